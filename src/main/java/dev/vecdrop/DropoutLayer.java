@@ -1,0 +1,84 @@
+package dev.vecdrop;
+
+import java.util.Objects;
+
+/**
+ * A dropout layer that owns its seed and its position in the mask stream: every training forward uses the
+ * next {@code length} stream elements and returns the stream offset it used, a plain {@code long} that the
+ * matching {@link #backward} takes to regenerate the same mask. Nothing is stored between the two passes.
+ *
+ * <pre>{@code
+ * long ticket = layer.forward(x, 0, y, 0, n);      // training step
+ * ...
+ * layer.backward(ticket, dy, 0, dx, 0, n);         // same mask, regenerated
+ * }</pre>
+ *
+ * <p>Thread-safety: <b>not thread-safe</b>; the stream position is plain mutable state. Give each thread its
+ * own layer (for example with seeds from {@link Seeds#derive}), or share one immutable {@link Dropout} and pass
+ * disjoint stream offsets explicitly. Allocation: none, once the JIT has compiled the kernels.
+ */
+public final class DropoutLayer {
+
+    private final Dropout dropout;
+    private final long seed;
+    private long position;
+
+    /** A layer at stream position 0. */
+    public DropoutLayer(Dropout dropout, long seed) {
+        this.dropout = Objects.requireNonNull(dropout, "dropout");
+        this.seed = seed;
+    }
+
+    /** The dropout this layer applies. */
+    public Dropout dropout() {
+        return dropout;
+    }
+
+    /** The seed of this layer's mask stream. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The stream offset the next training forward will use. */
+    public long position() {
+        return position;
+    }
+
+    /**
+     * Moves the stream position, e.g. to replay a step or resume from a checkpoint.
+     *
+     * @throws IllegalArgumentException if {@code position} is negative
+     */
+    public void seek(long position) {
+        if (position < 0) {
+            throw new IllegalArgumentException("stream position must be >= 0, got " + position);
+        }
+        this.position = position;
+    }
+
+    /** Training forward over the next {@code length} stream elements; returns the stream offset used. */
+    public long forward(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        long offset = position;
+        dropout.forward(seed, offset, x, xOffset, y, yOffset, length); // throws before the position moves
+        position = offset + length;
+        return offset;
+    }
+
+    /** Training forward that also stores the mask bits; returns the stream offset used. */
+    public long forward(float[] x, int xOffset, float[] y, int yOffset, int length, long[] mask, int maskOffset) {
+        long offset = position;
+        dropout.forward(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        position = offset + length;
+        return offset;
+    }
+
+    /** Backward of the forward that returned {@code streamOffset}, regenerating its mask. */
+    public void backward(long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
+        dropout.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /** Eval forward; does not move the stream position. */
+    public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        dropout.eval(x, xOffset, y, yOffset, length);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.vecdrop.kernel;
+
+import dev.vecdrop.scalar.ScalarDropoutKernels;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
+import java.util.Optional;
+
+/**
+ * Picks the kernels once, at class initialisation, and logs one line saying which and why (Lucene's
+ * {@code VectorizationProvider} pattern). The vector kernels are loaded reflectively so that this class, and
+ * the whole library, links without {@code jdk.incubator.vector}.
+ *
+ * <p>Thread-safety: immutable after class initialisation. Allocation: none after it.
+ */
+public final class KernelSelector {
+
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final String PANAMA_KERNELS = "dev.vecdrop.vector.PanamaDropoutKernels";
+
+    private static final DropoutKernels KERNELS;
+    private static final String REASON;
+
+    static {
+        String[] reason = new String[1];
+        KERNELS = select(reason);
+        REASON = reason[0];
+        System.Logger log = System.getLogger("dev.vecdrop");
+        if (KERNELS.vectorBitSize() > 0) {
+            log.log(System.Logger.Level.INFO, "vecdrop: " + KERNELS.name() + " kernels (" + REASON + ")");
+        } else {
+            log.log(System.Logger.Level.WARNING, "vecdrop: scalar kernels, because " + REASON);
+        }
+    }
+
+    private KernelSelector() {}
+
+    /** The kernels every {@code Dropout} uses unless told otherwise. */
+    public static DropoutKernels kernels() {
+        return KERNELS;
+    }
+
+    /** Why {@link #kernels()} was chosen, in words. */
+    public static String reason() {
+        return REASON;
+    }
+
+    /** Whether {@code jdk.incubator.vector} is in this JVM's boot layer (it is only with {@code --add-modules}). */
+    public static boolean vectorModulePresent() {
+        return vectorModule().isPresent();
+    }
+
+    private static Optional<Module> vectorModule() {
+        return ModuleLayer.boot().findModule(VECTOR_MODULE);
+    }
+
+    private static DropoutKernels select(String[] reason) {
+        if (WidthRequest.BITS == WidthRequest.SCALAR) {
+            reason[0] = "-D" + WidthRequest.PROPERTY + "=scalar forces the scalar reference";
+            return ScalarDropoutKernels.INSTANCE;
+        }
+        Optional<Module> vectorModule = vectorModule();
+        if (vectorModule.isEmpty()) {
+            reason[0] = VECTOR_MODULE + " is not in the module graph: start the JVM with --add-modules "
+                    + VECTOR_MODULE + " for SIMD kernels";
+            return ScalarDropoutKernels.INSTANCE;
+        }
+        String noC2 = c2Problem();
+        if (noC2 != null) {
+            reason[0] = noC2 + ": the Vector API is only fast once C2 compiles it";
+            return ScalarDropoutKernels.INSTANCE;
+        }
+        KernelSelector.class.getModule().addReads(vectorModule.get());
+        try {
+            Class<?> panama = Class.forName(PANAMA_KERNELS);
+            Object kernels = MethodHandles.lookup()
+                    .findStatic(panama, "create", MethodType.methodType(DropoutKernels.class, String[].class))
+                    .invoke(reason);
+            return (DropoutKernels) kernels;
+        } catch (UnsupportedOperationException e) {
+            reason[0] = e.getMessage();
+        } catch (Throwable e) { // a broken or foreign JDK: fall back rather than fail the application
+            reason[0] = "the vector kernels could not be loaded (" + e + ")";
+        }
+        return ScalarDropoutKernels.INSTANCE;
+    }
+
+    /** Why C2 cannot compile the kernels, or {@code null} if it can (or we cannot tell). */
+    private static String c2Problem() {
+        String info = System.getProperty("java.vm.info", "");
+        if (info.contains("interpreted mode")) {
+            return "the JVM runs interpreted (-Xint)";
+        }
+        if (info.contains("emulated-client")) {
+            return "the JVM emulates a client VM (no C2)";
+        }
+        try {
+            var hotspot = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (hotspot == null) {
+                return null;
+            }
+            if (Boolean.parseBoolean(hotspot.getVMOption("TieredCompilation").getValue())
+                    && Integer.parseInt(hotspot.getVMOption("TieredStopAtLevel").getValue()) < 4) {
+                return "-XX:TieredStopAtLevel below 4 disables C2";
+            }
+            if (!Boolean.parseBoolean(hotspot.getVMOption("UseCompiler").getValue())) {
+                return "the JIT compiler is off";
+            }
+        } catch (LinkageError | RuntimeException e) {
+            return null; // no jdk.management, or not HotSpot: assume a C2-class JIT
+        }
+        return null;
+    }
+}
