@@ -50,6 +50,23 @@ public final class KernelSelector {
         return vectorModule().isPresent();
     }
 
+    /**
+     * The widest vector shape the Vector API would use on this CPU and JVM flags, in bits; {@code 0} when
+     * {@code jdk.incubator.vector} is absent. Reflective, so it needs the module only when it is there.
+     */
+    public static int hardwareVectorBits() {
+        if (vectorModule().isEmpty()) {
+            return 0;
+        }
+        try {
+            Class<?> shape = Class.forName("jdk.incubator.vector.VectorShape");
+            Object preferred = shape.getMethod("preferredShape").invoke(null);
+            return (Integer) shape.getMethod("vectorBitSize").invoke(preferred);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return 0;
+        }
+    }
+
     private static Optional<Module> vectorModule() {
         return ModuleLayer.boot().findModule(VECTOR_MODULE);
     }
@@ -59,6 +76,14 @@ public final class KernelSelector {
             reason[0] = "-D" + WidthRequest.PROPERTY + "=scalar forces the scalar reference";
             return ScalarDropoutKernels.INSTANCE;
         }
+        String ignored = WidthRequest.isInvalid() ? " (ignored -D" + WidthRequest.PROPERTY + "=" + WidthRequest.RAW
+                + ": expected scalar, 128, 256 or 512)" : "";
+        DropoutKernels kernels = selectVector(reason);
+        reason[0] += ignored;
+        return kernels;
+    }
+
+    private static DropoutKernels selectVector(String[] reason) {
         Optional<Module> vectorModule = vectorModule();
         if (vectorModule.isEmpty()) {
             reason[0] = VECTOR_MODULE + " is not in the module graph: start the JVM with --add-modules "

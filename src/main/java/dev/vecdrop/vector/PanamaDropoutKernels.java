@@ -136,7 +136,7 @@ public final class PanamaDropoutKernels implements DropoutKernels {
             z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
             z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
             z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31)).lanewise(VectorOperators.XOR, SIGN_BITS);
-            VectorMask<Float> keep = ((IntVector) z.reinterpretAsInts()).compare(VectorOperators.LT, flippedThreshold).cast(FLOATS);
+            VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold).cast(FLOATS);
             counter = counter.add(step);
             if (x != null) {
                 FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);

@@ -1,0 +1,130 @@
+package dev.vecdrop.cli;
+
+import dev.vecdrop.Dropout;
+import dev.vecdrop.Scaling;
+import java.io.PrintWriter;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vecdrop bench}: a quick throughput table, the everyday number. Each cell is the best of a few timed
+ * runs after a warm-up, on buffers allocated and touched once; ratios are taken within this one run. JMH
+ * (in {@code jmh/}) is the rigorous measurement.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Quick throughput table (under a minute): scalar reference vs the kernels picked here,",
+                "forward and backward, against the limit kernel y = x * c over the same buffers.",
+                "Pass JVM flags through JAVA_OPTS, e.g. JAVA_OPTS=-XX:UseAVX=2 ./vecdrop bench."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--sizes", split = ",", defaultValue = "1024,16384,262144,1048576,16777216",
+            description = "Element counts (default: ${DEFAULT-VALUE}).")
+    List<Integer> sizes;
+
+    @Option(names = "--p", defaultValue = "0.5", description = "Drop probability (default: ${DEFAULT-VALUE}).")
+    double p;
+
+    @Option(names = "--scaling", defaultValue = "INVERTED", description = "INVERTED or CLASSIC (default: ${DEFAULT-VALUE}).")
+    Scaling scaling;
+
+    @Option(names = "--millis", defaultValue = "150", description = "Length of one timed run in ms (default: ${DEFAULT-VALUE}).")
+    int millis;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per cell; the best counts (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    /** One row of the table: a name, the bytes it moves per element, and the call to time. */
+    private record Kernel(String name, double bytesPerElement, LongConsumer call) {}
+
+    @Override
+    public Integer call() {
+        if (sizes.stream().anyMatch(n -> n < 1) || millis < 1 || repeats < 1) {
+            throw new ParameterException(spec.commandLine(), "--sizes, --millis and --repeats must be positive");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Dropout dropout = Dropout.of(p, scaling);
+        Dropout reference = dropout.scalarReference();
+        Dropout limit = Dropout.classic(0.5); // classic eval is y = x * 0.5f: the limit kernel, same kernels
+
+        String impl = dropout.implementation();
+        out.printf("vecdrop bench  %s  p=%s %s%n", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), p, scaling);
+        out.printf("CPU     %s [%s]%nJDK     %s%nflags   %s%nkernels %s%n", MachineInfo.cpuModel(),
+                MachineInfo.simdFlags(), MachineInfo.jdk(), MachineInfo.jvmFlags(), MachineInfo.kernels());
+        out.println("Gelem/s = elements per ns; GB/s counts bytes read + written; best of " + repeats + " x "
+                + millis + " ms; ratios within this run.");
+        out.printf("%n%10s  %-26s %9s %9s %9s %9s%n", "n", "kernel", "Gelem/s", "GB/s", "x limit", "x scalar");
+        out.flush();
+        int cells = sizes.size() * 6;
+        int cell = 0;
+        for (int n : sizes) {
+            float[] x = new float[n];
+            float[] y = new float[n];
+            float[] dx = new float[n];
+            long[] mask = new long[Dropout.maskWords(n)];
+            for (int i = 0; i < n; i++) {
+                x[i] = (i % 1000) * 0.001f - 0.5f; // touches every page once, outside the timing
+            }
+            dropout.forward(1, 0, x, 0, y, 0, n, mask, 0);
+            List<Kernel> kernels = List.of(
+                    new Kernel("limit y = x * c (" + impl + ")", 8, seed -> limit.eval(x, 0, y, 0, n)),
+                    new Kernel("scalar forward", 8, seed -> reference.forward(seed, 0, x, 0, y, 0, n)),
+                    new Kernel(impl + " forward", 8, seed -> dropout.forward(seed, 0, x, 0, y, 0, n)),
+                    new Kernel(impl + " forward + mask", 8.125, seed -> dropout.forward(seed, 0, x, 0, y, 0, n, mask, 0)),
+                    new Kernel(impl + " backward (bits)", 8.125, seed -> dropout.backward(mask, 0, y, 0, dx, 0, n)),
+                    new Kernel(impl + " backward (regen)", 8, seed -> dropout.backward(seed, 0, y, 0, dx, 0, n)));
+            double limitRate = 0;
+            double scalar = 0;
+            for (Kernel kernel : kernels) {
+                err.printf("\r\033[K[%2d/%d] n=%d %s", ++cell, cells, n, kernel.name()).flush();
+                double rate = measure(kernel.call(), n);
+                if (limitRate == 0) {
+                    limitRate = rate;
+                }
+                if (kernel.name().equals("scalar forward")) {
+                    scalar = rate;
+                }
+                err.print("\r\033[K");
+                err.flush();
+                out.printf("%10d  %-26s %9.3f %9.2f %9.2f %9.2f%n", n, kernel.name(), rate,
+                        rate * kernel.bytesPerElement(), rate / limitRate, scalar > 0 ? rate / scalar : Double.NaN);
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    /** Best elements-per-nanosecond of {@link #repeats} timed runs after one warm-up run. Seeds change every call. */
+    private double measure(LongConsumer call, int n) {
+        long seed = 0x5EED;
+        int batch = Math.max(1, (1 << 16) / n); // keep clock reads rare for small n
+        double best = 0;
+        for (int run = -1; run < repeats; run++) { // run -1 warms up
+            long calls = 0;
+            long start = System.nanoTime();
+            long elapsed;
+            do {
+                for (int b = 0; b < batch; b++) {
+                    call.accept(seed++);
+                }
+                calls += batch;
+                elapsed = System.nanoTime() - start;
+            } while (elapsed < millis * 1_000_000L);
+            if (run >= 0) {
+                best = Math.max(best, (double) calls * n / elapsed);
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.vecdrop.cli;
+
+import dev.vecdrop.Vectorization;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code vecdrop verify}: the kernels picked on this CPU against the scalar reference, bit for bit. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Run the kernels picked on this CPU against the scalar reference for many sizes, offsets",
+                "and p; print a summary; exit 1 on any mismatch."})
+final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--require-vector", description = "Fail (exit 1) when only the scalar reference is available.")
+    boolean requireVector;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String implementation = Vectorization.implementation();
+        if (Vectorization.vectorBitSize() == 0) {
+            out.println("verify: only the scalar reference runs here (" + Vectorization.reason()
+                    + "); there is no vector path to compare");
+            return requireVector ? 1 : 0;
+        }
+        long start = System.nanoTime();
+        Verifier.Report report = Verifier.activeAgainstReference().run(
+                fraction -> err.printf("\rverify: %s vs scalar reference %3.0f%%", implementation, 100 * fraction).flush());
+        err.print("\r\033[K");
+        err.flush();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.printf("verify: %s vs scalar reference: %d cases x %d operations, %d mismatches (%.1f s)%n",
+                implementation, report.cases(), Verifier.OPERATIONS_PER_CASE, report.mismatches(), seconds);
+        if (!report.passed()) {
+            out.println("first mismatch: " + report.firstMismatch());
+            return 1;
+        }
+        return 0;
+    }
+}
