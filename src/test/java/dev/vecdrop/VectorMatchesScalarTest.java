@@ -1,0 +1,22 @@
+package dev.vecdrop;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecdrop.cli.Verifier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The active kernels (whatever width this JVM picked or was forced to) against the scalar reference: every
+ * operation, sizes 0..130 and past every word and tail boundary, even and odd stream offsets, p at and next to
+ * both ends, special floats, in-place and chunked calls; all outputs compared bit for bit, guards included.
+ */
+class VectorMatchesScalarTest {
+
+    @Test
+    void activeKernelsMatchTheReferenceBitForBit() {
+        Verifier.Report report = Verifier.activeAgainstReference().run(null);
+        assertTrue(report.cases() > 40_000, "too few cases ran: " + report.cases());
+        assertTrue(report.passed(), Vectorization.implementation() + ": " + report.mismatches()
+                + " mismatches; first: " + report.firstMismatch());
+    }
+}
