@@ -1,0 +1,151 @@
+package dev.vecdrop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecdrop.MaskStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MainTest {
+
+    /** What one in-process run printed. */
+    record Run(int code, String out, String err, byte[] binary) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        int code = Main.execute(args, binary, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString(), binary.toByteArray());
+    }
+
+    /** Mask words straight from the contract. */
+    static long[] expectedWords(long seed, long offset, int count, double p) {
+        long[] words = new long[(count + 63) / 64];
+        long t = MaskStream.threshold(p);
+        for (int i = 0; i < count; i++) {
+            if (MaskStream.keep(seed, offset + i, t)) {
+                words[i / 64] |= 1L << (i % 64);
+            }
+        }
+        return words;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void maskHexPrintsOneWordPerLineFromTheContract(String impl) {
+        Run run = run("mask", "--seed", "0xdeadbeefcafebabe", "--offset", "5", "--count", "200", "--p", "0.3",
+                "--impl", impl);
+        assertEquals(0, run.code(), run.err());
+        List<String> expected = new ArrayList<>();
+        for (long w : expectedWords(0xdeadbeefcafebabeL, 5, 200, 0.3)) {
+            expected.add(String.format("%016x", w));
+        }
+        assertEquals(expected, run.out().lines().toList());
+    }
+
+    @Test
+    void maskRawWritesLittleEndianWords() {
+        Run run = run("mask", "--seed", "-7", "--offset", "64", "--count", "70000", "--p", "0.5", "--format", "raw");
+        assertEquals(0, run.code(), run.err());
+        long[] expected = expectedWords(-7, 64, 70_000, 0.5);
+        ByteBuffer bytes = ByteBuffer.wrap(run.binary()).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(expected.length * 8, run.binary().length);
+        for (long w : expected) {
+            assertEquals(w, bytes.getLong());
+        }
+    }
+
+    @Test
+    void endlessRawStopsQuietlyWhenTheReaderGoesAway() {
+        java.io.OutputStream closesAfterAMegabyte = new java.io.OutputStream() {
+            long written;
+
+            @Override
+            public void write(int b) throws java.io.IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                written += len;
+                if (written > 1 << 20) {
+                    throw new java.io.IOException("Broken pipe");
+                }
+            }
+        };
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new String[] {"mask", "--seed", "1", "--p", "0.5", "--format", "raw"},
+                closesAfterAMegabyte, new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertEquals(0, code, err.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "mask --seed 1 --p 0.5 --count 10 --bogus",
+        "mask --p 0.5 --count 10",
+        "mask --seed 1 --p 2 --count 10",
+        "mask --seed 1 --p NaN --count 10",
+        "mask --seed 1 --p 0.5 --count -1",
+        "mask --seed 1 --p 0.5 --offset -3 --count 1",
+        "mask --seed 1 --p 0.5",
+        "mask --seed zz --p 0.5 --count 1",
+        "mask --seed 1 --p 0.5 --count 1 --format png",
+        "mask --seed 1 --p 0.5 --count 1 --impl gpu",
+        "bench --sizes 0",
+        "bench --sizes ten",
+        "frobnicate",
+        ""
+    })
+    void badUsageGivesOneLineAndExitCodeTwo(String line) {
+        Run run = run(line.isEmpty() ? new String[0] : line.split(" "));
+        assertEquals(Main.USAGE, run.code(), "exit code for '" + line + "'; err: " + run.err());
+        List<String> lines = run.err().lines().toList();
+        assertEquals(1, lines.size(), "one line expected for '" + line + "': " + run.err());
+        assertTrue(lines.get(0).startsWith("vecdrop: "), lines.get(0));
+        assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), run.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"info", "mask", "verify", "bench"})
+    void everyCommandHasHelp(String command) {
+        Run run = run(command, "--help");
+        assertEquals(0, run.code());
+        assertTrue(run.out().contains("Usage: vecdrop " + command), run.out());
+    }
+
+    @Test
+    void infoNamesTheImplementationAndWhy() {
+        Run run = run("info");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("implementation  " + dev.vecdrop.Vectorization.implementation()), run.out());
+        assertTrue(run.out().contains("why "), run.out());
+    }
+
+    @Test
+    void verifyPassesOnThisMachine() {
+        Run run = run("verify");
+        assertEquals(0, run.code(), run.out() + run.err());
+        assertTrue(run.out().contains(dev.vecdrop.Vectorization.vectorBitSize() == 0 ? "only the scalar reference"
+                : " 0 mismatches"), run.out());
+    }
+
+    @Test
+    void benchPrintsARowPerKernelAndSize() {
+        Run run = run("bench", "--sizes", "1000,64", "--millis", "2", "--repeats", "1");
+        assertEquals(0, run.code(), run.err());
+        long rows = run.out().lines().filter(l -> l.matches("\\s+(1000|64)\\s+.*")).count();
+        assertEquals(12, rows, run.out());
+        assertTrue(run.out().contains("x limit"), run.out());
+    }
+}

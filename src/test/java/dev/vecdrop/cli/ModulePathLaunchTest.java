@@ -1,0 +1,57 @@
+package dev.vecdrop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Launches the CLI as a named module, as the launcher script does: once with {@code jdk.incubator.vector} and
+ * once without, where the library must still run, on the scalar path, and say once why.
+ */
+class ModulePathLaunchTest {
+
+    record Result(int code, String out, String err) {}
+
+    static Result launch(boolean withVectorModule, String... args) throws Exception {
+        String picocli = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> entry.contains("picocli")).findFirst().orElseThrow();
+        String classes = Path.of("target", "classes").toAbsolutePath().toString();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", (withVectorModule ? "jdk.incubator.vector," : "") + "info.picocli",
+                "--module-path", classes + File.pathSeparator + picocli,
+                "--module", "dev.vecdrop/dev.vecdrop.cli.Main"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        String err = new String(process.getErrorStream().readAllBytes());
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES));
+        return new Result(process.exitValue(), out, err);
+    }
+
+    @Test
+    void withoutTheVectorModuleTheScalarPathRunsAndSaysWhyOnce() throws Exception {
+        Result result = launch(false, "mask", "--seed", "3", "--count", "128", "--p", "0.5");
+        assertEquals(0, result.code(), result.err());
+        assertEquals(MainTest.expectedWords(3, 0, 128, 0.5).length, result.out().lines().count());
+        long why = result.err().lines().filter(l -> l.contains("--add-modules jdk.incubator.vector")).count();
+        assertEquals(1, why, "one log line saying why: " + result.err());
+        assertTrue(result.err().contains("scalar kernels"), result.err());
+    }
+
+    @Test
+    void withTheVectorModuleTheNamedModuleRunsTheSameMask() throws Exception {
+        Result vector = launch(true, "mask", "--seed", "3", "--count", "1000", "--p", "0.25");
+        Result scalar = launch(false, "mask", "--seed", "3", "--count", "1000", "--p", "0.25");
+        assertEquals(0, vector.code(), vector.err());
+        assertEquals(scalar.out(), vector.out());
+        Result info = launch(true, "info");
+        assertTrue(info.out().contains("jdk.incubator.vector present"), info.out());
+    }
+}
