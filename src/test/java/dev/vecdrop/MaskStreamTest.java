@@ -1,5 +1,6 @@
 package dev.vecdrop;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,6 +49,25 @@ class MaskStreamTest {
     void thresholdRejectsBadProbabilities(double p) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MaskStream.threshold(p));
         assertTrue(e.getMessage().contains(String.valueOf(p)), e.getMessage());
+    }
+
+    /**
+     * Known answers, published in docs/mask-stream.md: the contract must never change, so neither may these.
+     * Checked through the public API on whatever kernels this JVM runs.
+     */
+    @Test
+    void publishedMaskWordsNeverChange() {
+        assertArrayEquals(new long[] {0x541f5d7ad5f737f9L, 0xc6d47be1e829cec5L, 0xc3c41ca7a71745d3L, 0xaaa037b323fc08dcL},
+                mask(42, 0, 256, 0.5));
+        assertArrayEquals(new long[] {0xaa0faebd6afb9bfcL}, mask(42, 1, 64, 0.5));
+        assertArrayEquals(new long[] {0xddffff7fefffffffL, 0x5ff7ffbbfffffffdL},
+                mask(0xdeadbeefcafebabeL, 1_000_000_007L, 128, 0.1));
+    }
+
+    private static long[] mask(long seed, long offset, int count, double p) {
+        long[] words = new long[Dropout.maskWords(count)];
+        Dropout.inverted(p).mask(seed, offset, words, 0, count);
+        return words;
     }
 
     @Test

@@ -66,6 +66,8 @@ final class BenchCommand implements Callable<Integer> {
                 + millis + " ms; ratios within this run.");
         out.printf("%n%10s  %-26s %9s %9s %9s %9s%n", "n", "kernel", "Gelem/s", "GB/s", "x limit", "x scalar");
         out.flush();
+        Progress progress = new Progress(err);
+        warmUp(dropout, reference, limit, progress);
         int cells = sizes.size() * 6;
         int cell = 0;
         for (int n : sizes) {
@@ -87,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
             double limitRate = 0;
             double scalar = 0;
             for (Kernel kernel : kernels) {
-                err.printf("\r\033[K[%2d/%d] n=%d %s", ++cell, cells, n, kernel.name()).flush();
+                progress.show(String.format("[%2d/%d] n=%d %s", ++cell, cells, n, kernel.name()));
                 double rate = measure(kernel.call(), n);
                 if (limitRate == 0) {
                     limitRate = rate;
@@ -95,14 +97,32 @@ final class BenchCommand implements Callable<Integer> {
                 if (kernel.name().equals("scalar forward")) {
                     scalar = rate;
                 }
-                err.print("\r\033[K");
-                err.flush();
+                progress.clear();
                 out.printf("%10d  %-26s %9.3f %9.2f %9.2f %9.2f%n", n, kernel.name(), rate,
                         rate * kernel.bytesPerElement(), rate / limitRate, scalar > 0 ? rate / scalar : Double.NaN);
                 out.flush();
             }
         }
         return 0;
+    }
+
+    /** Runs every kernel on a small buffer until C2 has compiled them, so the first cells do not time the JIT. */
+    private static void warmUp(Dropout dropout, Dropout reference, Dropout limit, Progress progress) {
+        progress.show("warming up (JIT) ...");
+        int n = 4096;
+        float[] x = new float[n];
+        float[] y = new float[n];
+        long[] mask = new long[Dropout.maskWords(n)];
+        for (int i = 0; i < 20_000; i++) {
+            dropout.forward(i, i, x, 0, y, 0, n - (i & 7));
+            dropout.forward(i, i, x, 0, y, 0, n - (i & 7), mask, 0);
+            dropout.backward(mask, 0, y, 0, x, 0, n - (i & 7));
+            limit.eval(x, 0, y, 0, n - (i & 7));
+            if ((i & 15) == 0) {
+                reference.forward(i, i, x, 0, y, 0, n);
+            }
+        }
+        progress.clear();
     }
 
     /** Best elements-per-nanosecond of {@link #repeats} timed runs after one warm-up run. Seeds change every call. */

@@ -30,10 +30,10 @@ final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
             return requireVector ? 1 : 0;
         }
         long start = System.nanoTime();
-        Verifier.Report report = Verifier.activeAgainstReference().run(
-                fraction -> err.printf("\rverify: %s vs scalar reference %3.0f%%", implementation, 100 * fraction).flush());
-        err.print("\r\033[K");
-        err.flush();
+        Progress progress = new Progress(err);
+        Verifier.Report report = Verifier.activeAgainstReference().run(fraction -> progress.show(
+                String.format("verify: %s vs scalar reference %3.0f%%", implementation, 100 * fraction)));
+        progress.clear();
         double seconds = (System.nanoTime() - start) / 1e9;
         out.printf("verify: %s vs scalar reference: %d cases x %d operations, %d mismatches (%.1f s)%n",
                 implementation, report.cases(), Verifier.OPERATIONS_PER_CASE, report.mismatches(), seconds);

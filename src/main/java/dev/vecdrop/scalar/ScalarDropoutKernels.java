@@ -48,8 +48,8 @@ public final class ScalarDropoutKernels implements DropoutKernels {
             if (x != null) {
                 y[yOff + i] = gate(keep, x[xOff + i], scaled, scale);
             }
-            if (keep && mask != null) {
-                mask[maskOff + (i >>> 6)] |= 1L << i; // the shift uses i & 63
+            if (mask != null) {
+                mask[maskOff + (i >>> 6)] |= (keep ? 1L : 0L) << i; // the shift uses i & 63
             }
         }
     }
