@@ -145,12 +145,12 @@ public final class PanamaDropoutKernels implements DropoutKernels {
                 }
                 zero.blend(v, keep).intoArray(y, yOff + i);
             }
-            bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
-            if (((i + LANES) & 63) == 0) {
-                if (mask != null) {
+            if (mask != null) { // loop-invariant: C2 unswitches it, so a forward without mask does no bit work
+                bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
+                if (((i + LANES) & 63) == 0) {
                     mask[maskOff + (i >>> 6)] = bits;
+                    bits = 0;
                 }
-                bits = 0;
             }
         }
         if (mask != null && ((i & 63) != 0 || i < length)) {
