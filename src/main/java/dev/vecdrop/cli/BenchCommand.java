@@ -2,6 +2,7 @@ package dev.vecdrop.cli;
 
 import dev.vecdrop.Dropout;
 import dev.vecdrop.Scaling;
+import dev.vecdrop.kernel.Platform;
 import java.io.PrintWriter;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Quick throughput table (under a minute): scalar reference vs the kernels picked here,",
                 "forward and backward, against the limit kernel y = x * c over the same buffers.",
-                "Pass JVM flags through JAVA_OPTS, e.g. JAVA_OPTS=-XX:UseAVX=2 ./vecdrop bench."})
+                "Pass JVM flags through JAVA_OPTS, e.g. JAVA_OPTS=-XX:UseAVX=2 ./vecdrop bench.",
+                "With --jmh: the JMH suite (preferred width, forced 256-bit and -XX:UseAVX=2 side by side),",
+                "then a table, a chart (throughput.png), the JMH JSON and log in --out."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -44,6 +47,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per cell; the best counts (default: ${DEFAULT-VALUE}).")
     int repeats;
 
+    @Option(names = "--jmh", description = "Run the JMH suite (jmh/) instead of the quick table; full run about 25 min, --quick about 10.")
+    boolean jmh;
+
+    @Option(names = "--include", defaultValue = "Isa\\..*|Latency\\..*",
+            description = "With --jmh: benchmarks to run, a JMH regex (default: ${DEFAULT-VALUE}), e.g. 'Preferred.*forward'.")
+    String include;
+
+    @Option(names = "--quick", description = "With --jmh: 2 x 0.5 s warm-up and 3 x 0.5 s measurement instead of 3 x 1 s and 5 x 1 s.")
+    boolean quick;
+
+    @Option(names = "--out", defaultValue = "target/bench-report",
+            description = "With --jmh: where report.md, throughput.png, jmh.json and jmh.log go (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path outDir;
+
     /** One row of the table: a name, the bytes it moves per element, and the call to time. */
     private record Kernel(String name, double bytesPerElement, LongConsumer call) {}
 
@@ -51,6 +68,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         if (sizes.stream().anyMatch(n -> n < 1) || millis < 1 || repeats < 1) {
             throw new ParameterException(spec.commandLine(), "--sizes, --millis and --repeats must be positive");
+        }
+        if (jmh) {
+            return runJmh();
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -60,8 +80,8 @@ final class BenchCommand implements Callable<Integer> {
 
         String impl = dropout.implementation();
         out.printf("vecdrop bench  %s  p=%s %s%n", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), p, scaling);
-        out.printf("CPU     %s [%s]%nJDK     %s%nflags   %s%nkernels %s%n", MachineInfo.cpuModel(),
-                MachineInfo.simdFlags(), MachineInfo.jdk(), MachineInfo.jvmFlags(), MachineInfo.kernels());
+        out.printf("CPU     %s [%s]%nJDK     %s%nflags   %s%nkernels %s%n", Platform.cpuModel(),
+                Platform.simdFlags(), Platform.jdk(), Platform.jvmFlags(), Platform.kernels());
         out.println("Gelem/s = elements per ns; GB/s counts bytes read + written; best of " + repeats + " x "
                 + millis + " ms; ratios within this run.");
         out.printf("%n%10s  %-26s %9s %9s %9s %9s%n", "n", "kernel", "Gelem/s", "GB/s", "x limit", "x scalar");
@@ -104,6 +124,31 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Runs the JMH report in its own JVM from {@code jmh/target/benchmarks.jar}, which the launcher builds when
+     * {@code --jmh} is given; the report's output goes straight to this terminal.
+     */
+    private int runJmh() {
+        String home = System.getProperty("vecdrop.home", ".");
+        java.nio.file.Path jar = java.nio.file.Path.of(home, "jmh", "target", "benchmarks.jar");
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            throw new ParameterException(spec.commandLine(), jar + " is missing: run ./vecdrop bench --jmh, or build it with"
+                    + " mvn -f jmh/pom.xml package");
+        }
+        List<String> command = List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", jar.toString(), "dev.vecdrop.jmh.BenchReport",
+                outDir.toAbsolutePath().toString(), include,
+                String.join(",", sizes.stream().map(String::valueOf).toList()), String.valueOf(quick));
+        try {
+            return new ProcessBuilder(command).inheritIO().start().waitFor();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("could not start the JMH report: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
     }
 
     /** Runs every kernel on a small buffer until C2 has compiled them, so the first cells do not time the JIT. */

@@ -1,6 +1,7 @@
 package dev.vecdrop.cli;
 
 import dev.vecdrop.Vectorization;
+import dev.vecdrop.kernel.Platform;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,13 +19,13 @@ final class InfoCommand implements Runnable {
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("vecdrop         %s%n", Main.Version.version());
-        out.printf("JDK             %s%n", MachineInfo.jdk());
-        out.printf("JVM flags       %s%n", MachineInfo.jvmFlags());
-        out.printf("CPU             %s%n", MachineInfo.cpuModel());
-        out.printf("SIMD flags      %s%n", MachineInfo.simdFlags());
+        out.printf("JDK             %s%n", Platform.jdk());
+        out.printf("JVM flags       %s%n", Platform.jvmFlags());
+        out.printf("CPU             %s%n", Platform.cpuModel());
+        out.printf("SIMD flags      %s%n", Platform.simdFlags());
         out.printf("vector module   %s%n", Vectorization.vectorModulePresent()
                 ? "jdk.incubator.vector present" : "jdk.incubator.vector absent (add --add-modules jdk.incubator.vector)");
-        out.printf("vector width    %s (what the JIT supports with these flags)%n", MachineInfo.hardwareWidth());
+        out.printf("vector width    %s (what the JIT supports with these flags)%n", Platform.hardwareWidth());
         out.printf("implementation  %s%n", Vectorization.implementation());
         out.printf("why             %s%n", Vectorization.reason());
     }

@@ -1,7 +1,5 @@
-package dev.vecdrop.cli;
+package dev.vecdrop.kernel;
 
-import dev.vecdrop.Vectorization;
-import dev.vecdrop.kernel.KernelSelector;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -12,42 +10,42 @@ import java.util.stream.Stream;
 
 /**
  * What a result depends on: CPU, SIMD extensions, JDK, JVM flags and the kernels picked. Printed by
- * {@code info} and at the head of every benchmark report.
+ * {@code vecdrop info} and at the head of every benchmark report.
  *
- * <p>Thread-safety: stateless.
+ * <p>Thread-safety: stateless. Allocation: builds strings; not for hot paths.
  */
-final class MachineInfo {
+public final class Platform {
 
-    private MachineInfo() {}
+    private Platform() {}
 
-    static String cpuModel() {
+    public static String cpuModel() {
         return cpuinfoField("model name").orElse(System.getProperty("os.arch")) + " ("
                 + Runtime.getRuntime().availableProcessors() + " cores)";
     }
 
     /** The SIMD extensions that matter here, as /proc/cpuinfo lists them. */
-    static String simdFlags() {
+    public static String simdFlags() {
         List<String> wanted = List.of("avx2", "fma", "bmi2", "avx512f", "avx512dq", "avx512vl", "avx512bw");
         return cpuinfoField("flags")
                 .map(flags -> Stream.of(flags.split("\\s+")).filter(wanted::contains).collect(Collectors.joining(" ")))
                 .orElse("unknown");
     }
 
-    static String jdk() {
+    public static String jdk() {
         return System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ", "
                 + System.getProperty("java.vendor") + ")";
     }
 
-    static String jvmFlags() {
+    public static String jvmFlags() {
         List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
         return args.isEmpty() ? "(none)" : String.join(" ", args);
     }
 
-    static String kernels() {
-        return Vectorization.implementation() + " (" + Vectorization.reason() + ")";
+    public static String kernels() {
+        return KernelSelector.kernels().name() + " (" + KernelSelector.reason() + ")";
     }
 
-    static String hardwareWidth() {
+    public static String hardwareWidth() {
         int bits = KernelSelector.hardwareVectorBits();
         return bits > 0 ? bits + " bits" : "unknown (jdk.incubator.vector absent)";
     }
