@@ -174,15 +174,21 @@ public final class Dropout {
 
     private static void checkUnary(long streamOffset, String inName, float[] in, int inOffset,
                                    String outName, float[] out, int outOffset, int length) {
+        checkRegions(inName, in, inOffset, outName, out, outOffset, length);
+        Checks.stream(streamOffset, length);
+    }
+
+    /** Everything but the stream offset: what {@link DropoutLayer} checks before it reserves a stream range. */
+    static void checkRegions(String inName, float[] in, int inOffset, String outName, float[] out, int outOffset,
+                             int length) {
         Checks.length(length);
         Checks.region(inName, in, inOffset, length);
         Checks.region(outName, out, outOffset, length);
         Checks.noPartialOverlap(inName, in, inOffset, outName, out, outOffset, length);
-        Checks.stream(streamOffset, length);
     }
 
     /** Shared by forward, regenerating backward and mask; {@code x == null} means mask only. Arguments are valid. */
-    private void train(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
+    void train(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                        long[] mask, int maskOffset) {
         if (threshold == 0) { // p = 1 (or within 2^-32 of it): drop everything
             if (x != null) {

@@ -1,6 +1,7 @@
 package dev.vecdrop;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A dropout layer that owns its seed and its position in the mask stream: every training forward uses the
@@ -13,15 +14,17 @@ import java.util.Objects;
  * layer.backward(ticket, dy, 0, dx, 0, n);         // same mask, regenerated
  * }</pre>
  *
- * <p>Thread-safety: <b>not thread-safe</b>; the stream position is plain mutable state. Give each thread its
- * own layer (for example with seeds from {@link Seeds#derive}), or share one immutable {@link Dropout} and pass
- * disjoint stream offsets explicitly. Allocation: none, once the JIT has compiled the kernels.
+ * <p>Thread-safety: thread-safe and lock-free. Each training forward reserves its stream range with a
+ * compare-and-set, so concurrent forwards get disjoint ranges and each returns the offset it used; which thread
+ * gets which range depends on timing. For results that repeat run after run, give each thread its own layer
+ * (seeds from {@link Seeds#derive}) or call from one thread. Allocation: none, once the JIT has compiled the
+ * kernels.
  */
 public final class DropoutLayer {
 
     private final Dropout dropout;
     private final long seed;
-    private long position;
+    private final AtomicLong position = new AtomicLong();
 
     /** A layer at stream position 0. */
     public DropoutLayer(Dropout dropout, long seed) {
@@ -41,7 +44,7 @@ public final class DropoutLayer {
 
     /** The stream offset the next training forward will use. */
     public long position() {
-        return position;
+        return position.get();
     }
 
     /**
@@ -53,23 +56,35 @@ public final class DropoutLayer {
         if (position < 0) {
             throw new IllegalArgumentException("stream position must be >= 0, got " + position);
         }
-        this.position = position;
+        this.position.set(position);
     }
 
     /** Training forward over the next {@code length} stream elements; returns the stream offset used. */
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        long offset = position;
-        dropout.forward(seed, offset, x, xOffset, y, yOffset, length); // throws before the position moves
-        position = offset + length;
+        Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length); // throws before the position moves
+        long offset = reserve(length);
+        dropout.train(seed, offset, x, xOffset, y, yOffset, length, null, 0);
         return offset;
     }
 
     /** Training forward that also stores the mask bits; returns the stream offset used. */
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length, long[] mask, int maskOffset) {
-        long offset = position;
-        dropout.forward(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
-        position = offset + length;
+        Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
+        Checks.maskRegion("mask", mask, maskOffset, length);
+        long offset = reserve(length);
+        dropout.train(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
         return offset;
+    }
+
+    /** Atomically takes the next {@code length} stream elements. */
+    private long reserve(int length) {
+        while (true) {
+            long offset = position.get();
+            Checks.stream(offset, length);
+            if (position.compareAndSet(offset, offset + length)) {
+                return offset;
+            }
+        }
     }
 
     /** Backward of the forward that returned {@code streamOffset}, regenerating its mask. */
