@@ -103,6 +103,8 @@ class MainTest {
         "mask --seed 1 --p 0.5 --count 1 --format png",
         "mask --seed 1 --p 0.5 --count 1 --impl gpu",
         "bench --sizes 0",
+        "uniforms --seed 1",
+        "uniforms --seed 1 --count 5 --offset -1",
         "bench --sizes ten",
         "frobnicate",
         ""
@@ -116,8 +118,25 @@ class MainTest {
         assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), run.err());
     }
 
+    @Test
+    void uniformsAreTheContractsThirtyTwoBitValues() {
+        Run hex = run("uniforms", "--seed", "9", "--offset", "3", "--count", "5");
+        assertEquals(0, hex.code(), hex.err());
+        List<String> expected = new ArrayList<>();
+        for (long e = 3; e < 8; e++) {
+            expected.add(String.format("%08x", MaskStream.uniform32(9, e)));
+        }
+        assertEquals(expected, hex.out().lines().toList());
+        Run raw = run("uniforms", "--seed", "9", "--offset", "3", "--count", "40000", "--format", "raw");
+        ByteBuffer bytes = ByteBuffer.wrap(raw.binary()).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(160_000, raw.binary().length);
+        for (long e = 3; e < 40_003; e++) {
+            assertEquals(MaskStream.uniform32(9, e), bytes.getInt());
+        }
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"info", "mask", "verify", "bench"})
+    @ValueSource(strings = {"info", "mask", "uniforms", "verify", "bench"})
     void everyCommandHasHelp(String command) {
         Run run = run(command, "--help");
         assertEquals(0, run.code());

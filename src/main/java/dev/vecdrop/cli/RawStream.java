@@ -1,0 +1,43 @@
+package dev.vecdrop.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Writes a stream window as little-endian binary, chunk by chunk, endlessly when no count is given; a reader
+ * that goes away (a test battery closing its pipe) ends it quietly.
+ *
+ * <p>Thread-safety: not thread-safe. Allocation: one buffer per stream.
+ */
+final class RawStream {
+
+    /** Fills {@code out} with the encoding of stream elements {@code [position, position + count)}. */
+    @FunctionalInterface
+    interface Encoder {
+        void encode(long position, int count, ByteBuffer out);
+    }
+
+    private RawStream() {}
+
+    /**
+     * @param end        one past the last element, or {@code Long.MAX_VALUE} for endless
+     * @param chunk      elements per chunk
+     * @param chunkBytes the most bytes one chunk encodes to
+     */
+    static void write(OutputStream out, long start, long end, int chunk, int chunkBytes, Encoder encoder) {
+        ByteBuffer bytes = ByteBuffer.allocate(chunkBytes).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            for (long position = start; position < end; position += chunk) {
+                int n = (int) Math.min(chunk, end - position);
+                bytes.clear();
+                encoder.encode(position, n, bytes);
+                out.write(bytes.array(), 0, bytes.position());
+            }
+            out.flush();
+        } catch (IOException e) {
+            // The reader went away: that is how an endless stream ends.
+        }
+    }
+}

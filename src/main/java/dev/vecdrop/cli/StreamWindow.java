@@ -1,0 +1,46 @@
+package dev.vecdrop.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The options that name a window of the mask stream, shared by {@code mask} and {@code uniforms} (a picocli
+ * mixin), with their checks.
+ */
+final class StreamWindow {
+
+    enum Format { hex, raw }
+
+    @Option(names = "--seed", required = true, converter = SeedConverter.class,
+            description = "Stream seed: decimal, or 0x followed by up to 16 hex digits.")
+    long seed;
+
+    @Option(names = "--offset", defaultValue = "0", description = "First stream element (default: ${DEFAULT-VALUE}).")
+    long offset;
+
+    @Option(names = "--count", description = "Number of elements; required for hex, endless raw output if omitted.")
+    Long count;
+
+    @Option(names = "--format", defaultValue = "hex", description = "hex or raw (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    /** Rejects a window that is not in the stream, or hex output without an end. */
+    void check(CommandSpec spec) {
+        if (count == null && format == Format.hex) {
+            throw new ParameterException(spec.commandLine(), "--count is required with --format hex");
+        }
+        if (count != null && count < 0) {
+            throw new ParameterException(spec.commandLine(), "--count must be >= 0, got " + count);
+        }
+        if (offset < 0 || (count != null && offset > Long.MAX_VALUE - count)) {
+            throw new ParameterException(spec.commandLine(),
+                    "--offset must be >= 0 and --offset + --count at most 2^63 - 1");
+        }
+    }
+
+    /** One past the last element; {@code Long.MAX_VALUE} when endless. */
+    long end() {
+        return count == null ? Long.MAX_VALUE : offset + count;
+    }
+}
