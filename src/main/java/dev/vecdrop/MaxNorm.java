@@ -1,0 +1,55 @@
+package dev.vecdrop;
+
+import dev.vecdrop.kernel.KernelSelector;
+
+/**
+ * The max-norm constraint that dropout nets train with (Srivastava et al. 2014, section 5.1): each hidden unit's
+ * incoming weight vector is projected back onto the ball of radius {@code c} whenever an update takes it outside.
+ *
+ * <p>A unit's norm is summed in {@code double}, element by element in order, so it is the same on every CPU;
+ * a unit over the bound is multiplied by {@code (float) (c / norm)}, element by element, with the kernels this JVM
+ * picked (bit-identical at every width). A unit within the bound is not touched.
+ *
+ * <p>Thread-safety: stateless; concurrent calls on disjoint regions are safe. Allocation: none.
+ */
+public final class MaxNorm {
+
+    private MaxNorm() {}
+
+    /**
+     * Projects {@code units} consecutive vectors of {@code fanIn} floats, starting at {@code w[offset]}, onto the
+     * L2 ball of radius {@code c}.
+     *
+     * @return how many units were scaled down
+     * @throws IllegalArgumentException  if {@code c} is not positive and finite, or a count is negative
+     * @throws IndexOutOfBoundsException if the region does not fit in {@code w}
+     * @throws NullPointerException      if {@code w} is null
+     */
+    public static int project(float[] w, int offset, int units, int fanIn, float c) {
+        if (!(c > 0 && c < Float.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("max-norm bound must be positive and finite, got " + c);
+        }
+        if (units < 0 || fanIn < 0) {
+            throw new IllegalArgumentException("units and fanIn must be >= 0, got " + units + " and " + fanIn);
+        }
+        long length = (long) units * fanIn;
+        if (length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(units + " units of " + fanIn + " weights exceed an array");
+        }
+        Checks.region("w", w, offset, (int) length);
+        int projected = 0;
+        for (int u = 0; u < units; u++) {
+            int start = offset + u * fanIn;
+            double sumOfSquares = 0;
+            for (int i = start; i < start + fanIn; i++) {
+                sumOfSquares += (double) w[i] * w[i];
+            }
+            double norm = Math.sqrt(sumOfSquares);
+            if (norm > c) {
+                KernelSelector.kernels().scale((float) (c / norm), w, start, w, start, fanIn);
+                projected++;
+            }
+        }
+        return projected;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.vecdrop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class MaxNormTest {
+
+    @Test
+    void unitsOverTheBoundAreScaledExactlyAndOthersAreUntouched() {
+        int units = 40;
+        int fanIn = 37; // past every vector width's tail
+        float c = 3.5f;
+        SplittableRandom random = new SplittableRandom(3);
+        float[] w = new float[5 + units * fanIn];
+        for (int i = 0; i < w.length; i++) { // every other unit is large: norm about 9 against about 1.2
+            w[i] = (float) (random.nextGaussian() * (((i - 5) / fanIn) % 2 == 0 ? 0.2 : 1.5));
+        }
+        float[] before = w.clone();
+        int projected = MaxNorm.project(w, 5, units, fanIn, c);
+        int expectedProjected = 0;
+        for (int u = 0; u < units; u++) {
+            int start = 5 + u * fanIn;
+            double sum = 0;
+            for (int i = start; i < start + fanIn; i++) {
+                sum += (double) before[i] * before[i];
+            }
+            double norm = Math.sqrt(sum);
+            float factor = (float) (c / norm);
+            double after = 0;
+            for (int i = start; i < start + fanIn; i++) {
+                float expected = norm > c ? before[i] * factor : before[i];
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(w[i]), "unit " + u + " element " + i);
+                after += (double) w[i] * w[i];
+            }
+            assertTrue(Math.sqrt(after) <= c * (1 + 1e-6), "unit " + u + " norm " + Math.sqrt(after));
+            expectedProjected += norm > c ? 1 : 0;
+        }
+        assertEquals(expectedProjected, projected);
+        assertTrue(projected > 0 && projected < units, "the data should exercise both cases: " + projected);
+        assertArrayEquals(java.util.Arrays.copyOf(before, 5), java.util.Arrays.copyOf(w, 5), "outside the region");
+    }
+
+    @Test
+    void badArgumentsAreRejectedBeforeAnythingIsWritten() {
+        float[] w = {10, 10, 10, 10};
+        float[] copy = w.clone();
+        assertThrows(IllegalArgumentException.class, () -> MaxNorm.project(w, 0, 2, 2, Float.NaN));
+        assertThrows(IllegalArgumentException.class, () -> MaxNorm.project(w, 0, 2, 2, 0f));
+        assertThrows(IllegalArgumentException.class, () -> MaxNorm.project(w, 0, 2, 2, Float.POSITIVE_INFINITY));
+        assertThrows(IllegalArgumentException.class, () -> MaxNorm.project(w, 0, -1, 2, 1f));
+        assertThrows(IndexOutOfBoundsException.class, () -> MaxNorm.project(w, 1, 2, 2, 1f));
+        assertThrows(IllegalArgumentException.class, () -> MaxNorm.project(w, 0, 1 << 20, 1 << 20, 1f));
+        assertThrows(NullPointerException.class, () -> MaxNorm.project(null, 0, 1, 1, 1f));
+        assertArrayEquals(copy, w);
+    }
+}
