@@ -10,8 +10,11 @@ module dev.vecdrop {
     // HotSpot flags tell whether C2 is available; optional, so the library also runs on a minimal image.
     requires java.management;
     requires static jdk.management;
-    // Only the command-line tool uses picocli; library users never load it.
+    // Only the command-line tool uses these; library users never load them.
     requires static info.picocli;
+    requires static dev.ludovic.netlib.blas;
+    requires static org.jfree.jfreechart;
+    requires static java.desktop;
 
     exports dev.vecdrop;
 

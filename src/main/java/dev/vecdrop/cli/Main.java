@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "vecdrop", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Bit-exact SIMD dropout for the JVM.",
-        subcommands = {InfoCommand.class, MaskCommand.class, UniformsCommand.class, VerifyCommand.class, BenchCommand.class,
+        subcommands = {InfoCommand.class, MaskCommand.class, UniformsCommand.class, VerifyCommand.class, BenchCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -70,7 +70,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: info, mask, uniforms, verify or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: info, mask, uniforms, verify, bench or train");
     }
 
     /** The module version javac recorded, or "dev" when run from classes. */

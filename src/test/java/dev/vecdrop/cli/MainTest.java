@@ -105,6 +105,9 @@ class MainTest {
         "bench --sizes 0",
         "uniforms --seed 1",
         "uniforms --seed 1 --count 5 --offset -1",
+        "train --data /nonexistent/fashion",
+        "train --synthetic --epochs 0",
+        "train --synthetic --momentum 0.5",
         "bench --sizes ten",
         "frobnicate",
         ""
@@ -135,8 +138,18 @@ class MainTest {
         }
     }
 
+    @Test
+    void trainRunsOnTheSyntheticTaskAndWritesItsCurves(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Run run = run("train", "--synthetic", "--epochs", "2", "--hidden", "32,32", "--compare", "--out", dir.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("[no dropout] epoch  2/2"), run.out());
+        assertTrue(run.out().contains("[dropout + max-norm] epoch  2/2"), run.out());
+        assertTrue(java.nio.file.Files.exists(dir.resolve("training.csv")));
+        assertTrue(java.nio.file.Files.exists(dir.resolve("training.png")));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"info", "mask", "uniforms", "verify", "bench"})
+    @ValueSource(strings = {"info", "mask", "uniforms", "verify", "bench", "train"})
     void everyCommandHasHelp(String command) {
         Run run = run(command, "--help");
         assertEquals(0, run.code());

@@ -1,0 +1,201 @@
+package dev.vecdrop.cli;
+
+import dev.vecdrop.Scaling;
+import dev.vecdrop.train.Dataset;
+import dev.vecdrop.train.TrainConfig;
+import dev.vecdrop.train.Trainer;
+import dev.vecdrop.train.TrainingReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vecdrop train}: an MLP on Fashion-MNIST with vecdrop's dropout, following the practical guide of
+ * Srivastava et al. 2014 (Appendix A); {@code --compare} trains the same network with and without dropout.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train an MLP (ReLU hidden layers, softmax cross-entropy, SGD with momentum) on Fashion-MNIST",
+                "with vecdrop dropout and max-norm, printing one line per epoch; writes a CSV and a PNG chart.",
+                "--compare trains the same network without dropout and max-norm, and with both."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", description = "Directory with the four IDX .gz files (default: ${DEFAULT-VALUE}).")
+    Path data = Dataset.DEFAULT_DIRECTORY;
+
+    @Option(names = "--synthetic", description = "Train on a generated 10-class task instead (no download; for smoke tests).")
+    boolean synthetic;
+
+    @Option(names = "--train-samples", description = "Use only the first N training samples (default: all).")
+    Integer trainSamples;
+
+    @Option(names = "--epochs", defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--hidden", split = ",", defaultValue = "1024,1024", description = "Hidden widths (default: ${DEFAULT-VALUE}).")
+    int[] hidden;
+
+    @Option(names = "--dropout-input", defaultValue = "0.2", description = "Input drop probability (default: ${DEFAULT-VALUE}).")
+    double dropInput;
+
+    @Option(names = "--dropout-hidden", defaultValue = "0.5", description = "Hidden drop probability (default: ${DEFAULT-VALUE}).")
+    double dropHidden;
+
+    @Option(names = "--no-dropout", description = "Train without dropout.")
+    boolean noDropout;
+
+    @Option(names = "--scale-width", description = "Widen hidden layers to n / (1 - p) when dropout is on.")
+    boolean scaleWidth;
+
+    @Option(names = "--max-norm", defaultValue = "3.5",
+            description = "Max-norm bound c on hidden units' incoming weights, 0 for none (default: ${DEFAULT-VALUE}).")
+    float maxNorm;
+
+    @Option(names = "--scaling", defaultValue = "INVERTED", description = "INVERTED or CLASSIC (default: ${DEFAULT-VALUE}).")
+    Scaling scaling;
+
+    @Option(names = "--rate", defaultValue = "0.1", description = "Learning rate of dropout runs (default: ${DEFAULT-VALUE}).")
+    float rate;
+
+    @Option(names = "--plain-rate", defaultValue = "0.01",
+            description = "Learning rate of runs without dropout; the guide uses 10-100x less than for dropout (default: ${DEFAULT-VALUE}).")
+    float plainRate;
+
+    @Option(names = "--rate-decay", defaultValue = "0.95", description = "Rate multiplier per epoch (default: ${DEFAULT-VALUE}).")
+    float rateDecay;
+
+    @Option(names = "--momentum", split = ",", defaultValue = "0.5,0.95",
+            description = "Momentum at the start and after the ramp (default: ${DEFAULT-VALUE}).")
+    float[] momentum;
+
+    @Option(names = "--momentum-epochs", defaultValue = "10", description = "Epochs of the momentum ramp (default: ${DEFAULT-VALUE}).")
+    int momentumEpochs;
+
+    @Option(names = "--batch", defaultValue = "100", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "1", converter = SeedConverter.class, description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--compare", description = "Train without dropout and max-norm, then with both, side by side.")
+    boolean compare;
+
+    @Option(names = "--compare-all", description = "Like --compare, plus dropout without max-norm and max-norm without dropout.")
+    boolean compareAll;
+
+    @Option(names = "--out", defaultValue = "target/train", description = "Where the CSV and chart go (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        if (epochs < 1 || batch < 1 || momentum.length != 2 || hidden.length == 0
+                || java.util.Arrays.stream(hidden).anyMatch(h -> h < 1)) {
+            throw new ParameterException(spec.commandLine(),
+                    "--epochs, --batch and --hidden widths must be positive; --momentum takes START,END");
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        Dataset train;
+        Dataset test;
+        if (synthetic) {
+            Dataset all = Dataset.synthetic(8_000, 64, 10, seed); // one set of clusters, split in two
+            train = all.slice(0, 6_000);
+            test = all.slice(6_000, 2_000);
+        } else {
+            try {
+                train = Dataset.load(data, false);
+                test = Dataset.load(data, true);
+            } catch (IOException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        if (trainSamples != null) {
+            train = train.slice(0, trainSamples);
+        }
+        Dataset finalTrain = train;
+        Dataset finalTest = test;
+        Map<String, TrainConfig> runs = new LinkedHashMap<>();
+        TrainConfig dropout = config("dropout" + (maxNorm > 0 ? " + max-norm" : ""), dropInput, dropHidden, maxNorm, rate);
+        if (compare || compareAll) {
+            runs.put("no dropout", config("no dropout", 0, 0, 0, plainRate));
+            if (compareAll) {
+                runs.put("max-norm only", config("max-norm only", 0, 0, maxNorm, plainRate));
+                runs.put("dropout only", config("dropout only", dropInput, dropHidden, 0, rate));
+            }
+            runs.put(dropout.name(), dropout);
+        } else if (noDropout) {
+            runs.put("no dropout", config("no dropout", 0, 0, maxNorm, plainRate));
+        } else {
+            runs.put(dropout.name(), dropout);
+        }
+        console.printf("vecdrop train: %s, %d training / %d test samples, %d epochs, batch %d, seed %d; BLAS %s, dropout %s%n",
+                synthetic ? "synthetic task" : data, train.count(), test.count(), epochs, batch, seed,
+                dev.ludovic.netlib.blas.JavaBLAS.getInstance().getClass().getSimpleName(), dev.vecdrop.Vectorization.implementation());
+        for (TrainConfig run : runs.values()) {
+            console.printf("[%s] hidden %s, dropout %.2f/%.2f %s, max-norm %s, rate %s, momentum %.2f->%.2f%n", run.name(),
+                    java.util.Arrays.toString(run.effectiveHidden()), run.dropInput(), run.dropHidden(),
+                    run.scaling(), run.maxNorm() > 0 ? run.maxNorm() : "off", run.rate(), run.momentumStart(), run.momentumEnd());
+        }
+        console.flush();
+        // Runs are independent and each is single-threaded and deterministic: train them side by side, one per core.
+        Map<String, List<Trainer.Epoch>> results = new LinkedHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(
+                Math.min(runs.size(), Runtime.getRuntime().availableProcessors()));
+        try {
+            Map<String, Future<List<Trainer.Epoch>>> pending = new LinkedHashMap<>();
+            for (TrainConfig run : runs.values()) {
+                pending.put(run.name(), pool.submit(() -> Trainer.train(run, finalTrain, finalTest, e -> {
+                    synchronized (console) {
+                        console.printf(Locale.ROOT, "[%s] epoch %2d/%d  loss %.4f  train error %6.2f%%  test error %6.2f%%  %6.1f s%n",
+                                run.name(), e.epoch(), epochs, e.trainLoss(), 100 * e.trainError(), 100 * e.testError(),
+                                e.seconds());
+                        console.flush();
+                    }
+                })));
+            }
+            for (Map.Entry<String, Future<List<Trainer.Epoch>>> p : pending.entrySet()) {
+                results.put(p.getKey(), p.getValue().get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("training failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        Files.createDirectories(out);
+        TrainingReport.writeCsv(results, out.resolve("training.csv"));
+        TrainingReport.writeChart(results, "MLP " + java.util.Arrays.toString(hidden) + " on "
+                + (synthetic ? "a synthetic task" : "Fashion-MNIST") + ": dashed train, solid test", out.resolve("training.png"));
+        console.printf("%nfinal test error:%n");
+        results.forEach((name, history) -> {
+            Trainer.Epoch last = history.get(history.size() - 1);
+            console.printf(Locale.ROOT, "  %-24s %6.2f%%  (train %5.2f%%, %.0f s)%n", name, 100 * last.testError(),
+                    100 * last.trainError(), last.seconds());
+        });
+        console.printf("wrote %s and %s%n", out.resolve("training.csv"), out.resolve("training.png"));
+        return 0;
+    }
+
+    private TrainConfig config(String name, double pIn, double pHidden, float bound, float learningRate) {
+        return new TrainConfig(name, hidden, pIn, pHidden, scaleWidth, bound, scaling, learningRate, rateDecay,
+                momentum[0], momentum[1], momentumEpochs, epochs, batch, seed);
+    }
+}

@@ -1,0 +1,270 @@
+package dev.vecdrop.train;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.JavaBLAS;
+import dev.vecdrop.Dropout;
+import dev.vecdrop.DropoutLayer;
+import dev.vecdrop.MaxNorm;
+import dev.vecdrop.Scaling;
+import dev.vecdrop.Seeds;
+import java.util.SplittableRandom;
+
+/**
+ * A multilayer perceptron with ReLU hidden layers and a softmax cross-entropy output, trained by mini-batch SGD
+ * with momentum. Dropout (on the input and after every hidden ReLU), its backward pass and the max-norm
+ * projection go through vecdrop; matrix products through netlib's BLAS ({@code sgemm}, which runs on the Vector
+ * API as {@code VectorBLAS} when {@code jdk.incubator.vector} is present).
+ *
+ * <p>Layout: a batch is column-major, {@code features x batch}, one sample's features contiguous. Layer
+ * {@code l}'s weights are a {@code fanIn x units} column-major matrix, so unit {@code j}'s incoming weight vector is
+ * contiguous at {@code [j * fanIn, (j + 1) * fanIn)}: what max-norm projects.
+ *
+ * <p>Dropout masks are regenerated in the backward pass from each layer's seed ({@code Seeds.derive(seed, l)}) and
+ * the stream offset its forward returned; nothing is stored.
+ *
+ * <p>Thread-safety: not thread-safe (owns its work buffers). Allocation: none per step after construction.
+ */
+public final class Mlp {
+
+    private final BLAS blas = JavaBLAS.getInstance(); // pure Java (VectorBLAS): the same on every machine, whatever native BLAS is installed
+    private final int[] sizes;
+    private final int layers;
+    private final int capacity;
+    private final float[][] weights;
+    private final float[][] biases;
+    private final float[][] weightVelocity;
+    private final float[][] biasVelocity;
+    private final float[][] weightGradients;
+    private final float[][] biasGradients;
+    /** act[l]: the input to layer l + 1 (after ReLU and dropout); act[0] is the dropped-out input batch. */
+    private final float[][] activations;
+    /** pre[l]: layer l's pre-activations, l >= 1. */
+    private final float[][] preActivations;
+    private final float[][] deltas;
+    private final Dropout[] dropouts;
+    private final DropoutLayer[] dropoutLayers;
+    private final long[] tickets;
+
+    /**
+     * @param sizes     layer widths: inputs, hidden layers..., classes
+     * @param dropInput drop probability on the input (0 for none)
+     * @param dropHidden drop probability after every hidden layer (0 for none)
+     * @param capacity  the largest batch
+     */
+    public Mlp(int[] sizes, double dropInput, double dropHidden, Scaling scaling, int capacity, long seed) {
+        if (sizes.length < 2) {
+            throw new IllegalArgumentException("need at least an input and an output layer");
+        }
+        this.sizes = sizes.clone();
+        this.layers = sizes.length - 1;
+        this.capacity = capacity;
+        weights = new float[layers + 1][];
+        biases = new float[layers + 1][];
+        weightVelocity = new float[layers + 1][];
+        biasVelocity = new float[layers + 1][];
+        weightGradients = new float[layers + 1][];
+        biasGradients = new float[layers + 1][];
+        activations = new float[layers][];
+        preActivations = new float[layers + 1][];
+        deltas = new float[layers + 1][];
+        dropouts = new Dropout[layers];
+        dropoutLayers = new DropoutLayer[layers];
+        tickets = new long[layers];
+        SplittableRandom init = new SplittableRandom(Seeds.derive(seed, 1_000));
+        for (int l = 1; l <= layers; l++) {
+            int fanIn = sizes[l - 1];
+            int units = sizes[l];
+            weights[l] = new float[fanIn * units];
+            double std = Math.sqrt(2.0 / fanIn); // He initialisation for ReLU
+            for (int i = 0; i < weights[l].length; i++) {
+                weights[l][i] = (float) (init.nextGaussian() * std);
+            }
+            biases[l] = new float[units];
+            weightVelocity[l] = new float[fanIn * units];
+            biasVelocity[l] = new float[units];
+            weightGradients[l] = new float[fanIn * units];
+            biasGradients[l] = new float[units];
+            preActivations[l] = new float[units * capacity];
+            deltas[l] = new float[units * capacity];
+        }
+        for (int l = 0; l < layers; l++) {
+            activations[l] = new float[sizes[l] * capacity];
+            dropouts[l] = Dropout.of(l == 0 ? dropInput : dropHidden, scaling);
+            dropoutLayers[l] = new DropoutLayer(dropouts[l], Seeds.derive(seed, l));
+        }
+        deltas[0] = new float[sizes[0] * capacity];
+    }
+
+    public int[] sizes() {
+        return sizes.clone();
+    }
+
+    /** Moves every dropout layer's stream to {@code position}, e.g. to repeat a forward with the same masks. */
+    public void seekStreams(long position) {
+        for (DropoutLayer layer : dropoutLayers) {
+            layer.seek(position);
+        }
+    }
+
+    /**
+     * Forward pass over {@code count} samples starting at {@code x[xOffset]}; training mode applies dropout masks
+     * (and advances the streams), eval mode the eval scaling. Returns the logits, {@code classes x count}.
+     */
+    public float[] forward(float[] x, int xOffset, int count, boolean training) {
+        if (count > capacity) {
+            throw new IllegalArgumentException("batch of " + count + " exceeds capacity " + capacity);
+        }
+        int n0 = sizes[0] * count;
+        if (training) {
+            tickets[0] = dropoutLayers[0].forward(x, xOffset, activations[0], 0, n0);
+        } else {
+            dropouts[0].eval(x, xOffset, activations[0], 0, n0);
+        }
+        for (int l = 1; l <= layers; l++) {
+            int fanIn = sizes[l - 1];
+            int units = sizes[l];
+            float[] z = preActivations[l];
+            // z = W^T a + b, W stored fanIn x units
+            blas.sgemm("T", "N", units, count, fanIn, 1.0f, weights[l], fanIn, activations[l - 1], fanIn, 0.0f, z, units);
+            float[] b = biases[l];
+            for (int s = 0; s < count; s++) {
+                for (int j = 0; j < units; j++) {
+                    z[s * units + j] += b[j];
+                }
+            }
+            if (l < layers) {
+                float[] a = activations[l];
+                int n = units * count;
+                for (int i = 0; i < n; i++) {
+                    a[i] = Math.max(z[i], 0.0f);
+                }
+                if (training) {
+                    tickets[l] = dropoutLayers[l].forward(a, 0, a, 0, n);
+                } else {
+                    dropouts[l].eval(a, 0, a, 0, n);
+                }
+            }
+        }
+        return preActivations[layers];
+    }
+
+    /**
+     * Softmax cross-entropy of the last forward's logits against {@code labels[labelOffset..]}: returns the mean
+     * loss and leaves the logits' gradient (mean over the batch) for {@link #backward}. Counts errors into
+     * {@code errors[0]} when given.
+     */
+    public double loss(byte[] labels, int labelOffset, int count, int[] errors) {
+        int classes = sizes[layers];
+        float[] z = preActivations[layers];
+        float[] d = deltas[layers];
+        double total = 0;
+        int wrong = 0;
+        for (int s = 0; s < count; s++) {
+            int base = s * classes;
+            int argmax = 0;
+            float max = z[base];
+            for (int c = 1; c < classes; c++) {
+                if (z[base + c] > max) {
+                    max = z[base + c];
+                    argmax = c;
+                }
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                sum += Math.exp(z[base + c] - max);
+            }
+            int label = labels[labelOffset + s];
+            total += Math.log(sum) - (z[base + label] - max);
+            wrong += argmax == label ? 0 : 1;
+            for (int c = 0; c < classes; c++) {
+                double softmax = Math.exp(z[base + c] - max) / sum;
+                d[base + c] = (float) ((softmax - (c == label ? 1 : 0)) / count);
+            }
+        }
+        if (errors != null) {
+            errors[0] += wrong;
+        }
+        return total / count;
+    }
+
+    /** Backward pass of the last training forward and {@link #loss}: fills the weight and bias gradients. */
+    public void backward(int count) {
+        for (int l = layers; l >= 1; l--) {
+            int fanIn = sizes[l - 1];
+            int units = sizes[l];
+            float[] delta = deltas[l];
+            // dW = a_{l-1} delta^T  (fanIn x units)
+            blas.sgemm("N", "T", fanIn, units, count, 1.0f, activations[l - 1], fanIn, delta, units, 0.0f,
+                    weightGradients[l], fanIn);
+            float[] gb = biasGradients[l];
+            java.util.Arrays.fill(gb, 0.0f);
+            for (int s = 0; s < count; s++) {
+                for (int j = 0; j < units; j++) {
+                    gb[j] += delta[s * units + j];
+                }
+            }
+            if (l > 1) {
+                float[] below = deltas[l - 1];
+                int n = fanIn * count;
+                // d a_{l-1} = W delta, then back through dropout (mask regenerated) and the ReLU
+                blas.sgemm("N", "N", fanIn, count, units, 1.0f, weights[l], fanIn, delta, units, 0.0f, below, fanIn);
+                dropoutLayers[l - 1].backward(tickets[l - 1], below, 0, below, 0, n);
+                float[] z = preActivations[l - 1];
+                for (int i = 0; i < n; i++) {
+                    if (z[i] <= 0.0f) {
+                        below[i] = 0.0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One SGD step with momentum: {@code v = momentum * v - rate * g; w += v}; then each hidden unit's incoming
+     * weight vector is projected onto the ball of radius {@code maxNorm} (0 for none).
+     */
+    public void update(float rate, float momentum, float maxNorm) {
+        for (int l = 1; l <= layers; l++) {
+            step(weights[l], weightVelocity[l], weightGradients[l], rate, momentum);
+            step(biases[l], biasVelocity[l], biasGradients[l], rate, momentum);
+            if (maxNorm > 0 && l < layers) {
+                MaxNorm.project(weights[l], 0, sizes[l], sizes[l - 1], maxNorm);
+            }
+        }
+    }
+
+    private static void step(float[] w, float[] v, float[] g, float rate, float momentum) {
+        for (int i = 0; i < w.length; i++) {
+            v[i] = momentum * v[i] - rate * g[i];
+            w[i] += v[i];
+        }
+    }
+
+    /** A hash of which hidden pre-activations of the last forward are positive: tests use it to spot ReLU kinks. */
+    long reluPatternHash(int count) {
+        long hash = 1;
+        for (int l = 1; l < layers; l++) {
+            for (int i = 0; i < sizes[l] * count; i++) {
+                hash = hash * 31 + (preActivations[l][i] > 0 ? 1 : 0);
+            }
+        }
+        return hash;
+    }
+
+    /** Layer {@code l}'s weights (1-based), for tests and gradient checks. */
+    float[] weights(int l) {
+        return weights[l];
+    }
+
+    float[] weightGradients(int l) {
+        return weightGradients[l];
+    }
+
+    float[] biases(int l) {
+        return biases[l];
+    }
+
+    float[] biasGradients(int l) {
+        return biasGradients[l];
+    }
+}

@@ -1,0 +1,94 @@
+package dev.vecdrop.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxReaderTest {
+
+    @TempDir
+    Path dir;
+
+    private static byte[] images(int magic, int count, int rows, int cols, int dataBytes) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(magic);
+        out.writeInt(count);
+        out.writeInt(rows);
+        out.writeInt(cols);
+        for (int i = 0; i < dataBytes; i++) {
+            out.writeByte(i * 37);
+        }
+        return bytes.toByteArray();
+    }
+
+    private Path write(String name, byte[] content, boolean gzip) throws IOException {
+        Path file = dir.resolve(name + (gzip ? ".gz" : ""));
+        try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
+            out.write(content);
+        }
+        return file;
+    }
+
+    @Test
+    void readsImagesAndLabelsPlainAndGzipped() throws IOException {
+        for (boolean gzip : new boolean[] {false, true}) {
+            IdxReader.Images read = IdxReader.readImages(write("img", images(0x803, 3, 2, 2, 12), gzip));
+            assertEquals(3, read.count());
+            assertEquals(4, read.features());
+            assertEquals((37 & 0xFF) / 255.0f, read.pixels()[1]);
+            assertEquals(((11 * 37) & 0xFF) / 255.0f, read.pixels()[11]);
+            byte[] labels = {0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 9};
+            assertArrayEquals(new byte[] {7, 2, 9}, IdxReader.readLabels(write("lab", labels, gzip)));
+        }
+    }
+
+    @Test
+    void rejectsAWrongMagicNumberSayingWhatItFound() throws IOException {
+        Path labelsAsImages = write("swapped", new byte[] {0, 0, 8, 1, 0, 0, 0, 0}, true);
+        IOException e = assertThrows(IOException.class, () -> IdxReader.readImages(labelsAsImages));
+        assertTrue(e.getMessage().contains("not an IDX image file") && e.getMessage().contains("0x00000801"), e.getMessage());
+        Path imagesAsLabels = write("swapped2", images(0x803, 1, 1, 1, 1), false);
+        e = assertThrows(IOException.class, () -> IdxReader.readLabels(imagesAsLabels));
+        assertTrue(e.getMessage().contains("not an IDX label file"), e.getMessage());
+    }
+
+    @Test
+    void rejectsTruncatedFiles() throws IOException {
+        byte[] full = images(0x803, 3, 2, 2, 12);
+        Path shortData = write("short", Arrays.copyOf(full, full.length - 1), true);
+        IOException e = assertThrows(IOException.class, () -> IdxReader.readImages(shortData));
+        assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("12 bytes"), e.getMessage());
+        Path shortHeader = write("header", Arrays.copyOf(full, 6), false);
+        e = assertThrows(IOException.class, () -> IdxReader.readImages(shortHeader));
+        assertTrue(e.getMessage().contains("truncated inside its header"), e.getMessage());
+        Path shortLabels = write("labels", new byte[] {0, 0, 8, 1, 0, 0, 0, 5, 1}, true);
+        e = assertThrows(IOException.class, () -> IdxReader.readLabels(shortLabels));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void rejectsImplausibleDimensions() throws IOException {
+        Path file = write("dims", images(0x803, 70_000, 70_000, 70_000, 0), false);
+        IOException e = assertThrows(IOException.class, () -> IdxReader.readImages(file));
+        assertTrue(e.getMessage().contains("implausible"), e.getMessage());
+    }
+
+    @Test
+    void aMissingDatasetSaysHowToGetIt() {
+        IOException e = assertThrows(IOException.class, () -> Dataset.load(dir.resolve("nowhere"), false));
+        assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
+    }
+}

@@ -1,0 +1,48 @@
+package dev.vecdrop.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecdrop.Scaling;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Short runs on a synthetic task, so CI needs no download. */
+class TrainerTest {
+
+    private static final Dataset ALL = Dataset.synthetic(3_000, 32, 10, 7);
+    private static final Dataset TRAIN = ALL.slice(0, 2_000);
+    private static final Dataset TEST = ALL.slice(2_000, 1_000);
+
+    private static TrainConfig config(double pIn, double pHidden, float maxNorm, Scaling scaling, long seed) {
+        return new TrainConfig("test", new int[] {64, 64}, pIn, pHidden, false, maxNorm, scaling, 0.05f, 0.95f,
+                0.5f, 0.9f, 3, 4, 50, seed);
+    }
+
+    @Test
+    void aDropoutNetLearns() {
+        List<Trainer.Epoch> history = Trainer.train(config(0.2, 0.5, 3.5f, Scaling.INVERTED, 1), TRAIN, TEST, e -> {});
+        assertEquals(4, history.size());
+        assertTrue(history.get(3).trainLoss() < 0.8 * history.get(0).trainLoss(), "loss did not fall: " + history);
+        assertTrue(history.get(3).testError() < 0.5, "test error " + history.get(3).testError() + " (chance is 0.9)");
+    }
+
+    @Test
+    void theSameSeedGivesTheSameCurvesBitForBit() {
+        List<Trainer.Epoch> a = Trainer.train(config(0.2, 0.5, 3.5f, Scaling.INVERTED, 3), TRAIN, TEST, e -> {});
+        List<Trainer.Epoch> b = Trainer.train(config(0.2, 0.5, 3.5f, Scaling.INVERTED, 3), TRAIN, TEST, e -> {});
+        List<Trainer.Epoch> c = Trainer.train(config(0.2, 0.5, 3.5f, Scaling.INVERTED, 4), TRAIN, TEST, e -> {});
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(Double.doubleToRawLongBits(a.get(i).trainLoss()), Double.doubleToRawLongBits(b.get(i).trainLoss()));
+            assertEquals(a.get(i).testError(), b.get(i).testError());
+        }
+        assertNotEquals(a.get(0).trainLoss(), c.get(0).trainLoss());
+    }
+
+    @Test
+    void classicScalingLearnsToo() {
+        List<Trainer.Epoch> classic = Trainer.train(config(0.2, 0.5, 3.5f, Scaling.CLASSIC, 1), TRAIN, TEST, e -> {});
+        assertTrue(classic.get(3).testError() < 0.5, "classic test error " + classic.get(3).testError());
+    }
+}
