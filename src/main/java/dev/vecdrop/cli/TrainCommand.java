@@ -71,10 +71,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--scaling", defaultValue = "INVERTED", description = "INVERTED or CLASSIC (default: ${DEFAULT-VALUE}).")
     Scaling scaling;
 
-    @Option(names = "--rate", defaultValue = "0.1", description = "Learning rate of dropout runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "0.05", description = "Learning rate of dropout runs (default: ${DEFAULT-VALUE}).")
     float rate;
 
-    @Option(names = "--plain-rate", defaultValue = "0.01",
+    @Option(names = "--plain-rate", defaultValue = "0.05",
             description = "Learning rate of runs without dropout; the guide uses 10-100x less than for dropout (default: ${DEFAULT-VALUE}).")
     float plainRate;
 
@@ -84,6 +84,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", split = ",", defaultValue = "0.5,0.95",
             description = "Momentum at the start and after the ramp (default: ${DEFAULT-VALUE}).")
     float[] momentum;
+
+    @Option(names = "--plain-momentum", split = ",",
+            description = "Momentum START,END of runs without dropout (default: the same as --momentum).")
+    float[] plainMomentum;
 
     @Option(names = "--momentum-epochs", defaultValue = "10", description = "Epochs of the momentum ramp (default: ${DEFAULT-VALUE}).")
     int momentumEpochs;
@@ -105,10 +109,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (epochs < 1 || batch < 1 || momentum.length != 2 || hidden.length == 0
+        if (plainMomentum == null) {
+            plainMomentum = momentum;
+        }
+        if (epochs < 1 || batch < 1 || momentum.length != 2 || plainMomentum.length != 2 || hidden.length == 0
                 || java.util.Arrays.stream(hidden).anyMatch(h -> h < 1)) {
             throw new ParameterException(spec.commandLine(),
-                    "--epochs, --batch and --hidden widths must be positive; --momentum takes START,END");
+                    "--epochs, --batch and --hidden widths must be positive; --momentum and --plain-momentum take START,END");
         }
         PrintWriter console = spec.commandLine().getOut();
         Dataset train;
@@ -131,22 +138,22 @@ final class TrainCommand implements Callable<Integer> {
         Dataset finalTrain = train;
         Dataset finalTest = test;
         Map<String, TrainConfig> runs = new LinkedHashMap<>();
-        TrainConfig dropout = config("dropout" + (maxNorm > 0 ? " + max-norm" : ""), dropInput, dropHidden, maxNorm, rate);
+        TrainConfig dropout = config("dropout" + (maxNorm > 0 ? " + max-norm" : ""), dropInput, dropHidden, maxNorm);
         if (compare || compareAll) {
-            runs.put("no dropout", config("no dropout", 0, 0, 0, plainRate));
+            runs.put("no dropout", config("no dropout", 0, 0, 0));
             if (compareAll) {
-                runs.put("max-norm only", config("max-norm only", 0, 0, maxNorm, plainRate));
-                runs.put("dropout only", config("dropout only", dropInput, dropHidden, 0, rate));
+                runs.put("max-norm only", config("max-norm only", 0, 0, maxNorm));
+                runs.put("dropout only", config("dropout only", dropInput, dropHidden, 0));
             }
             runs.put(dropout.name(), dropout);
         } else if (noDropout) {
-            runs.put("no dropout", config("no dropout", 0, 0, maxNorm, plainRate));
+            runs.put("no dropout", config("no dropout", 0, 0, maxNorm));
         } else {
             runs.put(dropout.name(), dropout);
         }
         console.printf("vecdrop train: %s, %d training / %d test samples, %d epochs, batch %d, seed %d; BLAS %s, dropout %s%n",
                 synthetic ? "synthetic task" : data, train.count(), test.count(), epochs, batch, seed,
-                dev.ludovic.netlib.blas.JavaBLAS.getInstance().getClass().getSimpleName(), dev.vecdrop.Vectorization.implementation());
+                dev.vecdrop.train.Mlp.blasName(), dev.vecdrop.Vectorization.implementation());
         for (TrainConfig run : runs.values()) {
             console.printf("[%s] hidden %s, dropout %.2f/%.2f %s, max-norm %s, rate %s, momentum %.2f->%.2f%n", run.name(),
                     java.util.Arrays.toString(run.effectiveHidden()), run.dropInput(), run.dropHidden(),
@@ -194,8 +201,11 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private TrainConfig config(String name, double pIn, double pHidden, float bound, float learningRate) {
-        return new TrainConfig(name, hidden, pIn, pHidden, scaleWidth, bound, scaling, learningRate, rateDecay,
-                momentum[0], momentum[1], momentumEpochs, epochs, batch, seed);
+    /** A run's settings; runs without dropout take the plain rate and momentum. */
+    private TrainConfig config(String name, double pIn, double pHidden, float bound) {
+        boolean plain = pIn == 0 && pHidden == 0;
+        float[] m = plain ? plainMomentum : momentum;
+        return new TrainConfig(name, hidden, pIn, pHidden, scaleWidth, bound, scaling, plain ? plainRate : rate, rateDecay,
+                m[0], m[1], momentumEpochs, epochs, batch, seed);
     }
 }

@@ -1,7 +1,6 @@
 package dev.vecdrop.train;
 
 import dev.ludovic.netlib.blas.BLAS;
-import dev.ludovic.netlib.blas.JavaBLAS;
 import dev.vecdrop.Dropout;
 import dev.vecdrop.DropoutLayer;
 import dev.vecdrop.MaxNorm;
@@ -12,8 +11,8 @@ import java.util.SplittableRandom;
 /**
  * A multilayer perceptron with ReLU hidden layers and a softmax cross-entropy output, trained by mini-batch SGD
  * with momentum. Dropout (on the input and after every hidden ReLU), its backward pass and the max-norm
- * projection go through vecdrop; matrix products through netlib's BLAS ({@code sgemm}, which runs on the Vector
- * API as {@code VectorBLAS} when {@code jdk.incubator.vector} is present).
+ * projection go through vecdrop; matrix products through netlib's {@code sgemm} (its pure-Java implementation,
+ * for reproducible runs: see {@link DeterministicBlas}).
  *
  * <p>Layout: a batch is column-major, {@code features x batch}, one sample's features contiguous. Layer
  * {@code l}'s weights are a {@code fanIn x units} column-major matrix, so unit {@code j}'s incoming weight vector is
@@ -26,7 +25,7 @@ import java.util.SplittableRandom;
  */
 public final class Mlp {
 
-    private final BLAS blas = JavaBLAS.getInstance(); // pure Java (VectorBLAS): the same on every machine, whatever native BLAS is installed
+    private final BLAS blas = DeterministicBlas.get();
     private final int[] sizes;
     private final int layers;
     private final int capacity;
@@ -93,6 +92,11 @@ public final class Mlp {
             dropoutLayers[l] = new DropoutLayer(dropouts[l], Seeds.derive(seed, l));
         }
         deltas[0] = new float[sizes[0] * capacity];
+    }
+
+    /** Which BLAS implementation multiplies, for run headers. */
+    public static String blasName() {
+        return DeterministicBlas.name();
     }
 
     public int[] sizes() {
