@@ -58,7 +58,7 @@ def numpy_peers(np, n):
         rng.random(n, dtype=np.float32, out=r)
         np.less(r, KEEP, out=m)
         np.multiply(x, m, out=y)
-        y *= scale
+        np.multiply(y, scale, out=y)
 
     return {"numpy original formulation": best_rate(original, n), "numpy careful (rng.random < q)": best_rate(careful, n)}
 
