@@ -35,10 +35,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Element counts (default: ${DEFAULT-VALUE}).")
     List<Integer> sizes;
 
-    @Option(names = "--p", defaultValue = "0.5", description = "Drop probability (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--p", defaultValue = "0.5", description = "Drop probability of the quick table (default: ${DEFAULT-VALUE}); the JMH suite uses 0.5.")
     double p;
 
-    @Option(names = "--scaling", defaultValue = "INVERTED", description = "INVERTED or CLASSIC (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scaling", defaultValue = "INVERTED", description = "INVERTED or CLASSIC, for the quick table (default: ${DEFAULT-VALUE}).")
     Scaling scaling;
 
     @Option(names = "--millis", defaultValue = "150", description = "Length of one timed run in ms (default: ${DEFAULT-VALUE}).")
@@ -47,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per cell; the best counts (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--jmh", description = "Run the JMH suite (jmh/) instead of the quick table; full run about 25 min, --quick about 10.")
+    @Option(names = "--jmh", description = "Run the JMH suite (jmh/) instead of the quick table; full run about 45 min, --quick about 10.")
     boolean jmh;
 
     @Option(names = "--include", defaultValue = "Isa\\..*|Latency\\..*",
