@@ -12,7 +12,6 @@ module dev.vecdrop {
     requires static jdk.management;
     // Only the command-line tool uses these; library users never load them.
     requires static info.picocli;
-    requires static dev.ludovic.netlib.blas;
     requires static org.jfree.jfreechart;
     requires static java.desktop;
 

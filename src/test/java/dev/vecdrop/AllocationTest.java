@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,20 +48,7 @@ class AllocationTest {
     /** Runs the probe in a new JVM with this JVM's vector module, width property and -XX flags. */
     private static Map<AllocationProbe.Op, Long> inFreshJvm(List<AllocationProbe.Op> order)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-XX:") || arg.startsWith("-Dvecdrop.") || arg.startsWith("--add-modules")) {
-                command.add(arg);
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), AllocationProbe.class.getName()));
-        order.forEach(op -> command.add(op.name()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-        String out = new String(process.getInputStream().readAllBytes());
-        String err = new String(process.getErrorStream().readAllBytes());
-        assertTrue(process.waitFor(5, TimeUnit.MINUTES), "probe timed out");
-        assertEquals(0, process.exitValue(), "probe failed: " + command + "\n" + err);
+        String out = FreshJvm.run(List.of(), AllocationProbe.class, order.stream().map(Enum::name).toList());
         Map<AllocationProbe.Op, Long> bytes = new HashMap<>();
         Arrays.stream(out.split("\n")).filter(line -> !line.isBlank()).forEach(line -> {
             String[] parts = line.trim().split(" ");

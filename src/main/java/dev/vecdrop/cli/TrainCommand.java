@@ -151,9 +151,9 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             runs.put(dropout.name(), dropout);
         }
-        console.printf("vecdrop train: %s, %d training / %d test samples, %d epochs, batch %d, seed %d; BLAS %s, dropout %s%n",
+        console.printf("vecdrop train: %s, %d training / %d test samples, %d epochs, batch %d, seed %d; matrix kernel %s, dropout %s%n",
                 synthetic ? "synthetic task" : data, train.count(), test.count(), epochs, batch, seed,
-                dev.vecdrop.train.Mlp.blasName(), dev.vecdrop.Vectorization.implementation());
+                dev.vecdrop.train.Mlp.matrixKernelName(), dev.vecdrop.Vectorization.implementation());
         for (TrainConfig run : runs.values()) {
             console.printf("[%s] hidden %s, dropout %.2f/%.2f %s, max-norm %s, rate %s, momentum %.2f->%.2f%n", run.name(),
                     java.util.Arrays.toString(run.effectiveHidden()), run.dropInput(), run.dropHidden(),

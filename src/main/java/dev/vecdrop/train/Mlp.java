@@ -1,22 +1,26 @@
 package dev.vecdrop.train;
 
-import dev.ludovic.netlib.blas.BLAS;
 import dev.vecdrop.Dropout;
 import dev.vecdrop.DropoutLayer;
 import dev.vecdrop.MaxNorm;
 import dev.vecdrop.Scaling;
 import dev.vecdrop.Seeds;
+import dev.vecdrop.kernel.KernelSelector;
+import dev.vecdrop.kernel.MatrixKernel;
 import java.util.SplittableRandom;
 
 /**
  * A multilayer perceptron with ReLU hidden layers and a softmax cross-entropy output, trained by mini-batch SGD
  * with momentum. Dropout (on the input and after every hidden ReLU), its backward pass and the max-norm
- * projection go through vecdrop; matrix products through netlib's {@code sgemm} (its pure-Java implementation,
- * for reproducible runs: see {@link DeterministicBlas}).
+ * projection go through vecdrop, and so do the matrix products ({@link MatrixKernel}: every element summed with
+ * {@code fma} in a fixed order, so a run gives the same bits at every vector width; docs/training.md says why not
+ * netlib).
  *
  * <p>Layout: a batch is column-major, {@code features x batch}, one sample's features contiguous. Layer
  * {@code l}'s weights are a {@code fanIn x units} column-major matrix, so unit {@code j}'s incoming weight vector is
- * contiguous at {@code [j * fanIn, (j + 1) * fanIn)}: what max-norm projects.
+ * contiguous at {@code [j * fanIn, (j + 1) * fanIn)}: what max-norm projects. The forward pass multiplies by a
+ * transposed copy ({@code units x fanIn}), refreshed after each update, so that all three products run their
+ * vectors down contiguous columns.
  *
  * <p>Dropout masks are regenerated in the backward pass from each layer's seed ({@code Seeds.derive(seed, l)}) and
  * the stream offset its forward returned; nothing is stored.
@@ -25,11 +29,15 @@ import java.util.SplittableRandom;
  */
 public final class Mlp {
 
-    private final BLAS blas = DeterministicBlas.get();
+    private final MatrixKernel matrix = KernelSelector.matrixKernel();
     private final int[] sizes;
     private final int layers;
     private final int capacity;
     private final float[][] weights;
+    /** transposed[l]: layer l's weights as a {@code units x fanIn} column-major matrix, for the forward pass. */
+    private final float[][] transposed;
+    /** Whether {@link #transposed} lags behind {@link #weights}. */
+    private boolean transposedStale = true;
     private final float[][] biases;
     private final float[][] weightVelocity;
     private final float[][] biasVelocity;
@@ -58,6 +66,7 @@ public final class Mlp {
         this.layers = sizes.length - 1;
         this.capacity = capacity;
         weights = new float[layers + 1][];
+        transposed = new float[layers + 1][];
         biases = new float[layers + 1][];
         weightVelocity = new float[layers + 1][];
         biasVelocity = new float[layers + 1][];
@@ -78,6 +87,7 @@ public final class Mlp {
             for (int i = 0; i < weights[l].length; i++) {
                 weights[l][i] = (float) (init.nextGaussian() * std);
             }
+            transposed[l] = new float[fanIn * units];
             biases[l] = new float[units];
             weightVelocity[l] = new float[fanIn * units];
             biasVelocity[l] = new float[units];
@@ -94,9 +104,9 @@ public final class Mlp {
         deltas[0] = new float[sizes[0] * capacity];
     }
 
-    /** Which BLAS implementation multiplies, for run headers. */
-    public static String blasName() {
-        return DeterministicBlas.name();
+    /** Which matrix kernel multiplies, for run headers. */
+    public static String matrixKernelName() {
+        return KernelSelector.matrixKernel().name();
     }
 
     public int[] sizes() {
@@ -119,6 +129,12 @@ public final class Mlp {
             throw new IllegalArgumentException("batch of " + count + " exceeds capacity " + capacity);
         }
         int n0 = sizes[0] * count;
+        if (transposedStale) {
+            for (int l = 1; l <= layers; l++) {
+                transpose(weights[l], sizes[l - 1], sizes[l], transposed[l]);
+            }
+            transposedStale = false;
+        }
         if (training) {
             tickets[0] = dropoutLayers[0].forward(x, xOffset, activations[0], 0, n0);
         } else {
@@ -128,8 +144,8 @@ public final class Mlp {
             int fanIn = sizes[l - 1];
             int units = sizes[l];
             float[] z = preActivations[l];
-            // z = W^T a + b, W stored fanIn x units
-            blas.sgemm("T", "N", units, count, fanIn, 1.0f, weights[l], fanIn, activations[l - 1], fanIn, 0.0f, z, units);
+            // z = W^T a + b, with W^T stored units x fanIn and a read column by column
+            matrix.multiply(units, count, fanIn, transposed[l], 0, units, activations[l - 1], 0, 1, fanIn, z, 0, units);
             float[] b = biases[l];
             for (int s = 0; s < count; s++) {
                 for (int j = 0; j < units; j++) {
@@ -198,8 +214,8 @@ public final class Mlp {
             int units = sizes[l];
             float[] delta = deltas[l];
             // dW = a_{l-1} delta^T  (fanIn x units)
-            blas.sgemm("N", "T", fanIn, units, count, 1.0f, activations[l - 1], fanIn, delta, units, 0.0f,
-                    weightGradients[l], fanIn);
+            matrix.multiply(fanIn, units, count, activations[l - 1], 0, fanIn, delta, 0, units, 1,
+                    weightGradients[l], 0, fanIn);
             float[] gb = biasGradients[l];
             java.util.Arrays.fill(gb, 0.0f);
             for (int s = 0; s < count; s++) {
@@ -211,7 +227,7 @@ public final class Mlp {
                 float[] below = deltas[l - 1];
                 int n = fanIn * count;
                 // d a_{l-1} = W delta, then back through dropout (mask regenerated) and the ReLU
-                blas.sgemm("N", "N", fanIn, count, units, 1.0f, weights[l], fanIn, delta, units, 0.0f, below, fanIn);
+                matrix.multiply(fanIn, count, units, weights[l], 0, fanIn, delta, 0, 1, units, below, 0, fanIn);
                 dropoutLayers[l - 1].backward(tickets[l - 1], below, 0, below, 0, n);
                 float[] z = preActivations[l - 1];
                 for (int i = 0; i < n; i++) {
@@ -228,11 +244,28 @@ public final class Mlp {
      * weight vector is projected onto the ball of radius {@code maxNorm} (0 for none).
      */
     public void update(float rate, float momentum, float maxNorm) {
+        transposedStale = true;
         for (int l = 1; l <= layers; l++) {
             step(weights[l], weightVelocity[l], weightGradients[l], rate, momentum);
             step(biases[l], biasVelocity[l], biasGradients[l], rate, momentum);
             if (maxNorm > 0 && l < layers) {
                 MaxNorm.project(weights[l], 0, sizes[l], sizes[l - 1], maxNorm);
+            }
+        }
+    }
+
+    /** {@code to[k * units + j] = from[j * fanIn + k]}, in blocks that stay in L1 on both sides. */
+    private static void transpose(float[] from, int fanIn, int units, float[] to) {
+        final int block = 32;
+        for (int j0 = 0; j0 < units; j0 += block) {
+            int j1 = Math.min(j0 + block, units);
+            for (int k0 = 0; k0 < fanIn; k0 += block) {
+                int k1 = Math.min(k0 + block, fanIn);
+                for (int j = j0; j < j1; j++) {
+                    for (int k = k0; k < k1; k++) {
+                        to[k * units + j] = from[j * fanIn + k];
+                    }
+                }
             }
         }
     }
@@ -258,6 +291,12 @@ public final class Mlp {
     /** Layer {@code l}'s weights (1-based), for tests and gradient checks. */
     float[] weights(int l) {
         return weights[l];
+    }
+
+    /** Sets one weight of layer {@code l} (tests: finite differences); the forward pass sees it. */
+    void setWeight(int l, int index, float value) {
+        weights[l][index] = value;
+        transposedStale = true;
     }
 
     float[] weightGradients(int l) {

@@ -1,0 +1,25 @@
+package dev.vecdrop.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vecdrop.FreshJvm;
+import dev.vecdrop.Vectorization;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A training run gives the same bits at every vector width: the dropout masks are a function of the stream
+ * position, and the matrix kernel sums every element with fma in one fixed order. Each width runs in its own JVM
+ * (the width is chosen once per JVM); widths above the CPU's are clamped to it.
+ */
+class TrainingAcrossWidthsTest {
+
+    @Test
+    void theSameRunAtEveryWidthGivesTheSameBits() throws Exception {
+        String here = TrainingFingerprint.run();
+        for (String width : new String[] {"scalar", "128", "256", "512"}) {
+            String there = FreshJvm.run(List.of("-Dvecdrop.vector.bits=" + width), TrainingFingerprint.class, List.of()).trim();
+            assertEquals(here, there, "width " + width + " against " + Vectorization.implementation() + " in this JVM");
+        }
+    }
+}
