@@ -169,9 +169,10 @@ final class TrainCommand implements Callable<Integer> {
             for (TrainConfig run : runs.values()) {
                 pending.put(run.name(), pool.submit(() -> Trainer.train(run, finalTrain, finalTest, e -> {
                     synchronized (console) {
-                        console.printf(Locale.ROOT, "[%s] epoch %2d/%d  loss %.4f  train error %6.2f%%  test error %6.2f%%  %6.1f s%n",
+                        console.printf(Locale.ROOT,
+                                "[%s] epoch %2d/%d  loss %.4f  train error %6.2f%%  test error %6.2f%%  test loss %.4f  %6.1f s%n",
                                 run.name(), e.epoch(), epochs, e.trainLoss(), 100 * e.trainError(), 100 * e.testError(),
-                                e.seconds());
+                                e.testLoss(), e.seconds());
                         console.flush();
                     }
                 })));
@@ -194,8 +195,8 @@ final class TrainCommand implements Callable<Integer> {
         console.printf("%nfinal test error:%n");
         results.forEach((name, history) -> {
             Trainer.Epoch last = history.get(history.size() - 1);
-            console.printf(Locale.ROOT, "  %-24s %6.2f%%  (train %5.2f%%, %.0f s)%n", name, 100 * last.testError(),
-                    100 * last.trainError(), last.seconds());
+            console.printf(Locale.ROOT, "  %-24s %6.2f%%  (train %5.2f%%, test loss %.4f, %.0f s)%n", name,
+                    100 * last.testError(), 100 * last.trainError(), last.testLoss(), last.seconds());
         });
         console.printf("wrote %s and %s%n", out.resolve("training.csv"), out.resolve("training.png"));
         return 0;

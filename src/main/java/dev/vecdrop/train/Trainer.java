@@ -13,8 +13,13 @@ import java.util.function.Consumer;
  */
 public final class Trainer {
 
-    /** One epoch's numbers; errors are fractions in [0, 1]. */
-    public record Epoch(int epoch, double trainLoss, double trainError, double testError, double seconds) {}
+    /**
+     * One epoch's numbers; errors are fractions in [0, 1]. {@code trainLoss} is the mean over the epoch's training
+     * steps (dropout on); {@code testLoss} the mean cross-entropy on the test set in eval mode, where over-fitting
+     * shows first.
+     */
+    public record Epoch(int epoch, double trainLoss, double trainError, double testError, double testLoss,
+                        double seconds) {}
 
     /** Samples of the training set that the per-epoch training error is measured on (eval mode, no dropout). */
     static final int TRAIN_ERROR_SAMPLES = 10_000;
@@ -57,24 +62,26 @@ public final class Trainer {
                 batches++;
             }
             rate *= config.rateDecay();
-            double trainError = error(net, train, Math.min(TRAIN_ERROR_SAMPLES, train.count()), config.batch());
-            double testError = error(net, test, test.count(), config.batch());
-            Epoch done = new Epoch(epoch + 1, lossSum / batches, trainError, testError, (System.nanoTime() - start) / 1e9);
+            double[] trainScore = evaluate(net, train, Math.min(TRAIN_ERROR_SAMPLES, train.count()), config.batch());
+            double[] testScore = evaluate(net, test, test.count(), config.batch());
+            Epoch done = new Epoch(epoch + 1, lossSum / batches, trainScore[0], testScore[0], testScore[1],
+                    (System.nanoTime() - start) / 1e9);
             history.add(done);
             progress.accept(done);
         }
         return history;
     }
 
-    /** Fraction of the first {@code samples} samples the network gets wrong in eval mode. */
-    static double error(Mlp net, Dataset data, int samples, int batch) {
+    /** {error, mean loss} of the network in eval mode on the first {@code samples} samples. */
+    static double[] evaluate(Mlp net, Dataset data, int samples, int batch) {
         int[] errors = new int[1];
+        double lossSum = 0;
         for (int from = 0; from < samples; from += batch) {
             int count = Math.min(batch, samples - from);
             net.forward(data.features(), from * data.width(), count, false);
-            net.loss(data.labels(), from, count, errors);
+            lossSum += net.loss(data.labels(), from, count, errors) * count;
         }
-        return errors[0] / (double) samples;
+        return new double[] {errors[0] / (double) samples, lossSum / samples};
     }
 
     /** Fisher-Yates with the run's own generator, so the order depends only on the seed. */
