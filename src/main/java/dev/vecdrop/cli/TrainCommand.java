@@ -71,14 +71,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--scaling", defaultValue = "INVERTED", description = "INVERTED or CLASSIC (default: ${DEFAULT-VALUE}).")
     Scaling scaling;
 
-    @Option(names = "--rate", defaultValue = "0.05", description = "Learning rate of dropout runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "0.02", description = "Learning rate of dropout runs (default: ${DEFAULT-VALUE}).")
     float rate;
 
-    @Option(names = "--plain-rate", defaultValue = "0.05",
+    @Option(names = "--plain-rate", defaultValue = "0.02",
             description = "Learning rate of runs without dropout; the guide uses 10-100x less than for dropout (default: ${DEFAULT-VALUE}).")
     float plainRate;
 
-    @Option(names = "--rate-decay", defaultValue = "0.95", description = "Rate multiplier per epoch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate-decay", defaultValue = "0.99", description = "Rate multiplier per epoch (default: ${DEFAULT-VALUE}).")
     float rateDecay;
 
     @Option(names = "--momentum", split = ",", defaultValue = "0.5,0.95",
@@ -170,9 +170,10 @@ final class TrainCommand implements Callable<Integer> {
                 pending.put(run.name(), pool.submit(() -> Trainer.train(run, finalTrain, finalTest, e -> {
                     synchronized (console) {
                         console.printf(Locale.ROOT,
-                                "[%s] epoch %2d/%d  loss %.4f  train error %6.2f%%  test error %6.2f%%  test loss %.4f  %6.1f s%n",
+                                "[%s] epoch %2d/%d  loss %.4f  train error %6.2f%%  test error %6.2f%%  test loss %.4f%s  %6.1f s%n",
                                 run.name(), e.epoch(), epochs, e.trainLoss(), 100 * e.trainError(), 100 * e.testError(),
-                                e.testLoss(), e.seconds());
+                                e.testLoss(), run.maxNorm() > 0 ? String.format(Locale.ROOT, "  max-norm %.1f units/step",
+                                        e.projectedPerStep()) : "", e.seconds());
                         console.flush();
                     }
                 })));

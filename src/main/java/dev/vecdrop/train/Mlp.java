@@ -242,16 +242,20 @@ public final class Mlp {
     /**
      * One SGD step with momentum: {@code v = momentum * v - rate * g; w += v}; then each hidden unit's incoming
      * weight vector is projected onto the ball of radius {@code maxNorm} (0 for none).
+     *
+     * @return how many hidden units max-norm scaled down in this step
      */
-    public void update(float rate, float momentum, float maxNorm) {
+    public int update(float rate, float momentum, float maxNorm) {
         transposedStale = true;
+        int projected = 0;
         for (int l = 1; l <= layers; l++) {
             step(weights[l], weightVelocity[l], weightGradients[l], rate, momentum);
             step(biases[l], biasVelocity[l], biasGradients[l], rate, momentum);
             if (maxNorm > 0 && l < layers) {
-                MaxNorm.project(weights[l], 0, sizes[l], sizes[l - 1], maxNorm);
+                projected += MaxNorm.project(weights[l], 0, sizes[l], sizes[l - 1], maxNorm);
             }
         }
+        return projected;
     }
 
     /** {@code to[k * units + j] = from[j * fanIn + k]}, in blocks that stay in L1 on both sides. */

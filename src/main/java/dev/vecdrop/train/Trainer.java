@@ -16,10 +16,11 @@ public final class Trainer {
     /**
      * One epoch's numbers; errors are fractions in [0, 1]. {@code trainLoss} is the mean over the epoch's training
      * steps (dropout on); {@code testLoss} the mean cross-entropy on the test set in eval mode, where over-fitting
-     * shows first.
+     * shows first. {@code projectedPerStep}: hidden units max-norm scaled down, per training step on average
+     * (0 when the constraint never binds).
      */
     public record Epoch(int epoch, double trainLoss, double trainError, double testError, double testLoss,
-                        double seconds) {}
+                        double projectedPerStep, double seconds) {}
 
     /** Samples of the training set that the per-epoch training error is measured on (eval mode, no dropout). */
     static final int TRAIN_ERROR_SAMPLES = 10_000;
@@ -48,6 +49,7 @@ public final class Trainer {
             shuffle(order, shuffler);
             float momentum = config.momentum(epoch);
             double lossSum = 0;
+            long projected = 0;
             int batches = 0;
             for (int from = 0; from + config.batch() <= train.count(); from += config.batch()) {
                 for (int s = 0; s < config.batch(); s++) {
@@ -58,14 +60,14 @@ public final class Trainer {
                 net.forward(batchX, 0, config.batch(), true);
                 lossSum += net.loss(batchY, 0, config.batch(), null);
                 net.backward(config.batch());
-                net.update(rate, momentum, config.maxNorm());
+                projected += net.update(rate, momentum, config.maxNorm());
                 batches++;
             }
             rate *= config.rateDecay();
             double[] trainScore = evaluate(net, train, Math.min(TRAIN_ERROR_SAMPLES, train.count()), config.batch());
             double[] testScore = evaluate(net, test, test.count(), config.batch());
             Epoch done = new Epoch(epoch + 1, lossSum / batches, trainScore[0], testScore[0], testScore[1],
-                    (System.nanoTime() - start) / 1e9);
+                    projected / (double) batches, (System.nanoTime() - start) / 1e9);
             history.add(done);
             progress.accept(done);
         }

@@ -33,10 +33,10 @@ public final class TrainingReport {
 
     public static void writeCsv(Map<String, List<Trainer.Epoch>> runs, Path csv) throws IOException {
         try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(csv))) {
-            out.println("run,epoch,train_loss,train_error,test_error,test_loss,seconds");
+            out.println("run,epoch,train_loss,train_error,test_error,test_loss,max_norm_projections_per_step,seconds");
             runs.forEach((name, epochs) -> epochs.forEach(e -> out.println(String.format(Locale.ROOT,
-                    "%s,%d,%.6f,%.6f,%.6f,%.6f,%.2f", name, e.epoch(), e.trainLoss(), e.trainError(), e.testError(),
-                    e.testLoss(), e.seconds()))));
+                    "%s,%d,%.6f,%.6f,%.6f,%.6f,%.2f,%.2f", name, e.epoch(), e.trainLoss(), e.trainError(), e.testError(),
+                    e.testLoss(), e.projectedPerStep(), e.seconds()))));
         }
     }
 

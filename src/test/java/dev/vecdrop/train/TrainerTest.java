@@ -45,4 +45,17 @@ class TrainerTest {
         List<Trainer.Epoch> classic = Trainer.train(config(0.2, 0.5, 3.5f, Scaling.CLASSIC, 1), TRAIN, TEST, e -> {});
         assertTrue(classic.get(3).testError() < 0.5, "classic test error " + classic.get(3).testError());
     }
+
+    @Test
+    void theEpochCountsMaxNormProjectionsAndTheTestLoss() {
+        List<Trainer.Epoch> tight = Trainer.train(config(0.2, 0.5, 0.5f, Scaling.INVERTED, 1), TRAIN, TEST, e -> {});
+        List<Trainer.Epoch> none = Trainer.train(config(0.2, 0.5, 0, Scaling.INVERTED, 1), TRAIN, TEST, e -> {});
+        // He initialisation gives incoming norms near sqrt(2): the first step puts all 128 hidden units on the 0.5
+        // ball, and later steps push a share of them back out (41 per step on average, measured)
+        assertTrue(tight.get(0).projectedPerStep() > 10, "projections per step: " + tight.get(0).projectedPerStep());
+        for (Trainer.Epoch e : none) {
+            assertEquals(0.0, e.projectedPerStep());
+            assertTrue(e.testLoss() > 0 && Double.isFinite(e.testLoss()), "test loss " + e.testLoss());
+        }
+    }
 }
