@@ -59,9 +59,8 @@ public final class KernelSelector {
                 return ScalarMatrixKernel.INSTANCE;
             }
             try { // the module reads jdk.incubator.vector already: selectVector added the edge
-                return (MatrixKernel) MethodHandles.lookup()
-                        .findStaticGetter(Class.forName(PANAMA_MATRIX), "INSTANCE", Class.forName(PANAMA_MATRIX))
-                        .invoke();
+                Class<?> panama = Class.forName(PANAMA_MATRIX);
+                return (MatrixKernel) MethodHandles.lookup().findStaticGetter(panama, "INSTANCE", panama).invoke();
             } catch (Throwable e) { // as for the dropout kernels: fall back rather than fail, and say so
                 System.getLogger("dev.vecdrop").log(System.Logger.Level.WARNING,
                         "vecdrop: scalar matrix kernel, because the vector one could not be loaded (" + e + ")");
