@@ -64,9 +64,9 @@ public final class Trainer {
                 batches++;
             }
             rate *= config.rateDecay();
-            double[] trainScore = evaluate(net, train, Math.min(TRAIN_ERROR_SAMPLES, train.count()), config.batch());
-            double[] testScore = evaluate(net, test, test.count(), config.batch());
-            Epoch done = new Epoch(epoch + 1, lossSum / batches, trainScore[0], testScore[0], testScore[1],
+            Score trainScore = evaluate(net, train, Math.min(TRAIN_ERROR_SAMPLES, train.count()), config.batch());
+            Score testScore = evaluate(net, test, test.count(), config.batch());
+            Epoch done = new Epoch(epoch + 1, lossSum / batches, trainScore.error(), testScore.error(), testScore.loss(),
                     projected / (double) batches, (System.nanoTime() - start) / 1e9);
             history.add(done);
             progress.accept(done);
@@ -74,8 +74,11 @@ public final class Trainer {
         return history;
     }
 
-    /** {error, mean loss} of the network in eval mode on the first {@code samples} samples. */
-    static double[] evaluate(Mlp net, Dataset data, int samples, int batch) {
+    /** Fraction of samples misclassified and mean cross-entropy, in eval mode. */
+    record Score(double error, double loss) {}
+
+    /** The network's {@link Score} in eval mode on the first {@code samples} samples. */
+    static Score evaluate(Mlp net, Dataset data, int samples, int batch) {
         int[] errors = new int[1];
         double lossSum = 0;
         for (int from = 0; from < samples; from += batch) {
@@ -83,7 +86,7 @@ public final class Trainer {
             net.forward(data.features(), from * data.width(), count, false);
             lossSum += net.loss(data.labels(), from, count, errors) * count;
         }
-        return new double[] {errors[0] / (double) samples, lossSum / samples};
+        return new Score(errors[0] / (double) samples, lossSum / samples);
     }
 
     /** Fisher-Yates with the run's own generator, so the order depends only on the seed. */
