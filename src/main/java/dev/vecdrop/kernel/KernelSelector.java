@@ -20,22 +20,24 @@ public final class KernelSelector {
     private static final String PANAMA_KERNELS = "dev.vecdrop.vector.PanamaDropoutKernels";
     private static final String PANAMA_MATRIX = "dev.vecdrop.vector.PanamaMatrixKernel";
 
-    private static final DropoutKernels KERNELS;
-    private static final String REASON;
+    private static final KernelChoice CHOICE = select();
+    private static final DropoutKernels KERNELS = CHOICE.kernels();
 
     static {
-        String[] reason = new String[1];
-        KERNELS = select(reason);
-        REASON = reason[0];
         System.Logger log = System.getLogger("dev.vecdrop");
         if (KERNELS.vectorBitSize() > 0) {
-            log.log(System.Logger.Level.INFO, "vecdrop: " + KERNELS.name() + " kernels (" + REASON + ")");
+            log.log(System.Logger.Level.INFO, "vecdrop: " + KERNELS.name() + " kernels (" + CHOICE.reason() + ")");
         } else {
-            log.log(System.Logger.Level.WARNING, "vecdrop: scalar kernels, because " + REASON);
+            log.log(System.Logger.Level.WARNING, "vecdrop: scalar kernels, because " + CHOICE.reason());
         }
     }
 
     private KernelSelector() {}
+
+    /** The kernels every {@code Dropout} uses unless told otherwise, and why they were picked. */
+    public static KernelChoice choice() {
+        return CHOICE;
+    }
 
     /** The kernels every {@code Dropout} uses unless told otherwise. */
     public static DropoutKernels kernels() {
@@ -71,10 +73,13 @@ public final class KernelSelector {
 
     /** Why {@link #kernels()} was chosen, in words. */
     public static String reason() {
-        return REASON;
+        return CHOICE.reason();
     }
 
-    /** Whether {@code jdk.incubator.vector} is in this JVM's boot layer (it is only with {@code --add-modules}). */
+    /**
+     * Whether {@code jdk.incubator.vector} is in this library's module layer or the boot layer (it is in the boot
+     * layer only with {@code --add-modules}).
+     */
     public static boolean vectorModulePresent() {
         return vectorModule().isPresent();
     }
@@ -97,46 +102,53 @@ public final class KernelSelector {
     }
 
     private static Optional<Module> vectorModule() {
-        return ModuleLayer.boot().findModule(VECTOR_MODULE);
+        return findModule(KernelSelector.class.getModule().getLayer(), VECTOR_MODULE);
     }
 
-    private static DropoutKernels select(String[] reason) {
+    /**
+     * Module {@code name} as seen from a module in {@code layer}, else from the boot layer (Lucene's
+     * {@code VectorizationProvider} does the same): an application that loads this library into a layer of its
+     * own may resolve {@code jdk.incubator.vector} there rather than at boot. {@code layer} is {@code null} for
+     * the unnamed module (class path).
+     */
+    static Optional<Module> findModule(ModuleLayer layer, String name) {
+        Optional<Module> own = layer == null ? Optional.empty() : layer.findModule(name);
+        return own.isPresent() ? own : ModuleLayer.boot().findModule(name);
+    }
+
+    private static KernelChoice select() {
         if (WidthRequest.BITS == WidthRequest.SCALAR) {
-            reason[0] = "-D" + WidthRequest.PROPERTY + "=scalar forces the scalar reference";
-            return ScalarDropoutKernels.INSTANCE;
+            return new KernelChoice(ScalarDropoutKernels.INSTANCE,
+                    WidthChoice.reason(WidthRequest.SCALAR, WidthChoice.NONE));
         }
         String ignored = WidthRequest.isInvalid() ? " (ignored -D" + WidthRequest.PROPERTY + "=" + WidthRequest.RAW
                 + ": expected scalar, 128, 256 or 512)" : "";
-        DropoutKernels kernels = selectVector(reason);
-        reason[0] += ignored;
-        return kernels;
+        return selectVector().withNote(ignored);
     }
 
-    private static DropoutKernels selectVector(String[] reason) {
+    private static KernelChoice selectVector() {
         Optional<Module> vectorModule = vectorModule();
         if (vectorModule.isEmpty()) {
-            reason[0] = VECTOR_MODULE + " is not in the module graph: start the JVM with --add-modules "
-                    + VECTOR_MODULE + " for SIMD kernels";
-            return ScalarDropoutKernels.INSTANCE;
+            return scalar(VECTOR_MODULE + " is not in the module graph: start the JVM with --add-modules "
+                    + VECTOR_MODULE + " for SIMD kernels");
         }
         String noC2 = c2Problem();
         if (noC2 != null) {
-            reason[0] = noC2 + ": the Vector API is only fast once C2 compiles it";
-            return ScalarDropoutKernels.INSTANCE;
+            return scalar(noC2 + ": the Vector API is only fast once C2 compiles it");
         }
         KernelSelector.class.getModule().addReads(vectorModule.get());
         try {
             Class<?> panama = Class.forName(PANAMA_KERNELS);
-            Object kernels = MethodHandles.lookup()
-                    .findStatic(panama, "create", MethodType.methodType(DropoutKernels.class, String[].class))
-                    .invoke(reason);
-            return (DropoutKernels) kernels;
-        } catch (UnsupportedOperationException e) {
-            reason[0] = e.getMessage();
+            return (KernelChoice) MethodHandles.lookup()
+                    .findStatic(panama, "create", MethodType.methodType(KernelChoice.class))
+                    .invoke();
         } catch (Throwable e) { // a broken or foreign JDK: fall back rather than fail the application
-            reason[0] = "the vector kernels could not be loaded (" + e + ")";
+            return scalar("the vector kernels could not be loaded (" + e + ")");
         }
-        return ScalarDropoutKernels.INSTANCE;
+    }
+
+    private static KernelChoice scalar(String reason) {
+        return new KernelChoice(ScalarDropoutKernels.INSTANCE, reason);
     }
 
     /** Why C2 cannot compile the kernels, or {@code null} if it can (or we cannot tell). */

@@ -2,6 +2,8 @@ package dev.vecdrop.vector;
 
 import dev.vecdrop.MaskStream;
 import dev.vecdrop.kernel.DropoutKernels;
+import dev.vecdrop.kernel.KernelChoice;
+import dev.vecdrop.kernel.WidthChoice;
 import dev.vecdrop.kernel.WidthRequest;
 import dev.vecdrop.scalar.ScalarDropoutKernels;
 import jdk.incubator.vector.FloatVector;
@@ -9,7 +11,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,21 +29,15 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class PanamaDropoutKernels implements DropoutKernels {
 
-    /** The widest shape C2 supports on this CPU and JVM flags. */
-    static final int HARDWARE_BITS = VectorShape.preferredShape().vectorBitSize();
-    /** The width in use: preferred, or the forced width capped at what the hardware supports. */
-    static final int BITS = WidthRequest.BITS > 0 ? Math.min(WidthRequest.BITS, HARDWARE_BITS) : HARDWARE_BITS;
-
-    private static final VectorShape SHAPE = VectorShape.forBitSize(BITS);
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.withShape(SHAPE);
-    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.withShape(SHAPE);
-    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED.withShape(SHAPE);
+    private static final VectorSpecies<Float> FLOATS = Species.FLOATS;
+    private static final VectorSpecies<Integer> INTS = Species.INTS;
+    private static final VectorSpecies<Long> LONGS = Species.LONGS;
     private static final int LANES = FLOATS.length();
 
     /** Lane {@code j}: {@code j * GOLDEN_GAMMA}, the counter offset of word {@code j} of a block. */
-    private static final long[] LANE_GAMMAS = new long[8];
+    private static final long[] LANE_GAMMAS = new long[WidthChoice.MAX_BITS / Long.SIZE];
     /** Lane {@code j}: {@code 1 << j}, to expand mask bits into lanes without {@code VectorMask.fromLong}. */
-    private static final int[] LANE_BITS = new int[16];
+    private static final int[] LANE_BITS = new int[WidthChoice.MAX_BITS / Float.SIZE];
     /** Flips the sign bit of both 32-bit halves, so an unsigned compare becomes a signed one. */
     private static final long SIGN_BITS = 0x8000_0000_8000_0000L;
 
@@ -60,35 +55,24 @@ public final class PanamaDropoutKernels implements DropoutKernels {
     private PanamaDropoutKernels() {}
 
     /**
-     * Called reflectively by the selector. Writes why this width was chosen into {@code reason[0]}.
-     *
-     * @throws UnsupportedOperationException if this CPU has no usable SIMD width
+     * Called reflectively by the selector: these kernels at {@link Species#BITS}, or the scalar reference when
+     * this CPU has no width the kernels run ({@link WidthChoice#chooseBits}), with the reason either way.
      */
-    public static DropoutKernels create(String[] reason) {
-        if (HARDWARE_BITS < 128) {
-            throw new UnsupportedOperationException(
-                    "the CPU's preferred vector size is " + HARDWARE_BITS + " bits, below the 128 needed");
-        }
-        if (WidthRequest.BITS > HARDWARE_BITS) {
-            reason[0] = "-D" + WidthRequest.PROPERTY + "=" + WidthRequest.BITS + " asked for more than the "
-                    + HARDWARE_BITS + " bits this CPU and JVM support";
-        } else if (WidthRequest.BITS > 0) {
-            reason[0] = "forced by -D" + WidthRequest.PROPERTY + "=" + WidthRequest.BITS
-                    + "; preferred on this CPU: " + HARDWARE_BITS;
-        } else {
-            reason[0] = "preferred vector size on this CPU and JVM";
-        }
-        return INSTANCE;
+    public static KernelChoice create() {
+        String reason = WidthChoice.reason(WidthRequest.BITS, Species.HARDWARE_BITS);
+        return Species.BITS == WidthChoice.NONE
+                ? new KernelChoice(ScalarDropoutKernels.INSTANCE, reason)
+                : new KernelChoice(INSTANCE, reason);
     }
 
     @Override
     public String name() {
-        return "vector-" + BITS;
+        return "vector-" + Species.BITS;
     }
 
     @Override
     public int vectorBitSize() {
-        return BITS;
+        return Species.BITS;
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.vecdrop.vector;
 import dev.vecdrop.kernel.MatrixKernel;
 import dev.vecdrop.scalar.ScalarMatrixKernel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,8 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class PanamaMatrixKernel implements MatrixKernel {
 
-    private static final VectorSpecies<Float> FLOATS =
-            FloatVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(PanamaDropoutKernels.BITS));
+    private static final VectorSpecies<Float> FLOATS = Species.FLOATS;
     private static final int LANES = FLOATS.length();
 
     /** The shared instance; loaded reflectively by the kernel selector, only when the Vector API is present. */
