@@ -11,11 +11,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The hot paths allocate nothing once warm, measured, in this JVM and in fresh JVMs that warm the kernels up in
  * other orders: the fewest bytes counted over three rounds of {@value AllocationProbe#MEASURED_CALLS} calls must be 0.
  */
+@Tag("matrix")
 class AllocationTest {
 
     @Test

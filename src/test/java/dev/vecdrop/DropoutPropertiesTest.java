@@ -10,12 +10,14 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.Tag;
 
 /**
  * Properties over random sizes 0..5000, stream offsets up to 2^62, probabilities (ends included), seeds and both
  * scalings, on the kernels this JVM picked (the build's matrix runs them at every width). jqwik prints the seed
  * of any failing case, so it can be replayed.
  */
+@Tag("matrix")
 class DropoutPropertiesTest {
 
     @Provide

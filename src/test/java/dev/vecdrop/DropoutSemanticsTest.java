@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Tag;
 
 /** The documented semantics, checked element by element from the contract, on the reference and the active kernels. */
+@Tag("matrix")
 class DropoutSemanticsTest {
 
     static final float SIGNALLING_NAN = Float.intBitsToFloat(0x7f80_0001);

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The masks are random enough: keep counts, FIPS 140-1 bit tests (whole stream and per vector lane), pairwise
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the standard's own bounds, about 1e-6 each). Runs on whatever kernels this JVM picked, so the matrix checks
  * every width.
  */
+@Tag("matrix")
 class StatisticalQualityTest {
 
     private static final int TEN_MILLION = 10_000_000;

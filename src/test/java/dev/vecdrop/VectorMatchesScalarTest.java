@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecdrop.cli.Verifier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The active kernels (whatever width this JVM picked or was forced to) against the scalar reference: every
  * operation, sizes 0..130 and past every word and tail boundary, even and odd stream offsets, p at and next to
  * both ends, special floats, in-place and chunked calls; all outputs compared bit for bit, guards included.
  */
+@Tag("matrix")
 class VectorMatchesScalarTest {
 
     @Test

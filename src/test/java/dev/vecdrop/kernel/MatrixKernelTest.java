@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.vecdrop.scalar.ScalarMatrixKernel;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The active matrix kernel (whatever width this JVM picked or was forced to) against the scalar reference, bit for
  * bit, over every row count past the 1- and 3-vector tile boundaries of every width, column counts past the
  * 4-column tile, the three stride patterns the trainer uses, offsets, and guard cells that must stay untouched.
  */
+@Tag("matrix")
 class MatrixKernelTest {
 
     private static final MatrixKernel ACTIVE = KernelSelector.matrixKernel();
