@@ -24,7 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link ForkJoinPool} of {@code threads}, next to the same pool running the limit kernel {@code y = x * c}
  * ({@code limitScale}, classic eval through the same chunking), and the single call ({@code threads = 1} runs
  * inline). Ratios that matter: forward / limitScale at the same thread count, and forward(threads) /
- * forward(1). Run with {@code -p threads=1,2,4,8,16} on a bigger machine.
+ * forward(1). Run with {@code -p threads=1,2,4,8,16} on a bigger machine. With smaller {@code n},
+ * {@code singleCallForward} against {@code forwardAlwaysSplit} locates the inline threshold, and against
+ * {@code forward} measures what the parallel form costs below it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -41,7 +43,9 @@ public class ParallelBenchmarks {
     public int threads;
 
     private ForkJoinPool pool;
+    private Dropout single;
     private ParallelDropout dropout;
+    private ParallelDropout alwaysSplit;
     private ParallelDropout limit;
     private float[] x;
     private float[] y;
@@ -51,7 +55,9 @@ public class ParallelBenchmarks {
     @Setup(Level.Trial)
     public void setUp() {
         pool = new ForkJoinPool(threads);
-        dropout = ParallelDropout.of(Dropout.inverted(0.5), pool);
+        single = Dropout.inverted(0.5);
+        dropout = ParallelDropout.of(single, pool);
+        alwaysSplit = dropout.withMinParallelLength(0);
         limit = ParallelDropout.of(Dropout.classic(0.5), pool); // classic eval: y = x * 0.5f, chunked the same way
         x = new float[n];
         y = new float[n];
@@ -77,6 +83,20 @@ public class ParallelBenchmarks {
     @Benchmark
     public float[] forward() {
         dropout.forward(seed++, 0, x, 0, y, 0, n);
+        return y;
+    }
+
+    /** The single call, no pool: below the threshold {@link #forward} must cost the same. */
+    @Benchmark
+    public float[] singleCallForward() {
+        single.forward(seed++, 0, x, 0, y, 0, n);
+        return y;
+    }
+
+    /** Split whatever the length: where this overtakes {@link #singleCallForward} is the threshold. */
+    @Benchmark
+    public float[] forwardAlwaysSplit() {
+        alwaysSplit.forward(seed++, 0, x, 0, y, 0, n);
         return y;
     }
 
