@@ -147,6 +147,11 @@ public final class Dropout {
     public void backward(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
+        applyMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /** Backward from bits, arguments valid: shared by the single-call and the parallel form. */
+    void applyMask(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         if (threshold == 0) {
             Arrays.fill(dx, dxOffset, dxOffset + length, 0.0f);
         } else {
@@ -157,6 +162,11 @@ public final class Dropout {
     /** Eval (inference) forward: {@code y = x} for inverted, {@code y = x * (float) (1 - p)} for classic. */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
         checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
+        evalTrusted(x, xOffset, y, yOffset, length);
+    }
+
+    /** Eval, arguments valid: shared by the single-call and the parallel form. */
+    void evalTrusted(float[] x, int xOffset, float[] y, int yOffset, int length) {
         if (evalScale != 1.0f) {
             kernels.scale(evalScale, x, xOffset, y, yOffset, length);
         } else if (x != y || xOffset != yOffset) {

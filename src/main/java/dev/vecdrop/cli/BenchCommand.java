@@ -1,6 +1,7 @@
 package dev.vecdrop.cli;
 
 import dev.vecdrop.Dropout;
+import dev.vecdrop.ParallelDropout;
 import dev.vecdrop.Scaling;
 import dev.vecdrop.kernel.Platform;
 import java.io.PrintWriter;
@@ -8,6 +9,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.LongConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per cell; the best counts (default: ${DEFAULT-VALUE}).")
     int repeats;
 
+    @Option(names = "--threads", description = "Threads of the multi-threaded rows (ParallelDropout on a ForkJoinPool);"
+            + " default: all cores (${DEFAULT-VALUE} here); 1 leaves them out.")
+    int threads = Runtime.getRuntime().availableProcessors();
+
     @Option(names = "--jmh", description = "Run the JMH suite (jmh/) instead of the quick table; full run about 45 min, --quick about 10.")
     boolean jmh;
 
@@ -66,8 +72,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (sizes.stream().anyMatch(n -> n < 1) || millis < 1 || repeats < 1) {
-            throw new ParameterException(spec.commandLine(), "--sizes, --millis and --repeats must be positive");
+        if (sizes.stream().anyMatch(n -> n < 1) || millis < 1 || repeats < 1 || threads < 1) {
+            throw new ParameterException(spec.commandLine(), "--sizes, --millis, --repeats and --threads must be positive");
         }
         if (jmh) {
             return runJmh();
@@ -87,8 +93,11 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("%n%10s  %-26s %9s %9s %9s %9s%n", "n", "kernel", "Gelem/s", "GB/s", "x limit", "x scalar");
         out.flush();
         Progress progress = new Progress(err);
+        ForkJoinPool pool = threads > 1 ? new ForkJoinPool(threads) : null;
+        ParallelDropout parallel = pool == null ? null : ParallelDropout.of(dropout, pool);
+        ParallelDropout parallelLimit = pool == null ? null : ParallelDropout.of(limit, pool);
         warmUp(dropout, reference, limit, progress);
-        int cells = sizes.size() * 6;
+        int cells = sizes.size() * (pool == null ? 6 : 8);
         int cell = 0;
         for (int n : sizes) {
             float[] x = new float[n];
@@ -99,20 +108,25 @@ final class BenchCommand implements Callable<Integer> {
                 x[i] = (i % 1000) * 0.001f - 0.5f; // touches every page once, outside the timing
             }
             dropout.forward(1, 0, x, 0, y, 0, n, mask, 0);
-            List<Kernel> kernels = List.of(
+            List<Kernel> kernels = new java.util.ArrayList<>(List.of(
                     new Kernel("limit y = x * c (" + impl + ")", 8, seed -> limit.eval(x, 0, y, 0, n)),
                     new Kernel("scalar forward", 8, seed -> reference.forward(seed, 0, x, 0, y, 0, n)),
                     new Kernel(impl + " forward", 8, seed -> dropout.forward(seed, 0, x, 0, y, 0, n)),
                     new Kernel(impl + " forward + mask", 8.125, seed -> dropout.forward(seed, 0, x, 0, y, 0, n, mask, 0)),
                     new Kernel(impl + " backward (bits)", 8.125, seed -> dropout.backward(mask, 0, y, 0, dx, 0, n)),
-                    new Kernel(impl + " backward (regen)", 8, seed -> dropout.backward(seed, 0, y, 0, dx, 0, n)));
+                    new Kernel(impl + " backward (regen)", 8, seed -> dropout.backward(seed, 0, y, 0, dx, 0, n))));
+            if (pool != null) {
+                kernels.add(new Kernel("limit, " + threads + " threads", 8, seed -> parallelLimit.eval(x, 0, y, 0, n)));
+                kernels.add(new Kernel("forward, " + threads + " threads", 8,
+                        seed -> parallel.forward(seed, 0, x, 0, y, 0, n)));
+            }
             double limitRate = 0;
             double scalar = 0;
             for (Kernel kernel : kernels) {
                 progress.show(String.format("[%2d/%d] n=%d %s", ++cell, cells, n, kernel.name()));
                 double rate = measure(kernel.call(), n);
-                if (limitRate == 0) {
-                    limitRate = rate;
+                if (limitRate == 0 || kernel.name().startsWith("limit, ")) {
+                    limitRate = rate; // multi-threaded rows compare with the limit on as many threads
                 }
                 if (kernel.name().equals("scalar forward")) {
                     scalar = rate;
@@ -122,6 +136,11 @@ final class BenchCommand implements Callable<Integer> {
                         rate * kernel.bytesPerElement(), rate / limitRate, scalar > 0 ? rate / scalar : Double.NaN);
                 out.flush();
             }
+        }
+        if (pool != null) {
+            pool.shutdown();
+            out.println("Rows 'N threads': ParallelDropout on a ForkJoinPool of N; 'x limit' there is against the limit kernel"
+                    + " on the same N threads. Below " + parallel.minParallelLength() + " elements they run inline.");
         }
         return 0;
     }

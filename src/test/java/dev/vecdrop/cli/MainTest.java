@@ -103,6 +103,7 @@ class MainTest {
         "mask --seed 1 --p 0.5 --count 1 --format png",
         "mask --seed 1 --p 0.5 --count 1 --impl gpu",
         "bench --sizes 0",
+        "bench --threads 0",
         "uniforms --seed 1",
         "uniforms --seed 1 --count 5 --offset -1",
         "train --data /nonexistent/fashion",
@@ -174,10 +175,20 @@ class MainTest {
 
     @Test
     void benchPrintsARowPerKernelAndSize() {
-        Run run = run("bench", "--sizes", "1000,64", "--millis", "2", "--repeats", "1");
+        Run run = run("bench", "--sizes", "1000,64", "--millis", "2", "--repeats", "1", "--threads", "1");
         assertEquals(0, run.code(), run.err());
         long rows = run.out().lines().filter(l -> l.matches("\\s+(1000|64)\\s+.*")).count();
         assertEquals(12, rows, run.out());
         assertTrue(run.out().contains("x limit"), run.out());
+    }
+
+    @Test
+    void benchWithThreadsAddsTheMultiThreadedRowsAndTheirLimit() {
+        Run run = run("bench", "--sizes", "300000", "--millis", "2", "--repeats", "1", "--threads", "3");
+        assertEquals(0, run.code(), run.err());
+        List<String> rows = run.out().lines().filter(l -> l.matches("\\s+300000\\s+.*")).toList();
+        assertEquals(8, rows.size(), run.out());
+        assertTrue(rows.get(6).contains("limit, 3 threads") && rows.get(6).contains(" 1.00 "), run.out());
+        assertTrue(rows.get(7).contains("forward, 3 threads"), run.out());
     }
 }

@@ -1,0 +1,301 @@
+package dev.vecdrop;
+
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link Dropout} whose calls on large regions run on several threads of a caller-supplied {@link Executor}
+ * (vecdrop never starts threads of its own), with results bit-identical to the single-call form for every
+ * thread count, pool size and task order.
+ *
+ * <p>Why the results cannot differ: element {@code i} of a call is stream element {@code streamOffset + i}
+ * whoever computes it, and the region is cut at multiples of {@value #ALIGNMENT} elements, so each packed mask
+ * word belongs to exactly one chunk. Chunk {@code c} is the single call over its own sub-region.
+ *
+ * <p>How a call runs: all arguments are checked first, on the caller's thread, exactly as {@link Dropout}
+ * checks them, so bad input throws before any task starts and nothing is written. Regions shorter than
+ * {@link #minParallelLength()} run inline (one comparison of overhead). Longer ones are cut into chunks of
+ * at least {@value #MIN_CHUNK} elements; {@code parallelism - 1} tasks are handed to the executor and the
+ * caller works too. Every participant claims the next unclaimed chunk until none is left, then the caller
+ * waits for the chunks still running. A task that starts late finds nothing to do, so an executor that is busy,
+ * serial, runs tasks in any order or rejects them (then the caller does the work) cannot deadlock a call.
+ * The call returns when every chunk is written; an error thrown inside a chunk is rethrown to the caller.
+ *
+ * <p>Thread-safety: immutable; calls on disjoint outputs may run concurrently (they share only the executor).
+ * Allocation: none below {@link #minParallelLength()}; above it a fixed amount per call, independent of the
+ * region's length: one job object with its counter and latch, plus what the executor allocates for
+ * {@code parallelism - 1} submissions (a {@link ForkJoinPool} wraps each in a small task).
+ */
+public final class ParallelDropout {
+
+    /** Chunk boundaries are multiples of this, so no 64-bit mask word is written by two threads. */
+    public static final int ALIGNMENT = 64;
+    /** The smallest chunk handed to a thread: below this the hand-off costs more than the work. */
+    public static final int MIN_CHUNK = 1 << 14;
+    /**
+     * Default {@link #minParallelLength()}: the region length from which two threads beat one, measured on a
+     * 2-core AVX-512 VM with a {@link ForkJoinPool} (docs/benchmarks.md, "Multi-threaded").
+     */
+    public static final int DEFAULT_MIN_PARALLEL_LENGTH = 1 << 17;
+
+    private final Dropout dropout;
+    private final Executor executor;
+    private final int parallelism;
+    private final int minParallelLength;
+
+    private ParallelDropout(Dropout dropout, Executor executor, int parallelism, int minParallelLength) {
+        this.dropout = Objects.requireNonNull(dropout, "dropout");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        }
+        if (minParallelLength < 0) {
+            throw new IllegalArgumentException("minParallelLength must be >= 0, got " + minParallelLength);
+        }
+        this.parallelism = parallelism;
+        this.minParallelLength = minParallelLength;
+    }
+
+    /** {@code dropout} on {@code pool}, with as many threads as the pool's parallelism. */
+    public static ParallelDropout of(Dropout dropout, ForkJoinPool pool) {
+        return new ParallelDropout(dropout, pool, pool.getParallelism(), DEFAULT_MIN_PARALLEL_LENGTH);
+    }
+
+    /**
+     * {@code dropout} on {@code executor}, using up to {@code parallelism} threads per call (the caller's
+     * included).
+     *
+     * @throws IllegalArgumentException if {@code parallelism < 1}
+     */
+    public static ParallelDropout of(Dropout dropout, Executor executor, int parallelism) {
+        return new ParallelDropout(dropout, executor, parallelism, DEFAULT_MIN_PARALLEL_LENGTH);
+    }
+
+    /**
+     * The same, running regions shorter than {@code length} inline ({@code 0}: always split).
+     *
+     * @throws IllegalArgumentException if {@code length < 0}
+     */
+    public ParallelDropout withMinParallelLength(int length) {
+        return new ParallelDropout(dropout, executor, parallelism, length);
+    }
+
+    /** The dropout applied. */
+    public Dropout dropout() {
+        return dropout;
+    }
+
+    /** Threads per call at most, the caller's included. */
+    public int parallelism() {
+        return parallelism;
+    }
+
+    /** Regions shorter than this run inline on the caller's thread. */
+    public int minParallelLength() {
+        return minParallelLength;
+    }
+
+    /** {@link Dropout#forward(long, long, float[], int, float[], int, int)} on several threads. */
+    public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
+        Checks.stream(streamOffset, length);
+        run(Operation.FORWARD, seed, streamOffset, x, xOffset, y, yOffset, length, null, 0);
+    }
+
+    /** {@link Dropout#forward(long, long, float[], int, float[], int, int, long[], int)} on several threads. */
+    public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
+                        long[] mask, int maskOffset) {
+        Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
+        Checks.stream(streamOffset, length);
+        Checks.maskRegion("mask", mask, maskOffset, length);
+        run(Operation.FORWARD, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+    }
+
+    /** {@link Dropout#backward(long, long, float[], int, float[], int, int)} on several threads. */
+    public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
+        Dropout.checkRegions("dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        Checks.stream(streamOffset, length);
+        run(Operation.FORWARD, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
+    }
+
+    /** {@link Dropout#backward(long[], int, float[], int, float[], int, int)} on several threads. */
+    public void backward(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
+        Dropout.checkRegions("dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        Checks.maskRegion("mask", mask, maskOffset, length);
+        run(Operation.BACKWARD_FROM_BITS, 0, 0, dy, dyOffset, dx, dxOffset, length, mask, maskOffset);
+    }
+
+    /** {@link Dropout#eval(float[], int, float[], int, int)} on several threads. */
+    public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
+        run(Operation.EVAL, 0, 0, x, xOffset, y, yOffset, length, null, 0);
+    }
+
+    /** {@link Dropout#mask(long, long, long[], int, int)} on several threads. */
+    public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
+        Checks.length(length);
+        Checks.stream(streamOffset, length);
+        Checks.maskRegion("mask", mask, maskOffset, length);
+        run(Operation.FORWARD, seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);
+    }
+
+    /** Arguments are valid. Inline below the threshold, else chunked over the executor. */
+    private void run(Operation operation, long seed, long streamOffset, float[] in, int inOffset, float[] out,
+                     int outOffset, int length, long[] mask, int maskOffset) {
+        int chunkLength = chunkLength(length, parallelism, minParallelLength);
+        if (chunkLength >= length) {
+            operation.apply(dropout, seed, streamOffset, in, inOffset, out, outOffset, length, mask, maskOffset);
+            return;
+        }
+        Job job = new Job(operation, dropout, seed, streamOffset, in, inOffset, out, outOffset, length, mask,
+                maskOffset, chunkLength);
+        int helpers = Math.min(parallelism, job.chunks) - 1;
+        try {
+            for (int t = 0; t < helpers; t++) {
+                executor.execute(job);
+            }
+        } catch (RejectedExecutionException e) {
+            // Nothing is lost: the chunks no task claims are claimed by the caller below.
+        }
+        job.run();
+        job.awaitAll();
+    }
+
+    /**
+     * The chunk length for a region: the whole region (run inline) below {@code minParallelLength} or with one
+     * thread; else {@code length / parallelism} rounded up to a multiple of {@value #ALIGNMENT}, and at least
+     * {@value #MIN_CHUNK}.
+     */
+    static int chunkLength(int length, int parallelism, int minParallelLength) {
+        if (length < minParallelLength || parallelism == 1 || length <= MIN_CHUNK) {
+            return length;
+        }
+        long perThread = ((long) length + parallelism - 1) / parallelism;
+        long aligned = (perThread + ALIGNMENT - 1) & -ALIGNMENT;
+        return (int) Math.min(length, Math.max(aligned, MIN_CHUNK));
+    }
+
+    /** What a chunk runs: the single-threaded call over its sub-region. */
+    private enum Operation {
+        /** Forward with or without mask, regenerating backward, mask only ({@code in == null}). */
+        FORWARD {
+            @Override
+            void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
+                       int length, long[] mask, int maskOffset) {
+                d.train(seed, streamOffset, in, inOffset, out, outOffset, length, mask, maskOffset);
+            }
+        },
+        BACKWARD_FROM_BITS {
+            @Override
+            void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
+                       int length, long[] mask, int maskOffset) {
+                d.applyMask(mask, maskOffset, in, inOffset, out, outOffset, length);
+            }
+        },
+        EVAL {
+            @Override
+            void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
+                       int length, long[] mask, int maskOffset) {
+                d.evalTrusted(in, inOffset, out, outOffset, length);
+            }
+        };
+
+        abstract void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out,
+                            int outOffset, int length, long[] mask, int maskOffset);
+    }
+
+    /**
+     * One parallel call: its arguments, the next chunk to claim, and a latch counting the chunks done. Handed to
+     * the executor several times; each run claims chunks until none is left.
+     */
+    private static final class Job implements Runnable {
+        private final Operation operation;
+        private final Dropout dropout;
+        private final long seed;
+        private final long streamOffset;
+        private final float[] in;
+        private final int inOffset;
+        private final float[] out;
+        private final int outOffset;
+        private final int length;
+        private final long[] mask;
+        private final int maskOffset;
+        private final int chunkLength;
+        final int chunks;
+        private final AtomicInteger next = new AtomicInteger();
+        private final CountDownLatch done;
+        private volatile Throwable failure;
+
+        Job(Operation operation, Dropout dropout, long seed, long streamOffset, float[] in, int inOffset,
+            float[] out, int outOffset, int length, long[] mask, int maskOffset, int chunkLength) {
+            this.operation = operation;
+            this.dropout = dropout;
+            this.seed = seed;
+            this.streamOffset = streamOffset;
+            this.in = in;
+            this.inOffset = inOffset;
+            this.out = out;
+            this.outOffset = outOffset;
+            this.length = length;
+            this.mask = mask;
+            this.maskOffset = maskOffset;
+            this.chunkLength = chunkLength;
+            this.chunks = (int) (((long) length + chunkLength - 1) / chunkLength);
+            this.done = new CountDownLatch(chunks);
+        }
+
+        @Override
+        public void run() {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                try {
+                    int from = c * chunkLength; // a multiple of 64: mask word maskOffset + from / 64 is the chunk's own
+                    int n = Math.min(chunkLength, length - from);
+                    operation.apply(dropout, seed, streamOffset + from, in, in == null ? 0 : inOffset + from, out,
+                            out == null ? 0 : outOffset + from, n, mask, maskOffset + (from >>> 6));
+                } catch (Throwable t) {
+                    if (failure == null) {
+                        failure = t;
+                    }
+                } finally {
+                    done.countDown();
+                }
+            }
+        }
+
+        /** Waits, uninterruptibly, for every chunk: returning earlier would let tasks write after the call. */
+        void awaitAll() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable t = failure;
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ParallelDropout[" + dropout + ", parallelism=" + parallelism + ", minParallelLength="
+                + minParallelLength + "]";
+    }
+}

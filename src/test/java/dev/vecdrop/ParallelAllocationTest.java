@@ -1,0 +1,85 @@
+package dev.vecdrop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.ForkJoinPool;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A parallel call allocates a fixed amount, whatever the region's length: its job, counter and latch, plus what
+ * the pool allocates per submitted task. Counted over every thread of the JVM (the pool's included), with a
+ * control that must be counted.
+ */
+class ParallelAllocationTest {
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final int CALLS = 200;
+    /** A job (about 80 bytes), its counter and latch, and a pool task per helper thread: well below this. */
+    static final long BOUND_PER_CALL = 1024;
+
+    private static long bytesPerCall(Runnable call) {
+        WarmUp.run(); // the kernels compiled
+        for (int i = 0; i < 100; i++) {
+            call.run(); // the pool's threads started, this call site compiled
+        }
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) { // the least of three: other JVM threads allocate now and then
+            long before = THREADS.getTotalThreadAllocatedBytes();
+            for (int i = 0; i < CALLS; i++) {
+                call.run();
+            }
+            long after = THREADS.getTotalThreadAllocatedBytes();
+            assertTrue(before >= 0 && after >= 0, "total allocation is not measured here");
+            least = Math.min(least, (after - before) / CALLS);
+        }
+        return least;
+    }
+
+    @Test
+    void aParallelCallAllocatesAFixedSmallAmountIndependentOfLength() {
+        ForkJoinPool pool = new ForkJoinPool(2);
+        try {
+            ParallelDropout parallel = ParallelDropout.of(Dropout.inverted(0.5), pool).withMinParallelLength(0);
+            int small = 4 * ParallelDropout.MIN_CHUNK;
+            int large = 64 * ParallelDropout.MIN_CHUNK;
+            float[] x = new float[large];
+            float[] y = new float[large];
+            long[] seed = {0};
+            long control = bytesPerCall(() -> {
+                float[] garbage = new float[small];
+                garbage[seed[0]++ % small == 0 ? 0 : 1] = 1; // an allocation that cannot be optimised away
+                x[0] = garbage[1];
+            });
+            assertTrue(control >= 4L * small, "the control allocation was not counted: " + control);
+            long smallCall = bytesPerCall(() -> parallel.forward(seed[0]++, 0, x, 0, y, 0, small));
+            long largeCall = bytesPerCall(() -> parallel.forward(seed[0]++, 0, x, 0, y, 0, large));
+            System.out.println("parallel forward on 2 threads: " + smallCall + " bytes per call at n=" + small + ", "
+                    + largeCall + " at n=" + large);
+            assertTrue(smallCall > 0, "a parallel call must allocate its job: is the counter working? " + smallCall);
+            assertTrue(smallCall <= BOUND_PER_CALL && largeCall <= BOUND_PER_CALL,
+                    "bytes per call: " + smallCall + " at n=" + small + ", " + largeCall + " at n=" + large);
+            assertEquals(smallCall, largeCall, 64.0, "allocation grows with the length");
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void belowTheThresholdAParallelCallAllocatesNothing() {
+        WarmUp.run();
+        ParallelDropout parallel = ParallelDropout.of(Dropout.inverted(0.5), ForkJoinPool.commonPool());
+        int n = parallel.minParallelLength() - 1;
+        float[] x = new float[n];
+        float[] y = new float[n];
+        long before = THREADS.getCurrentThreadAllocatedBytes(); // inline: only this thread works
+        for (int i = 0; i < CALLS; i++) {
+            parallel.forward(i, 0, x, 0, y, 0, n);
+        }
+        long bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(before >= 0, "allocation is not measured here");
+        assertEquals(0, bytes, "inline parallel calls allocated");
+    }
+}

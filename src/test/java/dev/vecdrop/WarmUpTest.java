@@ -1,0 +1,69 @@
+package dev.vecdrop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * After {@link WarmUp#run()}, a fresh JVM's first call of every operation allocates nothing: the kernels are
+ * compiled before the first request. Without it, the same first calls allocate (vector paths), which shows the
+ * probe can see what the warm-up removes. Runs at this JVM's width and, on x86, as an AVX2-only CPU.
+ */
+class WarmUpTest {
+
+    private static Map<String, Long> probe(String mode, List<String> jvmArgs) throws Exception {
+        String out = FreshJvm.run(jvmArgs, WarmUpProbe.class, List.of(mode));
+        Map<String, Long> bytes = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            String[] parts = line.trim().split(" ");
+            if (parts.length == 2 && !parts[0].equals("settled")) {
+                bytes.put(parts[0], Long.parseLong(parts[1]));
+            } else if (parts[0].equals("settled")) {
+                bytes.put("SETTLED_" + parts[1].toUpperCase(), 0L);
+            }
+        }
+        return bytes;
+    }
+
+    private static List<List<String>> flagSets() {
+        List<List<String>> sets = new ArrayList<>();
+        sets.add(List.of());
+        String arch = System.getProperty("os.arch");
+        if (Vectorization.vectorBitSize() > 0 && (arch.equals("amd64") || arch.equals("x86_64"))) {
+            sets.add(List.of("-XX:UseAVX=2"));
+        }
+        return sets;
+    }
+
+    @Test
+    void afterWarmUpTheFirstCallOfEveryOperationAllocatesNothing() throws Exception {
+        for (List<String> flags : flagSets()) {
+            Map<String, Long> warm = probe("warm", flags);
+            assertTrue(warm.get("CONTROL") > 0, "the control allocation was not counted: " + warm);
+            assertEquals(8, warm.size(), "every operation measured: " + warm);
+            if (Vectorization.vectorBitSize() > 0) {
+                assertTrue(warm.containsKey("SETTLED_TRUE"), flags + ": warm-up did not settle: " + warm);
+            }
+            warm.forEach((op, bytes) -> {
+                if (!op.equals("CONTROL")) {
+                    assertEquals(0L, bytes, flags + " " + Vectorization.implementation() + ": first " + op
+                            + " after WarmUp.run() allocated " + bytes + " bytes; all: " + warm);
+                }
+            });
+        }
+    }
+
+    @Test
+    void withoutWarmUpTheFirstVectorCallsAllocateSoTheProbeCanTell() throws Exception {
+        if (Vectorization.vectorBitSize() == 0) {
+            return; // the scalar reference never boxes: nothing for a warm-up to remove
+        }
+        Map<String, Long> cold = probe("cold", List.of());
+        assertTrue(cold.get("FORWARD") > 0, "a cold vector forward allocated nothing: " + cold);
+    }
+}
