@@ -39,9 +39,21 @@ class MaskStreamTest {
         assertEquals(1L << 31, MaskStream.threshold(0.5));
         assertEquals(3L << 30, MaskStream.threshold(0.25));
         assertEquals((long) Math.floor(0.9 * 4294967296.0), MaskStream.threshold(0.1));
-        // Below 2^-32 of either end the threshold saturates: p = 1e-12 keeps all, 1 - 1e-12 drops all.
+        // The two ends saturate differently. Keep-all needs 1 - p to round to 1.0, which only p <= 2^-54 does
+        // (2^-54 is the tie, and rounds to even: 1.0); the next double gives 1 - 2^-53 and T = 2^32 - 1.
         assertEquals(1L << 32, MaskStream.threshold(1e-18));
+        assertEquals(1L << 32, MaskStream.threshold(0x1p-54));
+        assertEquals((1L << 32) - 1, MaskStream.threshold(Math.nextUp(0x1p-54)));
+        // So p = 1e-12 (and every p up to 2^-32) does not keep all: (1 - p) * 2^32 = 2^32 - 0.0043 gives 2^32 - 1.
+        assertEquals((1L << 32) - 1, MaskStream.threshold(1e-12));
+        assertEquals((1L << 32) - 1, MaskStream.threshold(0x1p-33));
+        assertEquals((1L << 32) - 1, MaskStream.threshold(0x1p-32));
+        assertEquals((1L << 32) - 2, MaskStream.threshold(0x1p-32 + 0x1p-53));
+        // Near 1, 1 - p is exact, so T = 0 exactly when 1 - p < 2^-32: p = 1 - 2^-32 still keeps one value in 2^32.
+        assertEquals(1L, MaskStream.threshold(1 - 0x1p-32));
+        assertEquals(0L, MaskStream.threshold(Math.nextUp(1 - 0x1p-32)));
         assertEquals(0L, MaskStream.threshold(1 - 1e-12));
+        assertEquals(0L, MaskStream.threshold(Math.nextDown(1.0)));
     }
 
     @ParameterizedTest
@@ -53,15 +65,54 @@ class MaskStreamTest {
 
     /**
      * Known answers, published in docs/mask-stream.md: the contract must never change, so neither may these.
-     * Checked through the public API on whatever kernels this JVM runs.
+     * The constants were first printed by the tool itself, so each is also derived here without any vecdrop
+     * code, from {@code java.util.SplittableRandom} and the contract's text; then the library, on whatever
+     * kernels this JVM runs, must give the same words.
      */
     @Test
     void publishedMaskWordsNeverChange() {
-        assertArrayEquals(new long[] {0x541f5d7ad5f737f9L, 0xc6d47be1e829cec5L, 0xc3c41ca7a71745d3L, 0xaaa037b323fc08dcL},
-                mask(42, 0, 256, 0.5));
-        assertArrayEquals(new long[] {0xaa0faebd6afb9bfcL}, mask(42, 1, 64, 0.5));
-        assertArrayEquals(new long[] {0xddffff7fefffffffL, 0x5ff7ffbbfffffffdL},
-                mask(0xdeadbeefcafebabeL, 1_000_000_007L, 128, 0.1));
+        long[][] published = {
+            {0x541f5d7ad5f737f9L, 0xc6d47be1e829cec5L, 0xc3c41ca7a71745d3L, 0xaaa037b323fc08dcL},
+            {0xaa0faebd6afb9bfcL},
+            {0xddffff7fefffffffL, 0x5ff7ffbbfffffffdL},
+        };
+        long[] seeds = {42, 42, 0xdeadbeefcafebabeL};
+        long[] offsets = {0, 1, 1_000_000_007L};
+        int[] counts = {256, 64, 128};
+        double[] ps = {0.5, 0.5, 0.1};
+        for (int row = 0; row < published.length; row++) {
+            String what = "seed " + seeds[row] + " offset " + offsets[row] + " p " + ps[row];
+            assertArrayEquals(published[row], derivedFromSplittableRandom(seeds[row], offsets[row], counts[row], ps[row]),
+                    what + ": the published words do not follow from the contract");
+            assertArrayEquals(published[row], mask(seeds[row], offsets[row], counts[row], ps[row]),
+                    what + ": the library does not give the published words");
+        }
+    }
+
+    /**
+     * The contract, read literally: word {@code k} is the {@code (k + 1)}-th {@code nextLong()}; element {@code e}
+     * takes its low half if even, its high half if odd; kept iff that half, unsigned, is below
+     * {@code T = floor((1 - p) * 2^32)}; bit {@code i & 63} of word {@code i >>> 6}, LSB first.
+     */
+    private static long[] derivedFromSplittableRandom(long seed, long offset, int count, double p) {
+        long t = (long) Math.floor((1 - p) * 4294967296.0);
+        SplittableRandom random = new SplittableRandom(seed);
+        for (long k = 0; k < offset >>> 1; k++) { // no skip-ahead: draw the words before the first element
+            random.nextLong();
+        }
+        long[] words = new long[(count + 63) / 64];
+        long word = 0;
+        for (int i = 0; i < count; i++) {
+            long e = offset + i;
+            if (i == 0 || e % 2 == 0) {
+                word = random.nextLong(); // word e / 2
+            }
+            long u = e % 2 == 0 ? word & 0xffff_ffffL : word >>> 32;
+            if (Long.compareUnsigned(u, t) < 0) {
+                words[i / 64] |= 1L << (i % 64);
+            }
+        }
+        return words;
     }
 
     private static long[] mask(long seed, long offset, int count, double p) {
