@@ -121,6 +121,105 @@ class MaskStreamTest {
         return words;
     }
 
+    private static final long BOUNDARY_SEED = 0x600d_5eedL;
+    private static final long TWO_TO_THE_31 = 1L << 31;
+
+    /**
+     * Elements of {@link #BOUNDARY_SEED}'s stream, both parities, whose uniforms sit where a wrong compare shows:
+     * the smallest and largest uniform, and the nearest to 2^31 from below and from above (where the vector
+     * kernels' signed compare of {@code u ^ 2^31} against {@code T - 2^31} changes sign), plus an ordinary one.
+     */
+    private static long[] boundaryElements() {
+        long[] found = new long[10];
+        for (int parity = 0; parity < 2; parity++) {
+            long smallest = -1;
+            long largest = -1;
+            long below = -1;
+            long above = -1;
+            for (long e = 1000 + parity; e < 4_000_000; e += 2) {
+                long u = Integer.toUnsignedLong(MaskStream.uniform32(BOUNDARY_SEED, e));
+                if (smallest < 0 || u < u(smallest)) {
+                    smallest = e;
+                }
+                if (largest < 0 || u > u(largest)) {
+                    largest = e;
+                }
+                if (u < TWO_TO_THE_31 && (below < 0 || u > u(below))) {
+                    below = e;
+                }
+                if (u >= TWO_TO_THE_31 && (above < 0 || u < u(above))) {
+                    above = e;
+                }
+            }
+            long[] mine = {smallest, largest, below, above, 1234 + parity};
+            System.arraycopy(mine, 0, found, 5 * parity, 5);
+        }
+        return found;
+    }
+
+    private static long u(long e) {
+        return Integer.toUnsignedLong(MaskStream.uniform32(BOUNDARY_SEED, e));
+    }
+
+    /** {@code p = 1 - T / 2^32} is exact for integer {@code T} (both terms are multiples of 2^-32), so its threshold is T. */
+    private static double probabilityWithThreshold(long t) {
+        double p = 1 - t * 0x1p-32;
+        assertEquals(t, MaskStream.threshold(p), "p = " + p);
+        return p;
+    }
+
+    /**
+     * The contract keeps iff {@code u < T}: an element whose uniform equals the threshold is dropped, one threshold
+     * higher it is kept. Checked through {@link MaskStream#keep} and through forward, mask and regenerating
+     * backward on the active and scalar kernels, with the element in the middle of a 1000-element call (inside
+     * the vector body, not the scalar tail) at even and odd stream offsets.
+     */
+    @Test
+    void anElementWhoseUniformEqualsTheThresholdIsDroppedAndKeptOneAbove() {
+        long[] elements = boundaryElements();
+        assertTrue(u(elements[2]) >= TWO_TO_THE_31 - 5000 && u(elements[3]) < TWO_TO_THE_31 + 5000,
+                "the search must find uniforms near 2^31: " + u(elements[2]) + ", " + u(elements[3]));
+        for (long e : elements) {
+            long u = u(e);
+            for (long t : new long[] {u, u + 1, TWO_TO_THE_31}) {
+                if (t == 0 || t == MaskStream.KEEP_ALL) {
+                    continue; // Dropout's shortcuts, not a compare; FastPathContractTest covers them
+                }
+                boolean keep = u < t; // the contract, on the unsigned value
+                assertEquals(keep, MaskStream.keep(BOUNDARY_SEED, e, t), "keep(e=" + e + ", u=" + u + ", T=" + t + ")");
+                double p = probabilityWithThreshold(t);
+                for (Dropout d : new Dropout[] {Dropout.inverted(p), Dropout.inverted(p).scalarReference()}) {
+                    for (int index : new int[] {500, 501}) {
+                        assertCallAgrees(d, e, index, keep, "e=" + e + " u=" + u + " T=" + t + " " + d + " index " + index);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One 1000-element call that holds element {@code e} at {@code index}: its bit, output and gradient. */
+    private static void assertCallAgrees(Dropout d, long e, int index, boolean keep, String what) {
+        int n = 1000;
+        long offset = e - index;
+        long[] mask = new long[Dropout.maskWords(n)];
+        d.mask(BOUNDARY_SEED, offset, mask, 0, n);
+        assertEquals(keep, ((mask[index >>> 6] >>> index) & 1) != 0, what + ": mask bit");
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1.0f);
+        float[] y = new float[n];
+        long[] forwardMask = new long[mask.length];
+        d.forward(BOUNDARY_SEED, offset, ones, 0, y, 0, n, forwardMask, 0);
+        assertEquals(keep ? d.trainScale() : 0.0f, y[index], what + ": forward");
+        assertArrayEquals(mask, forwardMask, what + ": forward's mask");
+        float[] dx = new float[n];
+        d.backward(BOUNDARY_SEED, offset, ones, 0, dx, 0, n);
+        assertEquals(keep ? d.trainScale() : 0.0f, dx[index], what + ": regenerating backward");
+        for (int i = 0; i < n; i++) { // and every other element of the call, from the contract
+            assertEquals(MaskStream.keep(BOUNDARY_SEED, offset + i, d.threshold()), ((mask[i >>> 6] >>> i) & 1) != 0,
+                    what + ": mask bit " + i);
+        }
+    }
+
     @Test
     void keepComparesUnsigned() {
         // Find elements whose uniform has the top bit set (negative as int): they must be dropped at p = 0.5
