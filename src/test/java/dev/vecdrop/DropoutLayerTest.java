@@ -29,6 +29,88 @@ class DropoutLayerTest {
         assertArrayEquals(DropoutSemanticsTest.rawBits(y2), DropoutSemanticsTest.rawBits(dx));
     }
 
+    /** {@code keep ? x * s : +0.0f} from the contract, element by element, for stream elements {@code [offset, offset + n)}. */
+    private static int[] contractOutput(Dropout d, long seed, long offset, float[] x, int n) {
+        long t = MaskStream.threshold(d.p());
+        float s = d.scaling() == Scaling.INVERTED ? (float) (1.0 / (1.0 - d.p())) : 1.0f;
+        int[] bits = new int[n];
+        for (int i = 0; i < n; i++) {
+            bits[i] = MaskStream.keep(seed, offset + i, t) ? Float.floatToRawIntBits(s == 1.0f ? x[i] : x[i] * s) : 0;
+        }
+        return bits;
+    }
+
+    @Test
+    void forwardReturnsEachCallsStreamOffsetAndMaskedForwardsStoreTheContractsBits() {
+        long seed = 0x5eed;
+        Dropout dropout = Dropout.inverted(0.37);
+        DropoutLayer layer = new DropoutLayer(dropout, seed);
+        long t = MaskStream.threshold(0.37);
+        // Odd lengths move later calls to odd stream offsets; 0 must not move anything.
+        int[] lengths = {77, 0, 130, 1, 64, 1000, 63, 2};
+        boolean[] masked = {false, true, true, false, true, true, false, true};
+        long expectedOffset = 0;
+        for (int call = 0; call < lengths.length; call++) {
+            int n = lengths[call];
+            float[] x = DropoutSemanticsTest.inputs(Math.max(n, 5), call);
+            float[] y = new float[Math.max(n, 5)];
+            long[] mask = new long[Dropout.maskWords(n) + 2];
+            java.util.Arrays.fill(mask, 0xa5a5_a5a5_a5a5_a5a5L);
+            assertEquals(expectedOffset, layer.position(), "call " + call);
+            long offset = masked[call] ? layer.forward(x, 0, y, 0, n, mask, 1) : layer.forward(x, 0, y, 0, n);
+            assertEquals(expectedOffset, offset, "call " + call + " must return the offset it used");
+            expectedOffset += n;
+            assertEquals(expectedOffset, layer.position(), "call " + call + " must advance the position by " + n);
+            assertArrayEquals(contractOutput(dropout, seed, offset, x, n),
+                    java.util.Arrays.copyOf(DropoutSemanticsTest.rawBits(y), n), "call " + call + " output");
+            if (masked[call]) {
+                assertEquals(0xa5a5_a5a5_a5a5_a5a5L, mask[0], "call " + call + ": word before the mask");
+                assertEquals(0xa5a5_a5a5_a5a5_a5a5L, mask[mask.length - 1], "call " + call + ": word after the mask");
+                for (int i = 0; i < 64 * Dropout.maskWords(n); i++) {
+                    boolean bit = ((mask[1 + (i >>> 6)] >>> i) & 1) != 0;
+                    boolean keep = i < n && MaskStream.keep(seed, offset + i, t);
+                    assertEquals(keep, bit, "call " + call + ": mask bit " + i + " (stream element " + (offset + i) + ")");
+                }
+            }
+        }
+    }
+
+    @Test
+    void evalCopiesForInvertedAndScalesByKeepProbabilityForClassicBitForBit() {
+        int n = 301;
+        float[] x = DropoutSemanticsTest.inputs(n, 3); // NaN, infinities, -0.0f, a signalling NaN, Gaussians
+        float[] guarded = new float[n + 4];
+        System.arraycopy(x, 0, guarded, 2, n);
+        for (double p : new double[] {0.0, 0.2, 0.5, 0.999, 1.0}) {
+            DropoutLayer inverted = new DropoutLayer(Dropout.inverted(p), 1);
+            float[] y = new float[n + 6];
+            inverted.eval(guarded, 2, y, 3, n);
+            assertArrayEquals(DropoutSemanticsTest.rawBits(x),
+                    DropoutSemanticsTest.rawBits(java.util.Arrays.copyOfRange(y, 3, 3 + n)), "inverted p=" + p);
+            assertEquals(0, inverted.position());
+
+            DropoutLayer classic = new DropoutLayer(Dropout.classic(p), 1);
+            float q = (float) (1 - p);
+            y = new float[n + 6];
+            classic.eval(guarded, 2, y, 3, n);
+            for (int i = 0; i < n; i++) {
+                // Where (float) (1 - p) is exactly 1, eval is a copy (a signalling NaN stays signalling).
+                float expected = q == 1.0f ? x[i] : x[i] * q;
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[3 + i]),
+                        "classic p=" + p + " element " + i);
+            }
+            assertEquals(0, Float.floatToRawIntBits(y[2]) | Float.floatToRawIntBits(y[3 + n]), "outside the region");
+            float[] inPlace = x.clone();
+            classic.eval(inPlace, 0, inPlace, 0, n);
+            for (int i = 0; i < n; i++) {
+                float expected = q == 1.0f ? x[i] : x[i] * q;
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(inPlace[i]),
+                        "classic in place p=" + p + " element " + i);
+            }
+            assertEquals(0, classic.position());
+        }
+    }
+
     @Test
     void evalDoesNotMoveTheStream() {
         DropoutLayer layer = new DropoutLayer(Dropout.classic(0.2), 1);

@@ -9,11 +9,14 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.Tag;
 
 /**
- * Properties over random sizes 0..5000, stream offsets up to 2^62, probabilities (ends included), seeds and both
+ * Properties over random sizes 0..5000, stream offsets up to 2^62, probabilities from all of [0, 1], seeds and both
  * scalings, on the kernels this JVM picked (the build's matrix runs them at every width). jqwik prints the seed
  * of any failing case, so it can be replayed.
  */
@@ -25,10 +28,94 @@ class DropoutPropertiesTest {
         return Arbitraries.longs().between(0, 1L << 62);
     }
 
+    /**
+     * Drop probabilities from the whole of {@code [0, 1]}, not a grid: {@code Arbitraries.doubles().between(0, 1)}
+     * has scale 2 and would only ever give 0.00, 0.01, ..., 1.00. Mixes every double in {@code [0, 1]} by bit
+     * pattern (mostly tiny values), a log-uniform spread down to 2^-64 and its mirror {@code 1 - d} (values
+     * crowding 1), uniform values on the 2^-53 grid, exact threshold steps {@code 1 - T / 2^32}, the last double
+     * with threshold {@code T} and the first with {@code T - 1} (they differ by one ulp), and the edges where the threshold saturates
+     * or just fails to.
+     */
     @Provide
     Arbitrary<Double> probabilities() {
-        return Arbitraries.oneOf(Arbitraries.doubles().between(0, 1),
-                Arbitraries.of(0.0, 1.0, 1e-9, 1 - 1e-9, 0.5, 1e-12, 1 - 1e-12));
+        Arbitrary<Double> anyDouble = Arbitraries.longs().between(0, Double.doubleToLongBits(1.0))
+                .withDistribution(RandomDistribution.uniform()).map(Double::longBitsToDouble);
+        // By bit pattern over the 64 binades below 1: log-uniform, so 2^-40 is as likely as 0.3.
+        Arbitrary<Double> logUniform = Arbitraries.longs()
+                .between(Double.doubleToLongBits(0x1p-64), Double.doubleToLongBits(1.0))
+                .withDistribution(RandomDistribution.uniform()).map(Double::longBitsToDouble);
+        Arbitrary<Double> uniform = Arbitraries.longs().between(0, 1L << 53)
+                .withDistribution(RandomDistribution.uniform()).map(k -> k * 0x1p-53);
+        Arbitrary<Double> thresholdStep = Arbitraries.longs().between(1, 1L << 32)
+                .withDistribution(RandomDistribution.uniform())
+                .flatMap(t -> {
+                    double first = firstDoubleBelowThreshold(t);
+                    return Arbitraries.of(1.0 - t * 0x1p-32, Math.nextDown(first), first);
+                });
+        Arbitrary<Double> edges = Arbitraries.of(0.0, 1.0, 0.5, Math.nextDown(0.5), Math.nextUp(0.5),
+                Double.MIN_VALUE, 0x1p-54, Math.nextDown(0x1p-53), 0x1p-53, Math.ulp(1.0), 1e-12, 1e-9,
+                0x1p-33, 0x1p-32, Math.nextUp(0x1p-32), 1 - 0x1p-32, Math.nextUp(1 - 0x1p-32),
+                Math.nextDown(1 - 0x1p-32), 1 - 0x1p-33, Math.nextDown(1.0), 1 - 1e-9, 1 - 1e-12);
+        return Arbitraries.frequencyOf(
+                Tuple.of(2, anyDouble),
+                Tuple.of(3, logUniform),
+                Tuple.of(2, logUniform.map(d -> 1.0 - d)),
+                Tuple.of(3, uniform),
+                Tuple.of(2, thresholdStep),
+                Tuple.of(2, edges));
+    }
+
+    /** The smallest {@code p} with {@code threshold(p) < t}, for {@code 1 <= t <= 2^32}: the next double has {@code t - 1}. */
+    static double firstDoubleBelowThreshold(long t) {
+        long lo = Double.doubleToLongBits(1.0 - t * 0x1p-32); // threshold t: (1 - p) * 2^32 is exactly t
+        long hi = Double.doubleToLongBits(1.0);               // threshold 0 < t
+        while (hi - lo > 1) { // threshold(p) does not increase with p, and neither do the bits of positive doubles
+            long mid = (lo + hi) >>> 1;
+            if (MaskStream.threshold(Double.longBitsToDouble(mid)) < t) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return Double.longBitsToDouble(hi);
+    }
+
+    /**
+     * The generator itself must reach the parts of {@code [0, 1]} that matter; a grid of hundredths, or values
+     * that never come near an end or a threshold step, fail the coverage checks. jqwik prints the table.
+     */
+    @Property
+    void probabilitiesCoverTheWholeUnitIntervalNotAGrid(@ForAll("probabilities") double p) {
+        long t = MaskStream.threshold(p);
+        boolean hundredths = Math.rint(p * 100) / 100 == p; // the double nearest to k / 100 for some integer k
+        Statistics.label("grid").collect(hundredths ? "multiple of 0.01" : "not a multiple of 0.01");
+        String where;
+        if (p == 0 || p == 1) {
+            where = "0 or 1";
+        } else if (t == MaskStream.KEEP_ALL || t == 0) {
+            where = "inside (0, 1) but saturated";
+        } else if (t == MaskStream.KEEP_ALL - 1 || t == 1) {
+            where = "last threshold before saturation";
+        } else if (MaskStream.threshold(Math.nextDown(p)) != t) {
+            where = "first double of its threshold";
+        } else if (MaskStream.threshold(Math.nextUp(p)) != t) {
+            where = "last double of its threshold";
+        } else if (p == 1 - t * 0x1p-32) {
+            where = "p = 1 - T / 2^32 exactly";
+        } else {
+            where = "elsewhere";
+        }
+        Statistics.label("where").collect(where);
+        Statistics.label("grid").coverage(c -> c.check("not a multiple of 0.01").percentage(q -> q > 70));
+        Statistics.label("where").coverage(c -> {
+            c.check("0 or 1").percentage(q -> q > 0.5);
+            c.check("inside (0, 1) but saturated").percentage(q -> q > 5);
+            c.check("last threshold before saturation").percentage(q -> q > 0.3);
+            c.check("p = 1 - T / 2^32 exactly").percentage(q -> q > 0.5);
+            c.check("first double of its threshold").percentage(q -> q > 2);
+            c.check("last double of its threshold").percentage(q -> q > 2);
+            c.check("elsewhere").percentage(q -> q > 20);
+        });
     }
 
     private static float[] inputs(long seed, int n) {

@@ -33,17 +33,26 @@ class StatisticalQualityTest {
         return ((words[(int) (i >>> 6)] >>> i) & 1) != 0;
     }
 
+    /**
+     * At least 10^7 elements, and enough that the rarer outcome (keep or drop) is expected 100 times: with only
+     * 10 expected (p = 1e-6 at 10^7) P(none) = e^-10 is above the tail, so the bound on that side was 0 or n and
+     * "keep everything" or "drop everything" passed. p = 1e-6 and 1 - 1e-6 now use 10^8 elements.
+     */
     @ParameterizedTest
     @ValueSource(doubles = {1e-6, 0.01, 0.1, 0.5, 0.9, 0.99, 1 - 1e-6})
-    void keepCountOfTenMillionIsWithinExactBinomialBounds(double p) {
+    void keepCountIsWithinExactBinomialBoundsThatExcludeKeepAllAndDropAll(double p) {
         Dropout dropout = Dropout.inverted(p);
+        double q = dropout.keepProbability();
+        int n = (int) Math.max(TEN_MILLION, Math.ceil(100 / Math.min(q, 1 - q)));
+        long[] bounds = Binomial.acceptance(n, q, 1e-6);
+        assertTrue(bounds[0] > 0 && bounds[1] < n, "p=" + p + ": acceptance [" + bounds[0] + ", " + bounds[1]
+                + "] of " + n + " would accept dropping or keeping everything");
         long kept = 0;
-        for (long w : mask(0xC0FFEE, 12_345, TEN_MILLION, p)) {
+        for (long w : mask(0xC0FFEE, 12_345, n, p)) {
             kept += Long.bitCount(w);
         }
-        long[] bounds = Binomial.acceptance(TEN_MILLION, dropout.keepProbability(), 1e-6);
         assertTrue(kept >= bounds[0] && kept <= bounds[1],
-                "p=" + p + ": kept " + kept + " of 10^7, acceptance [" + bounds[0] + ", " + bounds[1] + "]");
+                "p=" + p + ": kept " + kept + " of " + n + ", acceptance [" + bounds[0] + ", " + bounds[1] + "]");
     }
 
     /** 20,000 mask bits at p = 0.5: elements start, start + stride, start + 2 stride, ... */
