@@ -18,14 +18,17 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The parallel form equals the single call bit for bit, whatever the thread count, pool, task order or chunk
- * cuts; bad input throws before any task starts; a failure inside a chunk reaches the caller.
+ * cuts; bad input throws before any task starts; a failure inside a chunk reaches the caller. In every leg of
+ * the ISA matrix.
  */
+@Tag("matrix")
 class ParallelDropoutTest {
 
     private static final int GUARD = 5;
