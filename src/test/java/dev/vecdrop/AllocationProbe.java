@@ -2,6 +2,7 @@ package dev.vecdrop;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -10,15 +11,33 @@ import java.util.Map;
  * Warms the public entry points up in a given order, then counts the bytes each allocates over many calls with
  * {@code com.sun.management.ThreadMXBean}. Run in the test JVM and, as {@link #main}, in fresh JVMs with other
  * orders: which kernels box depends on what C2 compiled first.
+ *
+ * <p>The measurement checks itself: the counter must be supported (it is enabled here if it is not), a reading of
+ * -1 throws, and {@link Op#CONTROL} allocates on every call and is measured alongside the kernels in every round,
+ * so a counter that stands still reads 0 for the control too and the test fails instead of passing.
  */
 final class AllocationProbe {
 
-    enum Op { FORWARD, FORWARD_MASK, MASK, BACKWARD_REGENERATE, BACKWARD_BITS, EVAL_CLASSIC, LAYER }
+    /** The public entry points, and {@link #CONTROL}: a call that allocates, to prove the counter counts. */
+    enum Op {
+        FORWARD, FORWARD_MASK, MASK, BACKWARD_REGENERATE, BACKWARD_BITS, EVAL_CLASSIC, LAYER,
+        /** Allocates a small array per call and keeps it reachable, so escape analysis cannot remove it. */
+        CONTROL;
+
+        /** Every op but {@link #CONTROL}: the ones that must allocate nothing. */
+        static final List<Op> KERNELS = Arrays.stream(values()).filter(op -> op != CONTROL).toList();
+    }
 
     static final int WARM_UP_CALLS = 30_000;
     static final int MEASURED_CALLS = 5_000;
+    static final int ROUNDS = 3;
+    /** The least a {@link Op#CONTROL} call allocates: an array header, whatever the JVM's object layout. */
+    static final long CONTROL_MIN_BYTES_PER_CALL = 16;
     private static final int[] SIZES = {7, 64, 100, 1000, 4099};
     private static final long[] STREAM_OFFSETS = {0, 1, 64, 333, 1L << 40};
+
+    /** Where {@link Op#CONTROL} keeps its arrays: a static field, so every allocation escapes. */
+    private static final Object[] SINK = new Object[16];
 
     private final float[] x = new float[4099];
     private final float[] y = new float[4099];
@@ -32,6 +51,9 @@ final class AllocationProbe {
         for (int i = 0; i < x.length; i++) {
             x[i] = i * 0.25f - 100;
         }
+        // Real keep bits from the start: backward from bits warmed up on an all-zero mask would be compiled
+        // for "nothing kept" and deoptimise once real bits arrive, in the middle of a measured round.
+        inverted.mask(12345, 0, mask, 0, 4099);
     }
 
     /** One call of {@code op}, cycling through sizes and even and odd stream offsets. */
@@ -47,43 +69,84 @@ final class AllocationProbe {
             case BACKWARD_BITS -> inverted.backward(mask, 0, x, 0, y, 0, n);
             case EVAL_CLASSIC -> classic.eval(x, 0, y, 0, n);
             case LAYER -> layer.backward(layer.forward(x, 0, y, 0, n), y, 0, y, 0, n);
+            case CONTROL -> SINK[step & (SINK.length - 1)] = new long[1 + (step & 3)];
         }
     }
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private static long allocatedBytes() {
-        return THREADS.getCurrentThreadAllocatedBytes();
+    /** Fails unless this JVM can count the current thread's allocation; turns the count on if it is off. */
+    private static void requireAllocationCounter() {
+        if (!THREADS.isThreadAllocatedMemorySupported()) {
+            throw new IllegalStateException("this JVM cannot count allocated bytes per thread: nothing is measured");
+        }
+        if (!THREADS.isThreadAllocatedMemoryEnabled()) {
+            THREADS.setThreadAllocatedMemoryEnabled(true);
+        }
+        if (!THREADS.isThreadAllocatedMemoryEnabled()) {
+            throw new IllegalStateException("per-thread allocation counting is off and could not be enabled");
+        }
     }
 
-    /** Warms every op up in {@code order}, then returns the fewest bytes each allocated in three measured rounds. */
-    Map<Op, Long> run(List<Op> order) {
-        for (Op op : order) {
+    private static long allocatedBytes() {
+        long bytes = THREADS.getCurrentThreadAllocatedBytes();
+        if (bytes < 0) { // -1: not measured; a difference of two -1 readings would be a false 0
+            throw new IllegalStateException("getCurrentThreadAllocatedBytes() returned " + bytes);
+        }
+        return bytes;
+    }
+
+    /**
+     * Warms every op of {@code order} and the control up in that order, then runs one unrecorded round of the
+     * measuring loop, then measures each op in {@value #ROUNDS} rounds of {@value #MEASURED_CALLS} calls. Returns
+     * the bytes of every round, for every op and the control: allocation that happens in one round only must not
+     * be hidden by a quiet one.
+     */
+    Map<Op, long[]> run(List<Op> order) {
+        requireAllocationCounter();
+        List<Op> ops = new ArrayList<>(order);
+        ops.remove(Op.CONTROL);
+        ops.add(Op.CONTROL);
+        for (Op op : ops) {
             for (int i = 0; i < WARM_UP_CALLS; i++) {
                 call(op);
             }
         }
-        Map<Op, Long> bytes = new EnumMap<>(Op.class);
-        for (int round = 0; round < 3; round++) {
-            for (Op op : order) {
+        Map<Op, long[]> bytes = new EnumMap<>(Op.class);
+        for (Op op : ops) {
+            bytes.put(op, new long[ROUNDS]);
+        }
+        // Round -1 is the last of the warm-up: the measuring loop itself, once, unrecorded, so that the deopts
+        // and recompiles its first pass over the ops triggers (profiles shared between ops) happen before any
+        // round counts. Every round after it must be clean.
+        for (int round = -1; round < ROUNDS; round++) {
+            for (Op op : ops) {
                 long before = allocatedBytes();
                 for (int i = 0; i < MEASURED_CALLS; i++) {
                     call(op);
                 }
                 long used = allocatedBytes() - before;
-                bytes.merge(op, used, Math::min);
+                if (round >= 0) {
+                    bytes.get(op)[round] = used;
+                }
             }
         }
         return bytes;
     }
 
-    /** Args: the ops in warm-up order. Prints {@code OP BYTES} per line. */
+    /** Args: the ops in warm-up order. Prints {@code OP BYTES_ROUND_1 ... BYTES_ROUND_N} per line, control included. */
     public static void main(String[] args) {
         List<Op> order = new ArrayList<>();
         for (String arg : args) {
             order.add(Op.valueOf(arg));
         }
-        new AllocationProbe().run(order).forEach((op, bytes) -> System.out.println(op + " " + bytes));
+        new AllocationProbe().run(order).forEach((op, rounds) -> {
+            StringBuilder line = new StringBuilder(op.name());
+            for (long b : rounds) {
+                line.append(' ').append(b);
+            }
+            System.out.println(line);
+        });
     }
 }

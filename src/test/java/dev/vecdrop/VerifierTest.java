@@ -23,7 +23,13 @@ class VerifierTest {
         /** Backward from bits reads bit i + 1 for one element. */
         BACKWARD_OFF_BY_ONE_BIT,
         /** Eval multiplies by a scale one ulp off. */
-        EVAL_ONE_ULP
+        EVAL_ONE_ULP,
+        /**
+         * Out of place, also zeroes the dropped elements of its input, as if it were in-place: train writes into
+         * {@code x}, backward from bits into {@code src}. Every output is still right, even for a later call
+         * that reads the changed input, since dropped elements come out {@code +0.0f} whatever they were.
+         */
+        WRITES_INTO_INPUT
     }
 
     /** The reference with one fault injected. */
@@ -50,6 +56,13 @@ class VerifierTest {
             if (fault == Fault.MASK_BIT_AT_WORD_END && mask != null && length % 64 == 63) {
                 mask[maskOff + length / 64] &= ~(1L << 62);
             }
+            if (fault == Fault.WRITES_INTO_INPUT && x != null && x != y) {
+                for (int i = 0; i < length; i++) {
+                    if (!MaskStream.keep(seed, streamOffset + i, threshold)) {
+                        x[xOff + i] = 0.0f;
+                    }
+                }
+            }
         }
 
         public void applyMask(long[] mask, int maskOff, boolean scaled, float scale, float[] src, int srcOff,
@@ -58,6 +71,13 @@ class VerifierTest {
             if (fault == Fault.BACKWARD_OFF_BY_ONE_BIT && length > 40) {
                 boolean bit18 = ((mask[maskOff] >>> 18) & 1) != 0;
                 dst[dstOff + 17] = bit18 ? (scaled ? src[srcOff + 17] * scale : src[srcOff + 17]) : 0.0f;
+            }
+            if (fault == Fault.WRITES_INTO_INPUT && src != dst) {
+                for (int i = 0; i < length; i++) {
+                    if ((mask[maskOff + (i >>> 6)] >>> (i & 63) & 1) == 0) {
+                        src[srcOff + i] = 0.0f;
+                    }
+                }
             }
         }
 
@@ -74,6 +94,9 @@ class VerifierTest {
         Verifier.Report report = verifier.run(null);
         assertFalse(report.passed(), fault + " went unnoticed");
         assertTrue(report.firstMismatch() != null && !report.firstMismatch().isBlank());
+        if (fault == Fault.WRITES_INTO_INPUT) { // every output is right: only the input check can see it
+            assertTrue(report.firstMismatch().startsWith("candidate wrote into its input"), report.firstMismatch());
+        }
     }
 
     @Test

@@ -8,7 +8,8 @@ import java.util.function.BiFunction;
 /**
  * Runs one {@link Dropout} against another (normally the active kernels against the scalar reference) over
  * awkward sizes, stream offsets, array offsets, probabilities and special float values, and compares every
- * output buffer bit for bit, including the parts a call must not touch.
+ * output buffer bit for bit, including the parts a call must not touch. Each side gets its own copy of every
+ * input, and every input must come back unchanged from an out-of-place call.
  *
  * <p>Thread-safety: not thread-safe (reuses its buffers). Allocation: buffers per case; not a hot path.
  */
@@ -83,7 +84,12 @@ public final class Verifier {
         return new Report(cases, mismatches, first);
     }
 
-    /** All operations for one {@code (p, scaling, seed, streamOffset, n)}. */
+    /**
+     * All operations for one {@code (p, scaling, seed, streamOffset, n)}. The candidate and the reference each get
+     * their own copy of every input, so neither can feed the other a changed one, and every input is compared
+     * with the original afterwards, by raw bits: an out-of-place call that writes into its input is a mismatch
+     * even when all its outputs are right.
+     */
     void runCase(Dropout candidate, Dropout reference, long seed, long streamOffset, int n) {
         SplittableRandom random = new SplittableRandom(seed ^ streamOffset ^ n);
         int xOff = GUARD + n % 5;
@@ -92,18 +98,23 @@ public final class Verifier {
         long[] bits = random.longs(Dropout.maskWords(n) + 2 * GUARD).toArray();
         String at = candidate + " seed=" + seed + " streamOffset=" + streamOffset + " n=" + n;
 
+        float[] xc = x.clone(), xr = x.clone();
         float[] yc = floats(yOff + n + GUARD), yr = floats(yOff + n + GUARD);
-        candidate.forward(seed, streamOffset, x, xOff, yc, yOff, n);
-        reference.forward(seed, streamOffset, x, xOff, yr, yOff, n);
+        candidate.forward(seed, streamOffset, xc, xOff, yc, yOff, n);
+        reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n);
         compare("forward " + at, yc, yr);
+        unchanged("forward x " + at, x, xc, xr);
 
+        xc = x.clone();
+        xr = x.clone();
         long[] mc = words(Dropout.maskWords(n) + 2 * GUARD), mr = words(Dropout.maskWords(n) + 2 * GUARD);
         yc = floats(yOff + n + GUARD);
         yr = floats(yOff + n + GUARD);
-        candidate.forward(seed, streamOffset, x, xOff, yc, yOff, n, mc, GUARD);
-        reference.forward(seed, streamOffset, x, xOff, yr, yOff, n, mr, GUARD);
+        candidate.forward(seed, streamOffset, xc, xOff, yc, yOff, n, mc, GUARD);
+        reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n, mr, GUARD);
         compare("forward+mask values " + at, yc, yr);
         compare("forward+mask bits " + at, mc, mr);
+        unchanged("forward+mask x " + at, x, xc, xr);
 
         mc = words(Dropout.maskWords(n) + 2 * GUARD);
         mr = words(Dropout.maskWords(n) + 2 * GUARD);
@@ -117,34 +128,48 @@ public final class Verifier {
         reference.forward(seed, streamOffset, yr, xOff, yr, xOff, n);
         compare("forward in-place " + at, yc, yr);
 
+        xc = x.clone();
+        xr = x.clone();
         yc = floats(yOff + n + GUARD);
         yr = floats(yOff + n + GUARD);
-        candidate.backward(seed, streamOffset, x, xOff, yc, yOff, n);
-        reference.backward(seed, streamOffset, x, xOff, yr, yOff, n);
+        candidate.backward(seed, streamOffset, xc, xOff, yc, yOff, n);
+        reference.backward(seed, streamOffset, xr, xOff, yr, yOff, n);
         compare("backward by regeneration " + at, yc, yr);
+        unchanged("backward by regeneration dy " + at, x, xc, xr);
 
+        xc = x.clone();
+        xr = x.clone();
+        long[] bc = bits.clone(), br = bits.clone();
         yc = floats(yOff + n + GUARD);
         yr = floats(yOff + n + GUARD);
-        candidate.backward(bits, GUARD, x, xOff, yc, yOff, n);
-        reference.backward(bits, GUARD, x, xOff, yr, yOff, n);
+        candidate.backward(bc, GUARD, xc, xOff, yc, yOff, n);
+        reference.backward(br, GUARD, xr, xOff, yr, yOff, n);
         compare("backward from bits " + at, yc, yr);
+        unchanged("backward from bits dy " + at, x, xc, xr);
+        unchanged("backward from bits mask " + at, bits, bc, br);
 
+        xc = x.clone();
+        xr = x.clone();
         yc = floats(yOff + n + GUARD);
         yr = floats(yOff + n + GUARD);
-        candidate.eval(x, xOff, yc, yOff, n);
-        reference.eval(x, xOff, yr, yOff, n);
+        candidate.eval(xc, xOff, yc, yOff, n);
+        reference.eval(xr, xOff, yr, yOff, n);
         compare("eval " + at, yc, yr);
+        unchanged("eval x " + at, x, xc, xr);
 
         // Chunked calls at random cut points equal one call: the stream position, not the call, decides.
+        xc = x.clone();
+        xr = x.clone();
         yc = floats(yOff + n + GUARD);
         yr = floats(yOff + n + GUARD);
         for (int done = 0; done < n; ) {
             int chunk = 1 + random.nextInt(n - done);
-            candidate.forward(seed, streamOffset + done, x, xOff + done, yc, yOff + done, chunk);
+            candidate.forward(seed, streamOffset + done, xc, xOff + done, yc, yOff + done, chunk);
             done += chunk;
         }
-        reference.forward(seed, streamOffset, x, xOff, yr, yOff, n);
+        reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n);
         compare("forward chunked " + at, yc, yr);
+        unchanged("forward chunked x " + at, x, xc, xr);
         cases++;
     }
 
@@ -190,6 +215,39 @@ public final class Verifier {
             if (candidate[i] != reference[i]) {
                 mismatch(what + ": mask word " + i + " is 0x" + Long.toHexString(candidate[i])
                         + ", reference 0x" + Long.toHexString(reference[i]));
+                return;
+            }
+        }
+    }
+
+    /** The candidate's and the reference's copies of an input still equal the original, bit for bit. */
+    private void unchanged(String what, float[] original, float[] candidate, float[] reference) {
+        written("candidate wrote into its input: " + what, candidate, original);
+        written("reference wrote into its input: " + what, reference, original);
+    }
+
+    private void unchanged(String what, long[] original, long[] candidate, long[] reference) {
+        written("candidate wrote into its input: " + what, candidate, original);
+        written("reference wrote into its input: " + what, reference, original);
+    }
+
+    private void written(String what, float[] copy, float[] original) {
+        for (int i = 0; i < original.length; i++) {
+            int c = Float.floatToRawIntBits(copy[i]);
+            int o = Float.floatToRawIntBits(original[i]);
+            if (c != o) {
+                mismatch(what + ": array index " + i + " is 0x" + Integer.toHexString(c)
+                        + ", was 0x" + Integer.toHexString(o));
+                return;
+            }
+        }
+    }
+
+    private void written(String what, long[] copy, long[] original) {
+        for (int i = 0; i < original.length; i++) {
+            if (copy[i] != original[i]) {
+                mismatch(what + ": mask word " + i + " is 0x" + Long.toHexString(copy[i])
+                        + ", was 0x" + Long.toHexString(original[i]));
                 return;
             }
         }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,6 +53,14 @@ class ModulePathLaunchTest {
         assertEquals(0, vector.code(), vector.err());
         assertEquals(scalar.out(), vector.out());
         Result info = launch(true, "info");
+        assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("jdk.incubator.vector present"), info.out());
+        // The module being present is not enough: the launch must have picked the vector kernels.
+        assertTrue(VECTOR_IMPLEMENTATION.matcher(info.out()).find(),
+                "info with the vector module must name a vector-<bits> implementation: " + info.out());
     }
+
+    /** The line of {@code info} that names vector kernels. */
+    static final Pattern VECTOR_IMPLEMENTATION =
+            Pattern.compile("(?m)^implementation +vector-(128|256|512)$");
 }

@@ -1,0 +1,86 @@
+package dev.vecdrop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the artifact the launcher runs, after {@code package}: {@code target/vecdrop.jar} and {@code target/lib} on
+ * the module path, the main class named as a module, with the {@code --add-modules} list read from the
+ * {@code ./vecdrop} script itself, so a jar that lost its module descriptor, a missing runtime dependency or a
+ * launcher line that drifted from the build fails here instead of on a user's machine. An integration test
+ * (failsafe): the jar does not exist yet when surefire runs.
+ */
+class PackagedJarIT {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+    private static final Path JAR = ROOT.resolve(Path.of("target", "vecdrop.jar"));
+    private static final Path LIB = ROOT.resolve(Path.of("target", "lib"));
+    private static final String MAIN = "dev.vecdrop/dev.vecdrop.cli.Main";
+
+    private static String addModules;
+
+    record Result(int code, String out, String err) {}
+
+    @BeforeAll
+    static void theLauncherRunsThisJarThisWay() throws IOException {
+        assertTrue(Files.isRegularFile(JAR), "no packaged jar at " + JAR + ": run after the package phase");
+        assertTrue(Files.isDirectory(LIB), "no runtime dependencies at " + LIB);
+        String script = Files.readString(ROOT.resolve("vecdrop"));
+        // The lines this test copies; if the launcher changes them, this test must change with it.
+        assertTrue(script.contains("jar=\"$root/target/vecdrop.jar\""), "the launcher no longer runs target/vecdrop.jar");
+        assertTrue(script.contains("--module-path \"$jar:$root/target/lib\""), "the launcher's module path changed");
+        assertTrue(script.contains("--module " + MAIN + " \"$@\""), "the launcher's main module changed");
+        Matcher modules = Pattern.compile("exec \"\\$java\" --add-modules (\\S+)").matcher(script);
+        assertTrue(modules.find(), "no --add-modules on the launcher's java line");
+        addModules = modules.group(1);
+        assertTrue(addModules.contains("jdk.incubator.vector"), addModules);
+    }
+
+    private static Result launch(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", addModules,
+                "-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%n",
+                "-Djdk.system.logger.format=%4$s: %5$s%n",
+                "-Dvecdrop.home=" + ROOT,
+                "--module-path", JAR + java.io.File.pathSeparator + LIB,
+                "--module", MAIN));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        String err = new String(process.getErrorStream().readAllBytes());
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "timed out: " + command);
+        return new Result(process.exitValue(), out, err);
+    }
+
+    @Test
+    void theJarPrintsTheContractsMaskWords() throws Exception {
+        Result result = launch("mask", "--seed", "0xdeadbeefcafebabe", "--offset", "5", "--count", "1000", "--p", "0.3");
+        assertEquals(0, result.code(), result.err());
+        List<String> expected = new ArrayList<>();
+        for (long word : MainTest.expectedWords(0xdeadbeefcafebabeL, 5, 1000, 0.3)) {
+            expected.add(String.format("%016x", word));
+        }
+        assertEquals(expected, result.out().lines().toList());
+    }
+
+    @Test
+    void theJarRunsTheVectorKernels() throws Exception {
+        Result result = launch("info");
+        assertEquals(0, result.code(), result.err());
+        assertTrue(result.out().contains("jdk.incubator.vector present"), result.out());
+        assertTrue(ModulePathLaunchTest.VECTOR_IMPLEMENTATION.matcher(result.out()).find(),
+                "info from the packaged jar must name a vector-<bits> implementation: " + result.out());
+    }
+}
