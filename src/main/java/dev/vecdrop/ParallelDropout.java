@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>How a call runs: all arguments are checked first, on the caller's thread, exactly as {@link Dropout}
  * checks them, so bad input throws before any task starts and nothing is written. Regions shorter than
  * {@link #minParallelLength()} run inline (one comparison of overhead). Longer ones are cut into chunks of
- * at least {@value #MIN_CHUNK} elements; {@code parallelism - 1} tasks are handed to the executor and the
+ * at least {@link #minChunkLength()} elements ({@value #MIN_CHUNK} unless set); {@code parallelism - 1} tasks are handed to the executor and the
  * caller works too. Every participant claims the next unclaimed chunk until none is left, then the caller
  * waits for the chunks still running. A task that starts late finds nothing to do, so an executor that is busy,
  * serial, runs tasks in any order or rejects them (then the caller does the work) cannot deadlock a call.
@@ -46,8 +46,10 @@ public final class ParallelDropout {
     private final Executor executor;
     private final int parallelism;
     private final int minParallelLength;
+    private final int minChunkLength;
 
-    private ParallelDropout(Dropout dropout, Executor executor, int parallelism, int minParallelLength) {
+    private ParallelDropout(Dropout dropout, Executor executor, int parallelism, int minParallelLength,
+                            int minChunkLength) {
         this.dropout = Objects.requireNonNull(dropout, "dropout");
         this.executor = Objects.requireNonNull(executor, "executor");
         if (parallelism < 1) {
@@ -56,13 +58,18 @@ public final class ParallelDropout {
         if (minParallelLength < 0) {
             throw new IllegalArgumentException("minParallelLength must be >= 0, got " + minParallelLength);
         }
+        if (minChunkLength < ALIGNMENT || minChunkLength % ALIGNMENT != 0) {
+            throw new IllegalArgumentException("minChunkLength must be a positive multiple of " + ALIGNMENT + ", got "
+                    + minChunkLength);
+        }
         this.parallelism = parallelism;
         this.minParallelLength = minParallelLength;
+        this.minChunkLength = minChunkLength;
     }
 
     /** {@code dropout} on {@code pool}, with as many threads as the pool's parallelism. */
     public static ParallelDropout of(Dropout dropout, ForkJoinPool pool) {
-        return new ParallelDropout(dropout, pool, pool.getParallelism(), DEFAULT_MIN_PARALLEL_LENGTH);
+        return new ParallelDropout(dropout, pool, pool.getParallelism(), DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK);
     }
 
     /**
@@ -72,7 +79,7 @@ public final class ParallelDropout {
      * @throws IllegalArgumentException if {@code parallelism < 1}
      */
     public static ParallelDropout of(Dropout dropout, Executor executor, int parallelism) {
-        return new ParallelDropout(dropout, executor, parallelism, DEFAULT_MIN_PARALLEL_LENGTH);
+        return new ParallelDropout(dropout, executor, parallelism, DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK);
     }
 
     /**
@@ -81,7 +88,17 @@ public final class ParallelDropout {
      * @throws IllegalArgumentException if {@code length < 0}
      */
     public ParallelDropout withMinParallelLength(int length) {
-        return new ParallelDropout(dropout, executor, parallelism, length);
+        return new ParallelDropout(dropout, executor, parallelism, length, minChunkLength);
+    }
+
+    /**
+     * The same, with chunks of at least {@code length} elements instead of {@value #MIN_CHUNK}: smaller chunks
+     * spread short regions over more threads (and exercise chunk boundaries in tests), at more hand-offs.
+     *
+     * @throws IllegalArgumentException if {@code length} is not a positive multiple of {@value #ALIGNMENT}
+     */
+    public ParallelDropout withMinChunkLength(int length) {
+        return new ParallelDropout(dropout, executor, parallelism, minParallelLength, length);
     }
 
     /** The dropout applied. */
@@ -97,6 +114,11 @@ public final class ParallelDropout {
     /** Regions shorter than this run inline on the caller's thread. */
     public int minParallelLength() {
         return minParallelLength;
+    }
+
+    /** No chunk handed to a thread is shorter than this (except a region's last). */
+    public int minChunkLength() {
+        return minChunkLength;
     }
 
     /** {@link Dropout#forward(long, long, float[], int, float[], int, int)} on several threads. */
@@ -146,7 +168,7 @@ public final class ParallelDropout {
     /** Arguments are valid. Inline below the threshold, else chunked over the executor. */
     private void run(Operation operation, long seed, long streamOffset, float[] in, int inOffset, float[] out,
                      int outOffset, int length, long[] mask, int maskOffset) {
-        int chunkLength = chunkLength(length, parallelism, minParallelLength);
+        int chunkLength = chunkLength(length, parallelism, minParallelLength, minChunkLength);
         if (chunkLength >= length) {
             operation.apply(dropout, seed, streamOffset, in, inOffset, out, outOffset, length, mask, maskOffset);
             return;
@@ -168,15 +190,15 @@ public final class ParallelDropout {
     /**
      * The chunk length for a region: the whole region (run inline) below {@code minParallelLength} or with one
      * thread; else {@code length / parallelism} rounded up to a multiple of {@value #ALIGNMENT}, and at least
-     * {@value #MIN_CHUNK}.
+     * {@code minChunk} (a multiple of {@value #ALIGNMENT}).
      */
-    static int chunkLength(int length, int parallelism, int minParallelLength) {
-        if (length < minParallelLength || parallelism == 1 || length <= MIN_CHUNK) {
+    static int chunkLength(int length, int parallelism, int minParallelLength, int minChunk) {
+        if (length < minParallelLength || parallelism == 1 || length <= minChunk) {
             return length;
         }
         long perThread = ((long) length + parallelism - 1) / parallelism;
         long aligned = (perThread + ALIGNMENT - 1) & -ALIGNMENT;
-        return (int) Math.min(length, Math.max(aligned, MIN_CHUNK));
+        return (int) Math.min(length, Math.max(aligned, minChunk));
     }
 
     /** What a chunk runs: the single-threaded call over its sub-region. */
@@ -296,6 +318,6 @@ public final class ParallelDropout {
     @Override
     public String toString() {
         return "ParallelDropout[" + dropout + ", parallelism=" + parallelism + ", minParallelLength="
-                + minParallelLength + "]";
+                + minParallelLength + ", minChunkLength=" + minChunkLength + "]";
     }
 }

@@ -18,14 +18,17 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The parallel form equals the single call bit for bit, whatever the thread count, pool, task order or chunk
- * cuts; bad input throws before any task starts; a failure inside a chunk reaches the caller.
+ * cuts; bad input throws before any task starts; a failure inside a chunk reaches the caller. In every leg of
+ * the ISA matrix.
  */
+@Tag("matrix")
 class ParallelDropoutTest {
 
     private static final int GUARD = 5;
@@ -137,6 +140,10 @@ class ParallelDropoutTest {
                     assertSameAsSingleCall(parallel, single, n, streamOffset);
                 }
             }
+            ParallelDropout smallChunks = parallel.withMinChunkLength(64);
+            for (int n = 0; n <= 200; n++) {
+                assertSameAsSingleCall(smallChunks, single, n, n % 3);
+            }
         }
     }
 
@@ -193,15 +200,21 @@ class ParallelDropoutTest {
 
     @Test
     void chunksAreWordAlignedAndNeitherTooSmallNorMoreThanThreads() {
-        assertEquals(100, ParallelDropout.chunkLength(100, 4, 0)); // below MIN_CHUNK: inline
-        assertEquals(1 << 20, ParallelDropout.chunkLength(1 << 20, 1, 0)); // one thread: inline
-        assertEquals(999_999, ParallelDropout.chunkLength(999_999, 8, 1_000_000)); // below the threshold
-        for (int threads = 2; threads <= 17; threads++) {
-            for (int n : new int[] {ParallelDropout.MIN_CHUNK + 1, 1_000_003, 1 << 26}) {
-                int chunk = ParallelDropout.chunkLength(n, threads, 0);
-                assertEquals(0, chunk % ParallelDropout.ALIGNMENT, "n=" + n + " threads=" + threads);
-                assertTrue(chunk >= ParallelDropout.MIN_CHUNK, "n=" + n + " threads=" + threads);
-                assertTrue((n + (long) chunk - 1) / chunk <= threads, "n=" + n + " threads=" + threads);
+        int min = ParallelDropout.MIN_CHUNK;
+        assertEquals(100, ParallelDropout.chunkLength(100, 4, 0, min)); // below MIN_CHUNK: inline
+        assertEquals(1 << 20, ParallelDropout.chunkLength(1 << 20, 1, 0, min)); // one thread: inline
+        assertEquals(999_999, ParallelDropout.chunkLength(999_999, 8, 1_000_000, min)); // below the threshold
+        assertEquals(64, ParallelDropout.chunkLength(130, 3, 0, 64)); // 64 + 64 + 2
+        assertEquals(128, ParallelDropout.chunkLength(130, 3, 0, 128)); // 128 + 2
+        for (int minChunk : new int[] {64, 640, min}) {
+            for (int threads = 2; threads <= 17; threads++) {
+                for (int n : new int[] {minChunk + 1, 1_000_003, 1 << 26}) {
+                    int chunk = ParallelDropout.chunkLength(n, threads, 0, minChunk);
+                    String at = "n=" + n + " threads=" + threads + " minChunk=" + minChunk;
+                    assertEquals(0, chunk % ParallelDropout.ALIGNMENT, at);
+                    assertTrue(chunk >= minChunk, at);
+                    assertTrue((n + (long) chunk - 1) / chunk <= threads, at);
+                }
             }
         }
     }
@@ -262,6 +275,8 @@ class ParallelDropoutTest {
         rejects.accept(() -> ParallelDropout.of(null, Runnable::run, 2));
         rejects.accept(() -> ParallelDropout.of(d, null, 2));
         rejects.accept(() -> ParallelDropout.of(d, Runnable::run, 2).withMinParallelLength(-1));
+        rejects.accept(() -> ParallelDropout.of(d, Runnable::run, 2).withMinChunkLength(0));
+        rejects.accept(() -> ParallelDropout.of(d, Runnable::run, 2).withMinChunkLength(100));
     }
 
     /** The reference kernels, failing in the second chunk of a forward. */

@@ -1,8 +1,10 @@
 package dev.vecdrop.cli;
 
 import dev.vecdrop.Dropout;
+import dev.vecdrop.ParallelDropout;
 import dev.vecdrop.Scaling;
 import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.BiFunction;
 
 /**
@@ -31,8 +33,13 @@ public final class Verifier {
     /** Sizes past every 64-element word and every vector width's tails, and a few large ones. */
     static final int[] LARGE_SIZES = {255, 256, 257, 511, 1000, 1023, 1024, 1025, 4095, 4097, 10_007, 65_553};
     static final int SMALL_SIZE_LIMIT = 130;
-    /** Operations compared per case: forward, forward with mask, mask, in-place, both backwards, eval, chunked. */
-    public static final int OPERATIONS_PER_CASE = 8;
+    /**
+     * Operations compared per case: forward, forward with mask, mask, in-place, both backwards, eval, chunked,
+     * and the parallel form's forward with mask, backward from bits and mask.
+     */
+    public static final int OPERATIONS_PER_CASE = 11;
+    /** Threads of the parallel operations, cut into chunks of 64 elements and up so small sizes split too. */
+    static final int PARALLEL_THREADS = 3;
     private static final int GUARD = 3;
     private static final long SENTINEL_WORD = 0x5EED_5EED_DEAD_BEEFL;
     private static final float SENTINEL_FLOAT = Float.intBitsToFloat(0x7fc0_1234); // a NaN with a payload
@@ -42,6 +49,7 @@ public final class Verifier {
     private long cases;
     private long mismatches;
     private String first;
+    private ForkJoinPool pool;
 
     /**
      * @param candidates makes the dropout under test for a {@code (p, scaling)}
@@ -63,6 +71,15 @@ public final class Verifier {
      * @param progress called with a fraction in [0, 1] after each probability; may be null
      */
     public Report run(java.util.function.DoubleConsumer progress) {
+        try (ForkJoinPool threads = new ForkJoinPool(PARALLEL_THREADS)) {
+            pool = threads;
+            return runAll(progress);
+        } finally {
+            pool = null;
+        }
+    }
+
+    private Report runAll(java.util.function.DoubleConsumer progress) {
         int step = 0;
         for (double p : PROBABILITIES) {
             for (Scaling scaling : Scaling.values()) {
@@ -170,6 +187,37 @@ public final class Verifier {
         reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n);
         compare("forward chunked " + at, yc, yr);
         unchanged("forward chunked x " + at, x, xc, xr);
+
+        // The parallel form on 3 threads, chunks of 64 and up, against the reference's single call.
+        ParallelDropout parallel = ParallelDropout.of(candidate, pool, PARALLEL_THREADS).withMinParallelLength(0)
+                .withMinChunkLength(ParallelDropout.ALIGNMENT);
+        xc = x.clone();
+        xr = x.clone();
+        mc = words(Dropout.maskWords(n) + 2 * GUARD);
+        mr = words(Dropout.maskWords(n) + 2 * GUARD);
+        yc = floats(yOff + n + GUARD);
+        yr = floats(yOff + n + GUARD);
+        parallel.forward(seed, streamOffset, xc, xOff, yc, yOff, n, mc, GUARD);
+        reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n, mr, GUARD);
+        compare("parallel forward+mask values " + at, yc, yr);
+        compare("parallel forward+mask bits " + at, mc, mr);
+        unchanged("parallel forward+mask x " + at, x, xc, xr);
+
+        xc = x.clone();
+        xr = x.clone();
+        long[] pbc = bits.clone(), pbr = bits.clone();
+        yc = floats(yOff + n + GUARD);
+        yr = floats(yOff + n + GUARD);
+        parallel.backward(pbc, GUARD, xc, xOff, yc, yOff, n);
+        reference.backward(pbr, GUARD, xr, xOff, yr, yOff, n);
+        compare("parallel backward from bits " + at, yc, yr);
+        unchanged("parallel backward from bits dy " + at, x, xc, xr);
+
+        mc = words(Dropout.maskWords(n) + 2 * GUARD);
+        mr = words(Dropout.maskWords(n) + 2 * GUARD);
+        parallel.mask(seed, streamOffset, mc, GUARD, n);
+        reference.mask(seed, streamOffset, mr, GUARD, n);
+        compare("parallel mask " + at, mc, mr);
         cases++;
     }
 
