@@ -200,14 +200,14 @@ public final class Dropout {
     /** Shared by forward, regenerating backward and mask; {@code x == null} means mask only. Arguments are valid. */
     void train(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                        long[] mask, int maskOffset) {
-        if (threshold == 0) { // p = 1 (or within 2^-32 of it): drop everything
+        if (threshold == 0) { // p > 1 - 2^-32 (p = 1 included): drop everything
             if (x != null) {
                 Arrays.fill(y, yOffset, yOffset + length, 0.0f);
             }
             if (mask != null) {
                 Arrays.fill(mask, maskOffset, maskOffset + maskWords(length), 0L);
             }
-        } else if (threshold == MaskStream.KEEP_ALL) { // p = 0: keep everything, scale is exactly 1
+        } else if (threshold == MaskStream.KEEP_ALL) { // p <= 2^-54 (p = 0 included): keep everything, scale is exactly 1
             if (x != null && (x != y || xOffset != yOffset)) {
                 System.arraycopy(x, xOffset, y, yOffset, length);
             }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * NaN payloads and signalling NaNs included, mask bits set below {@code length} and clear past it), with nonzero
  * offsets into arrays whose other elements and words hold sentinels that must survive.
  */
+@Tag("matrix")
 class FastPathContractTest {
 
     private static final int[] LENGTHS = {0, 1, 63, 64, 65, 127, 128, 1000};
