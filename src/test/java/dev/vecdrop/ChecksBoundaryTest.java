@@ -34,6 +34,26 @@ class ChecksBoundaryTest {
     }
 
     @Test
+    void evalAndKeepAllCopyBetweenAdjacentRegionsOfOneArray() {
+        // The identity paths skip the copy only when input and output are the very same region.
+        float[] x = DropoutSemanticsTest.inputs(10, 8);
+        for (Dropout identity : new Dropout[] {Dropout.inverted(0.5), Dropout.inverted(0.0), Dropout.classic(0.0)}) {
+            float[] a = new float[20];
+            System.arraycopy(x, 0, a, 0, 10);
+            identity.eval(a, 0, a, 10, 10);
+            assertArrayEquals(DropoutSemanticsTest.rawBits(x),
+                    DropoutSemanticsTest.rawBits(java.util.Arrays.copyOfRange(a, 10, 20)), "eval " + identity);
+        }
+        for (Dropout keepAll : new Dropout[] {Dropout.inverted(0.0), Dropout.classic(0.0)}) {
+            float[] a = new float[20];
+            System.arraycopy(x, 0, a, 0, 10);
+            keepAll.forward(1, 0, a, 0, a, 10, 10);
+            assertArrayEquals(DropoutSemanticsTest.rawBits(x),
+                    DropoutSemanticsTest.rawBits(java.util.Arrays.copyOfRange(a, 10, 20)), "forward " + keepAll);
+        }
+    }
+
+    @Test
     void regionsOverlappingByOneElementAreRejectedWithBothRanges() {
         float[] a = new float[20];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
