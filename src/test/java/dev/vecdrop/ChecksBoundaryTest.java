@@ -90,6 +90,29 @@ class ChecksBoundaryTest {
     }
 
     @Test
+    void aNegativeLengthIsReportedAsALengthByEveryEntryPoint() {
+        // The stream check would also reject it, but with a message about the stream offset.
+        float[] x = new float[10];
+        long[] mask = new long[1];
+        DropoutLayer layer = new DropoutLayer(dropout, 1);
+        for (org.junit.jupiter.api.function.Executable call : new org.junit.jupiter.api.function.Executable[] {
+                () -> dropout.forward(1, 0, x, 0, new float[10], 0, -1),
+                () -> dropout.backward(mask, 0, x, 0, new float[10], 0, -1),
+                () -> dropout.eval(x, 0, new float[10], 0, -1),
+                () -> dropout.mask(1, 0, mask, 0, -1),
+                () -> layer.forward(x, 0, new float[10], 0, -1)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+            assertEquals("length must be >= 0, got -1", e.getMessage());
+        }
+    }
+
+    @Test
+    void aNullMaskIsNamed() {
+        NullPointerException e = assertThrows(NullPointerException.class, () -> dropout.mask(1, 0, null, 0, 10));
+        assertEquals("mask must not be null", e.getMessage());
+    }
+
+    @Test
     void aMaskEndingAtTheArrayEndIsAcceptedAndOneWordShortIsRejected() {
         long[] mask = new long[3];
         dropout.mask(4, 0, mask, 1, 128);
