@@ -58,4 +58,39 @@ class MaxNormTest {
         assertThrows(NullPointerException.class, () -> MaxNorm.project(null, 0, 1, 1, 1f));
         assertArrayEquals(copy, w);
     }
+
+    @Test
+    void aUnitExactlyOnTheBoundIsNeitherCountedNorTouched() {
+        // Norms of exactly 5 (3-4-5 triangles, summed exactly in double): inside the closed ball, so not projected.
+        float[] w = {3, 4, -0.0f, -5, 3, 4.0000005f};
+        float[] before = w.clone();
+        assertEquals(1, MaxNorm.project(w, 0, 3, 2, 5f), "only the third unit is over the bound");
+        for (int i = 0; i < 4; i++) {
+            assertEquals(Float.floatToRawIntBits(before[i]), Float.floatToRawIntBits(w[i]), "element " + i);
+        }
+    }
+
+    @Test
+    void noUnitsAndUnitsOfNoWeightsAreValidAndChangeNothing() {
+        float[] w = {10, 10, 10};
+        float[] copy = w.clone();
+        assertEquals(0, MaxNorm.project(w, 0, 0, 3, 1f));
+        assertEquals(0, MaxNorm.project(w, 3, 0, 7, 1f));
+        assertEquals(0, MaxNorm.project(w, 0, 5, 0, 1f)); // an empty unit has norm 0
+        assertArrayEquals(copy, w);
+    }
+
+    @Test
+    void aNegativeFanInIsRejected() {
+        float[] w = {10, 10, 10, 10};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MaxNorm.project(w, 0, 2, -1, 1f));
+        assertTrue(e.getMessage().contains("-1"), e.getMessage());
+    }
+
+    @Test
+    void exactlyIntMaxWeightsIsAnArraySizeAndOnlyTheRegionCheckRejectsIt() {
+        // 2^31 - 1 weights fit an int length, so the region check (not the size check) must be what fails.
+        assertThrows(IndexOutOfBoundsException.class, () -> MaxNorm.project(new float[4], 0, 1, Integer.MAX_VALUE, 1f));
+        assertThrows(IllegalArgumentException.class, () -> MaxNorm.project(new float[4], 0, 2, 1 << 30, 1f));
+    }
 }

@@ -27,7 +27,12 @@ public final class WidthRequest {
 
     /** Whether the property is set to something this class does not understand (then it is ignored). */
     public static boolean isInvalid() {
-        return RAW != null && !RAW.isBlank() && BITS == PREFERRED;
+        return isInvalid(RAW);
+    }
+
+    /** {@link #isInvalid()} for a given property value: set, not blank, and not understood. */
+    static boolean isInvalid(String raw) {
+        return raw != null && !raw.isBlank() && parse(raw) == PREFERRED;
     }
 
     static int parse(String raw) {
