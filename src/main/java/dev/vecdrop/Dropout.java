@@ -176,13 +176,19 @@ public final class Dropout {
 
     /** The keep decisions alone, as packed bits. */
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
-        Checks.length(length);
-        Checks.stream(streamOffset, length);
-        Checks.maskRegion("mask", mask, maskOffset, length);
+        checkMaskOnly(streamOffset, mask, maskOffset, length);
         train(seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);
     }
 
-    private static void checkUnary(long streamOffset, String inName, float[] in, int inOffset,
+    /** The checks of {@link #mask}: shared with the parallel form, so the two cannot drift apart. */
+    static void checkMaskOnly(long streamOffset, long[] mask, int maskOffset, int length) {
+        Checks.length(length);
+        Checks.stream(streamOffset, length);
+        Checks.maskRegion("mask", mask, maskOffset, length);
+    }
+
+    /** The checks of every out-of-place operation (stream offset 0 where none is used): shared with the parallel form. */
+    static void checkUnary(long streamOffset, String inName, float[] in, int inOffset,
                                    String outName, float[] out, int outOffset, int length) {
         checkRegions(inName, in, inOffset, outName, out, outOffset, length);
         Checks.stream(streamOffset, length);

@@ -17,18 +17,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * word belongs to exactly one chunk. Chunk {@code c} is the single call over its own sub-region.
  *
  * <p>How a call runs: all arguments are checked first, on the caller's thread, exactly as {@link Dropout}
- * checks them, so bad input throws before any task starts and nothing is written. Regions shorter than
- * {@link #minParallelLength()} run inline (one comparison of overhead). Longer ones are cut into chunks of
+ * checks them (the same check methods), so bad input throws before any task starts and nothing is written.
+ * Regions shorter than {@link #minParallelLength()}, or not longer than {@link #minChunkLength()}, run inline:
+ * the single call after a few comparisons and one dispatch. Longer ones are cut into chunks of
  * at least {@link #minChunkLength()} elements ({@value #MIN_CHUNK} unless set); {@code parallelism - 1} tasks are handed to the executor and the
  * caller works too. Every participant claims the next unclaimed chunk until none is left, then the caller
  * waits for the chunks still running. A task that starts late finds nothing to do, so an executor that is busy,
  * serial, runs tasks in any order or rejects them (then the caller does the work) cannot deadlock a call.
- * The call returns when every chunk is written; an error thrown inside a chunk is rethrown to the caller.
+ * The call returns when every chunk is written; an error thrown inside a chunk is rethrown to the caller (later
+ * ones suppressed into it), and so is an executor's failure other than {@link RejectedExecutionException}, once
+ * the caller has finished every chunk itself.
  *
  * <p>Thread-safety: immutable; calls on disjoint outputs may run concurrently (they share only the executor).
- * Allocation: none below {@link #minParallelLength()}; above it a fixed amount per call, independent of the
- * region's length: one job object with its counter and latch, plus what the executor allocates for
- * {@code parallelism - 1} submissions (a {@link ForkJoinPool} wraps each in a small task).
+ * Allocation: none when a call runs inline; otherwise a fixed amount per call, independent of the region's
+ * length: one job object with its counter and latch, plus what the executor allocates for
+ * {@code parallelism - 1} submissions (a {@link ForkJoinPool} wraps each in a small task): about 184 bytes with
+ * 2 threads, growing with the parallelism. A task the executor has not yet run holds the job, and so the
+ * caller's arrays, until it runs (and finds nothing to do).
  */
 public final class ParallelDropout {
 
@@ -67,7 +72,11 @@ public final class ParallelDropout {
         this.minChunkLength = minChunkLength;
     }
 
-    /** {@code dropout} on {@code pool}, with as many threads as the pool's parallelism. */
+    /**
+     * {@code dropout} on {@code pool}, with up to the pool's parallelism in threads per call, the caller
+     * included (so one pool thread stays free on a pool of {@code parallelism} threads). The common pool has
+     * {@code cores - 1} threads: on it, use {@link #of(Dropout, Executor, int)} with the core count.
+     */
     public static ParallelDropout of(Dropout dropout, ForkJoinPool pool) {
         return new ParallelDropout(dropout, pool, pool.getParallelism(), DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK);
     }
@@ -83,7 +92,8 @@ public final class ParallelDropout {
     }
 
     /**
-     * The same, running regions shorter than {@code length} inline ({@code 0}: always split).
+     * The same, running regions shorter than {@code length} inline ({@code 0}: split every region longer than
+     * {@link #minChunkLength()}).
      *
      * @throws IllegalArgumentException if {@code length < 0}
      */
@@ -123,46 +133,41 @@ public final class ParallelDropout {
 
     /** {@link Dropout#forward(long, long, float[], int, float[], int, int)} on several threads. */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
-        Checks.stream(streamOffset, length);
-        run(Operation.FORWARD, seed, streamOffset, x, xOffset, y, yOffset, length, null, 0);
+        Dropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        run(Operation.TRAIN, seed, streamOffset, x, xOffset, y, yOffset, length, null, 0);
     }
 
     /** {@link Dropout#forward(long, long, float[], int, float[], int, int, long[], int)} on several threads. */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
-        Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
-        Checks.stream(streamOffset, length);
+        Dropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
-        run(Operation.FORWARD, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        run(Operation.TRAIN, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
     /** {@link Dropout#backward(long, long, float[], int, float[], int, int)} on several threads. */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
-        Dropout.checkRegions("dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        Checks.stream(streamOffset, length);
-        run(Operation.FORWARD, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
+        Dropout.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        run(Operation.TRAIN, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
     }
 
     /** {@link Dropout#backward(long[], int, float[], int, float[], int, int)} on several threads. */
     public void backward(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
-        Dropout.checkRegions("dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        Dropout.checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
         run(Operation.BACKWARD_FROM_BITS, 0, 0, dy, dyOffset, dx, dxOffset, length, mask, maskOffset);
     }
 
     /** {@link Dropout#eval(float[], int, float[], int, int)} on several threads. */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
+        Dropout.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
         run(Operation.EVAL, 0, 0, x, xOffset, y, yOffset, length, null, 0);
     }
 
     /** {@link Dropout#mask(long, long, long[], int, int)} on several threads. */
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
-        Checks.length(length);
-        Checks.stream(streamOffset, length);
-        Checks.maskRegion("mask", mask, maskOffset, length);
-        run(Operation.FORWARD, seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);
+        Dropout.checkMaskOnly(streamOffset, mask, maskOffset, length);
+        run(Operation.TRAIN, seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);
     }
 
     /** Arguments are valid. Inline below the threshold, else chunked over the executor. */
@@ -176,15 +181,18 @@ public final class ParallelDropout {
         Job job = new Job(operation, dropout, seed, streamOffset, in, inOffset, out, outOffset, length, mask,
                 maskOffset, chunkLength);
         int helpers = Math.min(parallelism, job.chunks) - 1;
+        Throwable submission = null;
         try {
             for (int t = 0; t < helpers; t++) {
                 executor.execute(job);
             }
         } catch (RejectedExecutionException e) {
             // Nothing is lost: the chunks no task claims are claimed by the caller below.
+        } catch (Throwable e) {
+            submission = e; // tasks handed out before it may be running: finish and wait first, then report it
         }
         job.run();
-        job.awaitAll();
+        job.awaitAll(submission);
     }
 
     /**
@@ -203,8 +211,8 @@ public final class ParallelDropout {
 
     /** What a chunk runs: the single-threaded call over its sub-region. */
     private enum Operation {
-        /** Forward with or without mask, regenerating backward, mask only ({@code in == null}). */
-        FORWARD {
+        /** Training forward with or without mask, regenerating backward, mask only ({@code in == null}). */
+        TRAIN {
             @Override
             void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
                        int length, long[] mask, int maskOffset) {
@@ -270,6 +278,15 @@ public final class ParallelDropout {
             this.done = new CountDownLatch(chunks);
         }
 
+        /** Keeps the first error, suppressing the later ones into it. */
+        private synchronized void fail(Throwable t) {
+            if (failure == null) {
+                failure = t;
+            } else if (failure != t) {
+                failure.addSuppressed(t);
+            }
+        }
+
         @Override
         public void run() {
             for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
@@ -279,17 +296,19 @@ public final class ParallelDropout {
                     operation.apply(dropout, seed, streamOffset + from, in, in == null ? 0 : inOffset + from, out,
                             out == null ? 0 : outOffset + from, n, mask, maskOffset + (from >>> 6));
                 } catch (Throwable t) {
-                    if (failure == null) {
-                        failure = t;
-                    }
+                    fail(t);
                 } finally {
                     done.countDown();
                 }
             }
         }
 
-        /** Waits, uninterruptibly, for every chunk: returning earlier would let tasks write after the call. */
-        void awaitAll() {
+        /**
+         * Waits, uninterruptibly, for every chunk (returning earlier would let tasks write after the call), then
+         * rethrows {@code submission} (the executor failed, every chunk is done) or the first chunk's error,
+         * with any later ones suppressed.
+         */
+        void awaitAll(Throwable submission) {
             boolean interrupted = false;
             while (true) {
                 try {
@@ -302,7 +321,7 @@ public final class ParallelDropout {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            Throwable t = failure;
+            Throwable t = submission != null ? submission : failure;
             if (t instanceof RuntimeException r) {
                 throw r;
             }

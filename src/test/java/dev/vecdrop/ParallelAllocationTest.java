@@ -25,17 +25,17 @@ class ParallelAllocationTest {
         for (int i = 0; i < 100; i++) {
             call.run(); // the pool's threads started, this call site compiled
         }
-        long least = Long.MAX_VALUE;
-        for (int round = 0; round < 3; round++) { // the least of three: other JVM threads allocate now and then
+        long most = 0;
+        for (int round = 0; round < 3; round++) { // the most of three: no round may exceed the bound
             long before = THREADS.getTotalThreadAllocatedBytes();
             for (int i = 0; i < CALLS; i++) {
                 call.run();
             }
             long after = THREADS.getTotalThreadAllocatedBytes();
             assertTrue(before >= 0 && after >= 0, "total allocation is not measured here");
-            least = Math.min(least, (after - before) / CALLS);
+            most = Math.max(most, (after - before) / CALLS);
         }
-        return least;
+        return most;
     }
 
     @Test
@@ -61,7 +61,8 @@ class ParallelAllocationTest {
             assertTrue(smallCall > 0, "a parallel call must allocate its job: is the counter working? " + smallCall);
             assertTrue(smallCall <= BOUND_PER_CALL && largeCall <= BOUND_PER_CALL,
                     "bytes per call: " + smallCall + " at n=" + small + ", " + largeCall + " at n=" + large);
-            assertEquals(smallCall, largeCall, 64.0, "allocation grows with the length");
+            // Not equal to the byte: a parked caller sometimes allocates a queue node. 16x the length must not show.
+            assertEquals(smallCall, largeCall, 128.0, "allocation grows with the length");
         } finally {
             pool.shutdown();
         }

@@ -32,6 +32,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ParallelDropoutTest {
 
     private static final int GUARD = 5;
+    /** Where inputs start: not {@code GUARD}, where outputs start. */
+    private static final int X = 2;
+    /** Where masks start, in words. */
+    private static final int M = 3;
     private static final float SENTINEL = Float.intBitsToFloat(0x7fc0_0bad);
     private static final long SENTINEL_WORD = 0x5EED_0BAD_5EED_0BADL;
     private static final List<ForkJoinPool> POOLS = new ArrayList<>();
@@ -78,53 +82,59 @@ class ParallelDropoutTest {
         return DropoutSemanticsTest.rawBits(a);
     }
 
-    /** Every operation of {@code parallel} against {@code single} for one length and stream offset. */
+    /**
+     * Every operation of {@code parallel} against {@code single} for one length and stream offset. Input, output
+     * and mask sit at different offsets ({@code X}, {@code GUARD}, {@code M}), so a chunk that took one for
+     * another would be caught, and the input must come back unchanged.
+     */
     private static void assertSameAsSingleCall(ParallelDropout parallel, Dropout single, int n, long streamOffset) {
         long seed = 77 + n;
         float[] x = new float[n + 2 * GUARD];
-        System.arraycopy(inputs(n, seed), 0, x, GUARD, n);
+        System.arraycopy(inputs(n, seed), 0, x, X, n);
+        float[] original = x.clone();
         String at = parallel + " n=" + n + " streamOffset=" + streamOffset;
 
         float[] yp = output(n), ys = output(n);
-        parallel.forward(seed, streamOffset, x, GUARD, yp, GUARD, n);
-        single.forward(seed, streamOffset, x, GUARD, ys, GUARD, n);
+        parallel.forward(seed, streamOffset, x, X, yp, GUARD, n);
+        single.forward(seed, streamOffset, x, X, ys, GUARD, n);
         assertArrayEquals(bits(ys), bits(yp), "forward " + at);
 
         long[] mp = words(n), ms = words(n);
         yp = output(n);
         ys = output(n);
-        parallel.forward(seed, streamOffset, x, GUARD, yp, GUARD, n, mp, GUARD);
-        single.forward(seed, streamOffset, x, GUARD, ys, GUARD, n, ms, GUARD);
+        parallel.forward(seed, streamOffset, x, X, yp, GUARD, n, mp, M);
+        single.forward(seed, streamOffset, x, X, ys, GUARD, n, ms, M);
         assertArrayEquals(bits(ys), bits(yp), "forward+mask values " + at);
         assertArrayEquals(ms, mp, "forward+mask bits " + at);
 
         long[] mp2 = words(n), ms2 = words(n);
-        parallel.mask(seed, streamOffset, mp2, GUARD, n);
-        single.mask(seed, streamOffset, ms2, GUARD, n);
+        parallel.mask(seed, streamOffset, mp2, M, n);
+        single.mask(seed, streamOffset, ms2, M, n);
         assertArrayEquals(ms2, mp2, "mask " + at);
 
         yp = output(n);
         ys = output(n);
-        parallel.backward(ms, GUARD, x, GUARD, yp, GUARD, n);
-        single.backward(ms, GUARD, x, GUARD, ys, GUARD, n);
+        parallel.backward(ms, M, x, X, yp, GUARD, n);
+        single.backward(ms, M, x, X, ys, GUARD, n);
         assertArrayEquals(bits(ys), bits(yp), "backward from bits " + at);
 
         yp = output(n);
         ys = output(n);
-        parallel.backward(seed, streamOffset, x, GUARD, yp, GUARD, n);
-        single.backward(seed, streamOffset, x, GUARD, ys, GUARD, n);
+        parallel.backward(seed, streamOffset, x, X, yp, GUARD, n);
+        single.backward(seed, streamOffset, x, X, ys, GUARD, n);
         assertArrayEquals(bits(ys), bits(yp), "backward by regeneration " + at);
 
         yp = output(n);
         ys = output(n);
-        parallel.eval(x, GUARD, yp, GUARD, n);
-        single.eval(x, GUARD, ys, GUARD, n);
+        parallel.eval(x, X, yp, GUARD, n);
+        single.eval(x, X, ys, GUARD, n);
         assertArrayEquals(bits(ys), bits(yp), "eval " + at);
+        assertArrayEquals(bits(original), bits(x), "an out-of-place call wrote into its input " + at);
 
         yp = x.clone();
         ys = x.clone();
-        parallel.forward(seed, streamOffset, yp, GUARD, yp, GUARD, n);
-        single.forward(seed, streamOffset, ys, GUARD, ys, GUARD, n);
+        parallel.forward(seed, streamOffset, yp, X, yp, X, n);
+        single.forward(seed, streamOffset, ys, X, ys, X, n);
         assertArrayEquals(bits(ys), bits(yp), "forward in place " + at);
     }
 
@@ -159,7 +169,8 @@ class ParallelDropoutTest {
         });
         Dropout single = Dropout.inverted(0.45);
         for (int threads : new int[] {2, 5, 16}) {
-            ParallelDropout parallel = ParallelDropout.of(single, randomOrder, threads).withMinParallelLength(0);
+            ParallelDropout parallel = ParallelDropout.of(single, randomOrder, threads).withMinParallelLength(0)
+                    .withMinChunkLength(ParallelDropout.ALIGNMENT); // many chunks, so late tasks do get some
             for (int n : lengths()) {
                 assertSameAsSingleCall(parallel, single, n, 3);
             }
@@ -194,8 +205,13 @@ class ParallelDropoutTest {
         int below = parallel.minParallelLength() - 1;
         assertSameAsSingleCall(parallel, single, below, 0);
         assertEquals(0, submitted.get());
-        assertSameAsSingleCall(parallel, single, parallel.minParallelLength(), 0);
-        assertTrue(submitted.get() > 0, "at the threshold the call is split");
+        int n = parallel.minParallelLength();
+        int chunk = ParallelDropout.chunkLength(n, 4, n, ParallelDropout.MIN_CHUNK);
+        int chunks = (n + chunk - 1) / chunk;
+        float[] x = inputs(n, 4);
+        float[] y = new float[n];
+        parallel.forward(1, 0, x, 0, y, 0, n);
+        assertEquals(Math.min(4, chunks) - 1, submitted.get(), "at the threshold: one task per helper thread, no more");
     }
 
     @Test
@@ -214,6 +230,9 @@ class ParallelDropoutTest {
                     assertEquals(0, chunk % ParallelDropout.ALIGNMENT, at);
                     assertTrue(chunk >= minChunk, at);
                     assertTrue((n + (long) chunk - 1) / chunk <= threads, at);
+                    long perThread = (n + (long) threads - 1) / threads;
+                    long exact = Math.max(minChunk, (perThread + 63) / 64 * 64);
+                    assertEquals(Math.min(n, exact), chunk, at + ": the smallest aligned share, no more");
                 }
             }
         }
@@ -226,36 +245,59 @@ class ParallelDropoutTest {
             submitted.incrementAndGet();
             task.run();
         };
-        ParallelDropout parallel = ParallelDropout.of(Dropout.inverted(0.5), counting, 4).withMinParallelLength(0);
+        Dropout single = Dropout.inverted(0.5);
+        ParallelDropout parallel = ParallelDropout.of(single, counting, 4).withMinParallelLength(0);
         int n = 4 * ParallelDropout.MIN_CHUNK;
         float[] x = inputs(n, 1);
         float[] y = output(n);
         long[] shortMask = new long[Dropout.maskWords(n) - 1];
-        List<Runnable> calls = List.of(
-                () -> parallel.forward(1, 0, x, 0, y, 0, n + 1),
-                () -> parallel.forward(1, -1, x, 0, y, 0, n),
-                () -> parallel.forward(1, Long.MAX_VALUE - 10, x, 0, y, 0, n),
-                () -> parallel.forward(1, 0, x, 0, y, 0, n, shortMask, 0),
-                () -> parallel.forward(1, 0, x, 0, x, 1, n - 1),
-                () -> parallel.forward(1, 0, null, 0, y, 0, n),
-                () -> parallel.backward(shortMask, 0, x, 0, y, 0, n),
-                () -> parallel.backward(1, 0, x, 0, y, 3 * GUARD, n),
-                () -> parallel.eval(x, -1, y, 0, n),
-                () -> parallel.mask(1, 0, shortMask, 0, n),
-                () -> parallel.mask(1, 0, shortMask, 0, -1));
-        float[] untouched = y.clone();
-        for (Runnable call : calls) {
-            assertThrows(RuntimeException.class, call::run);
+        Arrays.fill(shortMask, SENTINEL_WORD);
+        // Each bad call, made on the parallel form and on the single call: same exception, same message.
+        List<List<Runnable>> calls = List.of(
+                List.of(() -> parallel.forward(1, 0, x, 0, y, 0, n + 1), () -> single.forward(1, 0, x, 0, y, 0, n + 1)),
+                List.of(() -> parallel.forward(1, -1, x, 0, y, 0, n), () -> single.forward(1, -1, x, 0, y, 0, n)),
+                List.of(() -> parallel.forward(1, Long.MAX_VALUE - 10, x, 0, y, 0, n),
+                        () -> single.forward(1, Long.MAX_VALUE - 10, x, 0, y, 0, n)),
+                List.of(() -> parallel.forward(1, 0, x, 0, y, 0, n, shortMask, 0),
+                        () -> single.forward(1, 0, x, 0, y, 0, n, shortMask, 0)),
+                List.of(() -> parallel.forward(1, 0, x, 0, x, 1, n - 1), () -> single.forward(1, 0, x, 0, x, 1, n - 1)),
+                List.of(() -> parallel.forward(1, 0, null, 0, y, 0, n), () -> single.forward(1, 0, null, 0, y, 0, n)),
+                List.of(() -> parallel.backward(shortMask, 0, x, 0, y, 0, n), () -> single.backward(shortMask, 0, x, 0, y, 0, n)),
+                List.of(() -> parallel.backward(1, 0, x, 0, y, 3 * GUARD, n), () -> single.backward(1, 0, x, 0, y, 3 * GUARD, n)),
+                List.of(() -> parallel.eval(x, -1, y, 0, n), () -> single.eval(x, -1, y, 0, n)),
+                List.of(() -> parallel.mask(1, 0, shortMask, 0, n), () -> single.mask(1, 0, shortMask, 0, n)),
+                List.of(() -> parallel.mask(1, 0, shortMask, 0, -1), () -> single.mask(1, 0, shortMask, 0, -1)),
+                // every entry point with a region fault and, where it takes one, a stream fault
+                List.of(() -> parallel.forward(1, 0, x, 0, y, 2 * GUARD + 1, n, new long[Dropout.maskWords(n)], 0),
+                        () -> single.forward(1, 0, x, 0, y, 2 * GUARD + 1, n, new long[Dropout.maskWords(n)], 0)),
+                List.of(() -> parallel.forward(1, -2, x, 0, y, 0, n, new long[Dropout.maskWords(n)], 0),
+                        () -> single.forward(1, -2, x, 0, y, 0, n, new long[Dropout.maskWords(n)], 0)),
+                List.of(() -> parallel.backward(1, -3, x, 0, y, 0, n), () -> single.backward(1, -3, x, 0, y, 0, n)),
+                List.of(() -> parallel.backward(new long[Dropout.maskWords(n)], 0, x, 1, y, 0, n),
+                        () -> single.backward(new long[Dropout.maskWords(n)], 0, x, 1, y, 0, n)),
+                List.of(() -> parallel.eval(x, 0, y, 0, -5), () -> single.eval(x, 0, y, 0, -5)),
+                List.of(() -> parallel.mask(1, -4, new long[Dropout.maskWords(n)], 0, n),
+                        () -> single.mask(1, -4, new long[Dropout.maskWords(n)], 0, n)));
+        float[] untouchedX = x.clone();
+        float[] untouchedY = y.clone();
+        long[] untouchedMask = shortMask.clone();
+        for (List<Runnable> pair : calls) {
+            RuntimeException expected = assertThrows(RuntimeException.class, pair.get(1)::run);
+            RuntimeException actual = assertThrows(RuntimeException.class, pair.get(0)::run);
+            assertEquals(expected.getClass(), actual.getClass(), expected.getMessage());
+            assertEquals(expected.getMessage(), actual.getMessage());
         }
         assertEquals(0, submitted.get(), "a task was started for bad input");
-        assertArrayEquals(bits(untouched), bits(y), "bad input wrote output");
+        assertArrayEquals(bits(untouchedY), bits(y), "bad input wrote output");
+        assertArrayEquals(bits(untouchedX), bits(x), "bad input wrote into the input");
+        assertArrayEquals(untouchedMask, shortMask, "bad input wrote into the mask");
     }
 
     @Test
     void aFailureInsideAChunkReachesTheCallerAfterEveryChunkIsDone() {
         RuntimeException boom = new IllegalStateException("chunk failed");
         AtomicInteger calls = new AtomicInteger();
-        DropoutKernels failing = new Failing(calls, boom);
+        DropoutKernels failing = new Failing(calls, boom); // counts chunks as they *finish*; the good one is slow
         Dropout single = Dropout.inverted(0.5).withKernels(failing);
         ForkJoinPool pool = pool(3);
         ParallelDropout parallel = ParallelDropout.of(single, pool).withMinParallelLength(0);
@@ -263,8 +305,87 @@ class ParallelDropoutTest {
         float[] x = inputs(n, 2);
         float[] y = new float[n];
         RuntimeException thrown = assertThrows(RuntimeException.class, () -> parallel.forward(5, 0, x, 0, y, 0, n));
-        assertSame(boom, thrown);
-        assertEquals(3, calls.get(), "every chunk ran before the call returned");
+        assertEquals(3, calls.get(), "every chunk finished before the call returned");
+        assertEquals(1, thrown.getSuppressed().length, "the other failure is suppressed into the first");
+        assertEquals(java.util.Set.of("chunk failed", "second failure"),
+                java.util.Set.of(thrown.getMessage(), thrown.getSuppressed()[0].getMessage()));
+    }
+
+    @Test
+    void anExecutorThatFailsOtherwiseIsReportedAfterTheCallerFinishedEveryChunk() {
+        ForkJoinPool pool = pool(2);
+        AtomicInteger submitted = new AtomicInteger();
+        Executor failsOnSecond = task -> {
+            if (submitted.incrementAndGet() == 2) {
+                throw new IllegalStateException("no more threads");
+            }
+            pool.execute(task);
+        };
+        Dropout single = Dropout.inverted(0.3);
+        ParallelDropout parallel = ParallelDropout.of(single, failsOnSecond, 4).withMinParallelLength(0)
+                .withMinChunkLength(ParallelDropout.ALIGNMENT);
+        int n = 100_003;
+        float[] x = inputs(n, 3);
+        float[] y = new float[n];
+        float[] expected = new float[n];
+        single.forward(9, 1, x, 0, expected, 0, n);
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> parallel.forward(9, 1, x, 0, y, 0, n));
+        assertEquals("no more threads", thrown.getMessage());
+        assertArrayEquals(bits(expected), bits(y), "every chunk is written before the failure is reported");
+    }
+
+    @Test
+    void itsPoliciesAreTheOnesItWasBuiltWith() {
+        Dropout d = Dropout.classic(0.25);
+        ParallelDropout parallel = ParallelDropout.of(d, Runnable::run, 3).withMinParallelLength(1000)
+                .withMinChunkLength(128);
+        assertSame(d, parallel.dropout());
+        assertEquals(3, parallel.parallelism());
+        assertEquals(1000, parallel.minParallelLength());
+        assertEquals(128, parallel.minChunkLength());
+        assertEquals(ParallelDropout.MIN_CHUNK, ParallelDropout.of(d, Runnable::run, 3).minChunkLength());
+        assertEquals(ParallelDropout.DEFAULT_MIN_PARALLEL_LENGTH, ParallelDropout.of(d, Runnable::run, 3).minParallelLength());
+        ForkJoinPool pool = pool(5);
+        assertEquals(5, ParallelDropout.of(d, pool).parallelism());
+        String text = parallel.toString();
+        assertTrue(text.contains("parallelism=3") && text.contains("minParallelLength=1000")
+                && text.contains("minChunkLength=128") && text.contains(d.toString()), text);
+    }
+
+    @Test
+    void anErrorInsideAChunkIsRethrownAsItIs() {
+        AssertionError error = new AssertionError("kernel broke");
+        Dropout single = Dropout.inverted(0.5).withKernels(new Throwing(error));
+        ParallelDropout parallel = ParallelDropout.of(single, pool(2)).withMinParallelLength(0);
+        int n = 4 * ParallelDropout.MIN_CHUNK;
+        AssertionError thrown = assertThrows(AssertionError.class,
+                () -> parallel.forward(1, 0, new float[n], 0, new float[n], 0, n));
+        assertSame(error, thrown);
+        IllegalStateException checked = assertThrows(IllegalStateException.class, () -> ParallelDropout.of(
+                Dropout.inverted(0.5).withKernels(new Throwing(new java.io.IOException("checked"))), pool(2))
+                .withMinParallelLength(0).forward(1, 0, new float[n], 0, new float[n], 0, n));
+        assertEquals("checked", checked.getCause().getMessage());
+    }
+
+    @Test
+    void anInterruptedCallerStillWaitsForEveryChunkAndKeepsItsInterrupt() {
+        Dropout single = Dropout.inverted(0.4);
+        ParallelDropout parallel = ParallelDropout.of(single, pool(2)).withMinParallelLength(0)
+                .withMinChunkLength(ParallelDropout.ALIGNMENT);
+        int n = 1 << 20;
+        float[] x = inputs(n, 5);
+        float[] y = new float[n];
+        float[] expected = new float[n];
+        single.forward(3, 0, x, 0, expected, 0, n);
+        Thread.currentThread().interrupt();
+        try {
+            parallel.forward(3, 0, x, 0, y, 0, n);
+            assertTrue(Thread.currentThread().isInterrupted(), "the caller's interrupt was lost");
+        } finally {
+            Thread.interrupted();
+        }
+        assertArrayEquals(bits(expected), bits(y));
     }
 
     @Test
@@ -279,6 +400,32 @@ class ParallelDropoutTest {
         rejects.accept(() -> ParallelDropout.of(d, Runnable::run, 2).withMinChunkLength(100));
     }
 
+    /** Kernels whose training forward throws, sneakily, whatever it is given: checked exceptions too. */
+    private record Throwing(Throwable failure) implements DropoutKernels {
+        public String name() {
+            return "throwing";
+        }
+
+        public int vectorBitSize() {
+            return 0;
+        }
+
+        public void train(long seed, long streamOffset, long threshold, boolean scaled, float scale, float[] x,
+                          int xOff, float[] y, int yOff, int length, long[] mask, int maskOff) {
+            Throwing.<RuntimeException>sneaky(failure);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T extends Throwable> void sneaky(Throwable t) throws T {
+            throw (T) t;
+        }
+
+        public void applyMask(long[] mask, int maskOff, boolean scaled, float scale, float[] src, int srcOff,
+                              float[] dst, int dstOff, int length) {}
+
+        public void scale(float c, float[] x, int xOff, float[] y, int yOff, int length) {}
+    }
+
     /** The reference kernels, failing in the second chunk of a forward. */
     private record Failing(AtomicInteger calls, RuntimeException boom) implements DropoutKernels {
         public String name() {
@@ -291,12 +438,18 @@ class ParallelDropoutTest {
 
         public void train(long seed, long streamOffset, long threshold, boolean scaled, float scale, float[] x,
                           int xOff, float[] y, int yOff, int length, long[] mask, int maskOff) {
-            calls.incrementAndGet();
-            if (xOff != 0) {
-                throw boom;
+            try {
+                if (xOff != 0) {
+                    throw xOff == length ? boom : new IllegalStateException("second failure");
+                }
+                Thread.sleep(50); // the chunk that succeeds is still running when the others have failed
+                ScalarDropoutKernels.INSTANCE.train(seed, streamOffset, threshold, scaled, scale, x, xOff, y, yOff,
+                        length, mask, maskOff);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                calls.incrementAndGet();
             }
-            ScalarDropoutKernels.INSTANCE.train(seed, streamOffset, threshold, scaled, scale, x, xOff, y, yOff,
-                    length, mask, maskOff);
         }
 
         public void applyMask(long[] mask, int maskOff, boolean scaled, float scale, float[] src, int srcOff,
