@@ -1,5 +1,6 @@
 package dev.vecdrop;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -12,14 +13,17 @@ import java.util.concurrent.Executor;
  * every kernel of the implementation this JVM picked, through the public entry points, on a private buffer:
  * training forward with and without a mask, the mask alone, both backwards, eval of both scalings, even and odd
  * stream offsets, region lengths with and without a vector tail, and the chunked path of
- * {@link ParallelDropout} (on the calling thread). It repeats this in rounds until compilation shows: a round
- * of the single-call operations allocates nothing (interpreted or C1-compiled vector code always allocates) in
- * {@value #SETTLED_ROUNDS} rounds in a row, after at least {@value #MIN_ROUNDS} rounds, or until the time limit.
- * Where the JVM cannot count allocated bytes (no {@code jdk.management}), it runs {@value #MIN_ROUNDS} rounds
- * and reports {@code settled = false}.
+ * {@link ParallelDropout} (on the calling thread). It repeats this in rounds, at least {@value #MIN_ROUNDS}, until
+ * the JIT has finished with them: for {@value #QUIET_MILLIS} ms no round of the single-call operations has
+ * allocated anything (interpreted or C1-compiled vector code boxes, so allocates) and the JVM's total
+ * compilation time has not grown (C2 is done: an allocation-free round alone can still be C1 code calling a
+ * C2-compiled loop, replaced a few milliseconds later). It stops at the time limit otherwise. Where the JVM
+ * cannot count allocated bytes (no {@code jdk.management}) or compilation time, it runs {@value #MIN_ROUNDS}
+ * rounds and reports {@code settled = false}.
  *
- * <p>Call it once, before serving: it takes about a second. Results of later calls are unaffected (warm-up
- * uses its own stream positions and buffers; nothing is shared).
+ * <p>Call it once, before serving: it took 1.3-2.0 s on a 2-core VM. While other threads keep the JIT busy
+ * (a service starting up around it) it cannot tell its own compilations from theirs and may run to the limit.
+ * Results of later calls are unaffected (warm-up uses its own buffers; nothing is shared).
  *
  * <p>Thread-safety: safe to call from any thread, any number of times. Allocation: a few small buffers per call
  * (about 40 KB), and whatever the JIT's not-yet-compiled code allocates while it runs.
@@ -28,20 +32,25 @@ public final class WarmUp {
 
     /** Rounds always run, so that C2 has seen every branch's profile before it compiles. */
     public static final int MIN_ROUNDS = 300;
-    /** Consecutive allocation-free rounds that count as "compiled". */
-    public static final int SETTLED_ROUNDS = 20;
+    /** How long no round may allocate and no compilation may finish before the kernels count as compiled. */
+    public static final int QUIET_MILLIS = 100;
     /** Default time limit of {@link #run()}. */
-    public static final Duration DEFAULT_LIMIT = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_LIMIT = Duration.ofSeconds(10);
 
     private static final int LENGTH = 4096 + 63; // a vector body, a tail, and a partial mask word at every width
-    private static final Executor CALLER_RUNS = Runnable::run;
+    /**
+     * Three executor classes that all run a task on the calling thread: the chunked path's
+     * {@code executor.execute} call site then compiles megamorphic, so a caller's own executor class later does
+     * not hit a type guard and deoptimise it.
+     */
+    private static final Executor[] CALLER_RUNS = {Runnable::run, new CallerRuns(), new AnotherCallerRuns()};
 
     /**
      * What a warm-up did.
      *
      * @param rounds         rounds of every operation run
      * @param nanos          time taken
-     * @param settled        whether {@value #SETTLED_ROUNDS} rounds in a row allocated nothing
+     * @param settled        whether the last {@value #QUIET_MILLIS} ms saw no allocation and no compilation
      * @param implementation the kernels warmed up ({@link Vectorization#implementation()})
      */
     public record Report(int rounds, long nanos, boolean settled, String implementation) {}
@@ -68,23 +77,37 @@ public final class WarmUp {
         }
         Dropout inverted = Dropout.inverted(0.5);
         Dropout classic = Dropout.classic(0.25);
+        Dropout keepAll = Dropout.inverted(0.0);
+        Dropout dropAll = Dropout.inverted(1.0);
         // Two "threads" on the caller: the chunked path's code is what runs on pool threads.
-        ParallelDropout parallel = ParallelDropout.of(inverted, CALLER_RUNS, 2).withMinParallelLength(0);
+        ParallelDropout[] parallel = new ParallelDropout[CALLER_RUNS.length];
+        for (int i = 0; i < parallel.length; i++) {
+            parallel[i] = ParallelDropout.of(inverted, CALLER_RUNS[i], 2).withMinParallelLength(2048)
+                    .withMinChunkLength(1024);
+        }
         AllocationCounter counter = AllocationCounter.create();
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean canTell = counter.works() && jit != null && jit.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime();
+        long lastActivity = start;
+        long compiled = canTell ? jit.getTotalCompilationTime() : 0;
         int rounds = 0;
-        int quiet = 0;
         while (true) {
             long before = counter.bytes();
             round(rounds, inverted, classic, x, y, mask);
+            shortcuts(rounds, keepAll, dropAll, x, y, mask);
             long allocated = counter.bytes() - before;
-            parallelRound(rounds, parallel, x, y, mask); // allocates its job by design: not counted
+            parallelRound(rounds, parallel[rounds % parallel.length], x, y, mask); // allocates its job: not counted
             rounds++;
-            quiet = counter.works() && allocated == 0 ? quiet + 1 : 0;
-            boolean enough = rounds >= MIN_ROUNDS && (quiet >= SETTLED_ROUNDS || !counter.works());
-            if (enough || System.nanoTime() - start > budget) {
-                return new Report(rounds, System.nanoTime() - start, quiet >= SETTLED_ROUNDS,
-                        Vectorization.implementation());
+            long now = System.nanoTime();
+            long compiledNow = canTell ? jit.getTotalCompilationTime() : 0;
+            if (allocated != 0 || compiledNow != compiled) {
+                lastActivity = now;
+                compiled = compiledNow;
+            }
+            boolean settled = canTell && now - lastActivity >= QUIET_MILLIS * 1_000_000L;
+            if ((rounds >= MIN_ROUNDS && (settled || !canTell)) || now - start > budget) {
+                return new Report(rounds, now - start, settled, Vectorization.implementation());
             }
         }
     }
@@ -107,7 +130,28 @@ public final class WarmUp {
         inverted.eval(x, 0, y, 0, n);
         classic.eval(x, 0, y, 0, n);
         classic.eval(y, 0, y, 0, 7); // shorter than any vector: the tail alone
+        inverted.eval(y, 0, y, 0, n); // in place: nothing to copy
         inverted.forward(r, odd, y, 0, y, 0, 5);
+    }
+
+    /** The keep-all and drop-all shortcuts (p = 0, p = 1), which never reach a kernel. */
+    private static void shortcuts(int r, Dropout keepAll, Dropout dropAll, float[] x, float[] y, long[] mask) {
+        if ((r & 3) != 0) {
+            return;
+        }
+        int n = 100 + (r & 63);
+        shortcut(r, n, keepAll, x, y, mask); // every branch of both shortcuts: none left to trap later
+        shortcut(r, n, dropAll, x, y, mask);
+    }
+
+    private static void shortcut(int r, int n, Dropout d, float[] x, float[] y, long[] mask) {
+        d.forward(r, r, x, 0, y, 0, n);
+        d.forward(r, r, y, 0, y, 0, n);
+        d.forward(r, r, x, 0, y, 0, n, mask, 0);
+        d.mask(r, r, mask, 0, n);
+        d.backward(r, r, x, 0, y, 0, n);
+        d.backward(mask, 0, x, 0, y, 0, n);
+        d.eval(x, 0, y, 0, n);
     }
 
     private static void parallelRound(int r, ParallelDropout parallel, float[] x, float[] y, long[] mask) {
@@ -117,6 +161,25 @@ public final class WarmUp {
         parallel.forward(r, 2L * r + 1, x, 0, y, 0, x.length, mask, 0);
         parallel.backward(mask, 0, y, 0, y, 0, x.length);
         parallel.eval(x, 0, y, 0, x.length);
+        parallel.mask(r, r, mask, 0, x.length);
+        parallel.forward(r, r, x, 0, y, 0, 100); // below the threshold: inline, every operation
+        parallel.backward(mask, 0, x, 0, y, 0, 100);
+        parallel.eval(x, 0, y, 0, 100);
+        parallel.mask(r, r, mask, 0, 100);
+    }
+
+    private static final class CallerRuns implements Executor {
+        @Override
+        public void execute(Runnable task) {
+            task.run();
+        }
+    }
+
+    private static final class AnotherCallerRuns implements Executor {
+        @Override
+        public void execute(Runnable task) {
+            task.run();
+        }
     }
 
     /** The current thread's allocated bytes, where the JVM can count them. */

@@ -58,6 +58,42 @@ class WarmUpTest {
         }
     }
 
+    /**
+     * After the warm-up, a service's first requests (other sizes, a real pool, the shortcuts) deoptimise no C2
+     * code of vecdrop's, read from the JVM's own deoptimisation log. The log must show deoptimisations during the
+     * warm-up (there are always some as tiers replace each other), so a silent log cannot pass.
+     */
+    @Test
+    void afterWarmUpTheFirstRequestsDeoptimiseNothing() throws Exception {
+        if (Vectorization.vectorBitSize() == 0) {
+            return; // the scalar path's deoptimisations cost microseconds, not megabytes: not what this guards
+        }
+        for (List<String> flags : flagSets()) {
+            List<String> jvm = new ArrayList<>(flags);
+            jvm.add("-Xlog:deoptimization=debug:stdout");
+            List<String> lines = List.of(FreshJvm.run(jvm, WarmUpDeoptProbe.class, List.of()).split("\n"));
+            int warmed = indexOf(lines, "WARMED");
+            int done = indexOf(lines, "DONE");
+            assertTrue(warmed >= 0 && done > warmed, flags + ": markers missing: " + lines.size() + " lines");
+            assertTrue(lines.subList(0, warmed).stream().anyMatch(l -> l.contains("[deoptimization]")),
+                    flags + ": no deoptimisation logged during warm-up: is the log on?");
+            List<String> late = lines.subList(warmed, done).stream()
+                    .filter(l -> l.contains("[deoptimization]") && l.contains(" dev.vecdrop.")
+                            && !l.contains("WarmUpDeoptProbe") && l.contains("level=4"))
+                    .toList();
+            assertEquals(List.of(), late, flags + ": C2 code deoptimised after WarmUp.run(); " + lines.get(warmed));
+        }
+    }
+
+    private static int indexOf(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     @Test
     void withoutWarmUpTheFirstVectorCallsAllocateSoTheProbeCanTell() throws Exception {
         if (Vectorization.vectorBitSize() == 0) {
