@@ -35,9 +35,9 @@ public final class Verifier {
     static final int SMALL_SIZE_LIMIT = 130;
     /**
      * Operations compared per case: forward, forward with mask, mask, in-place, both backwards, eval, chunked,
-     * and the parallel form's forward with mask, backward from bits and mask.
+     * and the parallel form's forward, forward with mask, mask, both backwards and eval.
      */
-    public static final int OPERATIONS_PER_CASE = 11;
+    public static final int OPERATIONS_PER_CASE = 14;
     /** Threads of the parallel operations, cut into chunks of 64 elements and up so small sizes split too. */
     static final int PARALLEL_THREADS = 3;
     private static final int GUARD = 3;
@@ -218,6 +218,33 @@ public final class Verifier {
         parallel.mask(seed, streamOffset, mc, GUARD, n);
         reference.mask(seed, streamOffset, mr, GUARD, n);
         compare("parallel mask " + at, mc, mr);
+
+        xc = x.clone();
+        xr = x.clone();
+        yc = floats(yOff + n + GUARD);
+        yr = floats(yOff + n + GUARD);
+        parallel.forward(seed, streamOffset, xc, xOff, yc, yOff, n);
+        reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n);
+        compare("parallel forward " + at, yc, yr);
+        unchanged("parallel forward x " + at, x, xc, xr);
+
+        xc = x.clone();
+        xr = x.clone();
+        yc = floats(yOff + n + GUARD);
+        yr = floats(yOff + n + GUARD);
+        parallel.backward(seed, streamOffset, xc, xOff, yc, yOff, n);
+        reference.backward(seed, streamOffset, xr, xOff, yr, yOff, n);
+        compare("parallel backward by regeneration " + at, yc, yr);
+        unchanged("parallel backward by regeneration dy " + at, x, xc, xr);
+
+        xc = x.clone();
+        xr = x.clone();
+        yc = floats(yOff + n + GUARD);
+        yr = floats(yOff + n + GUARD);
+        parallel.eval(xc, xOff, yc, yOff, n);
+        reference.eval(xr, xOff, yr, yOff, n);
+        compare("parallel eval " + at, yc, yr);
+        unchanged("parallel eval x " + at, x, xc, xr);
         cases++;
     }
 
