@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * before (the vector kernel's odd-offset path shifts words it has written and must not pick up stale ones), and a
  * call of length 0 must write nothing at all, whatever its stream offset.
  */
+@Tag("matrix")
 class KernelEdgeTest {
 
     private static final long STALE = 0xdead_beef_dead_beefL;
