@@ -6,6 +6,7 @@ import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Locale;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
@@ -169,7 +171,13 @@ public final class WarmUpReport {
         }
         LogAxis callAxis = new LogAxis("call number (log scale)");
         callAxis.setSmallestValue(1);
+        callAxis.setTickUnit(new NumberTickUnit(1)); // a labelled tick every decade
+        callAxis.setNumberFormatOverride(new DecimalFormat("#,##0"));
         LogAxis timeAxis = new LogAxis("microseconds per call (log scale)");
+        timeAxis.setTickUnit(new NumberTickUnit(1));
+        timeAxis.setMinorTickCount(9);
+        timeAxis.setMinorTickMarksVisible(true);
+        timeAxis.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
         XYPlot plot = new XYPlot(data, callAxis, timeAxis, renderer);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
