@@ -21,7 +21,7 @@ import java.util.concurrent.Executor;
  * cannot count allocated bytes (no {@code jdk.management}) or compilation time, it runs {@value #MIN_ROUNDS}
  * rounds and reports {@code settled = false}.
  *
- * <p>Call it once, before serving: it took 1.3-2.0 s on a 2-core VM. While other threads keep the JIT busy
+ * <p>Call it once, before serving: it took 1.6-1.9 s on a 2-core VM. While other threads keep the JIT busy
  * (a service starting up around it) it cannot tell its own compilations from theirs and may run to the limit.
  * Results of later calls are unaffected (warm-up uses its own buffers; nothing is shared).
  *
@@ -46,7 +46,7 @@ public final class WarmUp {
     private static final Executor[] CALLER_RUNS = {Runnable::run, new CallerRuns(), new AnotherCallerRuns()};
 
     /**
-     * What a warm-up did.
+     * What a warm-up did. Immutable; made once per {@link #run} call.
      *
      * @param rounds         rounds of every operation run
      * @param nanos          time taken

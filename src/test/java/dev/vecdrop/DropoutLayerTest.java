@@ -2,6 +2,7 @@ package dev.vecdrop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,14 @@ class DropoutLayerTest {
         DropoutLayer layer = new DropoutLayer(Dropout.classic(0.2), 1);
         layer.eval(new float[5], 0, new float[5], 0, 5);
         assertEquals(0, layer.position());
+    }
+
+    @Test
+    void itReportsTheDropoutAndSeedItWasBuiltWith() {
+        Dropout dropout = Dropout.classic(0.3);
+        DropoutLayer layer = new DropoutLayer(dropout, 0x5eed_1234_5678L);
+        assertSame(dropout, layer.dropout());
+        assertEquals(0x5eed_1234_5678L, layer.seed());
     }
 
     @Test

@@ -18,6 +18,12 @@ class VectorizationTest {
     }
 
     @Test
+    void theSelectorsChoiceIsWhatVectorizationReports() {
+        assertEquals(Vectorization.implementation(), KernelSelector.choice().kernels().name());
+        assertEquals(Vectorization.reason(), KernelSelector.choice().reason());
+    }
+
+    @Test
     void theModuleIsReportedPresentExactlyWhenTheBootLayerHasIt() {
         assertEquals(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
                 Vectorization.vectorModulePresent());
