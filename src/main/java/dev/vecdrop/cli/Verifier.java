@@ -113,139 +113,99 @@ public final class Verifier {
         int yOff = GUARD + n % 3;
         float[] x = inputs(random, xOff + n + GUARD);
         long[] bits = random.longs(Dropout.maskWords(n) + 2 * GUARD).toArray();
-        String at = candidate + " seed=" + seed + " streamOffset=" + streamOffset + " n=" + n;
+        Case c = new Case(candidate + " seed=" + seed + " streamOffset=" + streamOffset + " n=" + n, x,
+                yOff + n + GUARD, Dropout.maskWords(n) + 2 * GUARD);
+        long so = streamOffset;
+        int m = GUARD;
 
-        float[] xc = x.clone(), xr = x.clone();
-        float[] yc = floats(yOff + n + GUARD), yr = floats(yOff + n + GUARD);
-        candidate.forward(seed, streamOffset, xc, xOff, yc, yOff, n);
-        reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n);
-        compare("forward " + at, yc, yr);
-        unchanged("forward x " + at, x, xc, xr);
+        c.compare("forward", null, (in, out, mask) -> candidate.forward(seed, so, in, xOff, out, yOff, n),
+                (in, out, mask) -> reference.forward(seed, so, in, xOff, out, yOff, n));
+        c.compare("forward+mask", null, (in, out, mask) -> candidate.forward(seed, so, in, xOff, out, yOff, n, mask, m),
+                (in, out, mask) -> reference.forward(seed, so, in, xOff, out, yOff, n, mask, m));
+        c.compare("mask", null, (in, out, mask) -> candidate.mask(seed, so, mask, m, n),
+                (in, out, mask) -> reference.mask(seed, so, mask, m, n));
+        c.compare("backward by regeneration", null,
+                (in, out, mask) -> candidate.backward(seed, so, in, xOff, out, yOff, n),
+                (in, out, mask) -> reference.backward(seed, so, in, xOff, out, yOff, n));
+        c.compare("backward from bits", bits, (in, out, mask) -> candidate.backward(mask, m, in, xOff, out, yOff, n),
+                (in, out, mask) -> reference.backward(mask, m, in, xOff, out, yOff, n));
+        c.compare("eval", null, (in, out, mask) -> candidate.eval(in, xOff, out, yOff, n),
+                (in, out, mask) -> reference.eval(in, xOff, out, yOff, n));
+        // Chunked calls at random cut points equal one call: the stream position, not the call, decides.
+        c.compare("forward chunked", null, (in, out, mask) -> {
+            for (int done = 0; done < n; ) {
+                int chunk = 1 + random.nextInt(n - done);
+                candidate.forward(seed, so + done, in, xOff + done, out, yOff + done, chunk);
+                done += chunk;
+            }
+        }, (in, out, mask) -> reference.forward(seed, so, in, xOff, out, yOff, n));
 
-        xc = x.clone();
-        xr = x.clone();
-        long[] mc = words(Dropout.maskWords(n) + 2 * GUARD), mr = words(Dropout.maskWords(n) + 2 * GUARD);
-        yc = floats(yOff + n + GUARD);
-        yr = floats(yOff + n + GUARD);
-        candidate.forward(seed, streamOffset, xc, xOff, yc, yOff, n, mc, GUARD);
-        reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n, mr, GUARD);
-        compare("forward+mask values " + at, yc, yr);
-        compare("forward+mask bits " + at, mc, mr);
-        unchanged("forward+mask x " + at, x, xc, xr);
-
-        mc = words(Dropout.maskWords(n) + 2 * GUARD);
-        mr = words(Dropout.maskWords(n) + 2 * GUARD);
-        candidate.mask(seed, streamOffset, mc, GUARD, n);
-        reference.mask(seed, streamOffset, mr, GUARD, n);
-        compare("mask " + at, mc, mr);
-
-        yc = x.clone();
-        yr = x.clone();
+        float[] yc = x.clone();
+        float[] yr = x.clone();
         candidate.forward(seed, streamOffset, yc, xOff, yc, xOff, n);
         reference.forward(seed, streamOffset, yr, xOff, yr, xOff, n);
-        compare("forward in-place " + at, yc, yr);
-
-        xc = x.clone();
-        xr = x.clone();
-        yc = floats(yOff + n + GUARD);
-        yr = floats(yOff + n + GUARD);
-        candidate.backward(seed, streamOffset, xc, xOff, yc, yOff, n);
-        reference.backward(seed, streamOffset, xr, xOff, yr, yOff, n);
-        compare("backward by regeneration " + at, yc, yr);
-        unchanged("backward by regeneration dy " + at, x, xc, xr);
-
-        xc = x.clone();
-        xr = x.clone();
-        long[] bc = bits.clone(), br = bits.clone();
-        yc = floats(yOff + n + GUARD);
-        yr = floats(yOff + n + GUARD);
-        candidate.backward(bc, GUARD, xc, xOff, yc, yOff, n);
-        reference.backward(br, GUARD, xr, xOff, yr, yOff, n);
-        compare("backward from bits " + at, yc, yr);
-        unchanged("backward from bits dy " + at, x, xc, xr);
-        unchanged("backward from bits mask " + at, bits, bc, br);
-
-        xc = x.clone();
-        xr = x.clone();
-        yc = floats(yOff + n + GUARD);
-        yr = floats(yOff + n + GUARD);
-        candidate.eval(xc, xOff, yc, yOff, n);
-        reference.eval(xr, xOff, yr, yOff, n);
-        compare("eval " + at, yc, yr);
-        unchanged("eval x " + at, x, xc, xr);
-
-        // Chunked calls at random cut points equal one call: the stream position, not the call, decides.
-        xc = x.clone();
-        xr = x.clone();
-        yc = floats(yOff + n + GUARD);
-        yr = floats(yOff + n + GUARD);
-        for (int done = 0; done < n; ) {
-            int chunk = 1 + random.nextInt(n - done);
-            candidate.forward(seed, streamOffset + done, xc, xOff + done, yc, yOff + done, chunk);
-            done += chunk;
-        }
-        reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n);
-        compare("forward chunked " + at, yc, yr);
-        unchanged("forward chunked x " + at, x, xc, xr);
+        compare("forward in-place " + c.at, yc, yr);
 
         // The parallel form on 3 threads, chunks of 64 and up, against the reference's single call.
         ParallelDropout parallel = ParallelDropout.of(candidate, pool, PARALLEL_THREADS).withMinParallelLength(0)
                 .withMinChunkLength(ParallelDropout.ALIGNMENT);
-        xc = x.clone();
-        xr = x.clone();
-        mc = words(Dropout.maskWords(n) + 2 * GUARD);
-        mr = words(Dropout.maskWords(n) + 2 * GUARD);
-        yc = floats(yOff + n + GUARD);
-        yr = floats(yOff + n + GUARD);
-        parallel.forward(seed, streamOffset, xc, xOff, yc, yOff, n, mc, GUARD);
-        reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n, mr, GUARD);
-        compare("parallel forward+mask values " + at, yc, yr);
-        compare("parallel forward+mask bits " + at, mc, mr);
-        unchanged("parallel forward+mask x " + at, x, xc, xr);
-
-        xc = x.clone();
-        xr = x.clone();
-        long[] pbc = bits.clone(), pbr = bits.clone();
-        yc = floats(yOff + n + GUARD);
-        yr = floats(yOff + n + GUARD);
-        parallel.backward(pbc, GUARD, xc, xOff, yc, yOff, n);
-        reference.backward(pbr, GUARD, xr, xOff, yr, yOff, n);
-        compare("parallel backward from bits " + at, yc, yr);
-        unchanged("parallel backward from bits dy " + at, x, xc, xr);
-
-        mc = words(Dropout.maskWords(n) + 2 * GUARD);
-        mr = words(Dropout.maskWords(n) + 2 * GUARD);
-        parallel.mask(seed, streamOffset, mc, GUARD, n);
-        reference.mask(seed, streamOffset, mr, GUARD, n);
-        compare("parallel mask " + at, mc, mr);
-
-        xc = x.clone();
-        xr = x.clone();
-        yc = floats(yOff + n + GUARD);
-        yr = floats(yOff + n + GUARD);
-        parallel.forward(seed, streamOffset, xc, xOff, yc, yOff, n);
-        reference.forward(seed, streamOffset, xr, xOff, yr, yOff, n);
-        compare("parallel forward " + at, yc, yr);
-        unchanged("parallel forward x " + at, x, xc, xr);
-
-        xc = x.clone();
-        xr = x.clone();
-        yc = floats(yOff + n + GUARD);
-        yr = floats(yOff + n + GUARD);
-        parallel.backward(seed, streamOffset, xc, xOff, yc, yOff, n);
-        reference.backward(seed, streamOffset, xr, xOff, yr, yOff, n);
-        compare("parallel backward by regeneration " + at, yc, yr);
-        unchanged("parallel backward by regeneration dy " + at, x, xc, xr);
-
-        xc = x.clone();
-        xr = x.clone();
-        yc = floats(yOff + n + GUARD);
-        yr = floats(yOff + n + GUARD);
-        parallel.eval(xc, xOff, yc, yOff, n);
-        reference.eval(xr, xOff, yr, yOff, n);
-        compare("parallel eval " + at, yc, yr);
-        unchanged("parallel eval x " + at, x, xc, xr);
+        c.compare("parallel forward", null, (in, out, mask) -> parallel.forward(seed, so, in, xOff, out, yOff, n),
+                (in, out, mask) -> reference.forward(seed, so, in, xOff, out, yOff, n));
+        c.compare("parallel forward+mask", null,
+                (in, out, mask) -> parallel.forward(seed, so, in, xOff, out, yOff, n, mask, m),
+                (in, out, mask) -> reference.forward(seed, so, in, xOff, out, yOff, n, mask, m));
+        c.compare("parallel mask", null, (in, out, mask) -> parallel.mask(seed, so, mask, m, n),
+                (in, out, mask) -> reference.mask(seed, so, mask, m, n));
+        c.compare("parallel backward by regeneration", null,
+                (in, out, mask) -> parallel.backward(seed, so, in, xOff, out, yOff, n),
+                (in, out, mask) -> reference.backward(seed, so, in, xOff, out, yOff, n));
+        c.compare("parallel backward from bits", bits,
+                (in, out, mask) -> parallel.backward(mask, m, in, xOff, out, yOff, n),
+                (in, out, mask) -> reference.backward(mask, m, in, xOff, out, yOff, n));
+        c.compare("parallel eval", null, (in, out, mask) -> parallel.eval(in, xOff, out, yOff, n),
+                (in, out, mask) -> reference.eval(in, xOff, out, yOff, n));
         cases++;
+    }
+
+    /** One operation on one side: reads {@code in}, writes {@code out} and, depending on the operation, {@code mask}. */
+    @FunctionalInterface
+    private interface Call {
+        void run(float[] in, float[] out, long[] mask);
+    }
+
+    /** The buffers of one case, from which each operation gets fresh copies. */
+    private final class Case {
+        final String at;
+        private final float[] x;
+        private final int outLength;
+        private final int maskLength;
+
+        Case(String at, float[] x, int outLength, int maskLength) {
+            this.at = at;
+            this.x = x;
+            this.outLength = outLength;
+            this.maskLength = maskLength;
+        }
+
+        /**
+         * Runs one operation on each side, each with its own copy of the input, a sentinel-filled output and
+         * a mask that is the given bits (an input, which must come back unchanged) or, when {@code bits} is
+         * null, sentinel words (an output); then compares outputs, masks and inputs by raw bits.
+         */
+        void compare(String what, long[] bits, Call candidate, Call reference) {
+            float[] xc = x.clone(), xr = x.clone();
+            float[] yc = floats(outLength), yr = floats(outLength);
+            long[] mc = bits != null ? bits.clone() : words(maskLength);
+            long[] mr = bits != null ? bits.clone() : words(maskLength);
+            candidate.run(xc, yc, mc);
+            reference.run(xr, yr, mr);
+            Verifier.this.compare(what + " values " + at, yc, yr);
+            Verifier.this.compare(what + " mask " + at, mc, mr);
+            unchanged(what + " input " + at, x, xc, xr);
+            if (bits != null) {
+                unchanged(what + " mask bits " + at, bits, mc, mr);
+            }
+        }
     }
 
     /** Random floats with NaNs (quiet, signalling, with payloads), infinities, signed zeros and subnormals mixed in. */
