@@ -2,7 +2,7 @@ package dev.vecdrop;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vecdrop.cli.Verifier;
+import dev.vecdrop.verify.Verifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
 

@@ -3,7 +3,7 @@ package dev.vecdrop;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vecdrop.cli.Verifier;
+import dev.vecdrop.verify.Verifier;
 import dev.vecdrop.kernel.DropoutKernels;
 import dev.vecdrop.scalar.ScalarDropoutKernels;
 import org.junit.jupiter.api.Test;

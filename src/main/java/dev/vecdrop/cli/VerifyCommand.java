@@ -1,6 +1,7 @@
 package dev.vecdrop.cli;
 
 import dev.vecdrop.Vectorization;
+import dev.vecdrop.verify.Verifier;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

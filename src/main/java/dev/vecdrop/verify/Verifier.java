@@ -1,4 +1,4 @@
-package dev.vecdrop.cli;
+package dev.vecdrop.verify;
 
 import dev.vecdrop.Dropout;
 import dev.vecdrop.ParallelDropout;
@@ -13,7 +13,12 @@ import java.util.function.BiFunction;
  * output buffer bit for bit, including the parts a call must not touch. Each side gets its own copy of every
  * input, and every input must come back unchanged from an out-of-place call.
  *
- * <p>Thread-safety: not thread-safe (reuses its buffers). Allocation: buffers per case; not a hot path.
+ * <p>Internal (the package is not exported): the library's own exactness harness, run by the tests in every leg
+ * of the ISA matrix and by {@code vecdrop verify}. It lives with the library, not the CLI, because it is the
+ * check the library is held to.
+ *
+ * <p>Thread-safety: not thread-safe (one run at a time; it owns a 3-thread pool during {@link #run}).
+ * Allocation: buffers per case; not a hot path.
  */
 public final class Verifier {
 
