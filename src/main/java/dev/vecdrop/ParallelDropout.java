@@ -196,8 +196,8 @@ public final class ParallelDropout {
     }
 
     /**
-     * The chunk length for a region: the whole region (run inline) below {@code minParallelLength} or with one
-     * thread; else {@code length / parallelism} rounded up to a multiple of {@value #ALIGNMENT}, and at least
+     * The chunk length for a region: the whole region (run inline) below {@code minParallelLength}, with one
+     * thread, or when it is no longer than {@code minChunk}; else {@code length / parallelism} rounded up to a multiple of {@value #ALIGNMENT}, and at least
      * {@code minChunk} (a multiple of {@value #ALIGNMENT}).
      */
     static int chunkLength(int length, int parallelism, int minParallelLength, int minChunk) {
@@ -322,6 +322,9 @@ public final class ParallelDropout {
                 Thread.currentThread().interrupt();
             }
             Throwable t = submission != null ? submission : failure;
+            if (submission != null && failure != null) {
+                submission.addSuppressed(failure); // the executor's failure leads; a chunk's is not lost
+            }
             if (t instanceof RuntimeException r) {
                 throw r;
             }
