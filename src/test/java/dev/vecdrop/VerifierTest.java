@@ -90,7 +90,7 @@ class VerifierTest {
     @EnumSource(Fault.class)
     void aBrokenKernelIsCaught(Fault fault) {
         Verifier verifier = new Verifier((p, s) -> Dropout.of(p, s).withKernels(new Faulty(fault)),
-                (p, s) -> Dropout.of(p, s).scalarReference());
+                (p, s) -> Dropout.of(p, s).scalarReference()).stoppingAtFirstMismatch();
         Verifier.Report report = verifier.run(null);
         assertFalse(report.passed(), fault + " went unnoticed");
         assertTrue(report.firstMismatch() != null && !report.firstMismatch().isBlank());

@@ -51,6 +51,7 @@ public final class Verifier {
 
     private final BiFunction<Double, Scaling, Dropout> candidates;
     private final BiFunction<Double, Scaling, Dropout> references;
+    private final boolean stopAtFirstMismatch;
     private long cases;
     private long mismatches;
     private String first;
@@ -61,8 +62,22 @@ public final class Verifier {
      * @param references makes the one to compare against
      */
     public Verifier(BiFunction<Double, Scaling, Dropout> candidates, BiFunction<Double, Scaling, Dropout> references) {
+        this(candidates, references, false);
+    }
+
+    private Verifier(BiFunction<Double, Scaling, Dropout> candidates, BiFunction<Double, Scaling, Dropout> references,
+                     boolean stopAtFirstMismatch) {
         this.candidates = candidates;
         this.references = references;
+        this.stopAtFirstMismatch = stopAtFirstMismatch;
+    }
+
+    /**
+     * The same check, ending after the first case with a mismatch: for proving that a fault is caught, where the
+     * rest of the run would add nothing but time.
+     */
+    public Verifier stoppingAtFirstMismatch() {
+        return new Verifier(candidates, references, true);
     }
 
     /** The active kernels against the scalar reference. */
@@ -86,6 +101,7 @@ public final class Verifier {
 
     private Report runAll(java.util.function.DoubleConsumer progress) {
         int step = 0;
+        all:
         for (double p : PROBABILITIES) {
             for (Scaling scaling : Scaling.values()) {
                 Dropout candidate = candidates.apply(p, scaling);
@@ -96,6 +112,9 @@ public final class Verifier {
                     }
                     for (int n : LARGE_SIZES) {
                         runCase(candidate, reference, -n, streamOffset, n);
+                    }
+                    if (stopAtFirstMismatch && mismatches > 0) {
+                        break all;
                     }
                 }
             }
