@@ -258,55 +258,42 @@ public final class Verifier {
     }
 
     private void compare(String what, float[] candidate, float[] reference) {
-        for (int i = 0; i < reference.length; i++) {
-            int c = Float.floatToRawIntBits(candidate[i]);
-            int r = Float.floatToRawIntBits(reference[i]);
-            if (c != r) {
-                mismatch(what + ": array index " + i + " is 0x" + Integer.toHexString(c)
-                        + ", reference 0x" + Integer.toHexString(r));
-                return;
-            }
-        }
+        differ(what, candidate, reference, "reference");
     }
 
     private void compare(String what, long[] candidate, long[] reference) {
-        for (int i = 0; i < reference.length; i++) {
-            if (candidate[i] != reference[i]) {
-                mismatch(what + ": mask word " + i + " is 0x" + Long.toHexString(candidate[i])
-                        + ", reference 0x" + Long.toHexString(reference[i]));
-                return;
-            }
-        }
+        differ(what, candidate, reference, "reference");
     }
 
     /** The candidate's and the reference's copies of an input still equal the original, bit for bit. */
     private void unchanged(String what, float[] original, float[] candidate, float[] reference) {
-        written("candidate wrote into its input: " + what, candidate, original);
-        written("reference wrote into its input: " + what, reference, original);
+        differ("candidate wrote into its input: " + what, candidate, original, "was");
+        differ("reference wrote into its input: " + what, reference, original, "was");
     }
 
     private void unchanged(String what, long[] original, long[] candidate, long[] reference) {
-        written("candidate wrote into its input: " + what, candidate, original);
-        written("reference wrote into its input: " + what, reference, original);
+        differ("candidate wrote into its input: " + what, candidate, original, "was");
+        differ("reference wrote into its input: " + what, reference, original, "was");
     }
 
-    private void written(String what, float[] copy, float[] original) {
-        for (int i = 0; i < original.length; i++) {
-            int c = Float.floatToRawIntBits(copy[i]);
-            int o = Float.floatToRawIntBits(original[i]);
-            if (c != o) {
-                mismatch(what + ": array index " + i + " is 0x" + Integer.toHexString(c)
-                        + ", was 0x" + Integer.toHexString(o));
+    /** Records the first index where {@code actual} and {@code expected} differ by raw bits, if any. */
+    private void differ(String what, float[] actual, float[] expected, String expectedName) {
+        for (int i = 0; i < expected.length; i++) {
+            int c = Float.floatToRawIntBits(actual[i]);
+            int e = Float.floatToRawIntBits(expected[i]);
+            if (c != e) {
+                mismatch(what + ": array index " + i + " is 0x" + Integer.toHexString(c) + ", " + expectedName
+                        + " 0x" + Integer.toHexString(e));
                 return;
             }
         }
     }
 
-    private void written(String what, long[] copy, long[] original) {
-        for (int i = 0; i < original.length; i++) {
-            if (copy[i] != original[i]) {
-                mismatch(what + ": mask word " + i + " is 0x" + Long.toHexString(copy[i])
-                        + ", was 0x" + Long.toHexString(original[i]));
+    private void differ(String what, long[] actual, long[] expected, String expectedName) {
+        for (int i = 0; i < expected.length; i++) {
+            if (actual[i] != expected[i]) {
+                mismatch(what + ": mask word " + i + " is 0x" + Long.toHexString(actual[i]) + ", " + expectedName
+                        + " 0x" + Long.toHexString(expected[i]));
                 return;
             }
         }
