@@ -2,7 +2,6 @@ package dev.vecdrop;
 
 import dev.vecdrop.kernel.DropoutKernels;
 import dev.vecdrop.kernel.KernelSelector;
-import dev.vecdrop.scalar.ScalarDropoutKernels;
 import java.util.Arrays;
 
 /**
@@ -69,7 +68,7 @@ public final class Dropout {
 
     /** The same dropout on the scalar reference kernels, to check or compare against. */
     public Dropout scalarReference() {
-        return withKernels(ScalarDropoutKernels.INSTANCE);
+        return withKernels(DropoutKernels.SCALAR);
     }
 
     Dropout withKernels(DropoutKernels other) {
@@ -119,7 +118,7 @@ public final class Dropout {
     /** Training forward, no mask stored: {@code y = keep ? x * s : +0.0f}. {@code y} may be {@code x} (same offset). */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        train(seed, streamOffset, x, xOffset, y, yOffset, length, null, 0);
+        forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
     /** Training forward that also stores the keep decisions as packed bits in {@code mask}. */
@@ -127,7 +126,7 @@ public final class Dropout {
                         long[] mask, int maskOffset) {
         checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
-        train(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
     /**
@@ -136,7 +135,7 @@ public final class Dropout {
      */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        train(seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
+        forwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -154,8 +153,10 @@ public final class Dropout {
     void applyMask(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         if (threshold == 0) {
             Arrays.fill(dx, dxOffset, dxOffset + length, 0.0f);
+        } else if (scaled) {
+            kernels.floatArrays().applyMask(mask, maskOffset, trainScale, dy, dyOffset, dx, dxOffset, length);
         } else {
-            kernels.applyMask(mask, maskOffset, scaled, trainScale, dy, dyOffset, dx, dxOffset, length);
+            kernels.floatArrays().applyMaskPassThrough(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
         }
     }
 
@@ -168,7 +169,7 @@ public final class Dropout {
     /** Eval, arguments valid: shared by the single-call and the parallel form. */
     void evalTrusted(float[] x, int xOffset, float[] y, int yOffset, int length) {
         if (evalScale != 1.0f) {
-            kernels.scale(evalScale, x, xOffset, y, yOffset, length);
+            kernels.floatArrays().scale(evalScale, x, xOffset, y, yOffset, length);
         } else if (x != y || xOffset != yOffset) {
             System.arraycopy(x, xOffset, y, yOffset, length);
         }
@@ -177,7 +178,7 @@ public final class Dropout {
     /** The keep decisions alone, as packed bits. */
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
         checkMaskOnly(streamOffset, mask, maskOffset, length);
-        train(seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);
+        maskTrusted(seed, streamOffset, mask, maskOffset, length);
     }
 
     /** The checks of {@link #mask}: shared with the parallel form, so the two cannot drift apart. */
@@ -203,26 +204,48 @@ public final class Dropout {
         Checks.noPartialOverlap(inName, in, inOffset, outName, out, outOffset, length);
     }
 
-    /** Shared by forward, regenerating backward and mask; {@code x == null} means mask only. Arguments are valid. */
-    void train(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
-                       long[] mask, int maskOffset) {
+    /** Forward and regenerating backward, arguments valid: shared by the single-call and the parallel form. */
+    void forwardTrusted(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         if (threshold == 0) { // p > 1 - 2^-32 (p = 1 included): drop everything
-            if (x != null) {
-                Arrays.fill(y, yOffset, yOffset + length, 0.0f);
-            }
-            if (mask != null) {
-                Arrays.fill(mask, maskOffset, maskOffset + maskWords(length), 0L);
-            }
-        } else if (threshold == MaskStream.KEEP_ALL) { // p <= 2^-54 (p = 0 included): keep everything, scale is exactly 1
-            if (x != null && (x != y || xOffset != yOffset)) {
-                System.arraycopy(x, xOffset, y, yOffset, length);
-            }
-            if (mask != null) {
-                fillOnes(mask, maskOffset, length);
-            }
+            Arrays.fill(y, yOffset, yOffset + length, 0.0f);
+        } else if (threshold == MaskStream.KEEP_ALL) { // p <= 2^-54 (p = 0 included): keep everything, scale is 1
+            copy(x, xOffset, y, yOffset, length);
+        } else if (scaled) {
+            kernels.floatArrays().forward(seed, streamOffset, threshold, trainScale, x, xOffset, y, yOffset, length);
         } else {
-            kernels.train(seed, streamOffset, threshold, scaled, trainScale, x, xOffset, y, yOffset, length,
-                    mask, maskOffset);
+            kernels.floatArrays().forwardPassThrough(seed, streamOffset, threshold, x, xOffset, y, yOffset, length);
+        }
+    }
+
+    /** Forward storing the mask, arguments valid: shared by the single-call and the parallel form. */
+    void forwardTrusted(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
+                        long[] mask, int maskOffset) {
+        if (threshold == 0 || threshold == MaskStream.KEEP_ALL) {
+            forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
+            maskTrusted(seed, streamOffset, mask, maskOffset, length);
+        } else if (scaled) {
+            kernels.floatArrays().forwardMasked(seed, streamOffset, threshold, trainScale, x, xOffset, y, yOffset,
+                    mask, maskOffset, length);
+        } else {
+            kernels.floatArrays().forwardMaskedPassThrough(seed, streamOffset, threshold, x, xOffset, y, yOffset,
+                    mask, maskOffset, length);
+        }
+    }
+
+    /** The mask alone, arguments valid: shared by the single-call and the parallel form. */
+    void maskTrusted(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
+        if (threshold == 0) {
+            Arrays.fill(mask, maskOffset, maskOffset + maskWords(length), 0L);
+        } else if (threshold == MaskStream.KEEP_ALL) {
+            fillOnes(mask, maskOffset, length);
+        } else {
+            kernels.floatArrays().forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, length);
+        }
+    }
+
+    private static void copy(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        if (x != y || xOffset != yOffset) {
+            System.arraycopy(x, xOffset, y, yOffset, length);
         }
     }
 

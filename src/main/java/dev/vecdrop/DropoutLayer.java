@@ -63,7 +63,7 @@ public final class DropoutLayer {
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length) {
         Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length); // throws before the position moves
         long offset = reserve(length);
-        dropout.train(seed, offset, x, xOffset, y, yOffset, length, null, 0);
+        dropout.forwardTrusted(seed, offset, x, xOffset, y, yOffset, length);
         return offset;
     }
 
@@ -72,7 +72,7 @@ public final class DropoutLayer {
         Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
         long offset = reserve(length);
-        dropout.train(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        dropout.forwardTrusted(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
         return offset;
     }
 

@@ -46,7 +46,7 @@ public final class MaxNorm {
             }
             double norm = Math.sqrt(sumOfSquares);
             if (norm > c) {
-                KernelSelector.kernels().scale((float) (c / norm), w, start, w, start, fanIn);
+                KernelSelector.kernels().floatArrays().scale((float) (c / norm), w, start, w, start, fanIn);
                 projected++;
             }
         }

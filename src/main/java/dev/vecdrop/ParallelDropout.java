@@ -134,7 +134,7 @@ public final class ParallelDropout {
     /** {@link Dropout#forward(long, long, float[], int, float[], int, int)} on several threads. */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         Dropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        run(Operation.TRAIN, seed, streamOffset, x, xOffset, y, yOffset, length, null, 0);
+        run(Operation.FORWARD, seed, streamOffset, x, xOffset, y, yOffset, length, null, 0);
     }
 
     /** {@link Dropout#forward(long, long, float[], int, float[], int, int, long[], int)} on several threads. */
@@ -142,13 +142,13 @@ public final class ParallelDropout {
                         long[] mask, int maskOffset) {
         Dropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
-        run(Operation.TRAIN, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        run(Operation.FORWARD_MASKED, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
     /** {@link Dropout#backward(long, long, float[], int, float[], int, int)} on several threads. */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         Dropout.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        run(Operation.TRAIN, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
+        run(Operation.FORWARD, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
     }
 
     /** {@link Dropout#backward(long[], int, float[], int, float[], int, int)} on several threads. */
@@ -167,7 +167,7 @@ public final class ParallelDropout {
     /** {@link Dropout#mask(long, long, long[], int, int)} on several threads. */
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
         Dropout.checkMaskOnly(streamOffset, mask, maskOffset, length);
-        run(Operation.TRAIN, seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);
+        run(Operation.MASK_ONLY, seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);
     }
 
     /** Arguments are valid. Inline below the threshold, else chunked over the executor. */
@@ -211,12 +211,26 @@ public final class ParallelDropout {
 
     /** What a chunk runs: the single-threaded call over its sub-region. */
     private enum Operation {
-        /** Training forward with or without mask, regenerating backward, mask only ({@code in == null}). */
-        TRAIN {
+        /** Training forward without mask, and the regenerating backward. */
+        FORWARD {
             @Override
             void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
                        int length, long[] mask, int maskOffset) {
-                d.train(seed, streamOffset, in, inOffset, out, outOffset, length, mask, maskOffset);
+                d.forwardTrusted(seed, streamOffset, in, inOffset, out, outOffset, length);
+            }
+        },
+        FORWARD_MASKED {
+            @Override
+            void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
+                       int length, long[] mask, int maskOffset) {
+                d.forwardTrusted(seed, streamOffset, in, inOffset, out, outOffset, length, mask, maskOffset);
+            }
+        },
+        MASK_ONLY {
+            @Override
+            void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
+                       int length, long[] mask, int maskOffset) {
+                d.maskTrusted(seed, streamOffset, mask, maskOffset, length);
             }
         },
         BACKWARD_FROM_BITS {

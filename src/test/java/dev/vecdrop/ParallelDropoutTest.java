@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecdrop.kernel.DropoutKernels;
-import dev.vecdrop.scalar.ScalarDropoutKernels;
+import dev.vecdrop.kernel.ForwardingFloatArrayKernels;
+import dev.vecdrop.scalar.ScalarFloatArrayKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -297,7 +298,7 @@ class ParallelDropoutTest {
     void aFailureInsideAChunkReachesTheCallerAfterEveryChunkIsDone() {
         RuntimeException boom = new IllegalStateException("chunk failed");
         AtomicInteger calls = new AtomicInteger();
-        DropoutKernels failing = new Failing(calls, boom); // counts chunks as they *finish*; the good one is slow
+        DropoutKernels failing = failing(calls, boom); // counts chunks as they *finish*; the good one is slow
         Dropout single = Dropout.inverted(0.5).withKernels(failing);
         ForkJoinPool pool = pool(3);
         ParallelDropout parallel = ParallelDropout.of(single, pool).withMinParallelLength(0);
@@ -356,14 +357,14 @@ class ParallelDropoutTest {
     @Test
     void anErrorInsideAChunkIsRethrownAsItIs() {
         AssertionError error = new AssertionError("kernel broke");
-        Dropout single = Dropout.inverted(0.5).withKernels(new Throwing(error));
+        Dropout single = Dropout.inverted(0.5).withKernels(throwing(error));
         ParallelDropout parallel = ParallelDropout.of(single, pool(2)).withMinParallelLength(0);
         int n = 4 * ParallelDropout.MIN_CHUNK;
         AssertionError thrown = assertThrows(AssertionError.class,
                 () -> parallel.forward(1, 0, new float[n], 0, new float[n], 0, n));
         assertSame(error, thrown);
         IllegalStateException checked = assertThrows(IllegalStateException.class, () -> ParallelDropout.of(
-                Dropout.inverted(0.5).withKernels(new Throwing(new java.io.IOException("checked"))), pool(2))
+                Dropout.inverted(0.5).withKernels(throwing(new java.io.IOException("checked"))), pool(2))
                 .withMinParallelLength(0).forward(1, 0, new float[n], 0, new float[n], 0, n));
         assertEquals("checked", checked.getCause().getMessage());
     }
@@ -401,64 +402,41 @@ class ParallelDropoutTest {
     }
 
     /** Kernels whose training forward throws, sneakily, whatever it is given: checked exceptions too. */
-    private record Throwing(Throwable failure) implements DropoutKernels {
-        public String name() {
-            return "throwing";
-        }
+    private static DropoutKernels throwing(Throwable failure) {
+        return DropoutKernels.SCALAR.withFloatArrays("throwing",
+                new ForwardingFloatArrayKernels(ScalarFloatArrayKernels.INSTANCE) {
+                    @Override
+                    public void forward(long seed, long streamOffset, long threshold, float scale, float[] x,
+                                        int xOff, float[] y, int yOff, int length) {
+                        ParallelDropoutTest.<RuntimeException>sneaky(failure);
+                    }
+                });
+    }
 
-        public int vectorBitSize() {
-            return 0;
-        }
-
-        public void train(long seed, long streamOffset, long threshold, boolean scaled, float scale, float[] x,
-                          int xOff, float[] y, int yOff, int length, long[] mask, int maskOff) {
-            Throwing.<RuntimeException>sneaky(failure);
-        }
-
-        @SuppressWarnings("unchecked")
-        private static <T extends Throwable> void sneaky(Throwable t) throws T {
-            throw (T) t;
-        }
-
-        public void applyMask(long[] mask, int maskOff, boolean scaled, float scale, float[] src, int srcOff,
-                              float[] dst, int dstOff, int length) {}
-
-        public void scale(float c, float[] x, int xOff, float[] y, int yOff, int length) {}
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneaky(Throwable t) throws T {
+        throw (T) t;
     }
 
     /** The reference kernels, failing in the second chunk of a forward. */
-    private record Failing(AtomicInteger calls, RuntimeException boom) implements DropoutKernels {
-        public String name() {
-            return "failing";
-        }
-
-        public int vectorBitSize() {
-            return 0;
-        }
-
-        public void train(long seed, long streamOffset, long threshold, boolean scaled, float scale, float[] x,
-                          int xOff, float[] y, int yOff, int length, long[] mask, int maskOff) {
-            try {
-                if (xOff != 0) {
-                    throw xOff == length ? boom : new IllegalStateException("second failure");
-                }
-                Thread.sleep(50); // the chunk that succeeds is still running when the others have failed
-                ScalarDropoutKernels.INSTANCE.train(seed, streamOffset, threshold, scaled, scale, x, xOff, y, yOff,
-                        length, mask, maskOff);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            } finally {
-                calls.incrementAndGet();
-            }
-        }
-
-        public void applyMask(long[] mask, int maskOff, boolean scaled, float scale, float[] src, int srcOff,
-                              float[] dst, int dstOff, int length) {
-            ScalarDropoutKernels.INSTANCE.applyMask(mask, maskOff, scaled, scale, src, srcOff, dst, dstOff, length);
-        }
-
-        public void scale(float c, float[] x, int xOff, float[] y, int yOff, int length) {
-            ScalarDropoutKernels.INSTANCE.scale(c, x, xOff, y, yOff, length);
-        }
+    private static DropoutKernels failing(AtomicInteger calls, RuntimeException boom) {
+        return DropoutKernels.SCALAR.withFloatArrays("failing",
+                new ForwardingFloatArrayKernels(ScalarFloatArrayKernels.INSTANCE) {
+                    @Override
+                    public void forward(long seed, long streamOffset, long threshold, float scale, float[] x,
+                                        int xOff, float[] y, int yOff, int length) {
+                        try {
+                            if (xOff != 0) {
+                                throw xOff == length ? boom : new IllegalStateException("second failure");
+                            }
+                            Thread.sleep(50); // the chunk that succeeds is still running when the others have failed
+                            super.forward(seed, streamOffset, threshold, scale, x, xOff, y, yOff, length);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        } finally {
+                            calls.incrementAndGet();
+                        }
+                    }
+                });
     }
 }

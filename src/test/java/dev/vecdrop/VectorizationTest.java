@@ -42,7 +42,7 @@ class VectorizationTest {
 
     @Test
     void theReferenceReportsNoVectorWidth() {
-        assertEquals(0, dev.vecdrop.scalar.ScalarDropoutKernels.INSTANCE.vectorBitSize());
-        assertEquals("scalar", dev.vecdrop.scalar.ScalarDropoutKernels.INSTANCE.name());
+        assertEquals(0, dev.vecdrop.kernel.DropoutKernels.SCALAR.vectorBitSize());
+        assertEquals("scalar", dev.vecdrop.kernel.DropoutKernels.SCALAR.name());
     }
 }

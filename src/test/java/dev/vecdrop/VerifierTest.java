@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecdrop.verify.Verifier;
 import dev.vecdrop.kernel.DropoutKernels;
-import dev.vecdrop.scalar.ScalarDropoutKernels;
+import dev.vecdrop.kernel.ForwardingFloatArrayKernels;
+import dev.vecdrop.scalar.ScalarFloatArrayKernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -33,63 +34,83 @@ class VerifierTest {
     }
 
     /** The reference with one fault injected. */
-    private record Faulty(Fault fault) implements DropoutKernels {
-        private static final ScalarDropoutKernels REF = ScalarDropoutKernels.INSTANCE;
-
-        public String name() {
-            return "faulty-" + fault;
-        }
-
-        public int vectorBitSize() {
-            return 0;
-        }
-
-        public void train(long seed, long streamOffset, long threshold, boolean scaled, float scale, float[] x,
-                          int xOff, float[] y, int yOff, int length, long[] mask, int maskOff) {
-            REF.train(seed, streamOffset, threshold, scaled, scale, x, xOff, y, yOff, length, mask, maskOff);
-            if (fault == Fault.ODD_OFFSET_TAIL && x != null && (streamOffset & 1) == 1 && length > 20) {
-                y[yOff + length - 1] = 1234.5f;
-            }
-            if (fault == Fault.WRITES_PAST_END && x != null && length > 100) {
-                y[yOff + length] = 0.0f;
-            }
-            if (fault == Fault.MASK_BIT_AT_WORD_END && mask != null && length % 64 == 63) {
-                mask[maskOff + length / 64] &= ~(1L << 62);
-            }
-            if (fault == Fault.WRITES_INTO_INPUT && x != null && x != y) {
-                for (int i = 0; i < length; i++) {
-                    if (!MaskStream.keep(seed, streamOffset + i, threshold)) {
-                        x[xOff + i] = 0.0f;
+    private static DropoutKernels faulty(Fault fault) {
+        return DropoutKernels.SCALAR.withFloatArrays("faulty-" + fault,
+                new ForwardingFloatArrayKernels(ScalarFloatArrayKernels.INSTANCE) {
+                    @Override
+                    public void forward(long seed, long streamOffset, long threshold, float scale, float[] x,
+                                        int xOff, float[] y, int yOff, int length) {
+                        super.forward(seed, streamOffset, threshold, scale, x, xOff, y, yOff, length);
+                        afterForward(fault, seed, streamOffset, threshold, x, xOff, y, yOff, length);
                     }
+
+                    @Override
+                    public void forwardMasked(long seed, long streamOffset, long threshold, float scale, float[] x,
+                                              int xOff, float[] y, int yOff, long[] mask, int maskOff, int length) {
+                        super.forwardMasked(seed, streamOffset, threshold, scale, x, xOff, y, yOff, mask, maskOff,
+                                length);
+                        afterForward(fault, seed, streamOffset, threshold, x, xOff, y, yOff, length);
+                        afterMask(fault, mask, maskOff, length);
+                    }
+
+                    @Override
+                    public void forwardMaskOnly(long seed, long streamOffset, long threshold, long[] mask,
+                                                int maskOff, int length) {
+                        super.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOff, length);
+                        afterMask(fault, mask, maskOff, length);
+                    }
+
+                    @Override
+                    public void applyMask(long[] mask, int maskOff, float scale, float[] src, int srcOff,
+                                          float[] dst, int dstOff, int length) {
+                        super.applyMask(mask, maskOff, scale, src, srcOff, dst, dstOff, length);
+                        if (fault == Fault.BACKWARD_OFF_BY_ONE_BIT && length > 40) {
+                            boolean bit18 = ((mask[maskOff] >>> 18) & 1) != 0;
+                            dst[dstOff + 17] = bit18 ? src[srcOff + 17] * scale : 0.0f;
+                        }
+                        if (fault == Fault.WRITES_INTO_INPUT && src != dst) {
+                            for (int i = 0; i < length; i++) {
+                                if ((mask[maskOff + (i >>> 6)] >>> (i & 63) & 1) == 0) {
+                                    src[srcOff + i] = 0.0f;
+                                }
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void scale(float c, float[] x, int xOff, float[] y, int yOff, int length) {
+                        super.scale(fault == Fault.EVAL_ONE_ULP ? Math.nextUp(c) : c, x, xOff, y, yOff, length);
+                    }
+                });
+    }
+
+    private static void afterForward(Fault fault, long seed, long streamOffset, long threshold, float[] x, int xOff,
+                                     float[] y, int yOff, int length) {
+        if (fault == Fault.ODD_OFFSET_TAIL && (streamOffset & 1) == 1 && length > 20) {
+            y[yOff + length - 1] = 1234.5f;
+        }
+        if (fault == Fault.WRITES_PAST_END && length > 100) {
+            y[yOff + length] = 0.0f;
+        }
+        if (fault == Fault.WRITES_INTO_INPUT && x != y) {
+            for (int i = 0; i < length; i++) {
+                if (!MaskStream.keep(seed, streamOffset + i, threshold)) {
+                    x[xOff + i] = 0.0f;
                 }
             }
         }
+    }
 
-        public void applyMask(long[] mask, int maskOff, boolean scaled, float scale, float[] src, int srcOff,
-                              float[] dst, int dstOff, int length) {
-            REF.applyMask(mask, maskOff, scaled, scale, src, srcOff, dst, dstOff, length);
-            if (fault == Fault.BACKWARD_OFF_BY_ONE_BIT && length > 40) {
-                boolean bit18 = ((mask[maskOff] >>> 18) & 1) != 0;
-                dst[dstOff + 17] = bit18 ? (scaled ? src[srcOff + 17] * scale : src[srcOff + 17]) : 0.0f;
-            }
-            if (fault == Fault.WRITES_INTO_INPUT && src != dst) {
-                for (int i = 0; i < length; i++) {
-                    if ((mask[maskOff + (i >>> 6)] >>> (i & 63) & 1) == 0) {
-                        src[srcOff + i] = 0.0f;
-                    }
-                }
-            }
-        }
-
-        public void scale(float c, float[] x, int xOff, float[] y, int yOff, int length) {
-            REF.scale(fault == Fault.EVAL_ONE_ULP ? Math.nextUp(c) : c, x, xOff, y, yOff, length);
+    private static void afterMask(Fault fault, long[] mask, int maskOff, int length) {
+        if (fault == Fault.MASK_BIT_AT_WORD_END && length % 64 == 63) {
+            mask[maskOff + length / 64] &= ~(1L << 62);
         }
     }
 
     @ParameterizedTest
     @EnumSource(Fault.class)
     void aBrokenKernelIsCaught(Fault fault) {
-        Verifier verifier = new Verifier((p, s) -> Dropout.of(p, s).withKernels(new Faulty(fault)),
+        Verifier verifier = new Verifier((p, s) -> Dropout.of(p, s).withKernels(faulty(fault)),
                 (p, s) -> Dropout.of(p, s).scalarReference()).stoppingAtFirstMismatch();
         Verifier.Report report = verifier.run(null);
         assertFalse(report.passed(), fault + " went unnoticed");

@@ -1,6 +1,5 @@
 package dev.vecdrop.kernel;
 
-import dev.vecdrop.scalar.ScalarDropoutKernels;
 import dev.vecdrop.scalar.ScalarMatrixKernel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -17,7 +16,7 @@ import java.util.Optional;
 public final class KernelSelector {
 
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
-    private static final String PANAMA_KERNELS = "dev.vecdrop.vector.PanamaDropoutKernels";
+    private static final String PANAMA_KERNELS = "dev.vecdrop.vector.VectorKernelFactory";
     private static final String PANAMA_MATRIX = "dev.vecdrop.vector.PanamaMatrixKernel";
 
     private static final KernelChoice CHOICE = select();
@@ -118,7 +117,7 @@ public final class KernelSelector {
 
     private static KernelChoice select() {
         if (WidthRequest.BITS == WidthRequest.SCALAR) {
-            return new KernelChoice(ScalarDropoutKernels.INSTANCE,
+            return new KernelChoice(DropoutKernels.SCALAR,
                     WidthChoice.reason(WidthRequest.SCALAR, WidthChoice.NONE));
         }
         String ignored = WidthRequest.isInvalid() ? " (ignored -D" + WidthRequest.PROPERTY + "=" + WidthRequest.RAW
@@ -148,7 +147,7 @@ public final class KernelSelector {
     }
 
     private static KernelChoice scalar(String reason) {
-        return new KernelChoice(ScalarDropoutKernels.INSTANCE, reason);
+        return new KernelChoice(DropoutKernels.SCALAR, reason);
     }
 
     /** Why C2 cannot compile the kernels, or {@code null} if it can (or we cannot tell). */

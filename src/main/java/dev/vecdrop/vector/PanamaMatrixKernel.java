@@ -6,7 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The matrix product with the Vector API, at the same width as {@link PanamaDropoutKernels}. Vectors run down
+ * The matrix product with the Vector API, at the same width as the dropout kernels ({@link Species#BITS}). Vectors run down
  * the rows of {@code A} and {@code C} (contiguous in column-major storage); each step of the sum over {@code l}
  * is one lane-wise {@code fma} with a broadcast {@code B[l][j]}, so every element is accumulated in the same
  * order as the scalar reference and the bits match at every width.

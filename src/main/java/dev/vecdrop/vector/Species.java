@@ -2,6 +2,7 @@ package dev.vecdrop.vector;
 
 import dev.vecdrop.kernel.WidthChoice;
 import dev.vecdrop.kernel.WidthRequest;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -23,9 +24,18 @@ final class Species {
 
     // With BITS == NONE the selector runs the scalar reference; the species still need a valid shape to exist.
     private static final VectorShape SHAPE = VectorShape.forBitSize(Math.max(BITS, WidthChoice.MIN_BITS));
+    /** Half the width: a vector of {@code L} doubles takes its {@code L} uniforms from {@code L / 2} words. */
+    private static final VectorShape HALF_SHAPE = VectorShape.forBitSize(Math.max(BITS, WidthChoice.MIN_BITS) / 2);
+
+    /** float32 elements, and the SplitMix64 words and 32-bit uniforms of one vector of them. */
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.withShape(SHAPE);
-    static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.withShape(SHAPE);
-    static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED.withShape(SHAPE);
+    static final VectorSpecies<Long> FLOAT_WORDS = LongVector.SPECIES_PREFERRED.withShape(SHAPE);
+    static final VectorSpecies<Integer> FLOAT_UNIFORMS = IntVector.SPECIES_PREFERRED.withShape(SHAPE);
+
+    /** float64 elements, and the words and uniforms of one vector of them (half as wide: as many uniforms as lanes). */
+    static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED.withShape(SHAPE);
+    static final VectorSpecies<Long> DOUBLE_WORDS = LongVector.SPECIES_PREFERRED.withShape(HALF_SHAPE);
+    static final VectorSpecies<Integer> DOUBLE_UNIFORMS = IntVector.SPECIES_PREFERRED.withShape(HALF_SHAPE);
 
     private Species() {}
 }

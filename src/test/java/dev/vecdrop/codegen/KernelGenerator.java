@@ -1,0 +1,244 @@
+package dev.vecdrop.codegen;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Generates the kernel sources from one template per kernel shape, the way the JDK generates its own Vector API
+ * classes: each per-element operation is written once, and a new element type or buffer kind is one more
+ * {@link Instance}, not another copy of a loop. The generated files are committed (so the library builds with
+ * plain javac and reads like hand-written code); {@code GeneratedKernelsTest} regenerates them in memory and
+ * fails on any difference.
+ *
+ * <p>Regenerate after editing a template, from the repository root, with JDK 25:
+ * {@code java src/test/java/dev/vecdrop/codegen/KernelGenerator.java} (a single-file program: no dependencies).
+ *
+ * <p>Template language, one directive per line (Java has no line starting with {@code #}):
+ * <ul>
+ *   <li>{@code $name$}: replaced by the instance's value of {@code name};</li>
+ *   <li>{@code #if[flag]} ... {@code #else[flag]} ... {@code #end[flag]}: lines kept when the flag is set (else the
+ *       other branch); flags nest;</li>
+ *   <li>{@code #each[V: a+b=A, c=C]} ... {@code #end[V]}: the block emitted once per entry, with flags {@code a} and
+ *       {@code b} set and {@code $V$} replaced by {@code A}, then with flag {@code c} and {@code C} (an empty fragment
+ *       is allowed): how one method body yields its scaled and pass-through, masked and unmasked variants without
+ *       copies.</li>
+ * </ul>
+ *
+ * <p>Thread-safety: stateless. Allocation: irrelevant (build tool).
+ */
+public final class KernelGenerator {
+
+    /** Where templates live, relative to the repository root. */
+    static final Path TEMPLATES = Path.of("src/main/java-templates");
+    /** Where generated library sources go. */
+    static final Path SOURCES = Path.of("src/main/java");
+    /** Where generated test support goes. */
+    static final Path TEST_SOURCES = Path.of("src/test/java");
+
+    private static final Pattern EACH = Pattern.compile("#each\\[(\\w+):(.*)]");
+    private static final Pattern IF = Pattern.compile("#(if|else|end)\\[(\\w+)]");
+    private static final Pattern VARIABLE = Pattern.compile("\\$(\\w+)\\$");
+
+    /** One generated file: a template, where it goes, and the values and flags it is rendered with. */
+    record Instance(String template, Path output, Map<String, String> values, Set<String> flags) {}
+
+    private KernelGenerator() {}
+
+    /** Every generated file of the library. */
+    static List<Instance> instances() {
+        List<Instance> all = new ArrayList<>();
+        for (ElementType type : ElementType.values()) {
+            for (Buffer buffer : Buffer.values()) {
+                Map<String, String> values = new LinkedHashMap<>();
+                values.putAll(type.substitutions());
+                values.putAll(buffer.substitutions(type));
+                String name = type.capitalised + buffer.capitalised;
+                Set<String> flags = Set.of(type.flag, buffer.flag);
+                all.add(new Instance("kernel/Kernels.java.template",
+                        SOURCES.resolve("dev/vecdrop/kernel/" + name + "Kernels.java"), values, flags));
+                all.add(new Instance("scalar/ScalarKernels.java.template",
+                        SOURCES.resolve("dev/vecdrop/scalar/Scalar" + name + "Kernels.java"), values, flags));
+                all.add(new Instance("vector/VectorKernels.java.template",
+                        SOURCES.resolve("dev/vecdrop/vector/Vector" + name + "Kernels.java"), values, flags));
+                all.add(new Instance("kernel/ForwardingKernels.java.template",
+                        TEST_SOURCES.resolve("dev/vecdrop/kernel/Forwarding" + name + "Kernels.java"), values, flags));
+            }
+        }
+        return all;
+    }
+
+    /** The element types: float32 and float64. */
+    enum ElementType {
+        FLOAT("float", "Float", "0.0f", "JAVA_FLOAT_UNALIGNED", "FLOATS", "FLOAT_WORDS", "FLOAT_UNIFORMS"),
+        DOUBLE("double", "Double", "0.0", "JAVA_DOUBLE_UNALIGNED", "DOUBLES", "DOUBLE_WORDS", "DOUBLE_UNIFORMS");
+
+        final String flag;
+        final String capitalised;
+        private final String zero;
+        private final String layout;
+        private final String species;
+        private final String words;
+        private final String uniforms;
+
+        ElementType(String name, String capitalised, String zero, String layout, String species, String words,
+                    String uniforms) {
+            this.flag = name;
+            this.capitalised = capitalised;
+            this.zero = zero;
+            this.layout = layout;
+            this.species = species;
+            this.words = words;
+            this.uniforms = uniforms;
+        }
+
+        Map<String, String> substitutions() {
+            return Map.of("type", flag, "Type", capitalised, "zero", zero, "LAYOUT", layout,
+                    "SPECIES", species, "WORDS", words, "UNIFORMS", uniforms,
+                    "bytes", flag.equals("float") ? "Float.BYTES" : "Double.BYTES");
+        }
+    }
+
+    /** The buffer kinds: Java arrays (int offsets, long[] masks) and memory segments (long offsets and masks). */
+    enum Buffer {
+        ARRAY("array", "Array"),
+        SEGMENT("segment", "Segment");
+
+        final String flag;
+        final String capitalised;
+
+        Buffer(String flag, String capitalised) {
+            this.flag = flag;
+            this.capitalised = capitalised;
+        }
+
+        Map<String, String> substitutions(ElementType type) {
+            boolean array = this == ARRAY;
+            return Map.of("Buf", capitalised,
+                    "X", array ? type.flag + "[]" : "MemorySegment",
+                    "I", array ? "int" : "long",
+                    "M", array ? "long[]" : "MemorySegment");
+        }
+    }
+
+    /** Renders {@code template} with the instance's values and flags. */
+    static String render(String template, Instance instance) {
+        List<String> lines = template.lines().toList();
+        StringBuilder out = new StringBuilder();
+        emit(lines, 0, lines.size(), instance.values(), new HashSet<>(instance.flags()), out);
+        return out.toString();
+    }
+
+    private static void emit(List<String> lines, int from, int to, Map<String, String> values, Set<String> flags,
+                             StringBuilder out) {
+        Deque<Boolean> active = new ArrayDeque<>();
+        Deque<String> open = new ArrayDeque<>();
+        for (int i = from; i < to; i++) {
+            String line = lines.get(i);
+            String directive = line.strip();
+            Matcher each = EACH.matcher(directive);
+            if (each.matches()) {
+                int end = findEnd(lines, i, to, each.group(1));
+                if (!active.contains(false)) {
+                    for (String entry : each.group(2).split(",")) {
+                        String[] kv = entry.strip().split("=", -1);
+                        Map<String, String> inner = new LinkedHashMap<>(values);
+                        inner.put(each.group(1), kv[1]);
+                        Set<String> innerFlags = new HashSet<>(flags);
+                        innerFlags.addAll(List.of(kv[0].split("\\+")));
+                        emit(lines, i + 1, end, inner, innerFlags, out);
+                    }
+                }
+                i = end;
+                continue;
+            }
+            Matcher branch = IF.matcher(directive);
+            if (branch.matches()) {
+                String flag = branch.group(2);
+                switch (branch.group(1)) {
+                    case "if" -> {
+                        active.push(flags.contains(flag));
+                        open.push(flag);
+                    }
+                    case "else" -> {
+                        requireOpen(open, flag, i);
+                        active.push(!active.pop());
+                    }
+                    default -> {
+                        requireOpen(open, flag, i);
+                        active.pop();
+                        open.pop();
+                    }
+                }
+                continue;
+            }
+            if (!active.contains(false)) {
+                out.append(substitute(line, values, i)).append('\n');
+            }
+        }
+        if (!open.isEmpty()) {
+            throw new IllegalStateException("unclosed #if[" + open.peek() + "]");
+        }
+    }
+
+    private static void requireOpen(Deque<String> open, String flag, int line) {
+        if (!flag.equals(open.peek())) {
+            throw new IllegalStateException("line " + (line + 1) + ": #else/#end[" + flag + "] does not close #if["
+                    + open.peek() + "]");
+        }
+    }
+
+    private static int findEnd(List<String> lines, int start, int to, String name) {
+        for (int j = start + 1; j < to; j++) {
+            if (lines.get(j).strip().equals("#end[" + name + "]")) {
+                return j;
+            }
+        }
+        throw new IllegalStateException("line " + (start + 1) + ": #each[" + name + "] has no #end");
+    }
+
+    private static String substitute(String line, Map<String, String> values, int lineIndex) {
+        Matcher m = VARIABLE.matcher(line);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String value = values.get(m.group(1));
+            if (value == null) {
+                throw new IllegalStateException("line " + (lineIndex + 1) + ": no value for $" + m.group(1) + "$");
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(value));
+        }
+        return m.appendTail(sb).toString();
+    }
+
+    /** The generated text of {@code instance}, read from its template under {@code root}. */
+    static String generate(Path root, Instance instance) throws IOException {
+        String template = Files.readString(root.resolve(TEMPLATES).resolve(instance.template()));
+        return "// Generated by dev.vecdrop.codegen.KernelGenerator from " + instance.template()
+                + ": do not edit, edit the template.\n" + render(template, instance);
+    }
+
+    /** Writes every generated file under the repository root given as the only argument (default: "."). */
+    public static void main(String[] args) {
+        Path root = Path.of(args.length > 0 ? args[0] : ".");
+        for (Instance instance : instances()) {
+            try {
+                Path target = root.resolve(instance.output());
+                Files.writeString(target, generate(root, instance));
+                System.out.println("wrote " + target);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
