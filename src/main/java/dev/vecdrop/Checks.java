@@ -1,5 +1,7 @@
 package dev.vecdrop;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Argument checks shared by every entry point, run before anything is written. Messages name the argument
  * and the offending values; string building happens only on the failure path, so a passing check allocates
@@ -11,13 +13,16 @@ final class Checks {
 
     private Checks() {}
 
-    static void length(int length) {
-        if (length < 0) {
-            throw new IllegalArgumentException("length must be >= 0, got " + length);
+    static void region(String name, float[] array, int offset, int length) {
+        if (array == null) {
+            throw new NullPointerException(name + " must not be null");
+        }
+        if (offset < 0 || offset > array.length - length) {
+            throw outOfBounds(name, offset, length, array.length);
         }
     }
 
-    static void region(String name, float[] array, int offset, int length) {
+    static void region(String name, double[] array, int offset, int length) {
         if (array == null) {
             throw new NullPointerException(name + " must not be null");
         }
@@ -38,7 +43,7 @@ final class Checks {
     }
 
     /** In-place ({@code a == b}, same offset) is fine; any other overlap would read already-written output. */
-    static void noPartialOverlap(String aName, float[] a, int aOff, String bName, float[] b, int bOff, int length) {
+    static void noPartialOverlap(String aName, Object a, int aOff, String bName, Object b, int bOff, int length) {
         if (a == b && aOff != bOff && Math.abs((long) aOff - bOff) < length) {
             throw new IllegalArgumentException(aName + " [" + aOff + ", " + ((long) aOff + length) + ") and "
                     + bName + " [" + bOff + ", " + ((long) bOff + length)
@@ -46,11 +51,87 @@ final class Checks {
         }
     }
 
-    static void stream(long streamOffset, int length) {
+    static void length(long length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("length must be >= 0, got " + length);
+        }
+    }
+
+    static void stream(long streamOffset, long length) {
         if (streamOffset < 0 || streamOffset > Long.MAX_VALUE - length) {
             throw new IllegalArgumentException("stream offset must be in [0, 2^63 - 1 - length], got "
                     + streamOffset + " with length " + length);
         }
+    }
+
+    /**
+     * A segment region of {@code length} elements of {@code elementBytes} bytes from element {@code offset}: the
+     * segment is alive, a whole number of elements long, writable when {@code written}, and holds the region.
+     */
+    static void segment(String name, MemorySegment segment, long offset, long length, int elementBytes,
+                        boolean written) {
+        if (segment == null) {
+            throw new NullPointerException(name + " must not be null");
+        }
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException(name + ": the segment's arena is closed");
+        }
+        if (written && segment.isReadOnly()) {
+            throw new IllegalArgumentException(name + ": the segment is read-only");
+        }
+        long size = segment.byteSize();
+        if (size % elementBytes != 0) {
+            throw new IllegalArgumentException(name + ": segment size " + size + " is not a whole number of "
+                    + elementBytes + "-byte elements");
+        }
+        long elements = size / elementBytes;
+        if (offset < 0 || offset > elements - length) {
+            throw new IndexOutOfBoundsException(name + ": elements [" + offset + ", " + (offset + length)
+                    + ") out of bounds for a segment of " + elements);
+        }
+    }
+
+    /** A mask of {@code ceil(length / 64)} 64-bit words from word {@code offset}, as {@link #segment} checks. */
+    static void maskSegment(String name, MemorySegment mask, long offset, long length, boolean written) {
+        segment(name, mask, offset, (length + 63) >>> 6, Long.BYTES, written);
+    }
+
+    /**
+     * Byte ranges {@code [aStart, aStart + bytes)} of {@code a} and of {@code b} either are the same memory
+     * (in place) or do not overlap. Two heap segments share memory only over one array.
+     */
+    static void noPartialOverlap(String aName, MemorySegment a, long aStart, String bName, MemorySegment b,
+                                 long bStart, long bytes) {
+        long aFrom = start(a, aStart);
+        long bFrom = start(b, bStart);
+        if (sameMemory(a, b) && aFrom != bFrom && Math.abs(aFrom - bFrom) < bytes) {
+            throw new IllegalArgumentException(aName + " and " + bName
+                    + " overlap partially; use the same memory for in-place");
+        }
+    }
+
+    /** Byte ranges of two segments that must not share a byte (a mask and the data it goes with). */
+    static void disjoint(String aName, MemorySegment a, long aStart, long aBytes, String bName, MemorySegment b,
+                         long bStart, long bBytes) {
+        long aFrom = start(a, aStart);
+        long bFrom = start(b, bStart);
+        if (sameMemory(a, b) && aFrom < bFrom + bBytes && bFrom < aFrom + aBytes) {
+            throw new IllegalArgumentException(aName + " and " + bName + " overlap");
+        }
+    }
+
+    /** Address of byte {@code offset}: absolute for native segments, relative to the array for heap ones. */
+    private static long start(MemorySegment s, long offset) {
+        return s.address() + offset;
+    }
+
+    private static boolean sameMemory(MemorySegment a, MemorySegment b) {
+        if (a.isNative() || b.isNative()) {
+            return a.isNative() && b.isNative();
+        }
+        // A heap segment's scope is equal to another's exactly when both are over the same array (read-only views
+        // included); heapBase() would say the same through an Optional, allocated on every call.
+        return a.scope().equals(b.scope());
     }
 
     private static IndexOutOfBoundsException outOfBounds(String name, int offset, int length, int arrayLength) {

@@ -2,18 +2,19 @@ package dev.vecdrop;
 
 import dev.vecdrop.kernel.DropoutKernels;
 import dev.vecdrop.kernel.KernelSelector;
-import java.util.Arrays;
 
 /**
- * Dropout with drop probability {@code p} over float32 regions {@code (array, offset, length)}: training
- * forward, eval, backward from a stored bit mask or by regenerating the mask, and the mask alone.
+ * Dropout with drop probability {@code p} over float32 and float64 regions {@code (array, offset, length)}, and
+ * over memory segments through {@link #floatSegments()} and {@link #doubleSegments()}: training forward, eval,
+ * backward from a stored bit mask or by regenerating the mask, and the mask alone.
  *
  * <p>Element {@code i} of a call is element {@code e = streamOffset + i} of the mask stream of {@code seed}
  * (see {@link MaskStream}), so results do not depend on the ISA, vector width, how a tensor is cut into
- * calls, or how many threads make them. A kept element is {@code x * s} with {@code s = (float) (1 / (1 - p))}
- * ({@link Scaling#INVERTED}) or {@code x} ({@link Scaling#CLASSIC}); where {@code s} rounds to exactly 1 the
- * element is passed through bit for bit. A dropped element is {@code +0.0f}, whatever {@code x} was, NaN and
- * infinities included (PyTorch's {@code x * mask} would keep a NaN). Masks are packed bits: bit {@code i & 63}
+ * calls, how many threads make them, or the element type: a mask stored by a float32 forward drives a float64
+ * backward and vice versa. A kept element is {@code x * s} with {@code s = 1 / (1 - p)} computed in double and
+ * rounded to the element type ({@link Scaling#INVERTED}), or {@code x} ({@link Scaling#CLASSIC}); where {@code s}
+ * rounds to exactly 1 the element is passed through bit for bit. A dropped element is {@code +0.0}, whatever
+ * {@code x} was, NaN and infinities included (PyTorch's {@code x * mask} would keep a NaN). Masks are packed bits: bit {@code i & 63}
  * of word {@code maskOffset + (i >>> 6)} is element {@code i} of the call, LSB first; every word the call
  * covers is written whole, bits past {@code length} are zero.
  *
@@ -30,21 +31,21 @@ public final class Dropout {
     private final double p;
     private final Scaling scaling;
     private final long threshold;
-    private final float trainScale;
-    private final boolean scaled;
-    private final float evalScale;
     private final DropoutKernels kernels;
+    private final FloatArrayDropout floats;
+    private final DoubleArrayDropout doubles;
+    private final FloatSegmentDropout floatSegments;
+    private final DoubleSegmentDropout doubleSegments;
 
     private Dropout(double p, Scaling scaling, DropoutKernels kernels) {
         this.threshold = MaskStream.threshold(p); // validates p
         this.p = p;
         this.scaling = java.util.Objects.requireNonNull(scaling, "scaling");
         this.kernels = kernels;
-        double q = 1.0 - p;
-        // No division when nothing is kept (p = 1): the scale is then never applied.
-        this.trainScale = scaling == Scaling.INVERTED && threshold > 0 ? (float) (1.0 / q) : 1.0f;
-        this.scaled = trainScale != 1.0f;
-        this.evalScale = scaling == Scaling.CLASSIC ? (float) q : 1.0f;
+        this.floats = new FloatArrayDropout(p, scaling, threshold, kernels.floatArrays());
+        this.doubles = new DoubleArrayDropout(p, scaling, threshold, kernels.doubleArrays());
+        this.floatSegments = new FloatSegmentDropout(p, scaling, threshold, kernels.floatSegments());
+        this.doubleSegments = new DoubleSegmentDropout(p, scaling, threshold, kernels.doubleSegments());
     }
 
     /** Inverted dropout (train scales by {@code 1 / (1 - p)}, eval is the identity). */
@@ -95,14 +96,24 @@ public final class Dropout {
         return threshold / (double) MaskStream.KEEP_ALL;
     }
 
-    /** The factor applied to kept elements in training and backward ({@code 1} for classic). */
+    /** The float32 factor applied to kept elements in training and backward ({@code 1} for classic). */
     public float trainScale() {
-        return trainScale;
+        return floats.trainScale();
     }
 
-    /** The factor applied in eval ({@code (float) (1 - p)} for classic, {@code 1} for inverted). */
+    /** The float32 factor applied in eval ({@code (float) (1 - p)} for classic, {@code 1} for inverted). */
     public float evalScale() {
-        return evalScale;
+        return floats.evalScale();
+    }
+
+    /** The float64 factor applied to kept elements in training and backward: {@code 1 / (1 - p)}, or 1. */
+    public double trainScaleDouble() {
+        return doubles.trainScale();
+    }
+
+    /** The float64 factor applied in eval: {@code 1 - p} for classic, 1 for inverted. */
+    public double evalScaleDouble() {
+        return doubles.evalScale();
     }
 
     /** Which kernels run: {@code "scalar"} or {@code "vector-<bits>"}. */
@@ -110,23 +121,40 @@ public final class Dropout {
         return kernels.name();
     }
 
+    /** This dropout over float32 tensors in memory segments (heap or native, {@code long} offsets). */
+    public FloatSegmentDropout floatSegments() {
+        return floatSegments;
+    }
+
+    /** This dropout over float64 tensors in memory segments (heap or native, {@code long} offsets). */
+    public DoubleSegmentDropout doubleSegments() {
+        return doubleSegments;
+    }
+
     /** Words of mask needed for {@code length} elements: {@code ceil(length / 64)}. */
     public static int maskWords(int length) {
         return (int) (((long) length + 63) >>> 6);
     }
 
+    /** Words of mask needed for {@code length} elements of a segment: {@code ceil(length / 64)}. */
+    public static long maskWords(long length) {
+        return (length + 63) >>> 6;
+    }
+
+    /** The float32 operations, for the parallel form and the layer. */
+    FloatArrayDropout floats() {
+        return floats;
+    }
+
     /** Training forward, no mask stored: {@code y = keep ? x * s : +0.0f}. {@code y} may be {@code x} (same offset). */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
+        floats.forward(seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
     /** Training forward that also stores the keep decisions as packed bits in {@code mask}. */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
-        checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        Checks.maskRegion("mask", mask, maskOffset, length);
-        forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        floats.forward(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
     /**
@@ -134,8 +162,7 @@ public final class Dropout {
      * {@code dx = keep ? dy * s : +0.0f}; identical to {@link #forward} applied to {@code dy}.
      */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
-        checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        forwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+        floats.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -144,117 +171,45 @@ public final class Dropout {
      * {@code +0.0f}, as no forward of it can have set a bit.
      */
     public void backward(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
-        checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        Checks.maskRegion("mask", mask, maskOffset, length);
-        applyMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
-    }
-
-    /** Backward from bits, arguments valid: shared by the single-call and the parallel form. */
-    void applyMask(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
-        if (threshold == 0) {
-            Arrays.fill(dx, dxOffset, dxOffset + length, 0.0f);
-        } else if (scaled) {
-            kernels.floatArrays().applyMask(mask, maskOffset, trainScale, dy, dyOffset, dx, dxOffset, length);
-        } else {
-            kernels.floatArrays().applyMaskPassThrough(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
-        }
+        floats.backward(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /** Eval (inference) forward: {@code y = x} for inverted, {@code y = x * (float) (1 - p)} for classic. */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
-        evalTrusted(x, xOffset, y, yOffset, length);
+        floats.eval(x, xOffset, y, yOffset, length);
     }
 
-    /** Eval, arguments valid: shared by the single-call and the parallel form. */
-    void evalTrusted(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        if (evalScale != 1.0f) {
-            kernels.floatArrays().scale(evalScale, x, xOffset, y, yOffset, length);
-        } else if (x != y || xOffset != yOffset) {
-            System.arraycopy(x, xOffset, y, yOffset, length);
-        }
+    /** Training forward over float64, no mask stored: {@code y = keep ? x * (1 / (1 - p)) : +0.0}. */
+    public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
+        doubles.forward(seed, streamOffset, x, xOffset, y, yOffset, length);
+    }
+
+    /** Training forward over float64 that also stores the keep decisions (the same bits a float32 forward stores). */
+    public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length,
+                        long[] mask, int maskOffset) {
+        doubles.forward(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+    }
+
+    /** Backward over float64 by regenerating the mask. */
+    public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
+                         int length) {
+        doubles.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /** Backward over float64 from a stored mask (stored by a float32 or a float64 forward). */
+    public void backward(long[] mask, int maskOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
+                         int length) {
+        doubles.backward(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /** Eval over float64: {@code y = x} for inverted, {@code y = x * (1 - p)} for classic. */
+    public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
+        doubles.eval(x, xOffset, y, yOffset, length);
     }
 
     /** The keep decisions alone, as packed bits. */
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
-        checkMaskOnly(streamOffset, mask, maskOffset, length);
-        maskTrusted(seed, streamOffset, mask, maskOffset, length);
-    }
-
-    /** The checks of {@link #mask}: shared with the parallel form, so the two cannot drift apart. */
-    static void checkMaskOnly(long streamOffset, long[] mask, int maskOffset, int length) {
-        Checks.length(length);
-        Checks.stream(streamOffset, length);
-        Checks.maskRegion("mask", mask, maskOffset, length);
-    }
-
-    /** The checks of every out-of-place operation (stream offset 0 where none is used): shared with the parallel form. */
-    static void checkUnary(long streamOffset, String inName, float[] in, int inOffset,
-                                   String outName, float[] out, int outOffset, int length) {
-        checkRegions(inName, in, inOffset, outName, out, outOffset, length);
-        Checks.stream(streamOffset, length);
-    }
-
-    /** Everything but the stream offset: what {@link DropoutLayer} checks before it reserves a stream range. */
-    static void checkRegions(String inName, float[] in, int inOffset, String outName, float[] out, int outOffset,
-                             int length) {
-        Checks.length(length);
-        Checks.region(inName, in, inOffset, length);
-        Checks.region(outName, out, outOffset, length);
-        Checks.noPartialOverlap(inName, in, inOffset, outName, out, outOffset, length);
-    }
-
-    /** Forward and regenerating backward, arguments valid: shared by the single-call and the parallel form. */
-    void forwardTrusted(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        if (threshold == 0) { // p > 1 - 2^-32 (p = 1 included): drop everything
-            Arrays.fill(y, yOffset, yOffset + length, 0.0f);
-        } else if (threshold == MaskStream.KEEP_ALL) { // p <= 2^-54 (p = 0 included): keep everything, scale is 1
-            copy(x, xOffset, y, yOffset, length);
-        } else if (scaled) {
-            kernels.floatArrays().forward(seed, streamOffset, threshold, trainScale, x, xOffset, y, yOffset, length);
-        } else {
-            kernels.floatArrays().forwardPassThrough(seed, streamOffset, threshold, x, xOffset, y, yOffset, length);
-        }
-    }
-
-    /** Forward storing the mask, arguments valid: shared by the single-call and the parallel form. */
-    void forwardTrusted(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
-                        long[] mask, int maskOffset) {
-        if (threshold == 0 || threshold == MaskStream.KEEP_ALL) {
-            forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
-            maskTrusted(seed, streamOffset, mask, maskOffset, length);
-        } else if (scaled) {
-            kernels.floatArrays().forwardMasked(seed, streamOffset, threshold, trainScale, x, xOffset, y, yOffset,
-                    mask, maskOffset, length);
-        } else {
-            kernels.floatArrays().forwardMaskedPassThrough(seed, streamOffset, threshold, x, xOffset, y, yOffset,
-                    mask, maskOffset, length);
-        }
-    }
-
-    /** The mask alone, arguments valid: shared by the single-call and the parallel form. */
-    void maskTrusted(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
-        if (threshold == 0) {
-            Arrays.fill(mask, maskOffset, maskOffset + maskWords(length), 0L);
-        } else if (threshold == MaskStream.KEEP_ALL) {
-            fillOnes(mask, maskOffset, length);
-        } else {
-            kernels.floatArrays().forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, length);
-        }
-    }
-
-    private static void copy(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        if (x != y || xOffset != yOffset) {
-            System.arraycopy(x, xOffset, y, yOffset, length);
-        }
-    }
-
-    private static void fillOnes(long[] mask, int maskOffset, int length) {
-        int full = length >>> 6;
-        Arrays.fill(mask, maskOffset, maskOffset + full, -1L);
-        if ((length & 63) != 0) {
-            mask[maskOffset + full] = (1L << length) - 1; // the shift uses length & 63
-        }
+        floats.mask(seed, streamOffset, mask, maskOffset, length);
     }
 
     @Override

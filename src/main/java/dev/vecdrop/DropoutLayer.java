@@ -61,18 +61,18 @@ public final class DropoutLayer {
 
     /** Training forward over the next {@code length} stream elements; returns the stream offset used. */
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length); // throws before the position moves
+        FloatArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length); // throws before the position moves
         long offset = reserve(length);
-        dropout.forwardTrusted(seed, offset, x, xOffset, y, yOffset, length);
+        dropout.floats().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length);
         return offset;
     }
 
     /** Training forward that also stores the mask bits; returns the stream offset used. */
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length, long[] mask, int maskOffset) {
-        Dropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
+        FloatArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
         long offset = reserve(length);
-        dropout.forwardTrusted(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        dropout.floats().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
         return offset;
     }
 

@@ -133,40 +133,40 @@ public final class ParallelDropout {
 
     /** {@link Dropout#forward(long, long, float[], int, float[], int, int)} on several threads. */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        Dropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        FloatArrayDropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         run(Operation.FORWARD, seed, streamOffset, x, xOffset, y, yOffset, length, null, 0);
     }
 
     /** {@link Dropout#forward(long, long, float[], int, float[], int, int, long[], int)} on several threads. */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
-        Dropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        FloatArrayDropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
         run(Operation.FORWARD_MASKED, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
     /** {@link Dropout#backward(long, long, float[], int, float[], int, int)} on several threads. */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
-        Dropout.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        FloatArrayDropout.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         run(Operation.FORWARD, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
     }
 
     /** {@link Dropout#backward(long[], int, float[], int, float[], int, int)} on several threads. */
     public void backward(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
-        Dropout.checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        FloatArrayDropout.checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
         run(Operation.BACKWARD_FROM_BITS, 0, 0, dy, dyOffset, dx, dxOffset, length, mask, maskOffset);
     }
 
     /** {@link Dropout#eval(float[], int, float[], int, int)} on several threads. */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        Dropout.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
+        FloatArrayDropout.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
         run(Operation.EVAL, 0, 0, x, xOffset, y, yOffset, length, null, 0);
     }
 
     /** {@link Dropout#mask(long, long, long[], int, int)} on several threads. */
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
-        Dropout.checkMaskOnly(streamOffset, mask, maskOffset, length);
+        FloatArrayDropout.checkMaskOnly(streamOffset, mask, maskOffset, length);
         run(Operation.MASK_ONLY, seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);
     }
 
@@ -216,35 +216,35 @@ public final class ParallelDropout {
             @Override
             void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
                        int length, long[] mask, int maskOffset) {
-                d.forwardTrusted(seed, streamOffset, in, inOffset, out, outOffset, length);
+                d.floats().forwardTrusted(seed, streamOffset, in, inOffset, out, outOffset, length);
             }
         },
         FORWARD_MASKED {
             @Override
             void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
                        int length, long[] mask, int maskOffset) {
-                d.forwardTrusted(seed, streamOffset, in, inOffset, out, outOffset, length, mask, maskOffset);
+                d.floats().forwardTrusted(seed, streamOffset, in, inOffset, out, outOffset, length, mask, maskOffset);
             }
         },
         MASK_ONLY {
             @Override
             void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
                        int length, long[] mask, int maskOffset) {
-                d.maskTrusted(seed, streamOffset, mask, maskOffset, length);
+                d.floats().maskTrusted(seed, streamOffset, mask, maskOffset, length);
             }
         },
         BACKWARD_FROM_BITS {
             @Override
             void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
                        int length, long[] mask, int maskOffset) {
-                d.applyMask(mask, maskOffset, in, inOffset, out, outOffset, length);
+                d.floats().applyMaskTrusted(mask, maskOffset, in, inOffset, out, outOffset, length);
             }
         },
         EVAL {
             @Override
             void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
                        int length, long[] mask, int maskOffset) {
-                d.evalTrusted(in, inOffset, out, outOffset, length);
+                d.floats().evalTrusted(in, inOffset, out, outOffset, length);
             }
         };
 

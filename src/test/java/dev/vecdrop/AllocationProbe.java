@@ -1,5 +1,8 @@
 package dev.vecdrop;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +24,12 @@ final class AllocationProbe {
     /** The public entry points, and {@link #CONTROL}: a call that allocates, to prove the counter counts. */
     enum Op {
         FORWARD, FORWARD_MASK, MASK, BACKWARD_REGENERATE, BACKWARD_BITS, EVAL_CLASSIC, LAYER,
+        /** float64 arrays. */
+        DOUBLE_FORWARD, DOUBLE_FORWARD_MASK, DOUBLE_BACKWARD_BITS, DOUBLE_EVAL_CLASSIC,
+        /** float32 segments, heap and native (the checks inspect both kinds: heap base, address, scope). */
+        FLOAT_HEAP_FORWARD, FLOAT_NATIVE_FORWARD_MASK, FLOAT_NATIVE_BACKWARD_BITS, FLOAT_HEAP_MASK,
+        /** float64 segments. */
+        DOUBLE_NATIVE_FORWARD, DOUBLE_HEAP_FORWARD_MASK, DOUBLE_HEAP_BACKWARD_BITS, DOUBLE_NATIVE_EVAL_CLASSIC,
         /** Allocates a small array per call and keeps it reachable, so escape analysis cannot remove it. */
         CONTROL;
 
@@ -42,6 +51,15 @@ final class AllocationProbe {
     private final float[] x = new float[4099];
     private final float[] y = new float[4099];
     private final long[] mask = new long[Dropout.maskWords(4099)];
+    private final double[] xd = new double[4099];
+    private final double[] yd = new double[4099];
+    // Segments over the same sizes: heap ones over arrays, native ones from an automatic arena (unaligned by 4).
+    private final MemorySegment xHeap = MemorySegment.ofArray(new float[4099 * 2]);
+    private final MemorySegment yHeap = MemorySegment.ofArray(new float[4099 * 2]);
+    private final MemorySegment maskHeap = MemorySegment.ofArray(new long[Dropout.maskWords(4099)]);
+    private final MemorySegment xNative = Arena.ofAuto().allocate(4099 * 8 + 8).asSlice(4, 4099 * 8);
+    private final MemorySegment yNative = Arena.ofAuto().allocate(4099 * 8 + 8).asSlice(4, 4099 * 8);
+    private final MemorySegment maskNative = Arena.ofAuto().allocate(Dropout.maskWords(4099) * 8L);
     private final Dropout inverted = Dropout.inverted(0.5);
     private final Dropout classic = Dropout.classic(0.3);
     private final DropoutLayer layer = new DropoutLayer(Dropout.inverted(0.2), 5);
@@ -54,6 +72,13 @@ final class AllocationProbe {
         // Real keep bits from the start: backward from bits warmed up on an all-zero mask would be compiled
         // for "nothing kept" and deoptimise once real bits arrive, in the middle of a measured round.
         inverted.mask(12345, 0, mask, 0, 4099);
+        MemorySegment.copy(mask, 0, maskHeap, ValueLayout.JAVA_LONG, 0, mask.length);
+        MemorySegment.copy(mask, 0, maskNative, ValueLayout.JAVA_LONG, 0, mask.length);
+        for (int i = 0; i < xd.length; i++) {
+            xd[i] = x[i];
+            xHeap.setAtIndex(ValueLayout.JAVA_FLOAT, i, x[i]);
+            xNative.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i, x[i]);
+        }
     }
 
     /** One call of {@code op}, cycling through sizes and even and odd stream offsets. */
@@ -69,6 +94,22 @@ final class AllocationProbe {
             case BACKWARD_BITS -> inverted.backward(mask, 0, x, 0, y, 0, n);
             case EVAL_CLASSIC -> classic.eval(x, 0, y, 0, n);
             case LAYER -> layer.backward(layer.forward(x, 0, y, 0, n), y, 0, y, 0, n);
+            case DOUBLE_FORWARD -> inverted.forward(step, streamOffset, xd, 0, yd, 0, n);
+            case DOUBLE_FORWARD_MASK -> classic.forward(step, streamOffset, xd, 0, yd, 0, n, mask, 0);
+            case DOUBLE_BACKWARD_BITS -> inverted.backward(mask, 0, xd, 0, yd, 0, n);
+            case DOUBLE_EVAL_CLASSIC -> classic.eval(xd, 0, yd, 0, n);
+            case FLOAT_HEAP_FORWARD -> inverted.floatSegments().forward(step, streamOffset, xHeap, 1, yHeap, 1, n);
+            case FLOAT_NATIVE_FORWARD_MASK -> classic.floatSegments().forward(step, streamOffset, xNative, 0,
+                    yNative, 0, n, maskNative, 0);
+            case FLOAT_NATIVE_BACKWARD_BITS -> inverted.floatSegments().backward(maskNative, 0, xNative, 0, yNative,
+                    0, n);
+            case FLOAT_HEAP_MASK -> inverted.floatSegments().mask(step, streamOffset, maskHeap, 0, n);
+            case DOUBLE_NATIVE_FORWARD -> inverted.doubleSegments().forward(step, streamOffset, xNative, 0, yNative,
+                    0, n);
+            case DOUBLE_HEAP_FORWARD_MASK -> classic.doubleSegments().forward(step, streamOffset, xHeap, 0, yHeap, 0,
+                    n, maskHeap, 0);
+            case DOUBLE_HEAP_BACKWARD_BITS -> inverted.doubleSegments().backward(maskHeap, 0, xHeap, 0, yHeap, 0, n);
+            case DOUBLE_NATIVE_EVAL_CLASSIC -> classic.doubleSegments().eval(xNative, 0, yNative, 0, n);
             case CONTROL -> SINK[step & (SINK.length - 1)] = new long[1 + (step & 3)];
         }
     }

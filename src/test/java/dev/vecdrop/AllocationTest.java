@@ -40,7 +40,19 @@ class AllocationTest {
         List<AllocationProbe.Op> order = List.of(AllocationProbe.Op.BACKWARD_BITS, AllocationProbe.Op.MASK,
                 AllocationProbe.Op.LAYER, AllocationProbe.Op.EVAL_CLASSIC, AllocationProbe.Op.FORWARD_MASK,
                 AllocationProbe.Op.BACKWARD_REGENERATE, AllocationProbe.Op.FORWARD);
-        assertAllocationFree("fresh JVM, backward and mask first", inFreshJvm(order));
+        List<AllocationProbe.Op> rest = new ArrayList<>(AllocationProbe.Op.KERNELS);
+        rest.removeAll(order);
+        List<AllocationProbe.Op> all = new ArrayList<>(order);
+        all.addAll(rest);
+        assertAllocationFree("fresh JVM, backward and mask first", inFreshJvm(all));
+    }
+
+    @Test
+    void noAllocationAfterWarmUpSegmentsAndDoublesFirst() throws Exception {
+        List<AllocationProbe.Op> order = new ArrayList<>(AllocationProbe.Op.KERNELS);
+        order.sort(java.util.Comparator.comparing(op -> !op.name().contains("HEAP") && !op.name().contains("NATIVE")
+                && !op.name().startsWith("DOUBLE")));
+        assertAllocationFree("fresh JVM, segments and doubles first", inFreshJvm(order));
     }
 
     private static void assertAllocationFree(String run, Map<AllocationProbe.Op, long[]> bytes) {

@@ -5,7 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecdrop.verify.Verifier;
 import dev.vecdrop.kernel.DropoutKernels;
+import static dev.vecdrop.kernel.FloatSegmentKernels.ELEMENT;
+import static dev.vecdrop.kernel.FloatSegmentKernels.WORD;
+
+import dev.vecdrop.kernel.DoubleArrayKernels;
+import dev.vecdrop.kernel.DoubleSegmentKernels;
+import dev.vecdrop.kernel.FloatSegmentKernels;
+import dev.vecdrop.kernel.ForwardingDoubleArrayKernels;
+import dev.vecdrop.kernel.ForwardingDoubleSegmentKernels;
 import dev.vecdrop.kernel.ForwardingFloatArrayKernels;
+import dev.vecdrop.kernel.ForwardingFloatSegmentKernels;
+import java.lang.foreign.MemorySegment;
 import dev.vecdrop.scalar.ScalarFloatArrayKernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,11 +130,86 @@ class VerifierTest {
         }
     }
 
+    /** A fault in one of the other forms' kernels: each form's paths must be checked, not only float32 arrays. */
+    enum FormFault {
+        /** float64 arrays: the last element of a forward a ulp off. */
+        DOUBLE_ARRAY_FORWARD_LAST_ELEMENT,
+        /** float32 segments: the mask alone loses bit 5 of its first word. */
+        FLOAT_SEGMENT_MASK_BIT,
+        /** float32 segments: the masked forward writes one element before its output region. */
+        FLOAT_SEGMENT_WRITES_BEFORE_OUTPUT,
+        /** float64 segments: a stored mask applied one element short. */
+        DOUBLE_SEGMENT_BACKWARD_SHORT,
+        /** float64 segments: eval by a scale one ulp off. */
+        DOUBLE_SEGMENT_EVAL_ONE_ULP
+    }
+
+    private static DropoutKernels faulty(FormFault fault) {
+        DropoutKernels ref = DropoutKernels.SCALAR;
+        DoubleArrayKernels doubleArrays = new ForwardingDoubleArrayKernels(ref.doubleArrays()) {
+            @Override
+            public void forward(long seed, long streamOffset, long threshold, double scale, double[] x, int xOff,
+                                double[] y, int yOff, int length) {
+                super.forward(seed, streamOffset, threshold, scale, x, xOff, y, yOff, length);
+                if (fault == FormFault.DOUBLE_ARRAY_FORWARD_LAST_ELEMENT && length > 0) {
+                    y[yOff + length - 1] = Math.nextUp(y[yOff + length - 1]);
+                }
+            }
+        };
+        FloatSegmentKernels floatSegments = new ForwardingFloatSegmentKernels(ref.floatSegments()) {
+            @Override
+            public void forwardMaskOnly(long seed, long streamOffset, long threshold, MemorySegment mask, long maskOff,
+                                        long length) {
+                super.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOff, length);
+                if (fault == FormFault.FLOAT_SEGMENT_MASK_BIT && length > 5) {
+                    mask.setAtIndex(WORD, maskOff, mask.getAtIndex(WORD, maskOff) & ~(1L << 5));
+                }
+            }
+
+            @Override
+            public void forwardMasked(long seed, long streamOffset, long threshold, float scale, MemorySegment x,
+                                      long xOff, MemorySegment y, long yOff, MemorySegment mask, long maskOff,
+                                      long length) {
+                super.forwardMasked(seed, streamOffset, threshold, scale, x, xOff, y, yOff, mask, maskOff, length);
+                if (fault == FormFault.FLOAT_SEGMENT_WRITES_BEFORE_OUTPUT && length > 10 && yOff > 0) {
+                    y.setAtIndex(ELEMENT, yOff - 1, 0.0f);
+                }
+            }
+        };
+        DoubleSegmentKernels doubleSegments = new ForwardingDoubleSegmentKernels(ref.doubleSegments()) {
+            @Override
+            public void applyWord(long bits, double scale, MemorySegment src, long srcOff, MemorySegment dst,
+                                  long dstOff, int length) {
+                boolean shorten = fault == FormFault.DOUBLE_SEGMENT_BACKWARD_SHORT && length == 64;
+                super.applyWord(bits, scale, src, srcOff, dst, dstOff, shorten ? 63 : length);
+            }
+
+            @Override
+            public void scale(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
+                super.scale(fault == FormFault.DOUBLE_SEGMENT_EVAL_ONE_ULP ? Math.nextUp(c) : c, x, xOff, y, yOff,
+                        length);
+            }
+        };
+        return new DropoutKernels("faulty-" + fault, 0, ref.floatArrays(), doubleArrays, floatSegments,
+                doubleSegments);
+    }
+
+    @ParameterizedTest
+    @EnumSource(FormFault.class)
+    void aBrokenKernelOfAnotherFormIsCaught(FormFault fault) {
+        Verifier verifier = new Verifier((p, s) -> Dropout.of(p, s).withKernels(faulty(fault)),
+                (p, s) -> Dropout.of(p, s).scalarReference()).stoppingAtFirstMismatch();
+        Verifier.Report report = verifier.run(null);
+        assertFalse(report.passed(), fault + " went unnoticed");
+        assertTrue(report.firstMismatch() != null && !report.firstMismatch().isBlank());
+    }
+
     @Test
     void theReferenceAgreesWithItself() {
         Verifier.Report report = new Verifier((p, s) -> Dropout.of(p, s).scalarReference(),
                 (p, s) -> Dropout.of(p, s).scalarReference()).run(null);
         assertTrue(report.passed(), report.firstMismatch());
         assertTrue(report.cases() > 0);
+        assertTrue(report.operations() > report.cases() * Verifier.OPERATIONS_PER_CASE, "the other forms ran too");
     }
 }

@@ -3,6 +3,10 @@ package dev.vecdrop.verify;
 import dev.vecdrop.Dropout;
 import dev.vecdrop.ParallelDropout;
 import dev.vecdrop.Scaling;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.BiFunction;
@@ -23,7 +27,7 @@ import java.util.function.BiFunction;
 public final class Verifier {
 
     /** The outcome of a run. */
-    public record Report(long cases, long mismatches, String firstMismatch) {
+    public record Report(long cases, long operations, long mismatches, String firstMismatch) {
         /** Whether every case matched. */
         public boolean passed() {
             return mismatches == 0;
@@ -43,16 +47,27 @@ public final class Verifier {
      * and the parallel form's forward, forward with mask, mask, both backwards and eval.
      */
     public static final int OPERATIONS_PER_CASE = 14;
+    /**
+     * Operations of the other forms (float64 arrays, float32 and float64 heap and native segments), each compared
+     * with the scalar reference on plain arrays: forward, forward with mask, mask, both backwards, eval and in-place
+     * for each of the 5 forms. They run on every fourth small case (a different quarter at each stream offset) and one large size, which keeps the run short;
+     * the small sizes cover every vector width's body and tails.
+     */
+    public static final int FORM_OPERATIONS = 35;
+    /** The large size the other forms also run at. */
+    static final int FORMS_LARGE_SIZE = 1025;
     /** Threads of the parallel operations, cut into chunks of 64 elements and up so small sizes split too. */
     static final int PARALLEL_THREADS = 3;
     private static final int GUARD = 3;
     private static final long SENTINEL_WORD = 0x5EED_5EED_DEAD_BEEFL;
     private static final float SENTINEL_FLOAT = Float.intBitsToFloat(0x7fc0_1234); // a NaN with a payload
+    private static final double SENTINEL_DOUBLE = Double.longBitsToDouble(0x7ff8_0000_0000_1234L);
 
     private final BiFunction<Double, Scaling, Dropout> candidates;
     private final BiFunction<Double, Scaling, Dropout> references;
     private final boolean stopAtFirstMismatch;
     private long cases;
+    private long operations;
     private long mismatches;
     private String first;
     private ForkJoinPool pool;
@@ -106,12 +121,20 @@ public final class Verifier {
             for (Scaling scaling : Scaling.values()) {
                 Dropout candidate = candidates.apply(p, scaling);
                 Dropout reference = references.apply(p, scaling);
-                for (long streamOffset : STREAM_OFFSETS) {
+                for (int o = 0; o < STREAM_OFFSETS.length; o++) {
+                    long streamOffset = STREAM_OFFSETS[o];
                     for (int n = 0; n <= SMALL_SIZE_LIMIT; n++) {
-                        runCase(candidate, reference, 0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
+                        long seed = 0x9E3779B97F4A7C15L * n + streamOffset;
+                        runCase(candidate, reference, seed, streamOffset, n);
+                        if ((n + o) % 4 == 0) {
+                            runForms(candidate, reference, seed, streamOffset, n);
+                        }
                     }
                     for (int n : LARGE_SIZES) {
                         runCase(candidate, reference, -n, streamOffset, n);
+                        if (n == FORMS_LARGE_SIZE) {
+                            runForms(candidate, reference, -n, streamOffset, n);
+                        }
                     }
                     if (stopAtFirstMismatch && mismatches > 0) {
                         break all;
@@ -122,7 +145,7 @@ public final class Verifier {
                 progress.accept(++step / (double) PROBABILITIES.length);
             }
         }
-        return new Report(cases, mismatches, first);
+        return new Report(cases, operations, mismatches, first);
     }
 
     /**
@@ -189,6 +212,118 @@ public final class Verifier {
         c.compare("parallel eval", null, (in, out, mask) -> parallel.eval(in, xOff, out, yOff, n),
                 (in, out, mask) -> reference.eval(in, xOff, out, yOff, n));
         cases++;
+        operations += OPERATIONS_PER_CASE;
+    }
+
+    /** The other forms of one case: see {@link #FORM_OPERATIONS}. */
+    void runForms(Dropout candidate, Dropout reference, long seed, long streamOffset, int n) {
+        SplittableRandom random = new SplittableRandom(~seed ^ streamOffset ^ n);
+        int xOff = GUARD + n % 5;
+        int yOff = GUARD + n % 3;
+        int m = GUARD;
+        long so = streamOffset;
+        MemorySegment floatInput = MemorySegment.ofArray(inputs(random, xOff + n + GUARD));
+        MemorySegment doubleInput = MemorySegment.ofArray(doubleInputs(random, xOff + n + GUARD));
+        long[] bits = random.longs(Dropout.maskWords(n) + 2 * GUARD).toArray();
+        long[] sentinelWords = words(Dropout.maskWords(n) + 2 * GUARD);
+        try (Arena arena = Arena.ofConfined()) {
+            for (Forms form : Forms.values()) {
+                if (form != Forms.FLOAT_ARRAY) { // runCase's
+                    runForm(form, arena, candidate, reference, seed, so, n, xOff, yOff, m, floatInput, doubleInput,
+                            bits, sentinelWords);
+                }
+            }
+        }
+    }
+
+    private void runForm(Forms form, Arena arena, Dropout candidate, Dropout reference, long seed, long so, int n,
+                         int xOff, int yOff, int m, MemorySegment floatInput, MemorySegment doubleInput, long[] bits,
+                         long[] sentinelWords) {
+        FormCase c = new FormCase(form, arena, candidate, reference,
+                form + " " + candidate + " seed=" + seed + " streamOffset=" + so + " n=" + n,
+                form.elementBytes == Float.BYTES ? floatInput : doubleInput, yOff + n + GUARD, sentinelWords);
+        c.compare("forward", null, false, (f, d, x, y, k) -> f.forward(d, seed, so, x, xOff, y, yOff, n));
+        c.compare("forward+mask", null, false,
+                (f, d, x, y, k) -> f.forward(d, seed, so, x, xOff, y, yOff, n, k, m));
+        c.compare("mask", null, false, (f, d, x, y, k) -> f.mask(d, seed, so, k, m, n));
+        c.compare("backward by regeneration", null, false,
+                (f, d, x, y, k) -> f.backward(d, seed, so, x, xOff, y, yOff, n));
+        c.compare("backward from bits", bits, false, (f, d, x, y, k) -> f.backward(d, k, m, x, xOff, y, yOff, n));
+        c.compare("eval", null, false, (f, d, x, y, k) -> f.eval(d, x, xOff, y, yOff, n));
+        c.compare("forward in-place", null, true, (f, d, x, y, k) -> f.forward(d, seed, so, x, xOff, x, xOff, n));
+        operations += 7;
+    }
+
+    /** One operation of one form on one side. */
+    @FunctionalInterface
+    private interface FormCall {
+        void run(Forms form, Dropout dropout, Object x, Object y, Object mask);
+    }
+
+    /** The buffers of one case of one form, from which each operation gets fresh copies on each side. */
+    private final class FormCase {
+        private final Forms form;
+        private final Arena arena;
+        private final Dropout candidate;
+        private final Dropout reference;
+        private final String at;
+        private final MemorySegment input;
+        private final MemorySegment sentinelOutput;
+        private final long[] sentinelWords;
+
+        FormCase(Forms form, Arena arena, Dropout candidate, Dropout reference, String at, MemorySegment input,
+                 int outLength, long[] sentinelWords) {
+            this.form = form;
+            this.arena = arena;
+            this.candidate = candidate;
+            this.reference = reference;
+            this.at = at;
+            this.input = input;
+            this.sentinelOutput = form.elementBytes == Float.BYTES ? MemorySegment.ofArray(floats(outLength))
+                    : MemorySegment.ofArray(doubles(outLength));
+            this.sentinelWords = sentinelWords;
+        }
+
+        /**
+         * Runs one operation on the candidate in this form and on the reference on arrays, each on its own copies,
+         * and compares outputs, masks and inputs as bytes; and the guard bytes around native segments. In place,
+         * the inputs are outputs and are compared between the sides.
+         */
+        void compare(String what, long[] bits, boolean inPlace, FormCall call) {
+            Forms ref = form.reference();
+            List<MemorySegment> natives = new ArrayList<>();
+            Object xc = form.data(arena, input, natives), xr = ref.data(arena, input, natives);
+            Object yc = form.data(arena, sentinelOutput, natives), yr = ref.data(arena, sentinelOutput, natives);
+            long[] maskIn = bits != null ? bits : sentinelWords;
+            Object mc = form.mask(arena, maskIn, natives), mr = ref.mask(arena, maskIn, natives);
+            call.run(form, candidate, xc, yc, mc);
+            call.run(ref, reference, xr, yr, mr);
+            String where = what + " " + at;
+            if (inPlace) {
+                bytesDiffer(where + " values", xc, Forms.bytes(xr), "reference");
+            } else {
+                bytesDiffer(where + " values", yc, Forms.bytes(yr), "reference");
+                bytesDiffer("candidate wrote into its input: " + where, xc, input, "was");
+            }
+            bytesDiffer(where + " mask", mc, Forms.bytes(mr), "reference");
+            if (bits != null) {
+                bytesDiffer("candidate wrote into its input: " + where + " mask bits", mc,
+                        MemorySegment.ofArray(bits), "was");
+            }
+            for (MemorySegment block : natives) {
+                if (!Forms.guardsIntact(block)) {
+                    mismatch("wrote outside its segment: " + where);
+                }
+            }
+        }
+
+        private void bytesDiffer(String what, Object actual, MemorySegment expected, String expectedName) {
+            long at = Forms.bytes(actual).mismatch(expected);
+            if (at >= 0) {
+                int size = form.elementBytes;
+                mismatch(what + ": byte " + at + " (element " + at / size + ") differs from the " + expectedName);
+            }
+        }
     }
 
     /** One operation on one side: reads {@code in}, writes {@code out} and, depending on the operation, {@code mask}. */
@@ -243,6 +378,25 @@ public final class Verifier {
                     : (float) (random.nextGaussian() * Math.pow(10, random.nextInt(-3, 4)));
         }
         return x;
+    }
+
+    /** Random doubles with the same kinds of special values as {@link #inputs}. */
+    private static double[] doubleInputs(SplittableRandom random, int length) {
+        double[] special = {Double.NaN, Double.longBitsToDouble(0x7ff0_0000_0000_0001L),
+                Double.longBitsToDouble(0xfff8_0000_0000_0042L), Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+                0.0, -0.0, Double.MIN_VALUE, -Double.MIN_NORMAL / 3, Double.MAX_VALUE, -Double.MAX_VALUE, 1.0};
+        double[] x = new double[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = random.nextInt(8) == 0 ? special[random.nextInt(special.length)]
+                    : random.nextGaussian() * Math.pow(10, random.nextInt(-3, 4));
+        }
+        return x;
+    }
+
+    private static double[] doubles(int length) {
+        double[] a = new double[length];
+        java.util.Arrays.fill(a, SENTINEL_DOUBLE);
+        return a;
     }
 
     private static float[] floats(int length) {

@@ -72,6 +72,8 @@ public final class KernelGenerator {
                         SOURCES.resolve("dev/vecdrop/scalar/Scalar" + name + "Kernels.java"), values, flags));
                 all.add(new Instance("vector/VectorKernels.java.template",
                         SOURCES.resolve("dev/vecdrop/vector/Vector" + name + "Kernels.java"), values, flags));
+                all.add(new Instance("api/TypedDropout.java.template",
+                        SOURCES.resolve("dev/vecdrop/" + name + "Dropout.java"), values, flags));
                 all.add(new Instance("kernel/ForwardingKernels.java.template",
                         TEST_SOURCES.resolve("dev/vecdrop/kernel/Forwarding" + name + "Kernels.java"), values, flags));
             }
@@ -106,7 +108,8 @@ public final class KernelGenerator {
         Map<String, String> substitutions() {
             return Map.of("type", flag, "Type", capitalised, "zero", zero, "LAYOUT", layout,
                     "SPECIES", species, "WORDS", words, "UNIFORMS", uniforms,
-                    "bytes", flag.equals("float") ? "Float.BYTES" : "Double.BYTES");
+                    "bytes", flag.equals("float") ? "Float.BYTES" : "Double.BYTES",
+                    "accessor", flag.equals("float") ? "floatSegments" : "doubleSegments");
         }
     }
 

@@ -1,0 +1,165 @@
+package dev.vecdrop.verify;
+
+import dev.vecdrop.Dropout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/**
+ * The tensor forms the verifier runs besides float32 arrays: an element type and a buffer kind, each with the
+ * {@link Dropout} calls of that form. Reference calls always run on plain arrays ({@link #FLOAT_ARRAY} or
+ * {@link #DOUBLE_ARRAY}); buffers are compared as bytes, so one comparison serves every form.
+ *
+ * <p>Thread-safety: stateless constants. Allocation: buffers per call; not a hot path.
+ */
+enum Forms {
+    FLOAT_ARRAY(Float.BYTES, Kind.ARRAY),
+    DOUBLE_ARRAY(Double.BYTES, Kind.ARRAY),
+    FLOAT_HEAP_SEGMENT(Float.BYTES, Kind.HEAP),
+    FLOAT_NATIVE_SEGMENT(Float.BYTES, Kind.NATIVE),
+    DOUBLE_HEAP_SEGMENT(Double.BYTES, Kind.HEAP),
+    DOUBLE_NATIVE_SEGMENT(Double.BYTES, Kind.NATIVE);
+
+    /** Where a buffer lives. Segments start one byte past an aligned address, so unaligned access is exercised. */
+    enum Kind { ARRAY, HEAP, NATIVE }
+
+    /** Bytes before and after a native segment's slice that must stay as they were. */
+    static final int GUARD_BYTES = 16;
+    private static final byte GUARD_BYTE = (byte) 0xA5;
+
+    final int elementBytes;
+    final Kind kind;
+
+    Forms(int elementBytes, Kind kind) {
+        this.elementBytes = elementBytes;
+        this.kind = kind;
+    }
+
+    /** The array form whose reference calls this form is compared with. */
+    Forms reference() {
+        return elementBytes == Float.BYTES ? FLOAT_ARRAY : DOUBLE_ARRAY;
+    }
+
+    boolean isSegment() {
+        return kind != Kind.ARRAY;
+    }
+
+    /** A data buffer of this form holding {@code content}'s bytes; native blocks are added to {@code natives}. */
+    Object data(Arena arena, MemorySegment content, List<MemorySegment> natives) {
+        return switch (this) {
+            case FLOAT_ARRAY -> content.toArray(ValueLayout.JAVA_FLOAT);
+            case DOUBLE_ARRAY -> content.toArray(ValueLayout.JAVA_DOUBLE);
+            default -> segment(arena, kind, content, natives);
+        };
+    }
+
+    /** A mask buffer of this form holding {@code words}. */
+    Object mask(Arena arena, long[] words, List<MemorySegment> natives) {
+        return isSegment() ? segment(arena, kind, MemorySegment.ofArray(words), natives) : words.clone();
+    }
+
+    /** The bytes of a buffer made by {@link #data} or {@link #mask}, for comparison. */
+    static MemorySegment bytes(Object buffer) {
+        return switch (buffer) {
+            case float[] a -> MemorySegment.ofArray(a);
+            case double[] a -> MemorySegment.ofArray(a);
+            case long[] a -> MemorySegment.ofArray(a);
+            case MemorySegment s -> s;
+            default -> throw new IllegalArgumentException(String.valueOf(buffer));
+        };
+    }
+
+    /**
+     * A segment with {@code content}'s bytes, one byte past an 8-byte boundary. A native one is a slice of a larger
+     * block, filled with guard bytes that {@link #guardsIntact} checks afterwards.
+     */
+    private static MemorySegment segment(Arena arena, Kind kind, MemorySegment content, List<MemorySegment> natives) {
+        long size = content.byteSize();
+        MemorySegment s;
+        if (kind == Kind.HEAP) {
+            s = MemorySegment.ofArray(new long[(int) ((size + 1 + 7) / 8)]).asSlice(1, size);
+        } else {
+            MemorySegment block = arena.allocate(size + 2L * GUARD_BYTES + 1, 8);
+            block.fill(GUARD_BYTE);
+            natives.add(block);
+            s = block.asSlice(GUARD_BYTES + 1, size);
+        }
+        s.copyFrom(content);
+        return s;
+    }
+
+    /** Whether the guard bytes around the slice of a native block made by {@link #segment} are untouched. */
+    static boolean guardsIntact(MemorySegment block) {
+        long end = block.byteSize() - GUARD_BYTES;
+        for (long i = 0; i < block.byteSize(); i++) {
+            if ((i <= GUARD_BYTES || i >= end) && block.get(ValueLayout.JAVA_BYTE, i) != GUARD_BYTE) {
+                return false;
+            }
+            if (i == GUARD_BYTES) {
+                i = end - 1; // skip the slice
+            }
+        }
+        return true;
+    }
+
+    void forward(Dropout d, long seed, long so, Object x, int xo, Object y, int yo, int n) {
+        switch (this) {
+            case FLOAT_ARRAY -> d.forward(seed, so, (float[]) x, xo, (float[]) y, yo, n);
+            case DOUBLE_ARRAY -> d.forward(seed, so, (double[]) x, xo, (double[]) y, yo, n);
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT ->
+                    d.floatSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n);
+            default -> d.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n);
+        }
+    }
+
+    void forward(Dropout d, long seed, long so, Object x, int xo, Object y, int yo, int n, Object m, int mo) {
+        switch (this) {
+            case FLOAT_ARRAY -> d.forward(seed, so, (float[]) x, xo, (float[]) y, yo, n, (long[]) m, mo);
+            case DOUBLE_ARRAY -> d.forward(seed, so, (double[]) x, xo, (double[]) y, yo, n, (long[]) m, mo);
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> d.floatSegments().forward(seed, so, (MemorySegment) x,
+                    xo, (MemorySegment) y, yo, n, (MemorySegment) m, mo);
+            default -> d.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n,
+                    (MemorySegment) m, mo);
+        }
+    }
+
+    void mask(Dropout d, long seed, long so, Object m, int mo, int n) {
+        switch (this) {
+            case FLOAT_ARRAY, DOUBLE_ARRAY -> d.mask(seed, so, (long[]) m, mo, n);
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> d.floatSegments().mask(seed, so, (MemorySegment) m, mo, n);
+            default -> d.doubleSegments().mask(seed, so, (MemorySegment) m, mo, n);
+        }
+    }
+
+    void backward(Dropout d, long seed, long so, Object dy, int o, Object dx, int dxo, int n) {
+        switch (this) {
+            case FLOAT_ARRAY -> d.backward(seed, so, (float[]) dy, o, (float[]) dx, dxo, n);
+            case DOUBLE_ARRAY -> d.backward(seed, so, (double[]) dy, o, (double[]) dx, dxo, n);
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT ->
+                    d.floatSegments().backward(seed, so, (MemorySegment) dy, o, (MemorySegment) dx, dxo, n);
+            default -> d.doubleSegments().backward(seed, so, (MemorySegment) dy, o, (MemorySegment) dx, dxo, n);
+        }
+    }
+
+    void backward(Dropout d, Object m, int mo, Object dy, int o, Object dx, int dxo, int n) {
+        switch (this) {
+            case FLOAT_ARRAY -> d.backward((long[]) m, mo, (float[]) dy, o, (float[]) dx, dxo, n);
+            case DOUBLE_ARRAY -> d.backward((long[]) m, mo, (double[]) dy, o, (double[]) dx, dxo, n);
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> d.floatSegments().backward((MemorySegment) m, mo,
+                    (MemorySegment) dy, o, (MemorySegment) dx, dxo, n);
+            default -> d.doubleSegments().backward((MemorySegment) m, mo, (MemorySegment) dy, o, (MemorySegment) dx,
+                    dxo, n);
+        }
+    }
+
+    void eval(Dropout d, Object x, int xo, Object y, int yo, int n) {
+        switch (this) {
+            case FLOAT_ARRAY -> d.eval((float[]) x, xo, (float[]) y, yo, n);
+            case DOUBLE_ARRAY -> d.eval((double[]) x, xo, (double[]) y, yo, n);
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT ->
+                    d.floatSegments().eval((MemorySegment) x, xo, (MemorySegment) y, yo, n);
+            default -> d.doubleSegments().eval((MemorySegment) x, xo, (MemorySegment) y, yo, n);
+        }
+    }
+}
