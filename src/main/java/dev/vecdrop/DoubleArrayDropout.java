@@ -30,23 +30,45 @@ final class DoubleArrayDropout {
         this.evalScale = scaling == Scaling.CLASSIC ? (double) q : 1;
     }
 
-    /** The factor applied to kept elements in training and backward ({@code 1} for classic). */
+    /** {@return the factor applied to kept elements in training and backward ({@code 1} for classic)} */
     public double trainScale() {
         return trainScale;
     }
 
-    /** The factor applied in eval ({@code 1 - p} rounded to double for classic, {@code 1} for inverted). */
+    /** {@return the factor applied in eval ({@code 1 - p} rounded to double for classic, {@code 1} for inverted)} */
     public double evalScale() {
         return evalScale;
     }
 
-    /** Training forward, no mask stored: {@code y = keep ? x * s : +0.0}. {@code y} may be {@code x} (in place). */
+    /**
+     * Training forward, no mask stored: {@code y = keep ? x * s : +0.0}. {@code y} may be {@code x} (in place).
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
         checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
-    /** Training forward that also stores the keep decisions as packed bits in {@code mask}. */
+    /**
+     * Training forward that also stores the keep decisions as packed bits in {@code mask}.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     * @param mask         the packed keep bits: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the mask word of element 0 of the region
+     */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
         checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
@@ -54,26 +76,62 @@ final class DoubleArrayDropout {
         forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
-    /** Backward by regenerating the mask of the forward that used {@code (seed, streamOffset)}. */
+    /**
+     * Backward by regenerating the mask of the forward that used {@code (seed, streamOffset)}.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
     public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset, int length) {
         checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         forwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
-    /** Backward from a stored mask: {@code dx = bit ? dy * s : +0.0} (all {@code +0.0} when {@code T = 0}). */
+    /**
+     * Backward from a stored mask: {@code dx = bit ? dy * s : +0.0} (all {@code +0.0} when {@code T = 0}).
+     *
+     * @param mask       the packed keep bits: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset the mask word of element 0 of the region
+     * @param dy         the gradient of the output
+     * @param dyOffset   where the gradient region starts in {@code dy}
+     * @param dx         the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset   where the written region starts in {@code dx}
+     * @param length     the number of elements ({@code >= 0})
+     */
     public void backward(long[] mask, int maskOffset, double[] dy, int dyOffset, double[] dx, int dxOffset, int length) {
         checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         checkMask(mask, maskOffset, length, false);
         applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
-    /** Eval (inference) forward: {@code y = x} for inverted, {@code y = x * (1 - p)} for classic. */
+    /**
+     * Eval (inference) forward: {@code y = x} for inverted, {@code y = x * (1 - p)} for classic.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements ({@code >= 0})
+     */
     public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
         checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
         evalTrusted(x, xOffset, y, yOffset, length);
     }
 
-    /** The keep decisions alone, as packed bits. */
+    /**
+     * The keep decisions alone, as packed bits.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param mask         the packed keep bits: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the mask word of element 0 of the region
+     * @param length       the number of elements ({@code >= 0})
+     */
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
         checkMaskOnly(streamOffset, mask, maskOffset, length);
         maskTrusted(seed, streamOffset, mask, maskOffset, length);

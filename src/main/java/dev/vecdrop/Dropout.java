@@ -48,12 +48,24 @@ public final class Dropout {
         this.doubleSegments = new DoubleSegmentDropout(p, scaling, threshold, kernels.doubleSegments());
     }
 
-    /** Inverted dropout (train scales by {@code 1 / (1 - p)}, eval is the identity). */
+    /**
+     * Inverted dropout (train scales by {@code 1 / (1 - p)}, eval is the identity).
+     *
+     * @param p the drop probability, in {@code [0, 1]}
+     * @return the dropout, on the kernels chosen at start-up
+     * @throws IllegalArgumentException if {@code p} is NaN or outside {@code [0, 1]}
+     */
     public static Dropout inverted(double p) {
         return of(p, Scaling.INVERTED);
     }
 
-    /** Classic dropout (train keeps values as they are, eval scales by {@code 1 - p}). */
+    /**
+     * Classic dropout (train keeps values as they are, eval scales by {@code 1 - p}).
+     *
+     * @param p the drop probability, in {@code [0, 1]}
+     * @return the dropout, on the kernels chosen at start-up
+     * @throws IllegalArgumentException if {@code p} is NaN or outside {@code [0, 1]}
+     */
     public static Dropout classic(double p) {
         return of(p, Scaling.CLASSIC);
     }
@@ -61,13 +73,18 @@ public final class Dropout {
     /**
      * Dropout with drop probability {@code p} and the given scaling, on the kernels chosen at start-up.
      *
+     * @param p       the drop probability, in {@code [0, 1]}
+     * @param scaling where the {@code 1 - p} correction goes: training ({@link Scaling#INVERTED}) or eval
+     *                ({@link Scaling#CLASSIC})
+     * @return the dropout
+     * @throws NullPointerException     if {@code scaling} is null
      * @throws IllegalArgumentException if {@code p} is NaN or outside {@code [0, 1]}
      */
     public static Dropout of(double p, Scaling scaling) {
         return new Dropout(p, scaling, KernelSelector.kernels());
     }
 
-    /** The same dropout on the scalar reference kernels, to check or compare against. */
+    /** {@return the same dropout on the scalar reference kernels, to check or compare against} */
     public Dropout scalarReference() {
         return withKernels(DropoutKernels.SCALAR);
     }
@@ -76,67 +93,77 @@ public final class Dropout {
         return new Dropout(p, scaling, other);
     }
 
-    /** The drop probability as given. */
+    /** {@return the drop probability as given} */
     public double p() {
         return p;
     }
 
-    /** The scaling. */
+    /** {@return the scaling} */
     public Scaling scaling() {
         return scaling;
     }
 
-    /** {@code T = floor((1 - p) * 2^32)}: an element is kept iff its 32-bit uniform is below it. */
+    /** {@return {@code T = floor((1 - p) * 2^32)}: an element is kept iff its 32-bit uniform is below it} */
     public long threshold() {
         return threshold;
     }
 
-    /** The exact keep probability, {@code T / 2^32} (resolution {@code 2^-32}). */
+    /** {@return the exact keep probability, {@code T / 2^32} (resolution {@code 2^-32})} */
     public double keepProbability() {
         return threshold / (double) MaskStream.KEEP_ALL;
     }
 
-    /** The float32 factor applied to kept elements in training and backward ({@code 1} for classic). */
+    /** {@return the float32 factor applied to kept elements in training and backward ({@code 1} for classic)} */
     public float trainScale() {
         return floats.trainScale();
     }
 
-    /** The float32 factor applied in eval ({@code (float) (1 - p)} for classic, {@code 1} for inverted). */
+    /** {@return the float32 factor applied in eval ({@code (float) (1 - p)} for classic, {@code 1} for inverted)} */
     public float evalScale() {
         return floats.evalScale();
     }
 
-    /** The float64 factor applied to kept elements in training and backward: {@code 1 / (1 - p)}, or 1. */
+    /** {@return the float64 factor applied to kept elements in training and backward: {@code 1 / (1 - p)}, or 1} */
     public double trainScaleDouble() {
         return doubles.trainScale();
     }
 
-    /** The float64 factor applied in eval: {@code 1 - p} for classic, 1 for inverted. */
+    /** {@return the float64 factor applied in eval: {@code 1 - p} for classic, 1 for inverted} */
     public double evalScaleDouble() {
         return doubles.evalScale();
     }
 
-    /** Which kernels run: {@code "scalar"} or {@code "vector-<bits>"}. */
+    /** {@return which kernels run: {@code "scalar"} or {@code "vector-<bits>"}} */
     public String implementation() {
         return kernels.name();
     }
 
-    /** This dropout over float32 tensors in memory segments (heap or native, {@code long} offsets). */
+    /** {@return this dropout over float32 tensors in memory segments (heap or native, {@code long} offsets)} */
     public FloatSegmentDropout floatSegments() {
         return floatSegments;
     }
 
-    /** This dropout over float64 tensors in memory segments (heap or native, {@code long} offsets). */
+    /** {@return this dropout over float64 tensors in memory segments (heap or native, {@code long} offsets)} */
     public DoubleSegmentDropout doubleSegments() {
         return doubleSegments;
     }
 
-    /** Words of mask needed for {@code length} elements: {@code ceil(length / 64)}. */
+    /**
+     * Words of mask needed for {@code length} elements: {@code ceil(length / 64)}.
+     *
+     * @param length the number of elements ({@code >= 0})
+     * @return the words
+     */
     public static int maskWords(int length) {
         return (int) (((long) length + 63) >>> 6);
     }
 
-    /** Words of mask needed for {@code length} elements of a segment: {@code ceil(length / 64)}. */
+    /**
+     * Words of mask needed for {@code length} elements of a segment: {@code ceil(length / 64)}.
+     *
+     * @param length the number of elements ({@code >= 0})
+     * @return the words
+     */
     public static long maskWords(long length) {
         return (length + 63) >>> 6;
     }
@@ -146,12 +173,34 @@ public final class Dropout {
         return floats;
     }
 
-    /** Training forward, no mask stored: {@code y = keep ? x * s : +0.0f}. {@code y} may be {@code x} (same offset). */
+    /**
+     * Training forward, no mask stored: {@code y = keep ? x * s : +0.0f}. {@code y} may be {@code x} (same offset).
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         floats.forward(seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
-    /** Training forward that also stores the keep decisions as packed bits in {@code mask}. */
+    /**
+     * Training forward that also stores the keep decisions as packed bits in {@code mask}.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     * @param mask         the packed keep bits: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the mask word of element 0 of the region
+     */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
         floats.forward(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
@@ -160,6 +209,14 @@ public final class Dropout {
     /**
      * Backward by regenerating the mask of the forward that used {@code (seed, streamOffset)}: no mask stored.
      * {@code dx = keep ? dy * s : +0.0f}; identical to {@link #forward} applied to {@code dy}.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
      */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         floats.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
@@ -169,45 +226,119 @@ public final class Dropout {
      * Backward from a mask stored by {@link #forward(long, long, float[], int, float[], int, int, long[], int)}:
      * {@code dx = bit ? dy * s : +0.0f}. When this dropout keeps nothing ({@code T = 0}) the result is all
      * {@code +0.0f}, as no forward of it can have set a bit.
+     *
+     * @param mask       the packed keep bits: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset the mask word of element 0 of the region
+     * @param dy         the gradient of the output
+     * @param dyOffset   where the gradient region starts in {@code dy}
+     * @param dx         the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset   where the written region starts in {@code dx}
+     * @param length     the number of elements ({@code >= 0})
      */
     public void backward(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         floats.backward(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
-    /** Eval (inference) forward: {@code y = x} for inverted, {@code y = x * (float) (1 - p)} for classic. */
+    /**
+     * Eval (inference) forward: {@code y = x} for inverted, {@code y = x * (float) (1 - p)} for classic.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements ({@code >= 0})
+     */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
         floats.eval(x, xOffset, y, yOffset, length);
     }
 
-    /** Training forward over float64, no mask stored: {@code y = keep ? x * (1 / (1 - p)) : +0.0}. */
+    /**
+     * Training forward over float64, no mask stored: {@code y = keep ? x * (1 / (1 - p)) : +0.0}.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
         doubles.forward(seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
-    /** Training forward over float64 that also stores the keep decisions (the same bits a float32 forward stores). */
+    /**
+     * Training forward over float64 that also stores the keep decisions (the same bits a float32 forward stores).
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     * @param mask         the packed keep bits: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the mask word of element 0 of the region
+     */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
         doubles.forward(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
-    /** Backward over float64 by regenerating the mask. */
+    /**
+     * Backward over float64 by regenerating the mask.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
     public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
                          int length) {
         doubles.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
-    /** Backward over float64 from a stored mask (stored by a float32 or a float64 forward). */
+    /**
+     * Backward over float64 from a stored mask (stored by a float32 or a float64 forward).
+     *
+     * @param mask       the packed keep bits: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset the mask word of element 0 of the region
+     * @param dy         the gradient of the output
+     * @param dyOffset   where the gradient region starts in {@code dy}
+     * @param dx         the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset   where the written region starts in {@code dx}
+     * @param length     the number of elements ({@code >= 0})
+     */
     public void backward(long[] mask, int maskOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
                          int length) {
         doubles.backward(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
-    /** Eval over float64: {@code y = x} for inverted, {@code y = x * (1 - p)} for classic. */
+    /**
+     * Eval over float64: {@code y = x} for inverted, {@code y = x * (1 - p)} for classic.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements ({@code >= 0})
+     */
     public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
         doubles.eval(x, xOffset, y, yOffset, length);
     }
 
-    /** The keep decisions alone, as packed bits. */
+    /**
+     * The keep decisions alone, as packed bits.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
+     * @param mask         the packed keep bits: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the mask word of element 0 of the region
+     * @param length       the number of elements ({@code >= 0})
+     */
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
         floats.mask(seed, streamOffset, mask, maskOffset, length);
     }

@@ -26,23 +26,28 @@ public final class DropoutLayer {
     private final long seed;
     private final AtomicLong position = new AtomicLong();
 
-    /** A layer at stream position 0. */
+    /**
+     * A layer at stream position 0.
+     *
+     * @param dropout the dropout to apply
+     * @param seed    the seed of this layer's mask stream (e.g. from {@link Seeds#derive})
+     */
     public DropoutLayer(Dropout dropout, long seed) {
         this.dropout = Objects.requireNonNull(dropout, "dropout");
         this.seed = seed;
     }
 
-    /** The dropout this layer applies. */
+    /** {@return the dropout this layer applies} */
     public Dropout dropout() {
         return dropout;
     }
 
-    /** The seed of this layer's mask stream. */
+    /** {@return the seed of this layer's mask stream} */
     public long seed() {
         return seed;
     }
 
-    /** The stream offset the next training forward will use. */
+    /** {@return the stream offset the next training forward will use} */
     public long position() {
         return position.get();
     }
@@ -50,6 +55,7 @@ public final class DropoutLayer {
     /**
      * Moves the stream position, e.g. to replay a step or resume from a checkpoint.
      *
+     * @param position the stream offset the next training forward will use
      * @throws IllegalArgumentException if {@code position} is negative
      */
     public void seek(long position) {
@@ -59,7 +65,16 @@ public final class DropoutLayer {
         this.position.set(position);
     }
 
-    /** Training forward over the next {@code length} stream elements; returns the stream offset used. */
+    /**
+     * Training forward over the next {@code length} stream elements.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements
+     * @return the stream offset used, for {@link #backward}
+     */
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length) {
         FloatArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length); // throws before the position moves
         long offset = reserve(length);
@@ -67,7 +82,18 @@ public final class DropoutLayer {
         return offset;
     }
 
-    /** Training forward that also stores the mask bits; returns the stream offset used. */
+    /**
+     * Training forward over the next {@code length} stream elements that also stores the mask bits.
+     *
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements
+     * @param mask         the packed keep bits, written: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the first mask word written
+     * @return the stream offset used
+     */
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length, long[] mask, int maskOffset) {
         FloatArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
@@ -87,12 +113,29 @@ public final class DropoutLayer {
         }
     }
 
-    /** Backward of the forward that returned {@code streamOffset}, regenerating its mask. */
+    /**
+     * Backward of the forward that returned {@code streamOffset}, regenerating its mask.
+     *
+     * @param streamOffset what the forward returned
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements
+     */
     public void backward(long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         dropout.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
-    /** Eval forward; does not move the stream position. */
+    /**
+     * Eval forward; does not move the stream position.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements
+     */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
         dropout.eval(x, xOffset, y, yOffset, length);
     }

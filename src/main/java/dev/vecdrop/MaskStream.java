@@ -29,19 +29,36 @@ public final class MaskStream {
 
     private MaskStream() {}
 
-    /** Stafford's variant 13 finaliser, as used by {@code SplittableRandom}. */
+    /**
+     * Stafford's variant 13 finaliser, as used by {@code SplittableRandom}.
+     *
+     * @param z the 64-bit input
+     * @return its mix
+     */
     public static long mix64(long z) {
         z = (z ^ (z >>> 30)) * MIX_MULTIPLIER_1;
         z = (z ^ (z >>> 27)) * MIX_MULTIPLIER_2;
         return z ^ (z >>> 31);
     }
 
-    /** The {@code k}-th 64-bit word of the stream of {@code seed} ({@code k >= 0}). */
+    /**
+     * The {@code k}-th 64-bit word of the stream of {@code seed}.
+     *
+     * @param seed the seed of the stream
+     * @param k    the word index ({@code >= 0})
+     * @return the word
+     */
     public static long word(long seed, long k) {
         return mix64(seed + (k + 1) * GOLDEN_GAMMA);
     }
 
-    /** The 32-bit uniform of element {@code e}: the low half of its word if {@code e} is even, else the high half. */
+    /**
+     * The 32-bit uniform of element {@code e}: the low half of its word if {@code e} is even, else the high half.
+     *
+     * @param seed the seed of the stream
+     * @param e    the element index ({@code >= 0})
+     * @return the uniform, to be read as unsigned
+     */
     public static int uniform32(long seed, long e) {
         return (int) (word(seed, e >>> 1) >>> ((e & 1) * 32));
     }
@@ -49,6 +66,8 @@ public final class MaskStream {
     /**
      * The keep threshold {@code T = floor((1 - p) * 2^32)} for drop probability {@code p}.
      *
+     * @param p the drop probability
+     * @return {@code T}, in {@code [0, 2^32]}
      * @throws IllegalArgumentException if {@code p} is NaN or outside {@code [0, 1]}
      */
     public static long threshold(double p) {
@@ -58,7 +77,14 @@ public final class MaskStream {
         return (long) Math.floor((1.0 - p) * 4294967296.0);
     }
 
-    /** Whether element {@code e} of the stream of {@code seed} is kept under threshold {@code t}. */
+    /**
+     * Whether element {@code e} of the stream of {@code seed} is kept under threshold {@code t}.
+     *
+     * @param seed the seed of the stream
+     * @param e    the element index ({@code >= 0})
+     * @param t    the keep threshold (see {@link #threshold})
+     * @return whether the element's uniform, unsigned, is below {@code t}
+     */
     public static boolean keep(long seed, long e, long t) {
         return Integer.toUnsignedLong(uniform32(seed, e)) < t;
     }

@@ -20,6 +20,11 @@ public final class MaxNorm {
      * Projects {@code units} consecutive vectors of {@code fanIn} floats, starting at {@code w[offset]}, onto the
      * L2 ball of radius {@code c}.
      *
+     * @param w      the weights, changed in place
+     * @param offset where the first unit starts in {@code w}
+     * @param units  the number of units (vectors)
+     * @param fanIn  the length of each unit
+     * @param c      the bound on each unit's L2 norm
      * @return how many units were scaled down
      * @throws IllegalArgumentException  if {@code c} is not positive and finite, or a count is negative
      * @throws IndexOutOfBoundsException if the region does not fit in {@code w}

@@ -76,6 +76,10 @@ public final class ParallelDropout {
      * {@code dropout} on {@code pool}, with up to the pool's parallelism in threads per call, the caller
      * included (so one pool thread stays free on a pool of {@code parallelism} threads). The common pool has
      * {@code cores - 1} threads: on it, use {@link #of(Dropout, Executor, int)} with the core count.
+     *
+     * @param dropout the dropout to apply
+     * @param pool    the pool its chunks run on
+     * @return the parallel form of {@code dropout}
      */
     public static ParallelDropout of(Dropout dropout, ForkJoinPool pool) {
         return new ParallelDropout(dropout, pool, pool.getParallelism(), DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK);
@@ -85,6 +89,10 @@ public final class ParallelDropout {
      * {@code dropout} on {@code executor}, using up to {@code parallelism} threads per call (the caller's
      * included).
      *
+     * @param dropout     the dropout to apply
+     * @param executor    runs the chunks; it may be busy, serial or reject tasks (the caller then does the work)
+     * @param parallelism threads per call at most, the caller's included
+     * @return the parallel form of {@code dropout}
      * @throws IllegalArgumentException if {@code parallelism < 1}
      */
     public static ParallelDropout of(Dropout dropout, Executor executor, int parallelism) {
@@ -95,6 +103,8 @@ public final class ParallelDropout {
      * The same, running regions shorter than {@code length} inline ({@code 0}: split every region longer than
      * {@link #minChunkLength()}).
      *
+     * @param length the shortest region that is split over threads
+     * @return a parallel dropout with that threshold and everything else as this one
      * @throws IllegalArgumentException if {@code length < 0}
      */
     public ParallelDropout withMinParallelLength(int length) {
@@ -105,39 +115,63 @@ public final class ParallelDropout {
      * The same, with chunks of at least {@code length} elements instead of {@value #MIN_CHUNK}: smaller chunks
      * spread short regions over more threads (and exercise chunk boundaries in tests), at more hand-offs.
      *
+     * @param length the shortest chunk, in elements
+     * @return a parallel dropout with that chunk length and everything else as this one
      * @throws IllegalArgumentException if {@code length} is not a positive multiple of {@value #ALIGNMENT}
      */
     public ParallelDropout withMinChunkLength(int length) {
         return new ParallelDropout(dropout, executor, parallelism, minParallelLength, length);
     }
 
-    /** The dropout applied. */
+    /** {@return the dropout applied} */
     public Dropout dropout() {
         return dropout;
     }
 
-    /** Threads per call at most, the caller's included. */
+    /** {@return threads per call at most, the caller's included} */
     public int parallelism() {
         return parallelism;
     }
 
-    /** Regions shorter than this run inline on the caller's thread. */
+    /** {@return the region length below which a call runs inline on the caller's thread} */
     public int minParallelLength() {
         return minParallelLength;
     }
 
-    /** No chunk handed to a thread is shorter than this (except a region's last). */
+    /** {@return the shortest chunk handed to a thread} (a region's last chunk may be shorter) */
     public int minChunkLength() {
         return minChunkLength;
     }
 
-    /** {@link Dropout#forward(long, long, float[], int, float[], int, int)} on several threads. */
+    /**
+     * {@link Dropout#forward(long, long, float[], int, float[], int, int)} on several threads.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements
+     */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         FloatArrayDropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         run(Operation.FORWARD, seed, streamOffset, x, xOffset, y, yOffset, length, null, 0);
     }
 
-    /** {@link Dropout#forward(long, long, float[], int, float[], int, int, long[], int)} on several threads. */
+    /**
+     * {@link Dropout#forward(long, long, float[], int, float[], int, int, long[], int)} on several threads.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements
+     * @param mask         the packed keep bits, written: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the first mask word written
+     */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
         FloatArrayDropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
@@ -145,26 +179,62 @@ public final class ParallelDropout {
         run(Operation.FORWARD_MASKED, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
-    /** {@link Dropout#backward(long, long, float[], int, float[], int, int)} on several threads. */
+    /**
+     * {@link Dropout#backward(long, long, float[], int, float[], int, int)} on several threads.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0, as given to the forward ({@code >= 0})
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements
+     */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         FloatArrayDropout.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         run(Operation.FORWARD, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
     }
 
-    /** {@link Dropout#backward(long[], int, float[], int, float[], int, int)} on several threads. */
+    /**
+     * {@link Dropout#backward(long[], int, float[], int, float[], int, int)} on several threads.
+     *
+     * @param mask         the packed keep bits a forward stored
+     * @param maskOffset   the mask word of element 0 of the region
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements
+     */
     public void backward(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         FloatArrayDropout.checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
         run(Operation.BACKWARD_FROM_BITS, 0, 0, dy, dyOffset, dx, dxOffset, length, mask, maskOffset);
     }
 
-    /** {@link Dropout#eval(float[], int, float[], int, int)} on several threads. */
+    /**
+     * {@link Dropout#eval(float[], int, float[], int, int)} on several threads.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements
+     */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
         FloatArrayDropout.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
         run(Operation.EVAL, 0, 0, x, xOffset, y, yOffset, length, null, 0);
     }
 
-    /** {@link Dropout#mask(long, long, long[], int, int)} on several threads. */
+    /**
+     * {@link Dropout#mask(long, long, long[], int, int)} on several threads.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param mask         the packed keep bits, written: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the first mask word written
+     * @param length       the number of elements
+     */
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
         FloatArrayDropout.checkMaskOnly(streamOffset, mask, maskOffset, length);
         run(Operation.MASK_ONLY, seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);

@@ -18,6 +18,9 @@ public final class Seeds {
     /**
      * The seed of layer {@code index} under {@code master}.
      *
+     * @param master the run's seed
+     * @param index  the layer (or stream) index ({@code >= 0})
+     * @return the layer's seed
      * @throws IllegalArgumentException if {@code index} is negative
      */
     public static long derive(long master, long index) {

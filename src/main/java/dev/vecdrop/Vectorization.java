@@ -15,22 +15,25 @@ public final class Vectorization {
 
     private Vectorization() {}
 
-    /** {@code "scalar"} or {@code "vector-<bits>"}. */
+    /** {@return {@code "scalar"} or {@code "vector-<bits>"}} */
     public static String implementation() {
         return KernelSelector.kernels().name();
     }
 
-    /** The vector width in bits, 0 on the scalar path. */
+    /** {@return the vector width in bits, 0 on the scalar path} */
     public static int vectorBitSize() {
         return KernelSelector.kernels().vectorBitSize();
     }
 
-    /** Why this implementation was picked. */
+    /** {@return why this implementation was picked} */
     public static String reason() {
         return KernelSelector.reason();
     }
 
-    /** Whether {@code jdk.incubator.vector} is present (the JVM was started with {@code --add-modules jdk.incubator.vector}). */
+    /**
+     * {@return whether {@code jdk.incubator.vector} is present} (the JVM was started with
+     * {@code --add-modules jdk.incubator.vector})
+     */
     public static boolean vectorModulePresent() {
         return KernelSelector.vectorModulePresent();
     }

@@ -57,7 +57,11 @@ public final class WarmUp {
 
     private WarmUp() {}
 
-    /** Warms up with {@link #DEFAULT_LIMIT}. */
+    /**
+     * Warms up with {@link #DEFAULT_LIMIT}.
+     *
+     * @return what was run and whether it settled
+     */
     public static Report run() {
         return run(DEFAULT_LIMIT);
     }
@@ -65,6 +69,8 @@ public final class WarmUp {
     /**
      * Warms up, stopping after {@code limit} even if compilation has not shown.
      *
+     * @param limit the longest the warm-up runs
+     * @return what was run and whether it settled
      * @throws NullPointerException if {@code limit} is null
      */
     public static Report run(Duration limit) {
