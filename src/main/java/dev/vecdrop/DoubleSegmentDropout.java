@@ -25,13 +25,15 @@ public final class DoubleSegmentDropout {
     private static final ValueLayout.OfDouble ELEMENT = DoubleSegmentKernels.ELEMENT;
     private static final long BYTES = Double.BYTES;
 
+    private final ChannelLayout layout;
     private final long threshold;
     private final double trainScale;
     private final boolean scaled;
     private final double evalScale;
     private final DoubleSegmentKernels kernels;
 
-    DoubleSegmentDropout(double p, Scaling scaling, long threshold, DoubleSegmentKernels kernels) {
+    DoubleSegmentDropout(double p, Scaling scaling, ChannelLayout layout, long threshold, DoubleSegmentKernels kernels) {
+        this.layout = layout;
         this.threshold = threshold;
         this.kernels = kernels;
         double q = 1.0 - p;
@@ -84,10 +86,9 @@ public final class DoubleSegmentDropout {
                         MemorySegment mask, long maskOffset) {
         checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         checkMask(mask, maskOffset, length, true);
-        Checks.disjoint("mask", mask, maskOffset * Long.BYTES, words(length) * Long.BYTES, "x", x, xOffset * BYTES,
-                length * BYTES);
-        Checks.disjoint("mask", mask, maskOffset * Long.BYTES, words(length) * Long.BYTES, "y", y, yOffset * BYTES,
-                length * BYTES);
+        long maskBytes = words(layout.decisions(length)) * Long.BYTES;
+        Checks.disjoint("mask", mask, maskOffset * Long.BYTES, maskBytes, "x", x, xOffset * BYTES, length * BYTES);
+        Checks.disjoint("mask", mask, maskOffset * Long.BYTES, maskBytes, "y", y, yOffset * BYTES, length * BYTES);
         forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
@@ -121,8 +122,8 @@ public final class DoubleSegmentDropout {
     public void backward(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset, long length) {
         checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         checkMask(mask, maskOffset, length, false);
-        Checks.disjoint("mask", mask, maskOffset * Long.BYTES, words(length) * Long.BYTES, "dx", dx,
-                dxOffset * BYTES, length * BYTES);
+        Checks.disjoint("mask", mask, maskOffset * Long.BYTES, words(layout.decisions(length)) * Long.BYTES, "dx",
+                dx, dxOffset * BYTES, length * BYTES);
         applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
@@ -155,17 +156,19 @@ public final class DoubleSegmentDropout {
     }
 
     /** The checks of {@link #mask}: shared with the parallel form, so the two cannot drift apart. */
-    static void checkMaskOnly(long streamOffset, MemorySegment mask, long maskOffset, long length) {
+    void checkMaskOnly(long streamOffset, MemorySegment mask, long maskOffset, long length) {
         Checks.length(length);
-        Checks.stream(streamOffset, length);
+        layout.checkLength(length);
+        Checks.stream(streamOffset, layout.decisions(length));
         checkMask(mask, maskOffset, length, true);
     }
 
     /** The checks of every out-of-place operation (stream offset 0 where none is used). */
-    static void checkUnary(long streamOffset, String inName, MemorySegment in, long inOffset, String outName, MemorySegment out,
-                           long outOffset, long length) {
+    void checkUnary(long streamOffset, String inName, MemorySegment in, long inOffset, String outName, MemorySegment out,
+                    long outOffset, long length) {
         checkRegions(inName, in, inOffset, outName, out, outOffset, length);
-        Checks.stream(streamOffset, length);
+        layout.checkLength(length);
+        Checks.stream(streamOffset, layout.decisions(length));
     }
 
     /** Everything but the stream offset. */
@@ -177,18 +180,30 @@ public final class DoubleSegmentDropout {
         Checks.noPartialOverlap(inName, in, inOffset * BYTES, outName, out, outOffset * BYTES, length * BYTES);
     }
 
-    /** The checks of a mask region ({@code written} for masks an operation writes). */
-    static void checkMask(MemorySegment mask, long maskOffset, long length, boolean written) {
-        Checks.maskSegment("mask", mask, maskOffset, length, written);
+    /** The checks of a mask region for {@code length} elements ({@code written} for masks an operation writes). */
+    void checkMask(MemorySegment mask, long maskOffset, long length, boolean written) {
+        long decisions = (long) layout.decisions(length);
+        Checks.maskSegment("mask", mask, maskOffset, decisions, written);
     }
 
     /** Forward and regenerating backward, arguments valid: shared by the single-call and the parallel form. */
     void forwardTrusted(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
         if (threshold == 0) { // p > 1 - 2^-32 (p = 1 included): drop everything
-            fillZero(y, yOffset, length);
+            kernels.zero(y, yOffset, length);
         } else if (threshold == MaskStream.KEEP_ALL) { // p <= 2^-54 (p = 0 included): keep everything, scale is 1
             copy(x, xOffset, y, yOffset, length);
-        } else if (scaled) {
+        } else {
+            switch (layout.kind()) {
+                case ELEMENTWISE -> forwardElementwise(seed, streamOffset, x, xOffset, y, yOffset, length);
+                case CHANNELS_FIRST -> forwardChannelsFirst(seed, streamOffset, x, xOffset, y, yOffset, length);
+                case CHANNELS_LAST -> forwardChannelsLast(seed, streamOffset, x, xOffset, y, yOffset, length);
+            }
+        }
+    }
+
+    private void forwardElementwise(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
+                                    long length) {
+        if (scaled) {
             kernels.forward(seed, streamOffset, threshold, trainScale, x, xOffset, y, yOffset, length);
         } else {
             kernels.forwardPassThrough(seed, streamOffset, threshold, x, xOffset, y, yOffset, length);
@@ -201,6 +216,10 @@ public final class DoubleSegmentDropout {
         if (threshold == 0 || threshold == MaskStream.KEEP_ALL) {
             forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
             maskTrusted(seed, streamOffset, mask, maskOffset, length);
+        } else if (layout.kind() != ChannelLayout.Kind.ELEMENTWISE) {
+            // N * C decisions: the vector mask kernel writes them, then they are applied as a stored mask.
+            kernels.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, (long) layout.decisions(length));
+            applyMaskTrusted(mask, maskOffset, x, xOffset, y, yOffset, length);
         } else if (scaled) {
             kernels.forwardMasked(seed, streamOffset, threshold, trainScale, x, xOffset, y, yOffset, mask,
                     maskOffset, length);
@@ -213,12 +232,113 @@ public final class DoubleSegmentDropout {
     /** Backward from bits, arguments valid: shared by the single-call and the parallel form. */
     void applyMaskTrusted(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset, long length) {
         if (threshold == 0) {
-            fillZero(dx, dxOffset, length);
-        } else if (scaled) {
+            kernels.zero(dx, dxOffset, length);
+        } else {
+            switch (layout.kind()) {
+                case ELEMENTWISE -> applyMaskElementwise(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+                case CHANNELS_FIRST -> applyChannelsFirst(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+                case CHANNELS_LAST -> applyChannelsLast(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+            }
+        }
+    }
+
+    private void applyMaskElementwise(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset,
+                                      long length) {
+        if (scaled) {
             kernels.applyMask(mask, maskOffset, trainScale, dy, dyOffset, dx, dxOffset, length);
         } else {
             kernels.applyMaskPassThrough(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
         }
+    }
+
+    /** Channels first: one decision, drawn here, per run of {@code S} elements. */
+    private void forwardChannelsFirst(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
+                                      long length) {
+        long positions = layout.positions();
+        long rows = length / positions;
+        for (long r = 0; r < rows; r++) {
+            long at = r * positions;
+            keepOrDrop(MaskStream.keep(seed, streamOffset + r, threshold), x, xOffset + at, y, yOffset + at, positions);
+        }
+    }
+
+    /** Channels first from stored bits: bit {@code r} decides run {@code r}. */
+    private void applyChannelsFirst(MemorySegment mask, long maskOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        long positions = layout.positions();
+        long rows = length / positions;
+        for (long r = 0; r < rows; r++) {
+            long at = r * positions;
+            boolean keep = ((DoubleSegmentKernels.maskWord(mask, maskOffset + (r >>> 6)) >>> r) & 1L) != 0;
+            keepOrDrop(keep, x, xOffset + at, y, yOffset + at, positions);
+        }
+    }
+
+    private void keepOrDrop(boolean keep, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        if (!keep) {
+            kernels.zero(y, yOffset, length);
+        } else if (scaled) {
+            kernels.scale(trainScale, x, xOffset, y, yOffset, length);
+        } else {
+            copy(x, xOffset, y, yOffset, length);
+        }
+    }
+
+    /**
+     * Channels last: for each sample and each group of up to 64 channels, the group's decisions as one word, drawn
+     * here, applied at every position of the sample.
+     */
+    private void forwardChannelsLast(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
+                                     long length) {
+        long channels = layout.channels();
+        long samples = length / (channels * layout.positions());
+        for (long n = 0; n < samples; n++) {
+            for (long c = 0; c < channels; c += 64) {
+                int group = (int) Math.min(64, channels - c);
+                long bits = 0;
+                for (int j = 0; j < group; j++) {
+                    bits |= (MaskStream.keep(seed, streamOffset + n * channels + c + j, threshold) ? 1L : 0L) << j;
+                }
+                applyAtEveryPosition(bits, group, n, c, x, xOffset, y, yOffset);
+            }
+        }
+    }
+
+    /** Channels last from stored bits: the group's word is read from bit {@code n * C + c} on. */
+    private void applyChannelsLast(MemorySegment mask, long maskOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        long channels = layout.channels();
+        long samples = length / (channels * layout.positions());
+        for (long n = 0; n < samples; n++) {
+            for (long c = 0; c < channels; c += 64) {
+                int group = (int) Math.min(64, channels - c);
+                applyAtEveryPosition(bits(mask, maskOffset, n * channels + c, group), group, n, c, x, xOffset, y,
+                        yOffset);
+            }
+        }
+    }
+
+    /** Applies one group's decisions to channels {@code [c, c + group)} at every position of sample {@code n}. */
+    private void applyAtEveryPosition(long bits, int group, long n, long c, MemorySegment x, long xOffset, MemorySegment y, long yOffset) {
+        long channels = layout.channels();
+        long positions = layout.positions();
+        for (long s = 0; s < positions; s++) {
+            long at = (n * positions + s) * channels + c;
+            if (scaled) {
+                kernels.applyWord(bits, trainScale, x, xOffset + at, y, yOffset + at, group);
+            } else {
+                kernels.applyWordPassThrough(bits, x, xOffset + at, y, yOffset + at, group);
+            }
+        }
+    }
+
+    /** {@code count <= 64} mask bits from bit {@code bit} on (they may straddle two words). */
+    private static long bits(MemorySegment mask, long maskOffset, long bit, int count) {
+        long word = maskOffset + (bit >>> 6);
+        int shift = (int) (bit & 63);
+        long bits = DoubleSegmentKernels.maskWord(mask, word) >>> shift;
+        if (shift != 0 && shift + count > 64) {
+            bits |= DoubleSegmentKernels.maskWord(mask, word + 1) << (64 - shift);
+        }
+        return count == 64 ? bits : bits & ((1L << count) - 1);
     }
 
     /** Eval, arguments valid: shared by the single-call and the parallel form. */
@@ -230,19 +350,20 @@ public final class DoubleSegmentDropout {
         }
     }
 
-    /** The mask alone, arguments valid: shared by the single-call and the parallel form. */
+    /** The mask of a region of {@code length} elements alone, arguments valid. */
     void maskTrusted(long seed, long streamOffset, MemorySegment mask, long maskOffset, long length) {
+        long decisions = (long) layout.decisions(length);
         if (threshold == 0 || threshold == MaskStream.KEEP_ALL) {
-            long full = length >>> 6;
+            long full = decisions >>> 6;
             long ones = threshold == 0 ? 0L : -1L;
             for (long w = 0; w < full; w++) {
                 DoubleSegmentKernels.setMaskWord(mask, maskOffset + w, ones);
             }
-            if ((length & 63) != 0) {
-                DoubleSegmentKernels.setMaskWord(mask, maskOffset + full, ones & ((1L << length) - 1)); // shift uses length & 63
+            if ((decisions & 63) != 0) { // the shift below uses decisions & 63
+                DoubleSegmentKernels.setMaskWord(mask, maskOffset + full, ones & ((1L << decisions) - 1));
             }
         } else {
-            kernels.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, length);
+            kernels.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, decisions);
         }
     }
 
@@ -253,11 +374,5 @@ public final class DoubleSegmentDropout {
 
     private static void copy(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
         MemorySegment.copy(x, ELEMENT, xOffset * BYTES, y, ELEMENT, yOffset * BYTES, length);
-    }
-
-    private static void fillZero(MemorySegment y, long yOffset, long length) {
-        for (long i = 0; i < length; i++) {
-            y.setAtIndex(ELEMENT, yOffset + i, 0.0);
-        }
     }
 }

@@ -30,6 +30,7 @@ public final class Dropout {
 
     private final double p;
     private final Scaling scaling;
+    private final ChannelLayout layout;
     private final long threshold;
     private final DropoutKernels kernels;
     private final FloatArrayDropout floats;
@@ -37,15 +38,16 @@ public final class Dropout {
     private final FloatSegmentDropout floatSegments;
     private final DoubleSegmentDropout doubleSegments;
 
-    private Dropout(double p, Scaling scaling, DropoutKernels kernels) {
+    private Dropout(double p, Scaling scaling, ChannelLayout layout, DropoutKernels kernels) {
         this.threshold = MaskStream.threshold(p); // validates p
         this.p = p;
         this.scaling = java.util.Objects.requireNonNull(scaling, "scaling");
+        this.layout = java.util.Objects.requireNonNull(layout, "layout");
         this.kernels = kernels;
-        this.floats = new FloatArrayDropout(p, scaling, threshold, kernels.floatArrays());
-        this.doubles = new DoubleArrayDropout(p, scaling, threshold, kernels.doubleArrays());
-        this.floatSegments = new FloatSegmentDropout(p, scaling, threshold, kernels.floatSegments());
-        this.doubleSegments = new DoubleSegmentDropout(p, scaling, threshold, kernels.doubleSegments());
+        this.floats = new FloatArrayDropout(p, scaling, layout, threshold, kernels.floatArrays());
+        this.doubles = new DoubleArrayDropout(p, scaling, layout, threshold, kernels.doubleArrays());
+        this.floatSegments = new FloatSegmentDropout(p, scaling, layout, threshold, kernels.floatSegments());
+        this.doubleSegments = new DoubleSegmentDropout(p, scaling, layout, threshold, kernels.doubleSegments());
     }
 
     /**
@@ -81,7 +83,7 @@ public final class Dropout {
      * @throws IllegalArgumentException if {@code p} is NaN or outside {@code [0, 1]}
      */
     public static Dropout of(double p, Scaling scaling) {
-        return new Dropout(p, scaling, KernelSelector.kernels());
+        return new Dropout(p, scaling, ChannelLayout.elementwise(), KernelSelector.kernels());
     }
 
     /** {@return the same dropout on the scalar reference kernels, to check or compare against} */
@@ -90,7 +92,34 @@ public final class Dropout {
     }
 
     Dropout withKernels(DropoutKernels other) {
-        return new Dropout(p, scaling, other);
+        return new Dropout(p, scaling, layout, other);
+    }
+
+    /**
+     * The same dropout with one keep decision per {@code (sample, channel)} instead of per element: every operation
+     * of the result, on arrays and segments of both element types, applies {@code layout}; a region must hold whole
+     * samples, a stored mask has {@code N * C} bits ({@code maskWords(N * C)} words) and a call consumes
+     * {@code N * C} stream elements. Not accepted by {@link ParallelDropout} and {@link DropoutLayer}, which cut or
+     * count regions element by element.
+     *
+     * @param layout channels first {@code (N, C, S)}, channels last {@code (N, S, C)}, or element-wise
+     * @return the dropout with that layout
+     */
+    public Dropout perChannel(ChannelLayout layout) {
+        return new Dropout(p, scaling, layout, kernels);
+    }
+
+    /** {@return which elements share a keep decision} */
+    public ChannelLayout layout() {
+        return layout;
+    }
+
+    /** Throws unless this dropout decides per element: for the forms that cut regions element by element. */
+    Dropout requireElementwise(String user) {
+        if (layout.kind() != ChannelLayout.Kind.ELEMENTWISE) {
+            throw new IllegalArgumentException(user + " needs element-wise dropout, got " + layout);
+        }
+        return this;
     }
 
     /** {@return the drop probability as given} */
@@ -345,6 +374,6 @@ public final class Dropout {
 
     @Override
     public String toString() {
-        return "Dropout[p=" + p + ", " + scaling + ", " + kernels.name() + "]";
+        return "Dropout[p=" + p + ", " + scaling + ", " + layout + ", " + kernels.name() + "]";
     }
 }

@@ -33,7 +33,7 @@ public final class DropoutLayer {
      * @param seed    the seed of this layer's mask stream (e.g. from {@link Seeds#derive})
      */
     public DropoutLayer(Dropout dropout, long seed) {
-        this.dropout = Objects.requireNonNull(dropout, "dropout");
+        this.dropout = Objects.requireNonNull(dropout, "dropout").requireElementwise("DropoutLayer");
         this.seed = seed;
     }
 

@@ -2,7 +2,6 @@
 package dev.vecdrop;
 
 import dev.vecdrop.kernel.FloatArrayKernels;
-import java.util.Arrays;
 
 /**
  * The {@code float[]} operations of a {@link Dropout}: argument checks, the {@code T = 0} and {@code T = 2^32}
@@ -14,13 +13,15 @@ import java.util.Arrays;
  */
 final class FloatArrayDropout {
 
+    private final ChannelLayout layout;
     private final long threshold;
     private final float trainScale;
     private final boolean scaled;
     private final float evalScale;
     private final FloatArrayKernels kernels;
 
-    FloatArrayDropout(double p, Scaling scaling, long threshold, FloatArrayKernels kernels) {
+    FloatArrayDropout(double p, Scaling scaling, ChannelLayout layout, long threshold, FloatArrayKernels kernels) {
+        this.layout = layout;
         this.threshold = threshold;
         this.kernels = kernels;
         double q = 1.0 - p;
@@ -138,17 +139,19 @@ final class FloatArrayDropout {
     }
 
     /** The checks of {@link #mask}: shared with the parallel form, so the two cannot drift apart. */
-    static void checkMaskOnly(long streamOffset, long[] mask, int maskOffset, int length) {
+    void checkMaskOnly(long streamOffset, long[] mask, int maskOffset, int length) {
         Checks.length(length);
-        Checks.stream(streamOffset, length);
+        layout.checkLength(length);
+        Checks.stream(streamOffset, layout.decisions(length));
         checkMask(mask, maskOffset, length, true);
     }
 
     /** The checks of every out-of-place operation (stream offset 0 where none is used). */
-    static void checkUnary(long streamOffset, String inName, float[] in, int inOffset, String outName, float[] out,
-                           int outOffset, int length) {
+    void checkUnary(long streamOffset, String inName, float[] in, int inOffset, String outName, float[] out,
+                    int outOffset, int length) {
         checkRegions(inName, in, inOffset, outName, out, outOffset, length);
-        Checks.stream(streamOffset, length);
+        layout.checkLength(length);
+        Checks.stream(streamOffset, layout.decisions(length));
     }
 
     /** Everything but the stream offset. */
@@ -160,18 +163,30 @@ final class FloatArrayDropout {
         Checks.noPartialOverlap(inName, in, inOffset, outName, out, outOffset, length);
     }
 
-    /** The checks of a mask region ({@code written} for masks an operation writes). */
-    static void checkMask(long[] mask, int maskOffset, int length, boolean written) {
-        Checks.maskRegion("mask", mask, maskOffset, length);
+    /** The checks of a mask region for {@code length} elements ({@code written} for masks an operation writes). */
+    void checkMask(long[] mask, int maskOffset, int length, boolean written) {
+        int decisions = (int) layout.decisions(length);
+        Checks.maskRegion("mask", mask, maskOffset, decisions);
     }
 
     /** Forward and regenerating backward, arguments valid: shared by the single-call and the parallel form. */
     void forwardTrusted(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         if (threshold == 0) { // p > 1 - 2^-32 (p = 1 included): drop everything
-            fillZero(y, yOffset, length);
+            kernels.zero(y, yOffset, length);
         } else if (threshold == MaskStream.KEEP_ALL) { // p <= 2^-54 (p = 0 included): keep everything, scale is 1
             copy(x, xOffset, y, yOffset, length);
-        } else if (scaled) {
+        } else {
+            switch (layout.kind()) {
+                case ELEMENTWISE -> forwardElementwise(seed, streamOffset, x, xOffset, y, yOffset, length);
+                case CHANNELS_FIRST -> forwardChannelsFirst(seed, streamOffset, x, xOffset, y, yOffset, length);
+                case CHANNELS_LAST -> forwardChannelsLast(seed, streamOffset, x, xOffset, y, yOffset, length);
+            }
+        }
+    }
+
+    private void forwardElementwise(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset,
+                                    int length) {
+        if (scaled) {
             kernels.forward(seed, streamOffset, threshold, trainScale, x, xOffset, y, yOffset, length);
         } else {
             kernels.forwardPassThrough(seed, streamOffset, threshold, x, xOffset, y, yOffset, length);
@@ -184,6 +199,10 @@ final class FloatArrayDropout {
         if (threshold == 0 || threshold == MaskStream.KEEP_ALL) {
             forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
             maskTrusted(seed, streamOffset, mask, maskOffset, length);
+        } else if (layout.kind() != ChannelLayout.Kind.ELEMENTWISE) {
+            // N * C decisions: the vector mask kernel writes them, then they are applied as a stored mask.
+            kernels.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, (int) layout.decisions(length));
+            applyMaskTrusted(mask, maskOffset, x, xOffset, y, yOffset, length);
         } else if (scaled) {
             kernels.forwardMasked(seed, streamOffset, threshold, trainScale, x, xOffset, y, yOffset, mask,
                     maskOffset, length);
@@ -196,12 +215,113 @@ final class FloatArrayDropout {
     /** Backward from bits, arguments valid: shared by the single-call and the parallel form. */
     void applyMaskTrusted(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         if (threshold == 0) {
-            fillZero(dx, dxOffset, length);
-        } else if (scaled) {
+            kernels.zero(dx, dxOffset, length);
+        } else {
+            switch (layout.kind()) {
+                case ELEMENTWISE -> applyMaskElementwise(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+                case CHANNELS_FIRST -> applyChannelsFirst(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+                case CHANNELS_LAST -> applyChannelsLast(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+            }
+        }
+    }
+
+    private void applyMaskElementwise(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
+                                      int length) {
+        if (scaled) {
             kernels.applyMask(mask, maskOffset, trainScale, dy, dyOffset, dx, dxOffset, length);
         } else {
             kernels.applyMaskPassThrough(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
         }
+    }
+
+    /** Channels first: one decision, drawn here, per run of {@code S} elements. */
+    private void forwardChannelsFirst(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset,
+                                      int length) {
+        int positions = layout.positions();
+        int rows = length / positions;
+        for (int r = 0; r < rows; r++) {
+            int at = r * positions;
+            keepOrDrop(MaskStream.keep(seed, streamOffset + r, threshold), x, xOffset + at, y, yOffset + at, positions);
+        }
+    }
+
+    /** Channels first from stored bits: bit {@code r} decides run {@code r}. */
+    private void applyChannelsFirst(long[] mask, int maskOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        int positions = layout.positions();
+        int rows = length / positions;
+        for (int r = 0; r < rows; r++) {
+            int at = r * positions;
+            boolean keep = ((FloatArrayKernels.maskWord(mask, maskOffset + (r >>> 6)) >>> r) & 1L) != 0;
+            keepOrDrop(keep, x, xOffset + at, y, yOffset + at, positions);
+        }
+    }
+
+    private void keepOrDrop(boolean keep, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        if (!keep) {
+            kernels.zero(y, yOffset, length);
+        } else if (scaled) {
+            kernels.scale(trainScale, x, xOffset, y, yOffset, length);
+        } else {
+            copy(x, xOffset, y, yOffset, length);
+        }
+    }
+
+    /**
+     * Channels last: for each sample and each group of up to 64 channels, the group's decisions as one word, drawn
+     * here, applied at every position of the sample.
+     */
+    private void forwardChannelsLast(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset,
+                                     int length) {
+        int channels = layout.channels();
+        int samples = length / (channels * layout.positions());
+        for (int n = 0; n < samples; n++) {
+            for (int c = 0; c < channels; c += 64) {
+                int group = (int) Math.min(64, channels - c);
+                long bits = 0;
+                for (int j = 0; j < group; j++) {
+                    bits |= (MaskStream.keep(seed, streamOffset + n * channels + c + j, threshold) ? 1L : 0L) << j;
+                }
+                applyAtEveryPosition(bits, group, n, c, x, xOffset, y, yOffset);
+            }
+        }
+    }
+
+    /** Channels last from stored bits: the group's word is read from bit {@code n * C + c} on. */
+    private void applyChannelsLast(long[] mask, int maskOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        int channels = layout.channels();
+        int samples = length / (channels * layout.positions());
+        for (int n = 0; n < samples; n++) {
+            for (int c = 0; c < channels; c += 64) {
+                int group = (int) Math.min(64, channels - c);
+                applyAtEveryPosition(bits(mask, maskOffset, n * channels + c, group), group, n, c, x, xOffset, y,
+                        yOffset);
+            }
+        }
+    }
+
+    /** Applies one group's decisions to channels {@code [c, c + group)} at every position of sample {@code n}. */
+    private void applyAtEveryPosition(long bits, int group, int n, int c, float[] x, int xOffset, float[] y, int yOffset) {
+        int channels = layout.channels();
+        int positions = layout.positions();
+        for (int s = 0; s < positions; s++) {
+            int at = (n * positions + s) * channels + c;
+            if (scaled) {
+                kernels.applyWord(bits, trainScale, x, xOffset + at, y, yOffset + at, group);
+            } else {
+                kernels.applyWordPassThrough(bits, x, xOffset + at, y, yOffset + at, group);
+            }
+        }
+    }
+
+    /** {@code count <= 64} mask bits from bit {@code bit} on (they may straddle two words). */
+    private static long bits(long[] mask, int maskOffset, int bit, int count) {
+        int word = maskOffset + (bit >>> 6);
+        int shift = (int) (bit & 63);
+        long bits = FloatArrayKernels.maskWord(mask, word) >>> shift;
+        if (shift != 0 && shift + count > 64) {
+            bits |= FloatArrayKernels.maskWord(mask, word + 1) << (64 - shift);
+        }
+        return count == 64 ? bits : bits & ((1L << count) - 1);
     }
 
     /** Eval, arguments valid: shared by the single-call and the parallel form. */
@@ -213,19 +333,20 @@ final class FloatArrayDropout {
         }
     }
 
-    /** The mask alone, arguments valid: shared by the single-call and the parallel form. */
+    /** The mask of a region of {@code length} elements alone, arguments valid. */
     void maskTrusted(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
+        int decisions = (int) layout.decisions(length);
         if (threshold == 0 || threshold == MaskStream.KEEP_ALL) {
-            int full = length >>> 6;
+            int full = decisions >>> 6;
             long ones = threshold == 0 ? 0L : -1L;
             for (int w = 0; w < full; w++) {
                 FloatArrayKernels.setMaskWord(mask, maskOffset + w, ones);
             }
-            if ((length & 63) != 0) {
-                FloatArrayKernels.setMaskWord(mask, maskOffset + full, ones & ((1L << length) - 1)); // shift uses length & 63
+            if ((decisions & 63) != 0) { // the shift below uses decisions & 63
+                FloatArrayKernels.setMaskWord(mask, maskOffset + full, ones & ((1L << decisions) - 1));
             }
         } else {
-            kernels.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, length);
+            kernels.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, decisions);
         }
     }
 
@@ -238,9 +359,5 @@ final class FloatArrayDropout {
         if (x != y || xOffset != yOffset) {
             System.arraycopy(x, xOffset, y, yOffset, length);
         }
-    }
-
-    private static void fillZero(float[] y, int yOffset, int length) {
-        Arrays.fill(y, yOffset, yOffset + length, 0.0f);
     }
 }

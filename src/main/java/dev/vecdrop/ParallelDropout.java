@@ -55,7 +55,7 @@ public final class ParallelDropout {
 
     private ParallelDropout(Dropout dropout, Executor executor, int parallelism, int minParallelLength,
                             int minChunkLength) {
-        this.dropout = Objects.requireNonNull(dropout, "dropout");
+        this.dropout = Objects.requireNonNull(dropout, "dropout").requireElementwise("ParallelDropout");
         this.executor = Objects.requireNonNull(executor, "executor");
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
@@ -155,7 +155,7 @@ public final class ParallelDropout {
      * @param length       the number of elements
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        FloatArrayDropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        dropout.floats().checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         run(Operation.FORWARD, seed, streamOffset, x, xOffset, y, yOffset, length, null, 0);
     }
 
@@ -174,7 +174,7 @@ public final class ParallelDropout {
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
-        FloatArrayDropout.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        dropout.floats().checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
         run(Operation.FORWARD_MASKED, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
@@ -191,7 +191,7 @@ public final class ParallelDropout {
      * @param length       the number of elements
      */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
-        FloatArrayDropout.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        dropout.floats().checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         run(Operation.FORWARD, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
     }
 
@@ -207,7 +207,7 @@ public final class ParallelDropout {
      * @param length       the number of elements
      */
     public void backward(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
-        FloatArrayDropout.checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        dropout.floats().checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         Checks.maskRegion("mask", mask, maskOffset, length);
         run(Operation.BACKWARD_FROM_BITS, 0, 0, dy, dyOffset, dx, dxOffset, length, mask, maskOffset);
     }
@@ -222,7 +222,7 @@ public final class ParallelDropout {
      * @param length  the number of elements
      */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        FloatArrayDropout.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
+        dropout.floats().checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
         run(Operation.EVAL, 0, 0, x, xOffset, y, yOffset, length, null, 0);
     }
 
@@ -236,7 +236,7 @@ public final class ParallelDropout {
      * @param length       the number of elements
      */
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
-        FloatArrayDropout.checkMaskOnly(streamOffset, mask, maskOffset, length);
+        dropout.floats().checkMaskOnly(streamOffset, mask, maskOffset, length);
         run(Operation.MASK_ONLY, seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);
     }
 

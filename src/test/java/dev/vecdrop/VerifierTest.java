@@ -10,6 +10,7 @@ import static dev.vecdrop.kernel.FloatSegmentKernels.WORD;
 
 import dev.vecdrop.kernel.DoubleArrayKernels;
 import dev.vecdrop.kernel.DoubleSegmentKernels;
+import dev.vecdrop.kernel.FloatArrayKernels;
 import dev.vecdrop.kernel.FloatSegmentKernels;
 import dev.vecdrop.kernel.ForwardingDoubleArrayKernels;
 import dev.vecdrop.kernel.ForwardingDoubleSegmentKernels;
@@ -141,7 +142,9 @@ class VerifierTest {
         /** float64 segments: a stored mask applied one element short. */
         DOUBLE_SEGMENT_BACKWARD_SHORT,
         /** float64 segments: eval by a scale one ulp off. */
-        DOUBLE_SEGMENT_EVAL_ONE_ULP
+        DOUBLE_SEGMENT_EVAL_ONE_ULP,
+        /** float32 arrays: zeroing one element short (only dropped channels, and p = 1, zero whole runs). */
+        FLOAT_ARRAY_ZERO_ONE_SHORT
     }
 
     private static DropoutKernels faulty(FormFault fault) {
@@ -190,8 +193,14 @@ class VerifierTest {
                         length);
             }
         };
-        return new DropoutKernels("faulty-" + fault, 0, ref.floatArrays(), doubleArrays, floatSegments,
-                doubleSegments);
+        FloatArrayKernels floatArrays = new ForwardingFloatArrayKernels(ref.floatArrays()) {
+            @Override
+            public void zero(float[] y, int yOff, int length) {
+                boolean shorten = fault == FormFault.FLOAT_ARRAY_ZERO_ONE_SHORT && length > 1;
+                super.zero(y, yOff, shorten ? length - 1 : length);
+            }
+        };
+        return new DropoutKernels("faulty-" + fault, 0, floatArrays, doubleArrays, floatSegments, doubleSegments);
     }
 
     @ParameterizedTest

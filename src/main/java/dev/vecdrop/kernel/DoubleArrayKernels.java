@@ -90,6 +90,9 @@ public interface DoubleArrayKernels {
     /** {@code y = x * c}: classic eval, and the memory-bound limit kernel of the benchmarks. */
     void scale(double c, double[] x, int xOff, double[] y, int yOff, int length);
 
+    /** {@code y = +0.0}: dropped channels, and everything when nothing is kept. */
+    void zero(double[] y, int yOff, int length);
+
     /** Word {@code index} of a mask. */
     static long maskWord(long[] mask, int index) {
         return mask[index];

@@ -98,6 +98,9 @@ public interface FloatSegmentKernels {
     /** {@code y = x * c}: classic eval, and the memory-bound limit kernel of the benchmarks. */
     void scale(float c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length);
 
+    /** {@code y = +0.0}: dropped channels, and everything when nothing is kept. */
+    void zero(MemorySegment y, long yOff, long length);
+
     /** Word {@code index} of a mask. */
     static long maskWord(MemorySegment mask, long index) {
         return mask.getAtIndex(WORD, index);

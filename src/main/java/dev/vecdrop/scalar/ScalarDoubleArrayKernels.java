@@ -204,6 +204,18 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
         }
     }
 
+    @Override
+    public void zero(double[] y, int yOff, int length) {
+        zeroRange(y, yOff, 0, length);
+    }
+
+    /** {@code zero} for the elements {@code [from, to)} of a call. */
+    public static void zeroRange(double[] y, int yOff, int from, int to) {
+        for (int i = from; i < to; i++) {
+            set(y, yOff + i, 0.0);
+        }
+    }
+
     private static double get(double[] a, int i) {
         return a[i];
     }

@@ -205,6 +205,18 @@ public final class ScalarDoubleSegmentKernels implements DoubleSegmentKernels {
         }
     }
 
+    @Override
+    public void zero(MemorySegment y, long yOff, long length) {
+        zeroRange(y, yOff, 0, length);
+    }
+
+    /** {@code zero} for the elements {@code [from, to)} of a call. */
+    public static void zeroRange(MemorySegment y, long yOff, long from, long to) {
+        for (long i = from; i < to; i++) {
+            set(y, yOff + i, 0.0);
+        }
+    }
+
     private static double get(MemorySegment s, long i) {
         return s.getAtIndex(ELEMENT, i);
     }

@@ -204,6 +204,18 @@ public final class ScalarFloatArrayKernels implements FloatArrayKernels {
         }
     }
 
+    @Override
+    public void zero(float[] y, int yOff, int length) {
+        zeroRange(y, yOff, 0, length);
+    }
+
+    /** {@code zero} for the elements {@code [from, to)} of a call. */
+    public static void zeroRange(float[] y, int yOff, int from, int to) {
+        for (int i = from; i < to; i++) {
+            set(y, yOff + i, 0.0f);
+        }
+    }
+
     private static float get(float[] a, int i) {
         return a[i];
     }

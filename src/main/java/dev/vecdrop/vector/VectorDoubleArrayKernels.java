@@ -375,6 +375,16 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
         ScalarDoubleArrayKernels.scaleRange(c, x, xOff, y, yOff, i, length);
     }
 
+    @Override
+    public void zero(double[] y, int yOff, int length) {
+        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        int i = 0;
+        for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
+            zero.intoArray(y, yOff + i);
+        }
+        ScalarDoubleArrayKernels.zeroRange(y, yOff, i, length);
+    }
+
     /** Words covering {@code length} elements, without overflow at the largest lengths. */
     private static int words(int length) {
         return (int) (((long) length + 63) >>> 6);

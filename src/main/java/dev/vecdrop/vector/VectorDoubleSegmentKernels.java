@@ -379,6 +379,16 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         ScalarDoubleSegmentKernels.scaleRange(c, x, xOff, y, yOff, i, length);
     }
 
+    @Override
+    public void zero(MemorySegment y, long yOff, long length) {
+        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        long i = 0;
+        for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
+            zero.intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+        }
+        ScalarDoubleSegmentKernels.zeroRange(y, yOff, i, length);
+    }
+
     /** Words covering {@code length} elements, without overflow at the largest lengths. */
     private static long words(long length) {
         return (long) (((long) length + 63) >>> 6);

@@ -375,6 +375,16 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
         ScalarFloatArrayKernels.scaleRange(c, x, xOff, y, yOff, i, length);
     }
 
+    @Override
+    public void zero(float[] y, int yOff, int length) {
+        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        int i = 0;
+        for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
+            zero.intoArray(y, yOff + i);
+        }
+        ScalarFloatArrayKernels.zeroRange(y, yOff, i, length);
+    }
+
     /** Words covering {@code length} elements, without overflow at the largest lengths. */
     private static int words(int length) {
         return (int) (((long) length + 63) >>> 6);

@@ -379,6 +379,16 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
         ScalarFloatSegmentKernels.scaleRange(c, x, xOff, y, yOff, i, length);
     }
 
+    @Override
+    public void zero(MemorySegment y, long yOff, long length) {
+        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        long i = 0;
+        for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
+            zero.intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+        }
+        ScalarFloatSegmentKernels.zeroRange(y, yOff, i, length);
+    }
+
     /** Words covering {@code length} elements, without overflow at the largest lengths. */
     private static long words(long length) {
         return (long) (((long) length + 63) >>> 6);

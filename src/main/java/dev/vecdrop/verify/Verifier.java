@@ -1,5 +1,6 @@
 package dev.vecdrop.verify;
 
+import dev.vecdrop.ChannelLayout;
 import dev.vecdrop.Dropout;
 import dev.vecdrop.ParallelDropout;
 import dev.vecdrop.Scaling;
@@ -50,12 +51,13 @@ public final class Verifier {
     /**
      * Operations of the other forms (float64 arrays, float32 and float64 heap and native segments), each compared
      * with the scalar reference on plain arrays: forward, forward with mask, mask, both backwards, eval and in-place
-     * for each of the 5 forms. They run on every fourth small case (a different quarter at each stream offset) and one large size, which keeps the run short;
-     * the small sizes cover every vector width's body and tails.
+     * for each of the 5 forms. They run on every fourth small case (a different quarter at each stream offset) and
+     * two large sizes, which keeps the run short; the small sizes cover every vector width's body and tails. Where
+     * {@code n % 4 == 0}, the same operations also run per channel, both layouts, on two of the forms.
      */
     public static final int FORM_OPERATIONS = 35;
-    /** The large size the other forms also run at. */
-    static final int FORMS_LARGE_SIZE = 1025;
+    /** The large sizes the other forms also run at. */
+    static final int[] FORMS_LARGE_SIZES = {1024, 1025};
     /** Threads of the parallel operations, cut into chunks of 64 elements and up so small sizes split too. */
     static final int PARALLEL_THREADS = 3;
     private static final int GUARD = 3;
@@ -132,7 +134,7 @@ public final class Verifier {
                     }
                     for (int n : LARGE_SIZES) {
                         runCase(candidate, reference, -n, streamOffset, n);
-                        if (n == FORMS_LARGE_SIZE) {
+                        if (n == FORMS_LARGE_SIZES[0] || n == FORMS_LARGE_SIZES[1]) {
                             runForms(candidate, reference, -n, streamOffset, n);
                         }
                     }
@@ -231,6 +233,17 @@ public final class Verifier {
                 if (form != Forms.FLOAT_ARRAY) { // runCase's
                     runForm(form, arena, candidate, reference, seed, so, n, xOff, yOff, m, floatInput, doubleInput,
                             bits, sentinelWords);
+                }
+            }
+            // Per-channel masks where n is 2 samples of n / 4 channels x 2 positions, in both layouts, on float32
+            // arrays and float64 native segments (the glue is one template; these reach every kernel it calls).
+            if (n > 0 && n % 4 == 0) {
+                for (ChannelLayout layout : new ChannelLayout[] {ChannelLayout.channelsFirst(n / 4, 2),
+                        ChannelLayout.channelsLast(2, n / 4)}) {
+                    for (Forms form : new Forms[] {Forms.FLOAT_ARRAY, Forms.DOUBLE_NATIVE_SEGMENT}) {
+                        runForm(form, arena, candidate.perChannel(layout), reference.perChannel(layout), seed, so, n,
+                                xOff, yOff, m, floatInput, doubleInput, bits, sentinelWords);
+                    }
                 }
             }
         }

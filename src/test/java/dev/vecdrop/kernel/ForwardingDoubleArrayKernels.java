@@ -89,4 +89,9 @@ public class ForwardingDoubleArrayKernels implements DoubleArrayKernels {
     public void scale(double c, double[] x, int xOff, double[] y, int yOff, int length) {
         target.scale(c, x, xOff, y, yOff, length);
     }
+
+    @Override
+    public void zero(double[] y, int yOff, int length) {
+        target.zero(y, yOff, length);
+    }
 }

@@ -90,4 +90,9 @@ public class ForwardingDoubleSegmentKernels implements DoubleSegmentKernels {
     public void scale(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
         target.scale(c, x, xOff, y, yOff, length);
     }
+
+    @Override
+    public void zero(MemorySegment y, long yOff, long length) {
+        target.zero(y, yOff, length);
+    }
 }

@@ -89,4 +89,9 @@ public class ForwardingFloatArrayKernels implements FloatArrayKernels {
     public void scale(float c, float[] x, int xOff, float[] y, int yOff, int length) {
         target.scale(c, x, xOff, y, yOff, length);
     }
+
+    @Override
+    public void zero(float[] y, int yOff, int length) {
+        target.zero(y, yOff, length);
+    }
 }

@@ -1,0 +1,135 @@
+package dev.vecdrop;
+
+import java.util.Objects;
+
+/**
+ * Which elements share one keep decision: each element its own ({@link #elementwise()}), or every position of a
+ * {@code (sample, channel)} pair, in the two layouts frameworks use. The decision for {@code (n, c)} is stream
+ * element {@code streamOffset + n * C + c}, so a stored mask has {@code N * C} bits whatever the layout, and a call
+ * over {@code N} samples consumes {@code N * C} stream elements.
+ * <ul>
+ *   <li>{@link #channelsFirst}: tensors {@code (N, C, S)} (PyTorch {@code Dropout1d/2d/3d}, DL4J
+ *       {@code SpatialDropout}): the decision is constant over runs of {@code S} contiguous elements.</li>
+ *   <li>{@link #channelsLast}: tensors {@code (N, S, C)} (Keras {@code SpatialDropout*} by default, and the same mask
+ *       at every time step of a recurrent net, Keras {@code noise_shape=(N, 1, F)}): the decisions of one sample
+ *       repeat every {@code C} elements.</li>
+ * </ul>
+ * {@code S} is the product of the spatial (or time) dimensions. A region must hold a whole number of samples
+ * ({@code length % (C * S) == 0}).
+ *
+ * <p>Thread-safety: immutable. Allocation: none after construction.
+ */
+public final class ChannelLayout {
+
+    /** How decisions map to elements. */
+    public enum Kind {
+        /** One decision per element. */
+        ELEMENTWISE,
+        /** {@code (N, C, S)}: one decision per run of {@code S} contiguous elements. */
+        CHANNELS_FIRST,
+        /** {@code (N, S, C)}: the {@code C} decisions of a sample repeat at each of its {@code S} positions. */
+        CHANNELS_LAST
+    }
+
+    private static final ChannelLayout ELEMENTWISE = new ChannelLayout(Kind.ELEMENTWISE, 1, 1);
+
+    private final Kind kind;
+    private final int channels;
+    private final int positions;
+
+    private ChannelLayout(Kind kind, int channels, int positions) {
+        this.kind = kind;
+        this.channels = channels;
+        this.positions = positions;
+    }
+
+    /** {@return one keep decision per element: dropout as it is usually meant} */
+    public static ChannelLayout elementwise() {
+        return ELEMENTWISE;
+    }
+
+    /**
+     * Tensors {@code (N, C, S)}: one decision per {@code (n, c)}, applied to its {@code S} contiguous elements.
+     *
+     * @param channels  {@code C >= 1}
+     * @param positions {@code S >= 1}, the product of the spatial dimensions
+     * @return the layout
+     * @throws IllegalArgumentException if either is below 1
+     */
+    public static ChannelLayout channelsFirst(int channels, int positions) {
+        return new ChannelLayout(Kind.CHANNELS_FIRST, positive("channels", channels), positive("positions", positions));
+    }
+
+    /**
+     * Tensors {@code (N, S, C)}: one decision per {@code (n, c)}, the same at each of the {@code S} positions.
+     *
+     * @param positions {@code S >= 1}, the product of the spatial (or time) dimensions
+     * @param channels  {@code C >= 1}
+     * @return the layout
+     * @throws IllegalArgumentException if either is below 1
+     */
+    public static ChannelLayout channelsLast(int positions, int channels) {
+        return new ChannelLayout(Kind.CHANNELS_LAST, positive("channels", channels), positive("positions", positions));
+    }
+
+    private static int positive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be >= 1, got " + value);
+        }
+        return value;
+    }
+
+    /** {@return how decisions map to elements} */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** {@return {@code C}: 1 for element-wise} */
+    public int channels() {
+        return channels;
+    }
+
+    /** {@return {@code S}: 1 for element-wise} */
+    public int positions() {
+        return positions;
+    }
+
+    /**
+     * Keep decisions, stream elements and mask bits of a region of {@code length} elements: {@code length / S}.
+     *
+     * @param length elements in the region, a multiple of {@code C * S}
+     * @return {@code N * C}
+     */
+    public long decisions(long length) {
+        return length / positions;
+    }
+
+    /** Throws unless {@code length} is a whole number of samples. */
+    void checkLength(long length) {
+        long sample = (long) channels * positions;
+        if (kind != Kind.ELEMENTWISE && length % sample != 0) {
+            throw new IllegalArgumentException("length " + length + " is not a whole number of samples of "
+                    + channels + " channels x " + positions + " positions");
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ChannelLayout other && kind == other.kind && channels == other.channels
+                && positions == other.positions;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, channels, positions);
+    }
+
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case ELEMENTWISE -> "elementwise";
+            case CHANNELS_FIRST -> "channelsFirst(C=" + channels + ", S=" + positions + ")";
+            case CHANNELS_LAST -> "channelsLast(S=" + positions + ", C=" + channels + ")";
+        };
+    }
+}

@@ -1,0 +1,126 @@
+package dev.vecdrop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Per-channel masks against the definition, written out here element by element from {@link MaskStream#keep}:
+ * the decision of {@code (n, c)} is stream element {@code streamOffset + n * C + c}, applied to the channel's
+ * {@code S} positions, in both layouts, on the active kernels (every leg of the ISA matrix), float32 and float64.
+ */
+@Tag("matrix")
+class ChannelDropoutTest {
+
+    private static final int[][] SHAPES = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {1, 130, 1}, {4, 7, 33},
+            {2, 200, 17}, {1, 1, 100}};
+
+    @Test
+    void everyOperationMatchesTheDefinitionInBothLayouts() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int[] shape : SHAPES) {
+            int n = shape[0], c = shape[1], s = shape[2];
+            for (boolean first : new boolean[] {true, false}) {
+                ChannelLayout layout = first ? ChannelLayout.channelsFirst(c, s) : ChannelLayout.channelsLast(s, c);
+                for (double p : new double[] {0.0, 0.3, 0.5, 0.9, 1.0}) {
+                    for (Scaling scaling : Scaling.values()) {
+                        long seed = random.nextLong();
+                        long offset = random.nextInt(3) == 0 ? 0 : random.nextLong(1L << 40);
+                        check(Dropout.of(p, scaling).perChannel(layout), layout, n, seed, offset, random);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void check(Dropout d, ChannelLayout layout, int n, long seed, long offset, SplittableRandom random) {
+        int c = layout.channels(), s = layout.positions(), length = n * c * s;
+        float[] x = new float[length + 3];
+        double[] xd = new double[length + 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+            xd[i] = random.nextGaussian();
+        }
+        float[] expected = new float[length + 3];
+        double[] expectedD = new double[length + 3];
+        long[] expectedMask = new long[Dropout.maskWords(n * c)];
+        for (int i = 0; i < length; i++) {
+            int sample = i / (c * s);
+            int channel = layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? (i / s) % c : i % c;
+            long decision = (long) sample * c + channel;
+            boolean keep = MaskStream.keep(seed, offset + decision, d.threshold());
+            expected[i + 3] = keep ? (d.trainScale() == 1.0f ? x[i + 3] : x[i + 3] * d.trainScale()) : 0.0f;
+            expectedD[i + 3] = keep ? (d.trainScaleDouble() == 1.0 ? xd[i + 3] : xd[i + 3] * d.trainScaleDouble()) : 0.0;
+            if (keep) {
+                expectedMask[(int) (decision >>> 6)] |= 1L << decision;
+            }
+        }
+        String at = d + " n=" + n + " seed=" + seed + " offset=" + offset;
+        float[] y = new float[length + 3];
+        long[] mask = new long[expectedMask.length];
+        d.forward(seed, offset, x, 3, y, 3, length);
+        assertArrayEquals(expected, y, "forward " + at);
+        java.util.Arrays.fill(y, 0);
+        d.forward(seed, offset, x, 3, y, 3, length, mask, 0);
+        assertArrayEquals(expected, y, "forward+mask " + at);
+        assertArrayEquals(expectedMask, mask, "mask " + at);
+        java.util.Arrays.fill(y, 0);
+        d.backward(mask, 0, x, 3, y, 3, length);
+        assertArrayEquals(expected, y, "backward from bits " + at);
+        long[] maskOnly = new long[expectedMask.length];
+        d.mask(seed, offset, maskOnly, 0, length);
+        assertArrayEquals(expectedMask, maskOnly, "mask only " + at);
+
+        double[] yd = new double[length + 3];
+        d.backward(seed, offset, xd, 3, yd, 3, length);
+        assertArrayEquals(expectedD, yd, "float64 backward by regeneration " + at);
+        java.util.Arrays.fill(yd, 0);
+        d.backward(mask, 0, xd, 3, yd, 3, length);
+        assertArrayEquals(expectedD, yd, "float64 backward from the float32 forward's bits " + at);
+
+        MemorySegment xs = MemorySegment.ofArray(x), ys = MemorySegment.ofArray(new float[length + 3]);
+        MemorySegment ms = MemorySegment.ofArray(new long[expectedMask.length]);
+        d.floatSegments().forward(seed, offset, xs, 3, ys, 3, length, ms, 0);
+        assertArrayEquals(expected, ys.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT), "segment forward " + at);
+        assertArrayEquals(expectedMask, ms.toArray(java.lang.foreign.ValueLayout.JAVA_LONG), "segment mask " + at);
+    }
+
+    @Test
+    void oneChannelOfOnePositionIsElementwiseDropout() {
+        float[] x = new float[1000];
+        java.util.Arrays.setAll(new double[0], i -> i);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i - 500.5f;
+        }
+        for (ChannelLayout layout : new ChannelLayout[] {ChannelLayout.channelsFirst(10, 1),
+                ChannelLayout.channelsLast(1, 10)}) {
+            float[] a = new float[1000], b = new float[1000];
+            Dropout.inverted(0.4).forward(9, 77, x, 0, a, 0, 1000);
+            Dropout.inverted(0.4).perChannel(layout).forward(9, 77, x, 0, b, 0, 1000);
+            assertArrayEquals(a, b, layout.toString());
+        }
+    }
+
+    @Test
+    void badShapesAreRejectedBeforeAnythingIsWritten() {
+        Dropout d = Dropout.inverted(0.5).perChannel(ChannelLayout.channelsFirst(4, 3));
+        float[] x = new float[24], y = new float[24];
+        y[0] = 42;
+        assertThrows(IllegalArgumentException.class, () -> d.forward(1, 0, x, 0, y, 0, 13));
+        assertThrows(IndexOutOfBoundsException.class, () -> d.forward(1, 0, x, 0, y, 0, 24, new long[0], 0));
+        assertThrows(IllegalArgumentException.class, () -> d.mask(1, 0, new long[1], 0, 10));
+        assertEquals(42, y[0]);
+        assertThrows(IllegalArgumentException.class, () -> ChannelLayout.channelsFirst(0, 3));
+        assertThrows(IllegalArgumentException.class, () -> ChannelLayout.channelsLast(3, 0));
+        assertThrows(IllegalArgumentException.class, () -> ParallelDropout.of(d, Runnable::run, 2));
+        assertThrows(IllegalArgumentException.class, () -> new DropoutLayer(d, 1));
+        // A stored mask holds N * C bits: 2 samples of 4 channels fit one word, whatever S.
+        d.forward(1, Long.MAX_VALUE - 8, x, 0, y, 0, 24, new long[1], 0);
+        assertThrows(IllegalArgumentException.class, () -> d.forward(1, Long.MAX_VALUE - 7, x, 0, y, 0, 24));
+    }
+}
