@@ -1,6 +1,5 @@
 package dev.vecdrop.kernel;
 
-import dev.vecdrop.scalar.ScalarMatrixKernel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
@@ -17,7 +16,6 @@ public final class KernelSelector {
 
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String PANAMA_KERNELS = "dev.vecdrop.vector.VectorKernelFactory";
-    private static final String PANAMA_MATRIX = "dev.vecdrop.vector.PanamaMatrixKernel";
 
     private static final KernelChoice CHOICE = select();
     private static final DropoutKernels KERNELS = CHOICE.kernels();
@@ -41,33 +39,6 @@ public final class KernelSelector {
     /** The kernels every {@code Dropout} uses unless told otherwise. */
     public static DropoutKernels kernels() {
         return KERNELS;
-    }
-
-    /**
-     * The matrix product at the same width as {@link #kernels()} (the scalar reference when those are scalar).
-     * Loaded on first use, so library users who never multiply matrices never load it.
-     */
-    public static MatrixKernel matrixKernel() {
-        return MatrixHolder.KERNEL;
-    }
-
-    /** Lazy holder: the matrix kernel is only for the example trainer. */
-    private static final class MatrixHolder {
-        static final MatrixKernel KERNEL = selectMatrix();
-
-        private static MatrixKernel selectMatrix() {
-            if (KERNELS.vectorBitSize() == 0) {
-                return ScalarMatrixKernel.INSTANCE;
-            }
-            try { // the module reads jdk.incubator.vector already: selectVector added the edge
-                Class<?> panama = Class.forName(PANAMA_MATRIX);
-                return (MatrixKernel) MethodHandles.lookup().findStaticGetter(panama, "INSTANCE", panama).invoke();
-            } catch (Throwable e) { // as for the dropout kernels: fall back rather than fail, and say so
-                System.getLogger("dev.vecdrop").log(System.Logger.Level.WARNING,
-                        "vecdrop: scalar matrix kernel, because the vector one could not be loaded (" + e + ")");
-                return ScalarMatrixKernel.INSTANCE;
-            }
-        }
     }
 
     /** Why {@link #kernels()} was chosen, in words. */

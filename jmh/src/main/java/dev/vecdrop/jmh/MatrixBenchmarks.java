@@ -1,9 +1,9 @@
 package dev.vecdrop.jmh;
 
 import dev.ludovic.netlib.blas.BLAS;
-import dev.vecdrop.kernel.KernelSelector;
-import dev.vecdrop.kernel.MatrixKernel;
-import dev.vecdrop.scalar.ScalarMatrixKernel;
+import dev.vecdrop.train.matrix.MatrixKernel;
+import dev.vecdrop.train.matrix.MatrixKernels;
+import dev.vecdrop.train.matrix.ScalarMatrixKernel;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,7 +42,7 @@ public class MatrixBenchmarks {
     @Param({"forward", "weightGradient", "inputGradient"})
     public String product;
 
-    private final MatrixKernel vecdrop = KernelSelector.matrixKernel();
+    private final MatrixKernel vecdrop = MatrixKernels.active();
     private BLAS java11;
     private BLAS vector;
     private float[] weights;

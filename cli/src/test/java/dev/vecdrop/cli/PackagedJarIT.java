@@ -15,18 +15,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the artifact the launcher runs, after {@code package}: {@code target/vecdrop.jar} and {@code target/lib} on
- * the module path, the main class named as a module, with the {@code --add-modules} list read from the
+ * Runs the artifact the launcher runs, after {@code package}: {@code cli/target/vecdrop-cli.jar} and
+ * {@code cli/target/lib} (the library jar, picocli, jfreechart) on the module path, the main class named as a module, with the {@code --add-modules} list read from the
  * {@code ./vecdrop} script itself, so a jar that lost its module descriptor, a missing runtime dependency or a
  * launcher line that drifted from the build fails here instead of on a user's machine. An integration test
  * (failsafe): the jar does not exist yet when surefire runs.
  */
 class PackagedJarIT {
 
-    private static final Path ROOT = Path.of("").toAbsolutePath();
-    private static final Path JAR = ROOT.resolve(Path.of("target", "vecdrop.jar"));
-    private static final Path LIB = ROOT.resolve(Path.of("target", "lib"));
-    private static final String MAIN = "dev.vecdrop/dev.vecdrop.cli.Main";
+    /** This build's directory, {@code cli/}; the launcher sits in the repository root above it. */
+    private static final Path CLI = Path.of("").toAbsolutePath();
+    private static final Path ROOT = CLI.getParent();
+    private static final Path JAR = CLI.resolve(Path.of("target", "vecdrop-cli.jar"));
+    private static final Path LIB = CLI.resolve(Path.of("target", "lib"));
+    private static final String MAIN = "dev.vecdrop.cli/dev.vecdrop.cli.Main";
 
     private static String addModules;
 
@@ -36,10 +38,15 @@ class PackagedJarIT {
     static void theLauncherRunsThisJarThisWay() throws IOException {
         assertTrue(Files.isRegularFile(JAR), "no packaged jar at " + JAR + ": run after the package phase");
         assertTrue(Files.isDirectory(LIB), "no runtime dependencies at " + LIB);
+        try (var jars = Files.list(LIB)) { // the library comes in by its coordinates, as a jar of its own
+            assertTrue(jars.anyMatch(jar -> jar.getFileName().toString().matches("vecdrop-[0-9].*\\.jar")),
+                    "the library jar is not among the runtime dependencies in " + LIB);
+        }
         String script = Files.readString(ROOT.resolve("vecdrop"));
         // The lines this test copies; if the launcher changes them, this test must change with it.
-        assertTrue(script.contains("jar=\"$root/target/vecdrop.jar\""), "the launcher no longer runs target/vecdrop.jar");
-        assertTrue(script.contains("--module-path \"$jar:$root/target/lib\""), "the launcher's module path changed");
+        assertTrue(script.contains("cli_jar=\"$root/cli/target/vecdrop-cli.jar\""),
+                "the launcher no longer runs cli/target/vecdrop-cli.jar");
+        assertTrue(script.contains("--module-path \"$cli_jar:$root/cli/target/lib\""), "the launcher's module path changed");
         assertTrue(script.contains("--module " + MAIN + " \"$@\""), "the launcher's main module changed");
         Matcher modules = Pattern.compile("exec \"\\$java\" --add-modules (\\S+)").matcher(script);
         assertTrue(modules.find(), "no --add-modules on the launcher's java line");

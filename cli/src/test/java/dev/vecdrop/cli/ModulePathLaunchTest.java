@@ -3,31 +3,33 @@ package dev.vecdrop.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vecdrop.Dropout;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
- * Launches the CLI as a named module, as the launcher script does: once with {@code jdk.incubator.vector} and
- * once without, where the library must still run, on the scalar path, and say once why.
+ * Launches the CLI as a named module ({@code dev.vecdrop.cli}, reading the library module {@code dev.vecdrop}), as
+ * the launcher script does: once with {@code jdk.incubator.vector} and once without, where the library must still run, on the scalar path, and say once why.
  */
 class ModulePathLaunchTest {
 
     record Result(int code, String out, String err) {}
 
     static Result launch(boolean withVectorModule, String... args) throws Exception {
-        String picocli = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> entry.contains("picocli")).findFirst().orElseThrow();
-        String classes = Path.of("target", "classes").toAbsolutePath().toString();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", (withVectorModule ? "jdk.incubator.vector," : "") + "info.picocli",
-                "--module-path", classes + File.pathSeparator + picocli,
-                "--module", "dev.vecdrop/dev.vecdrop.cli.Main"));
+        // The CLI's classes, and the library and picocli jars this test runs against, as the launcher's module path.
+        String modulePath = String.join(File.pathSeparator, Path.of("target", "classes").toAbsolutePath().toString(),
+                jarOf(Dropout.class), jarOf(CommandLine.class));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (withVectorModule) {
+            command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+        }
+        command.addAll(List.of("--module-path", modulePath, "--module", "dev.vecdrop.cli/dev.vecdrop.cli.Main"));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).start();
         String out = new String(process.getInputStream().readAllBytes());
@@ -58,6 +60,10 @@ class ModulePathLaunchTest {
         // The module being present is not enough: the launch must have picked the vector kernels.
         assertTrue(VECTOR_IMPLEMENTATION.matcher(info.out()).find(),
                 "info with the vector module must name a vector-<bits> implementation: " + info.out());
+    }
+
+    private static String jarOf(Class<?> type) throws Exception {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     /** The line of {@code info} that names vector kernels. */

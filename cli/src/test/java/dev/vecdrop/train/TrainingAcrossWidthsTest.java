@@ -2,7 +2,6 @@ package dev.vecdrop.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.vecdrop.FreshJvm;
 import dev.vecdrop.Vectorization;
 import java.util.List;
 import org.junit.jupiter.api.Test;

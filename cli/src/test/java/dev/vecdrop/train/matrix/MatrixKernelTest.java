@@ -1,10 +1,10 @@
-package dev.vecdrop.kernel;
+package dev.vecdrop.train.matrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.vecdrop.scalar.ScalarMatrixKernel;
+import dev.vecdrop.Vectorization;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Tag;
 @Tag("matrix")
 class MatrixKernelTest {
 
-    private static final MatrixKernel ACTIVE = KernelSelector.matrixKernel();
+    private static final MatrixKernel ACTIVE = MatrixKernels.active();
     private static final float GUARD = Float.intBitsToFloat(0x7fc0_beef);
 
     @Test
     void theMatrixKernelHasTheDropoutKernelsWidth() {
-        assertEquals(KernelSelector.kernels().name(), ACTIVE.name());
+        assertEquals(Vectorization.implementation(), ACTIVE.name());
     }
 
     @Test

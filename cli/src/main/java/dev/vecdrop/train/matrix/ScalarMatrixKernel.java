@@ -1,6 +1,4 @@
-package dev.vecdrop.scalar;
-
-import dev.vecdrop.kernel.MatrixKernel;
+package dev.vecdrop.train.matrix;
 
 /**
  * The reference matrix product: each element's sum of products is accumulated with {@link Math#fma} in order

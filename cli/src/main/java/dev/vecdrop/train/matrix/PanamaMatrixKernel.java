@@ -1,12 +1,13 @@
-package dev.vecdrop.vector;
+package dev.vecdrop.train.matrix;
 
-import dev.vecdrop.kernel.MatrixKernel;
-import dev.vecdrop.scalar.ScalarMatrixKernel;
+import dev.vecdrop.Vectorization;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The matrix product with the Vector API, at the same width as the dropout kernels ({@link Species#BITS}). Vectors run down
+ * The matrix product with the Vector API, at the width of the library's dropout kernels
+ * ({@link Vectorization#vectorBitSize()}, read once: the library picks it once per JVM). Vectors run down
  * the rows of {@code A} and {@code C} (contiguous in column-major storage); each step of the sum over {@code l}
  * is one lane-wise {@code fma} with a broadcast {@code B[l][j]}, so every element is accumulated in the same
  * order as the scalar reference and the bits match at every width.
@@ -18,10 +19,13 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class PanamaMatrixKernel implements MatrixKernel {
 
-    private static final VectorSpecies<Float> FLOATS = Species.FLOATS;
+    // Only loaded when the library runs vector kernels (MatrixKernels), so the width is never 0 here.
+    // static final, so C2 folds the species into the loops as a constant.
+    private static final VectorSpecies<Float> FLOATS =
+            FloatVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Vectorization.vectorBitSize()));
     private static final int LANES = FLOATS.length();
 
-    /** The shared instance; loaded reflectively by the kernel selector, only when the Vector API is present. */
+    /** The shared instance; loaded reflectively by {@link MatrixKernels}, only when the Vector API is present. */
     public static final PanamaMatrixKernel INSTANCE = new PanamaMatrixKernel();
 
     private PanamaMatrixKernel() {}

@@ -36,8 +36,9 @@ final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
                 String.format("verify: %s vs scalar reference %3.0f%%", implementation, 100 * fraction)));
         progress.clear();
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf("verify: %s vs scalar reference: %d cases x %d operations, %d mismatches (%.1f s)%n",
-                implementation, report.cases(), Verifier.OPERATIONS_PER_CASE, report.mismatches(), seconds);
+        out.printf("verify: %s vs scalar reference: %d cases, %d operations (float32 and float64; arrays, heap and"
+                        + " native segments; element-wise and per-channel masks), %d mismatches (%.1f s)%n",
+                implementation, report.cases(), report.operations(), report.mismatches(), seconds);
         if (!report.passed()) {
             out.println("first mismatch: " + report.firstMismatch());
             return 1;

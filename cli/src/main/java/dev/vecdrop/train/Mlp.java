@@ -5,8 +5,8 @@ import dev.vecdrop.DropoutLayer;
 import dev.vecdrop.MaxNorm;
 import dev.vecdrop.Scaling;
 import dev.vecdrop.Seeds;
-import dev.vecdrop.kernel.KernelSelector;
-import dev.vecdrop.kernel.MatrixKernel;
+import dev.vecdrop.train.matrix.MatrixKernel;
+import dev.vecdrop.train.matrix.MatrixKernels;
 import java.util.SplittableRandom;
 
 /**
@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  */
 public final class Mlp {
 
-    private final MatrixKernel matrix = KernelSelector.matrixKernel();
+    private final MatrixKernel matrix = MatrixKernels.active();
     private final int[] sizes;
     private final int layers;
     private final int capacity;
@@ -106,7 +106,7 @@ public final class Mlp {
 
     /** Which matrix kernel multiplies, for run headers. */
     public static String matrixKernelName() {
-        return KernelSelector.matrixKernel().name();
+        return MatrixKernels.active().name();
     }
 
     public int[] sizes() {

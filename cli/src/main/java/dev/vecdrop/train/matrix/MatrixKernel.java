@@ -1,5 +1,4 @@
-package dev.vecdrop.kernel;
-
+package dev.vecdrop.train.matrix;
 /**
  * The matrix product the example trainer needs: {@code C = A * B} for column-major {@code A} and {@code C}, with
  * {@code B} read through two strides so that {@code B}, {@code B^T} and a column-major or row-major layout are all
@@ -8,7 +7,7 @@ package dev.vecdrop.kernel;
  * <p>The result is defined element by element, not just up to rounding: {@code C[i][j]} is
  * {@code acc = 0; for l in 0..k-1: acc = fma(A[i][l], B[l][j], acc)}, in that order. Vector implementations
  * compute many {@code i} at once but never reorder the sum over {@code l}, so every implementation, at every
- * vector width, returns the same bits as {@link dev.vecdrop.scalar.ScalarMatrixKernel}. That is what makes a
+ * vector width, returns the same bits as {@link ScalarMatrixKernel}. That is what makes a
  * training run reproducible bit for bit whatever the machine's vector width.
  *
  * <p>Kernels trust their arguments (callers validate). Thread-safety: implementations are stateless and safe
