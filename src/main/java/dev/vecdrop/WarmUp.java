@@ -1,5 +1,7 @@
 package dev.vecdrop;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -13,7 +15,11 @@ import java.util.concurrent.Executor;
  * every kernel of the implementation this JVM picked, through the public entry points, on a private buffer:
  * training forward with and without a mask, the mask alone, both backwards, eval of both scalings, even and odd
  * stream offsets, region lengths with and without a vector tail, and the chunked path of
- * {@link ParallelDropout} (on the calling thread). It repeats this in rounds, at least {@value #MIN_ROUNDS}, until
+ * {@link ParallelDropout} (on the calling thread); and, every second round, float64 arrays, float32 and float64
+ * native segments, and per-channel masks in both layouts. Heap segments are not warmed up: mixing them with
+ * native ones in one warm-up keeps C2 recompiling the segment kernels (a type speculation on one segment class
+ * traps on the other), so it would never settle; a caller of heap segments warms them up by using them.
+ * It repeats this in rounds, at least {@value #MIN_ROUNDS}, until
  * the JIT has finished with them: for {@value #QUIET_MILLIS} ms no round of the single-call operations has
  * allocated anything (interpreted or C1-compiled vector code boxes, so allocates) and the JVM's total
  * compilation time has not grown (C2 is done: an allocation-free round alone can still be C1 code calling a
@@ -21,7 +27,8 @@ import java.util.concurrent.Executor;
  * cannot count allocated bytes (no {@code jdk.management}) or compilation time, it runs {@value #MIN_ROUNDS}
  * rounds and reports {@code settled = false}.
  *
- * <p>Call it once, before serving: it took 1.6-1.9 s on a 2-core VM. While other threads keep the JIT busy
+ * <p>Call it once, before serving: it took 3.6-3.9 s on a 2-core VM (1.6-1.9 s before float64, segments and
+ * per-channel masks were added). While other threads keep the JIT busy
  * (a service starting up around it) it cannot tell its own compilations from theirs and may run to the limit.
  * Results of later calls are unaffected (warm-up uses its own buffers; nothing is shared).
  *
@@ -85,6 +92,7 @@ public final class WarmUp {
         Dropout classic = Dropout.classic(0.25);
         Dropout keepAll = Dropout.inverted(0.0);
         Dropout dropAll = Dropout.inverted(1.0);
+        Forms forms = new Forms(x, inverted);
         // Two "threads" on the caller: the chunked path's code is what runs on pool threads.
         ParallelDropout[] parallel = new ParallelDropout[CALLER_RUNS.length];
         for (int i = 0; i < parallel.length; i++) {
@@ -102,6 +110,7 @@ public final class WarmUp {
             long before = counter.bytes();
             round(rounds, inverted, classic, x, y, mask);
             shortcuts(rounds, keepAll, dropAll, x, y, mask);
+            forms.round(rounds, inverted, classic);
             long allocated = counter.bytes() - before;
             parallelRound(rounds, parallel[rounds % parallel.length], x, y, mask); // allocates its job: not counted
             rounds++;
@@ -121,8 +130,10 @@ public final class WarmUp {
     /** Every single-call operation once or twice, lengths and stream parities varying with the round. */
     private static void round(int r, Dropout inverted, Dropout classic, float[] x, float[] y, long[] mask) {
         int n = LENGTH - (r & 63); // every tail length over 64 rounds
-        long even = 2L * r;
-        long odd = even + 1;
+        // Parities swap every round: each kernel variant is a method of its own, and one that only ever saw odd
+        // (or even) stream offsets would be compiled without the other branch and deoptimise on its first use.
+        long even = 2L * r + (r & 1);
+        long odd = even ^ 1;
         inverted.forward(r, even, x, 0, y, 0, n);
         inverted.forward(r, odd, x, 0, y, 0, n);
         inverted.forward(r, odd, x, 0, y, 0, n, mask, 0);
@@ -137,7 +148,15 @@ public final class WarmUp {
         classic.eval(x, 0, y, 0, n);
         classic.eval(y, 0, y, 0, 7); // shorter than any vector: the tail alone
         inverted.eval(y, 0, y, 0, n); // in place: nothing to copy
-        inverted.forward(r, odd, y, 0, y, 0, 5);
+        // Shorter than any vector, for every variant (each is its own method): the vector loop never entered.
+        int tiny = 1 + (r & 3);
+        inverted.forward(r, odd, y, 0, y, 0, tiny);
+        classic.forward(r, even, x, 0, y, 0, tiny);
+        inverted.forward(r, even, x, 0, y, 0, tiny, mask, 0);
+        classic.forward(r, odd, x, 0, y, 0, tiny, mask, 0);
+        inverted.mask(r, even, mask, 0, tiny);
+        inverted.backward(mask, 0, x, 0, y, 0, tiny);
+        classic.backward(mask, 0, x, 0, y, 0, tiny);
     }
 
     /** The keep-all and drop-all shortcuts (p = 0, p = 1), which never reach a kernel. */
@@ -158,6 +177,77 @@ public final class WarmUp {
         d.backward(r, r, x, 0, y, 0, n);
         d.backward(mask, 0, x, 0, y, 0, n);
         d.eval(x, 0, y, 0, n);
+    }
+
+    /**
+     * The other forms, every second round: float64 arrays, float32 and float64 native segments, and
+     * per-channel masks in both layouts. Their buffers come from an automatic arena, freed with this object.
+     */
+    private static final class Forms {
+        private static final int CHANNELS = 69;
+        private final double[] xd = new double[LENGTH];
+        private final double[] yd = new double[LENGTH];
+        private final long[] mask = new long[Dropout.maskWords(LENGTH)];
+        private final MemorySegment nativeX;
+        private final MemorySegment nativeY;
+        private final MemorySegment nativeMask;
+        private final float[] xf;
+        private final float[] yf = new float[LENGTH];
+        private final MemorySegment[][] segmentSets;
+        private final Dropout[] perChannel;
+
+        Forms(float[] x, Dropout inverted) {
+            xf = x;
+            for (int i = 0; i < LENGTH; i++) {
+                xd[i] = x[i];
+            }
+            Arena arena = Arena.ofAuto();
+            nativeX = arena.allocate((long) LENGTH * Double.BYTES).copyFrom(MemorySegment.ofArray(xd));
+            nativeY = arena.allocate((long) LENGTH * Double.BYTES);
+            nativeMask = arena.allocate((long) mask.length * Long.BYTES);
+            // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
+            // one warm-up makes C2 speculate on one class, trap on the other and recompile, round after round,
+            // so it would never settle; a caller that uses heap segments warms them up by using them.
+            segmentSets = new MemorySegment[][] {{nativeX, nativeY, nativeMask, nativeX, nativeY}};
+            // 69 channels: a sample's decisions straddle mask words. Built here: a round must not allocate.
+            perChannel = new Dropout[] {inverted.perChannel(ChannelLayout.channelsFirst(CHANNELS, 7)),
+                    inverted.perChannel(ChannelLayout.channelsLast(7, CHANNELS))};
+        }
+
+        void round(int r, Dropout inverted, Dropout classic) {
+            if ((r & 1) != 0) {
+                return;
+            }
+            int n = LENGTH - (r & 63);
+            long odd = 2L * r + ((r >> 1) & 1); // both parities, alternating between the rounds that run this
+            int tiny = 1 + ((r >> 1) & 3);
+            inverted.forward(r, odd, xd, 0, yd, 0, tiny);
+            classic.forward(r, odd, xd, 0, yd, 0, tiny, mask, 0);
+            inverted.forward(r, odd, xd, 0, yd, 0, n);
+            classic.forward(r, odd ^ 1, xd, 0, yd, 0, n, mask, 0);
+            inverted.forward(r, odd, xd, 0, yd, 0, n, mask, 0);
+            inverted.backward(mask, 0, xd, 0, yd, 0, n);
+            classic.eval(xd, 0, yd, 0, n);
+            for (MemorySegment[] s : segmentSets) {
+                FloatSegmentDropout floats = inverted.floatSegments();
+                DoubleSegmentDropout doubles = (r & 2) == 0 ? inverted.doubleSegments() : classic.doubleSegments();
+                floats.forward(r, odd, s[0], 0, s[1], 0, tiny);
+                doubles.forward(r, odd, s[3], 0, s[4], 0, tiny, s[2], 0);
+                floats.forward(r, odd, s[0], 0, s[1], 0, n);
+                floats.forward(r, odd, s[0], 0, s[1], 0, n, s[2], 0);
+                floats.backward(s[2], 0, s[0], 0, s[1], 0, n);
+                doubles.forward(r, odd, s[3], 0, s[4], 0, n);
+                doubles.forward(r, odd, s[3], 0, s[4], 0, n, s[2], 0);
+                doubles.backward(s[2], 0, s[3], 0, s[4], 0, n);
+                doubles.eval(s[3], 0, s[4], 0, n);
+            }
+            for (Dropout d : perChannel) {
+                int length = (1 + (r & 3)) * CHANNELS * 7;
+                d.forward(r, odd, xf, 0, yf, 0, length);
+                d.forward(r, odd, xf, 0, yf, 0, length, mask, 0);
+                d.backward(mask, 0, xf, 0, yf, 0, length);
+            }
+        }
     }
 
     private static void parallelRound(int r, ParallelDropout parallel, float[] x, float[] y, long[] mask) {

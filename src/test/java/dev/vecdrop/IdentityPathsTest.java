@@ -33,7 +33,10 @@ class IdentityPathsTest {
     @Test
     void toStringNamesProbabilityScalingAndKernels() {
         Dropout dropout = Dropout.classic(0.25);
-        assertEquals("Dropout[p=0.25, CLASSIC, " + Vectorization.implementation() + "]", dropout.toString());
-        assertEquals("Dropout[p=0.25, CLASSIC, scalar]", dropout.scalarReference().toString());
+        assertEquals("Dropout[p=0.25, CLASSIC, elementwise, " + Vectorization.implementation() + "]",
+                dropout.toString());
+        assertEquals("Dropout[p=0.25, CLASSIC, elementwise, scalar]", dropout.scalarReference().toString());
+        assertEquals("Dropout[p=0.25, CLASSIC, channelsLast(S=7, C=3), scalar]",
+                dropout.scalarReference().perChannel(ChannelLayout.channelsLast(7, 3)).toString());
     }
 }
