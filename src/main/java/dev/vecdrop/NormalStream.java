@@ -22,8 +22,8 @@ import java.lang.invoke.MethodType;
  * version (bit-identical to {@link #z}) when the dropout kernels this JVM selected are vector ones.
  *
  * <p>Thread-safety: stateless, all methods are pure. Allocation: none by {@link #z}; none by {@link #fill} once C2
- * has compiled the vector fill (before that the Vector API boxes its vectors, and a first large call in a fresh JVM
- * runs many times slower than the scalar reference: fill 10^7 values in chunks of a few thousand, or warm up).
+ * has compiled the vector fill. Before that the Vector API boxes every vector: in a fresh JVM the first 10^7 values
+ * took 12 s on a busy 2-core VM, against 0.4 s for the scalar reference and 35-90 ms once compiled.
  */
 public final class NormalStream {
 
