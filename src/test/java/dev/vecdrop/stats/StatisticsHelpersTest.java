@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.SplittableRandom;
+import org.apache.commons.math3.distribution.NormalDistribution;
 import org.junit.jupiter.api.Test;
 
 /** The statistical tools must themselves be right, and able to fail. */
@@ -47,5 +50,44 @@ class StatisticsHelpersTest {
             longRun[i] = false;
         }
         assertNotNull(Fips140.longRun(longRun));
+    }
+
+    @Test
+    void tabulatedNormalCdfAgreesWithCommonsMathToElevenDigitsInBothTails() {
+        NormalDistribution normal = new NormalDistribution(0, 1);
+        SplittableRandom random = new SplittableRandom(5);
+        for (int i = 0; i < 20_000; i++) {
+            double x = random.nextDouble(-8, 8);
+            double lower = normal.cumulativeProbability(x);
+            double upper = normal.cumulativeProbability(-x); // 1 - Phi(x), without cancellation
+            assertTrue(Math.abs(NormalFit.cdf(x) / lower - 1) < 1e-11, "Phi(" + x + ")");
+            assertTrue(Math.abs(Math.exp(NormalFit.logCdf(-x)) / upper - 1) < 1e-11, "1 - Phi(" + x + ")");
+        }
+    }
+
+    @Test
+    void andersonDarlingLimitMatchesPublishedCriticalValues() {
+        // Case 0 (fully specified), Stephens (1974) / D'Agostino and Stephens (1986), Table 4.2.
+        assertTrue(Math.abs(NormalFit.andersonDarlingPValue(1.933) - 0.10) < 2e-4);
+        assertTrue(Math.abs(NormalFit.andersonDarlingPValue(2.492) - 0.05) < 2e-4);
+        assertTrue(Math.abs(NormalFit.andersonDarlingPValue(3.070) - 0.025) < 5e-4);
+        assertTrue(Math.abs(NormalFit.andersonDarlingPValue(3.857) - 0.01) < 5e-4);
+    }
+
+    @Test
+    void normalFitStatisticsAcceptNormalsAndRejectAShiftedSample() {
+        SplittableRandom random = new SplittableRandom(8);
+        float[] good = new float[200_000];
+        float[] shifted = new float[good.length];
+        for (int i = 0; i < good.length; i++) {
+            good[i] = (float) random.nextGaussian();
+            shifted[i] = good[i] + 0.02f; // 0.02 sigma: 9 standard errors of the mean
+        }
+        double[] sortedGood = NormalFit.sortedCopy(good);
+        double[] sortedShifted = NormalFit.sortedCopy(shifted);
+        assertTrue(NormalFit.ksPValue(NormalFit.ksStatistic(sortedGood), good.length) > 1e-4);
+        assertTrue(NormalFit.andersonDarlingPValue(NormalFit.andersonDarling(sortedGood)) > 1e-4);
+        assertTrue(NormalFit.ksPValue(NormalFit.ksStatistic(sortedShifted), good.length) < 1e-4);
+        assertTrue(NormalFit.andersonDarlingPValue(NormalFit.andersonDarling(sortedShifted)) < 1e-4);
     }
 }
