@@ -27,8 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class PanamaNormals {
 
     private static final VectorSpecies<Float> FLOATS = Species.FLOATS;
-    private static final VectorSpecies<Integer> INTS = Species.INTS;
-    private static final VectorSpecies<Long> LONGS = Species.LONGS;
+    private static final VectorSpecies<Integer> INTS = Species.FLOAT_UNIFORMS;
+    private static final VectorSpecies<Long> LONGS = Species.FLOAT_WORDS;
     private static final int LANES = FLOATS.length();
 
     /** Lane {@code j}: {@code j * GOLDEN_GAMMA}, the counter offset of word {@code j} of a block. */
