@@ -13,6 +13,9 @@ import dev.vecdrop.kernel.WidthRequest;
  */
 public final class VectorKernelFactory {
 
+    /** The narrowest width whose float64 kernels are vector code: their words need a 2-lane LongVector. */
+    static final int MIN_DOUBLE_BITS = 256;
+
     private VectorKernelFactory() {}
 
     /**
@@ -24,8 +27,16 @@ public final class VectorKernelFactory {
         if (Species.BITS == WidthChoice.NONE) {
             return new KernelChoice(DropoutKernels.SCALAR, reason);
         }
+        // A 128-bit vector holds 2 doubles, whose uniforms are one 64-bit word: a 1-lane LongVector, which C2 does
+        // not compile to vector code, so every operation would box (measured: 460 KB per 4K-element call). At
+        // 128 bits float64 runs on the reference instead, and says so.
+        boolean doubleVectors = Species.BITS >= MIN_DOUBLE_BITS;
         return new KernelChoice(new DropoutKernels("vector-" + Species.BITS, Species.BITS,
-                VectorFloatArrayKernels.INSTANCE, VectorDoubleArrayKernels.INSTANCE,
-                VectorFloatSegmentKernels.INSTANCE, VectorDoubleSegmentKernels.INSTANCE), reason);
+                VectorFloatArrayKernels.INSTANCE,
+                doubleVectors ? VectorDoubleArrayKernels.INSTANCE : DropoutKernels.SCALAR.doubleArrays(),
+                VectorFloatSegmentKernels.INSTANCE,
+                doubleVectors ? VectorDoubleSegmentKernels.INSTANCE : DropoutKernels.SCALAR.doubleSegments()),
+                doubleVectors ? reason : reason + "; float64 on the scalar reference below " + MIN_DOUBLE_BITS
+                        + " bits");
     }
 }
