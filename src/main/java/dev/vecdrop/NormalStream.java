@@ -38,7 +38,13 @@ public final class NormalStream {
 
     private NormalStream() {}
 
-    /** The standard normal value of element {@code e >= 0} of the stream of {@code seed}. */
+    /**
+     * The standard normal value of element {@code e} of the stream of {@code seed}.
+     *
+     * @param seed the seed of the stream
+     * @param e    the element, {@code >= 0}
+     * @return {@code z(seed, e)}, in {@code [-MAX_ABS, MAX_ABS]}
+     */
     public static float z(long seed, long e) {
         long w = MaskStream.word(seed, e >>> 1);
         // Odd elements turn the angle back a quarter: cos(theta - pi/2) = sin(theta).
@@ -94,6 +100,11 @@ public final class NormalStream {
      * Writes {@code z(seed, offset + i)} to {@code out[off + i]} for {@code i} in {@code [0, len)}. Arguments are
      * checked before anything is written.
      *
+     * @param seed   the seed of the stream
+     * @param offset the stream element of {@code out[off]}
+     * @param out    where the values go
+     * @param off    the first index written
+     * @param len    how many values
      * @throws IllegalArgumentException  if {@code len < 0} or {@code offset} is outside {@code [0, 2^63 - 1 - len]}
      * @throws NullPointerException      if {@code out} is null
      * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code out}
