@@ -59,7 +59,10 @@ public interface FloatArrayKernels {
                       float scale,
                       float[] src, int srcOff, float[] dst, int dstOff, int length);
 
-    /** Backward from a stored mask, {@code applyMask}: {@code dst = bit ? src (* scale) : +0.0}. */
+    /**
+     * Backward from a stored mask, {@code applyMask}: {@code dst = bit ? src (* scale) : +0.0}. By default word
+     * by word through {@code applyWord} (the reference); the vector kernels run one loop over the region.
+     */
     default void applyMask(long[] mask, int maskOff,
                               float scale,
                               float[] src, int srcOff, float[] dst, int dstOff, int length) {
@@ -77,7 +80,10 @@ public interface FloatArrayKernels {
     void applyWordPassThrough(long bits,
                       float[] src, int srcOff, float[] dst, int dstOff, int length);
 
-    /** Backward from a stored mask, {@code applyMaskPassThrough}: {@code dst = bit ? src (* scale) : +0.0}. */
+    /**
+     * Backward from a stored mask, {@code applyMaskPassThrough}: {@code dst = bit ? src (* scale) : +0.0}. By default word
+     * by word through {@code applyWordPassThrough} (the reference); the vector kernels run one loop over the region.
+     */
     default void applyMaskPassThrough(long[] mask, int maskOff,
                               float[] src, int srcOff, float[] dst, int dstOff, int length) {
         for (int done = 0; done < length; ) {

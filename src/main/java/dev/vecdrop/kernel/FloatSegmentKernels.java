@@ -67,7 +67,10 @@ public interface FloatSegmentKernels {
                       float scale,
                       MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length);
 
-    /** Backward from a stored mask, {@code applyMask}: {@code dst = bit ? src (* scale) : +0.0}. */
+    /**
+     * Backward from a stored mask, {@code applyMask}: {@code dst = bit ? src (* scale) : +0.0}. By default word
+     * by word through {@code applyWord} (the reference); the vector kernels run one loop over the region.
+     */
     default void applyMask(MemorySegment mask, long maskOff,
                               float scale,
                               MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
@@ -85,7 +88,10 @@ public interface FloatSegmentKernels {
     void applyWordPassThrough(long bits,
                       MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length);
 
-    /** Backward from a stored mask, {@code applyMaskPassThrough}: {@code dst = bit ? src (* scale) : +0.0}. */
+    /**
+     * Backward from a stored mask, {@code applyMaskPassThrough}: {@code dst = bit ? src (* scale) : +0.0}. By default word
+     * by word through {@code applyWordPassThrough} (the reference); the vector kernels run one loop over the region.
+     */
     default void applyMaskPassThrough(MemorySegment mask, long maskOff,
                               MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         for (long done = 0; done < length; ) {

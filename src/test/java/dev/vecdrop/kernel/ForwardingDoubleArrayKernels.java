@@ -79,9 +79,25 @@ public class ForwardingDoubleArrayKernels implements DoubleArrayKernels {
     }
 
     @Override
+    public void applyMask(long[] mask, int maskOff,
+                            double scale,
+                            double[] src, int srcOff, double[] dst, int dstOff, int length) {
+        target.applyMask(mask, maskOff,
+                scale,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
     public void applyWordPassThrough(long bits,
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
         target.applyWordPassThrough(bits,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
+    public void applyMaskPassThrough(long[] mask, int maskOff,
+                            double[] src, int srcOff, double[] dst, int dstOff, int length) {
+        target.applyMaskPassThrough(mask, maskOff,
                 src, srcOff, dst, dstOff, length);
     }
 

@@ -79,9 +79,25 @@ public class ForwardingFloatArrayKernels implements FloatArrayKernels {
     }
 
     @Override
+    public void applyMask(long[] mask, int maskOff,
+                            float scale,
+                            float[] src, int srcOff, float[] dst, int dstOff, int length) {
+        target.applyMask(mask, maskOff,
+                scale,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
     public void applyWordPassThrough(long bits,
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
         target.applyWordPassThrough(bits,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
+    public void applyMaskPassThrough(long[] mask, int maskOff,
+                            float[] src, int srcOff, float[] dst, int dstOff, int length) {
+        target.applyMaskPassThrough(mask, maskOff,
                 src, srcOff, dst, dstOff, length);
     }
 

@@ -80,9 +80,25 @@ public class ForwardingFloatSegmentKernels implements FloatSegmentKernels {
     }
 
     @Override
+    public void applyMask(MemorySegment mask, long maskOff,
+                            float scale,
+                            MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        target.applyMask(mask, maskOff,
+                scale,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
     public void applyWordPassThrough(long bits,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         target.applyWordPassThrough(bits,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
+    public void applyMaskPassThrough(MemorySegment mask, long maskOff,
+                            MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        target.applyMaskPassThrough(mask, maskOff,
                 src, srcOff, dst, dstOff, length);
     }
 
