@@ -284,50 +284,85 @@ public final class FloatSegmentDropout {
     }
 
     /**
-     * Channels last: for each sample and each group of up to 64 channels, the group's decisions as one word, drawn
-     * here, applied at every position of the sample.
+     * Channels last: for each sample and each chunk of up to 256 channels, the chunk's decisions as up to four
+     * words, drawn here, then applied position by position. Walking positions inside the chunk keeps the writes
+     * sequential (a 1 KB run of floats per position); a chunk held in four locals needs no scratch memory.
      */
     private void forwardChannelsLast(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                                      long length) {
         long channels = layout.channels();
         long samples = length / (channels * layout.positions());
         for (long n = 0; n < samples; n++) {
-            for (long c = 0; c < channels; c += 64) {
-                int group = (int) Math.min(64, channels - c);
-                long bits = 0;
-                for (int j = 0; j < group; j++) {
-                    bits |= (MaskStream.keep(seed, streamOffset + n * channels + c + j, threshold) ? 1L : 0L) << j;
-                }
-                applyAtEveryPosition(bits, group, n, c, x, xOffset, y, yOffset);
-            }
-        }
-    }
-
-    /** Channels last from stored bits: the group's word is read from bit {@code n * C + c} on. */
-    private void applyChannelsLast(MemorySegment mask, long maskOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
-        long channels = layout.channels();
-        long samples = length / (channels * layout.positions());
-        for (long n = 0; n < samples; n++) {
-            for (long c = 0; c < channels; c += 64) {
-                int group = (int) Math.min(64, channels - c);
-                applyAtEveryPosition(bits(mask, maskOffset, n * channels + c, group), group, n, c, x, xOffset, y,
+            for (long c = 0; c < channels; c += CHUNK) {
+                long first = streamOffset + n * channels + c;
+                int width = (int) Math.min(CHUNK, channels - c);
+                applyChunk(keepBits(seed, first, width, 0), keepBits(seed, first, width, 1),
+                        keepBits(seed, first, width, 2), keepBits(seed, first, width, 3), width, n, c, x, xOffset, y,
                         yOffset);
             }
         }
     }
 
-    /** Applies one group's decisions to channels {@code [c, c + group)} at every position of sample {@code n}. */
-    private void applyAtEveryPosition(long bits, int group, long n, long c, MemorySegment x, long xOffset, MemorySegment y, long yOffset) {
+    /** Channels last from stored bits: a chunk's words are read from bit {@code n * C + c} on. */
+    private void applyChannelsLast(MemorySegment mask, long maskOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        long channels = layout.channels();
+        long samples = length / (channels * layout.positions());
+        for (long n = 0; n < samples; n++) {
+            for (long c = 0; c < channels; c += CHUNK) {
+                long first = n * channels + c;
+                int width = (int) Math.min(CHUNK, channels - c);
+                applyChunk(bits(mask, maskOffset, first, width, 0), bits(mask, maskOffset, first, width, 1),
+                        bits(mask, maskOffset, first, width, 2), bits(mask, maskOffset, first, width, 3), width, n, c,
+                        x, xOffset, y, yOffset);
+            }
+        }
+    }
+
+    /** Channels per chunk of {@link #applyChunk}: four 64-bit words. */
+    private static final int CHUNK = 256;
+
+    /** The decisions of channels {@code [64 g, 64 g + 64)} of a chunk of {@code width} from stream element {@code first}. */
+    private long keepBits(long seed, long first, int width, int g) {
+        int count = Math.min(64, width - 64 * g);
+        long bits = 0;
+        for (int j = 0; j < count; j++) {
+            bits |= (MaskStream.keep(seed, first + 64 * g + j, threshold) ? 1L : 0L) << j;
+        }
+        return bits;
+    }
+
+    /** Applies a chunk's words to its {@code width} channels at every position of sample {@code n}. */
+    private void applyChunk(long w0, long w1, long w2, long w3, int width, long n, long c, MemorySegment x, long xOffset, MemorySegment y,
+                            long yOffset) {
         long channels = layout.channels();
         long positions = layout.positions();
         for (long s = 0; s < positions; s++) {
             long at = (n * positions + s) * channels + c;
-            if (scaled) {
-                kernels.applyWord(bits, trainScale, x, xOffset + at, y, yOffset + at, group);
-            } else {
-                kernels.applyWordPassThrough(bits, x, xOffset + at, y, yOffset + at, group);
+            applyWord(w0, x, xOffset + at, y, yOffset + at, Math.min(64, width));
+            if (width > 64) {
+                applyWord(w1, x, xOffset + at + 64, y, yOffset + at + 64, Math.min(64, width - 64));
+            }
+            if (width > 128) {
+                applyWord(w2, x, xOffset + at + 128, y, yOffset + at + 128, Math.min(64, width - 128));
+            }
+            if (width > 192) {
+                applyWord(w3, x, xOffset + at + 192, y, yOffset + at + 192, width - 192);
             }
         }
+    }
+
+    private void applyWord(long bits, MemorySegment x, long xOffset, MemorySegment y, long yOffset, int count) {
+        if (scaled) {
+            kernels.applyWord(bits, trainScale, x, xOffset, y, yOffset, count);
+        } else {
+            kernels.applyWordPassThrough(bits, x, xOffset, y, yOffset, count);
+        }
+    }
+
+    /** The stored decisions of channels {@code [64 g, 64 g + 64)} of a chunk of {@code width} from bit {@code first}. */
+    private static long bits(MemorySegment mask, long maskOffset, long first, int width, int g) {
+        int count = Math.min(64, width - 64 * g);
+        return count <= 0 ? 0 : bits(mask, maskOffset, first + 64 * g, count);
     }
 
     /** {@code count <= 64} mask bits from bit {@code bit} on (they may straddle two words). */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ChannelDropoutTest {
 
     private static final int[][] SHAPES = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {1, 130, 1}, {4, 7, 33},
-            {2, 200, 17}, {1, 1, 100}};
+            {2, 200, 17}, {1, 1, 100}, {2, 300, 3}, {1, 513, 2}};
 
     @Test
     void everyOperationMatchesTheDefinitionInBothLayouts() {
