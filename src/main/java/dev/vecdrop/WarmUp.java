@@ -15,7 +15,7 @@ import java.util.concurrent.Executor;
  * every kernel of the implementation this JVM picked, through the public entry points, on a private buffer:
  * training forward with and without a mask, the mask alone, both backwards, eval of both scalings, even and odd
  * stream offsets, region lengths with and without a vector tail, and the chunked path of
- * {@link ParallelDropout} (on the calling thread); and, every second round, float64 arrays, float32 and float64
+ * {@link ParallelDropout} (on the calling thread); and, every fourth round, float64 arrays, float32 and float64
  * native segments, and per-channel masks in both layouts. Heap segments are not warmed up: mixing them with
  * native ones in one warm-up keeps C2 recompiling the segment kernels (a type speculation on one segment class
  * traps on the other), so it would never settle; a caller of heap segments warms them up by using them.
@@ -180,7 +180,7 @@ public final class WarmUp {
     }
 
     /**
-     * The other forms, every second round: float64 arrays, float32 and float64 native segments, and
+     * The other forms, every fourth round: float64 arrays, float32 and float64 native segments, and
      * per-channel masks in both layouts. Their buffers come from an automatic arena, freed with this object.
      */
     private static final class Forms {
@@ -215,12 +215,12 @@ public final class WarmUp {
         }
 
         void round(int r, Dropout inverted, Dropout classic) {
-            if ((r & 1) != 0) {
+            if ((r & 3) != 0) {
                 return;
             }
             int n = LENGTH - (r & 63);
-            long odd = 2L * r + ((r >> 1) & 1); // both parities, alternating between the rounds that run this
-            int tiny = 1 + ((r >> 1) & 3);
+            long odd = 2L * r + ((r >> 2) & 1); // both parities, alternating between the rounds that run this
+            int tiny = 1 + ((r >> 2) & 3);
             inverted.forward(r, odd, xd, 0, yd, 0, tiny);
             classic.forward(r, odd, xd, 0, yd, 0, tiny, mask, 0);
             inverted.forward(r, odd, xd, 0, yd, 0, n);
@@ -230,7 +230,7 @@ public final class WarmUp {
             classic.eval(xd, 0, yd, 0, n);
             for (MemorySegment[] s : segmentSets) {
                 FloatSegmentDropout floats = inverted.floatSegments();
-                DoubleSegmentDropout doubles = (r & 2) == 0 ? inverted.doubleSegments() : classic.doubleSegments();
+                DoubleSegmentDropout doubles = (r & 8) == 0 ? inverted.doubleSegments() : classic.doubleSegments();
                 floats.forward(r, odd, s[0], 0, s[1], 0, tiny);
                 doubles.forward(r, odd, s[3], 0, s[4], 0, tiny, s[2], 0);
                 floats.forward(r, odd, s[0], 0, s[1], 0, n);

@@ -158,6 +158,10 @@ final class AllocationProbe {
         for (Op op : ops) {
             bytes.put(op, new long[ROUNDS]);
         }
+        // Then the warm-up goes on, every op in turn, until the JIT has been idle for a while: on a loaded machine
+        // C2 lags behind the calls, and a kernel still in C1 boxes its vectors; that is the machine, not the code.
+        // Capped, so a JIT that never settles (a recompilation loop) still ends up measured, and fails.
+        awaitIdleJit(ops);
         // Round -1 is the last of the warm-up: the measuring loop itself, once, unrecorded, so that the deopts
         // and recompiles its first pass over the ops triggers (profiles shared between ops) happen before any
         // round counts. Every round after it must be clean.
@@ -174,6 +178,29 @@ final class AllocationProbe {
             }
         }
         return bytes;
+    }
+
+    /** Calls every op until the JVM's total compilation time has not grown for 300 ms, or 20 s have passed. */
+    private void awaitIdleJit(List<Op> ops) {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long quietSince = start;
+        long compiled = jit.getTotalCompilationTime();
+        while (System.nanoTime() - quietSince < 300_000_000L && System.nanoTime() - start < 20_000_000_000L) {
+            for (Op op : ops) {
+                for (int i = 0; i < 200; i++) {
+                    call(op);
+                }
+            }
+            long now = jit.getTotalCompilationTime();
+            if (now != compiled) {
+                compiled = now;
+                quietSince = System.nanoTime();
+            }
+        }
     }
 
     /** Args: the ops in warm-up order. Prints {@code OP BYTES_ROUND_1 ... BYTES_ROUND_N} per line, control included. */
