@@ -73,7 +73,10 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: info, mask, uniforms, verify, bench or train");
     }
 
-    /** The module version javac recorded, or "dev" when run from classes. */
+    /**
+     * The module version javac recorded; on the class path ({@code java -jar}) the jar manifest's
+     * Implementation-Version; "dev" when run from classes.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
@@ -82,7 +85,11 @@ public final class Main implements Runnable {
 
         static String version() {
             var descriptor = Main.class.getModule().getDescriptor();
-            return descriptor != null && descriptor.rawVersion().isPresent() ? descriptor.rawVersion().get() : "dev";
+            if (descriptor != null && descriptor.rawVersion().isPresent()) {
+                return descriptor.rawVersion().get();
+            }
+            String fromManifest = Main.class.getPackage().getImplementationVersion();
+            return fromManifest != null ? fromManifest : "dev";
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.vecdrop.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,8 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -18,8 +22,9 @@ import org.junit.jupiter.api.Test;
  * Runs the artifact the launcher runs, after {@code package}: {@code cli/target/vecdrop-cli.jar} and
  * {@code cli/target/lib} (the library jar, picocli, jfreechart) on the module path, the main class named as a module, with the {@code --add-modules} list read from the
  * {@code ./vecdrop} script itself, so a jar that lost its module descriptor, a missing runtime dependency or a
- * launcher line that drifted from the build fails here instead of on a user's machine. An integration test
- * (failsafe): the jar does not exist yet when surefire runs.
+ * launcher line that drifted from the build fails here instead of on a user's machine. Also runs the jar with
+ * {@code java -jar} on the class path, as the README says to without the launcher. An integration test (failsafe):
+ * the jar does not exist yet when surefire runs.
  */
 class PackagedJarIT {
 
@@ -64,6 +69,10 @@ class PackagedJarIT {
                 "--module-path", JAR + java.io.File.pathSeparator + LIB,
                 "--module", MAIN));
         command.addAll(List.of(args));
+        return run(command);
+    }
+
+    private static Result run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).start();
         String out = new String(process.getInputStream().readAllBytes());
         String err = new String(process.getErrorStream().readAllBytes());
@@ -80,6 +89,41 @@ class PackagedJarIT {
             expected.add(String.format("%016x", word));
         }
         assertEquals(expected, result.out().lines().toList());
+    }
+
+    /**
+     * {@code java -jar} (class path mode), exactly as the README tells: the manifest's Main-Class, and a Class-Path
+     * that names exactly the jars in {@code target/lib}, relative to the jar, so a dependency added, dropped or renamed
+     * by copy-dependencies cannot leave the two apart.
+     */
+    @Test
+    void javaDashJarRunsInfoOnTheClassPath() throws Exception {
+        String readmeLine = "java --add-modules jdk.incubator.vector -jar cli/target/vecdrop-cli.jar info";
+        assertTrue(Files.readString(ROOT.resolve("README.md")).contains(readmeLine),
+                "the README no longer says how to run the jar without the launcher: " + readmeLine);
+        Attributes manifest;
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            manifest = jar.getManifest().getMainAttributes();
+        }
+        assertEquals("dev.vecdrop.cli.Main", manifest.getValue(Attributes.Name.MAIN_CLASS));
+        String classPath = manifest.getValue(Attributes.Name.CLASS_PATH);
+        assertNotNull(classPath, "no Class-Path in the manifest of " + JAR);
+        List<String> inLib;
+        try (var jars = Files.list(LIB)) {
+            inLib = jars.map(jar -> "lib/" + jar.getFileName()).sorted().toList();
+        }
+        assertEquals(inLib, Stream.of(classPath.trim().split(" +")).sorted().toList(),
+                "the manifest's Class-Path against the jars in " + LIB);
+
+        Result result = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-jar", JAR.toString(), "info"));
+        assertEquals(0, result.code(), result.err());
+        // On the class path there is no module descriptor: the version comes from the manifest.
+        assertEquals("vecdrop         " + manifest.getValue(Attributes.Name.IMPLEMENTATION_VERSION),
+                result.out().lines().findFirst().orElse(""), result.out());
+        assertTrue(result.out().contains("jdk.incubator.vector present"), result.out());
+        assertTrue(ModulePathLaunchTest.VECTOR_IMPLEMENTATION.matcher(result.out()).find(),
+                "info from java -jar must name a vector-<bits> implementation: " + result.out());
     }
 
     @Test
