@@ -13,7 +13,7 @@ final class WarmUpDeoptProbe {
     private WarmUpDeoptProbe() {}
 
     public static void main(String[] args) {
-        WarmUp.Report report = WarmUp.run();
+        WarmUp.Report report = WarmUp.run(WarmUpProbe.TEST_LIMIT);
         float[] x = new float[1 << 20];
         float[] y = new float[1 << 20];
         long[] mask = new long[Dropout.maskWords(1 << 20)];
