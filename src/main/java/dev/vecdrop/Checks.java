@@ -14,20 +14,23 @@ final class Checks {
     private Checks() {}
 
     static void region(String name, float[] array, int offset, int length) {
-        if (array == null) {
-            throw new NullPointerException(name + " must not be null");
-        }
-        if (offset < 0 || offset > array.length - length) {
-            throw outOfBounds(name, offset, length, array.length);
-        }
+        bounds(name, notNull(name, array).length, offset, length);
     }
 
     static void region(String name, double[] array, int offset, int length) {
+        bounds(name, notNull(name, array).length, offset, length);
+    }
+
+    private static <T> T notNull(String name, T array) {
         if (array == null) {
             throw new NullPointerException(name + " must not be null");
         }
-        if (offset < 0 || offset > array.length - length) {
-            throw outOfBounds(name, offset, length, array.length);
+        return array;
+    }
+
+    private static void bounds(String name, int arrayLength, int offset, int length) {
+        if (offset < 0 || offset > arrayLength - length) {
+            throw outOfBounds(name, offset, length, arrayLength);
         }
     }
 
@@ -93,7 +96,7 @@ final class Checks {
 
     /** A mask of {@code ceil(length / 64)} 64-bit words from word {@code offset}, as {@link #segment} checks. */
     static void maskSegment(String name, MemorySegment mask, long offset, long length, boolean written) {
-        segment(name, mask, offset, (length + 63) >>> 6, Long.BYTES, written);
+        segment(name, mask, offset, Dropout.maskWords(length), Long.BYTES, written);
     }
 
     /**

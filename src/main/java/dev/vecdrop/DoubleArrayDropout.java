@@ -385,11 +385,6 @@ final class DoubleArrayDropout {
         }
     }
 
-    /** Words of mask for {@code length} elements. */
-    static int words(int length) {
-        return (int) (((long) length + 63) >>> 6);
-    }
-
     private static void copy(double[] x, int xOffset, double[] y, int yOffset, int length) {
         if (x != y || xOffset != yOffset) {
             System.arraycopy(x, xOffset, y, yOffset, length);

@@ -86,7 +86,7 @@ public final class FloatSegmentDropout {
                         MemorySegment mask, long maskOffset) {
         checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         checkMask(mask, maskOffset, length, true);
-        long maskBytes = words(layout.decisions(length)) * Long.BYTES;
+        long maskBytes = Dropout.maskWords(layout.decisions(length)) * Long.BYTES;
         Checks.disjoint("mask", mask, maskOffset * Long.BYTES, maskBytes, "x", x, xOffset * BYTES, length * BYTES);
         Checks.disjoint("mask", mask, maskOffset * Long.BYTES, maskBytes, "y", y, yOffset * BYTES, length * BYTES);
         forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
@@ -122,7 +122,7 @@ public final class FloatSegmentDropout {
     public void backward(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset, long length) {
         checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         checkMask(mask, maskOffset, length, false);
-        Checks.disjoint("mask", mask, maskOffset * Long.BYTES, words(layout.decisions(length)) * Long.BYTES, "dx",
+        Checks.disjoint("mask", mask, maskOffset * Long.BYTES, Dropout.maskWords(layout.decisions(length)) * Long.BYTES, "dx",
                 dx, dxOffset * BYTES, length * BYTES);
         applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
     }
@@ -400,11 +400,6 @@ public final class FloatSegmentDropout {
         } else {
             kernels.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, decisions);
         }
-    }
-
-    /** Words of mask for {@code length} elements. */
-    static long words(long length) {
-        return (long) (((long) length + 63) >>> 6);
     }
 
     private static void copy(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {

@@ -193,7 +193,6 @@ public final class WarmUp {
         private final MemorySegment nativeMask;
         private final float[] xf;
         private final float[] yf = new float[LENGTH];
-        private final MemorySegment[][] segmentSets;
         private final Dropout[] perChannel;
 
         Forms(float[] x, Dropout inverted) {
@@ -205,10 +204,6 @@ public final class WarmUp {
             nativeX = arena.allocate((long) LENGTH * Double.BYTES).copyFrom(MemorySegment.ofArray(xd));
             nativeY = arena.allocate((long) LENGTH * Double.BYTES);
             nativeMask = arena.allocate((long) mask.length * Long.BYTES);
-            // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
-            // one warm-up makes C2 speculate on one class, trap on the other and recompile, round after round,
-            // so it would never settle; a caller that uses heap segments warms them up by using them.
-            segmentSets = new MemorySegment[][] {{nativeX, nativeY, nativeMask, nativeX, nativeY}};
             // 69 channels: a sample's decisions straddle mask words. Built here: a round must not allocate.
             perChannel = new Dropout[] {inverted.perChannel(ChannelLayout.channelsFirst(CHANNELS, 7)),
                     inverted.perChannel(ChannelLayout.channelsLast(7, CHANNELS))};
@@ -228,19 +223,20 @@ public final class WarmUp {
             inverted.forward(r, odd, xd, 0, yd, 0, n, mask, 0);
             inverted.backward(mask, 0, xd, 0, yd, 0, n);
             classic.eval(xd, 0, yd, 0, n);
-            for (MemorySegment[] s : segmentSets) {
-                FloatSegmentDropout floats = inverted.floatSegments();
-                DoubleSegmentDropout doubles = (r & 8) == 0 ? inverted.doubleSegments() : classic.doubleSegments();
-                floats.forward(r, odd, s[0], 0, s[1], 0, tiny);
-                doubles.forward(r, odd, s[3], 0, s[4], 0, tiny, s[2], 0);
-                floats.forward(r, odd, s[0], 0, s[1], 0, n);
-                floats.forward(r, odd, s[0], 0, s[1], 0, n, s[2], 0);
-                floats.backward(s[2], 0, s[0], 0, s[1], 0, n);
-                doubles.forward(r, odd, s[3], 0, s[4], 0, n);
-                doubles.forward(r, odd, s[3], 0, s[4], 0, n, s[2], 0);
-                doubles.backward(s[2], 0, s[3], 0, s[4], 0, n);
-                doubles.eval(s[3], 0, s[4], 0, n);
-            }
+            // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
+            // one warm-up makes C2 speculate on one class, trap on the other and recompile, round after round,
+            // so it would never settle; a caller that uses heap segments warms them up by using them.
+            FloatSegmentDropout floats = inverted.floatSegments();
+            DoubleSegmentDropout doubles = (r & 8) == 0 ? inverted.doubleSegments() : classic.doubleSegments();
+            floats.forward(r, odd, nativeX, 0, nativeY, 0, tiny);
+            doubles.forward(r, odd, nativeX, 0, nativeY, 0, tiny, nativeMask, 0);
+            floats.forward(r, odd, nativeX, 0, nativeY, 0, n);
+            floats.forward(r, odd, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+            floats.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+            doubles.forward(r, odd, nativeX, 0, nativeY, 0, n);
+            doubles.forward(r, odd, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+            doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+            doubles.eval(nativeX, 0, nativeY, 0, n);
             for (Dropout d : perChannel) {
                 int length = (1 + (r & 3)) * CHANNELS * 7;
                 d.forward(r, odd, xf, 0, yf, 0, length);
