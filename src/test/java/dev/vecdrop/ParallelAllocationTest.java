@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.ForkJoinPool;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +21,13 @@ class ParallelAllocationTest {
     /** A job (about 80 bytes), its counter and latch, and a pool task per helper thread: well below this. */
     static final long BOUND_PER_CALL = 1024;
 
+    /** The kernels compiled, once: each {@code WarmUp.run()} runs its rounds again (seconds). */
+    @BeforeAll
+    static void warmUp() {
+        WarmUp.run();
+    }
+
     private static long bytesPerCall(Runnable call) {
-        WarmUp.run(); // the kernels compiled
         for (int i = 0; i < 100; i++) {
             call.run(); // the pool's threads started, this call site compiled
         }
@@ -70,7 +76,6 @@ class ParallelAllocationTest {
 
     @Test
     void belowTheThresholdAParallelCallAllocatesNothing() {
-        WarmUp.run();
         ParallelDropout parallel = ParallelDropout.of(Dropout.inverted(0.5), ForkJoinPool.commonPool());
         int n = parallel.minParallelLength() - 1;
         float[] x = new float[n];
