@@ -15,8 +15,9 @@ import java.util.concurrent.Executor;
  * every kernel of the implementation this JVM picked, through the public entry points, on a private buffer:
  * training forward with and without a mask, the mask alone, both backwards, eval of both scalings, even and odd
  * stream offsets, region lengths with and without a vector tail, and the chunked path of
- * {@link ParallelDropout} (on the calling thread); and, every fourth round, float64 arrays, float32 and float64
- * native segments, and per-channel masks in both layouts. Heap segments are not warmed up: mixing them with
+ * {@link ParallelDropout} (on the calling thread), and the normal stream's {@link NormalStream#fill}; and, every
+ * fourth round, float64 arrays, float32 and float64 native segments, and per-channel masks in both layouts. Heap
+ * segments are not warmed up: mixing them with
  * native ones in one warm-up keeps C2 recompiling the segment kernels (a type speculation on one segment class
  * traps on the other), so it would never settle; a caller of heap segments warms them up by using them.
  * It repeats this in rounds, at least {@value #MIN_ROUNDS}, until
@@ -111,6 +112,7 @@ public final class WarmUp {
             round(rounds, inverted, classic, x, y, mask);
             shortcuts(rounds, keepAll, dropAll, x, y, mask);
             forms.round(rounds, inverted, classic);
+            normals(rounds, y);
             long allocated = counter.bytes() - before;
             parallelRound(rounds, parallel[rounds % parallel.length], x, y, mask); // allocates its job: not counted
             rounds++;
@@ -157,6 +159,25 @@ public final class WarmUp {
         inverted.mask(r, even, mask, 0, tiny);
         inverted.backward(mask, 0, x, 0, y, 0, tiny);
         classic.backward(mask, 0, x, 0, y, 0, tiny);
+    }
+
+    /**
+     * The normal stream's fill ({@link NormalStream#fill}), into the caller's buffer (a round must not allocate):
+     * short fills, several a round, at even and odd starts (an odd one computes its first value by itself) and
+     * every tail length; lengths shorter than any vector, 0 included; and, every 16th round, a long one. Short,
+     * because until C1 and then C2 have compiled the fill every vector operation runs interpreted or boxed
+     * (microseconds each): what gets it compiled is the number of calls and loop iterations, and short calls
+     * reach those counts at the least cost.
+     */
+    private static void normals(int r, float[] y) {
+        for (int i = 0; i < 8; i++) {
+            int k = 8 * r + i;
+            NormalStream.fill(r, k, y, 0, 16 + (k & 63)); // k's parity alternates: even and odd starts
+        }
+        NormalStream.fill(r, r, y, 0, r & 3);
+        if ((r & 15) == 0) {
+            NormalStream.fill(r, 2L * r + ((r >> 4) & 1), y, 0, y.length - ((r >> 4) & 63));
+        }
     }
 
     /** The keep-all and drop-all shortcuts (p = 0, p = 1), which never reach a kernel. */

@@ -24,6 +24,8 @@ final class AllocationProbe {
     /** The public entry points, and {@link #CONTROL}: a call that allocates, to prove the counter counts. */
     enum Op {
         FORWARD, FORWARD_MASK, MASK, BACKWARD_REGENERATE, BACKWARD_BITS, EVAL_CLASSIC, LAYER,
+        /** The normal stream's fill ({@link NormalStream#fill}), float32 arrays. */
+        NORMALS,
         /** float64 arrays. */
         DOUBLE_FORWARD, DOUBLE_FORWARD_MASK, DOUBLE_BACKWARD_BITS, DOUBLE_EVAL_CLASSIC,
         /** float32 segments, heap and native (the checks inspect both kinds: heap base, address, scope). */
@@ -94,6 +96,7 @@ final class AllocationProbe {
             case BACKWARD_BITS -> inverted.backward(mask, 0, x, 0, y, 0, n);
             case EVAL_CLASSIC -> classic.eval(x, 0, y, 0, n);
             case LAYER -> layer.backward(layer.forward(x, 0, y, 0, n), y, 0, y, 0, n);
+            case NORMALS -> NormalStream.fill(step, streamOffset, y, 0, n);
             case DOUBLE_FORWARD -> inverted.forward(step, streamOffset, xd, 0, yd, 0, n);
             case DOUBLE_FORWARD_MASK -> classic.forward(step, streamOffset, xd, 0, yd, 0, n, mask, 0);
             case DOUBLE_BACKWARD_BITS -> inverted.backward(mask, 0, xd, 0, yd, 0, n);
@@ -139,14 +142,21 @@ final class AllocationProbe {
     }
 
     /**
-     * Warms every op of {@code order} and the control up in that order, then runs one unrecorded round of the
-     * measuring loop, then measures each op in {@value #ROUNDS} rounds of {@value #MEASURED_CALLS} calls. Returns
+     * Warms every op of {@code order} up in that order (but {@link Op#NORMALS} and the control last), then runs
+     * one unrecorded round of the measuring loop, then measures each op in {@value #ROUNDS} rounds of {@value #MEASURED_CALLS} calls. Returns
      * the bytes of every round, for every op and the control: allocation that happens in one round only must not
      * be hidden by a quiet one.
      */
     Map<Op, long[]> run(List<Op> order) {
         requireAllocationCounter();
         List<Op> ops = new ArrayList<>(order);
+        // NORMALS is warmed last of the kernels, whatever the order: warmed before the heap-segment ops, in the
+        // natural order and first in a fresh JVM, it left FLOAT_HEAP_FORWARD boxing (6,278 bytes per call, every
+        // round) and once FLOAT_HEAP_MASK too, in this probe's shared call site; not seen in a JVM that ran
+        // WarmUp.run() (which warms the fill) and then used heap segments. An open finding, not fixed here.
+        if (ops.remove(Op.NORMALS)) {
+            ops.add(Op.NORMALS);
+        }
         ops.remove(Op.CONTROL);
         ops.add(Op.CONTROL);
         for (Op op : ops) {

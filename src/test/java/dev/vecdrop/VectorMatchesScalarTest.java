@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Tag;
 /**
  * The active kernels (whatever width this JVM picked or was forced to) against the scalar reference: every
  * operation, sizes 0..130 and past every word and tail boundary, even and odd stream offsets, p at and next to
- * both ends, special floats, in-place and chunked calls; all outputs compared bit for bit, guards included. In the
- * leg without the vector module the active kernels are the reference itself, so that leg also proves the harness
- * reports no mismatch where there is none (what a reference-against-itself run would show).
+ * both ends, special floats, in-place and chunked calls; all outputs compared bit for bit, guards included. The
+ * normal stream's fill likewise, against its scalar reference. In the leg without the vector module the active
+ * kernels are the reference itself, so that leg also proves the harness reports no mismatch where there is none
+ * (what a reference-against-itself run would show).
  */
 @Tag("matrix")
 class VectorMatchesScalarTest {

@@ -212,4 +212,39 @@ class VerifierTest {
         assertFalse(report.passed(), fault + " went unnoticed");
         assertTrue(report.firstMismatch() != null && !report.firstMismatch().isBlank());
     }
+
+    /** Faults a vector normal fill could plausibly have. */
+    enum NormalFault {
+        /** An odd start taken as the even one before it: every value shifted by one (a pair misaligned). */
+        ODD_START_PAIR_SHIFTED,
+        /** The last value of a fill longer than 16 a ulp off (a vector tail gone wrong). */
+        LAST_VALUE_ONE_ULP,
+        /** Writes one value past the end of its region. */
+        WRITES_PAST_END
+    }
+
+    private static Verifier.NormalFill faulty(NormalFault fault) {
+        return (seed, offset, out, off, len) -> {
+            if (fault == NormalFault.ODD_START_PAIR_SHIFTED && (offset & 1) == 1 && len > 1) {
+                NormalStream.fill(seed, offset - 1, out, off, len);
+                return;
+            }
+            NormalStream.fill(seed, offset, out, off, len);
+            if (fault == NormalFault.LAST_VALUE_ONE_ULP && len > 16) {
+                out[off + len - 1] = Math.nextUp(out[off + len - 1]);
+            }
+            if (fault == NormalFault.WRITES_PAST_END && len > 100) {
+                out[off + len] = 0.0f;
+            }
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(NormalFault.class)
+    void aBrokenNormalFillIsCaught(NormalFault fault) {
+        Verifier verifier = Verifier.activeAgainstReference().withNormalFill(faulty(fault)).stoppingAtFirstMismatch();
+        Verifier.Report report = verifier.run(null);
+        assertFalse(report.passed(), fault + " went unnoticed");
+        assertTrue(report.firstMismatch().startsWith("normal fill"), report.firstMismatch());
+    }
 }

@@ -4,9 +4,9 @@ import java.util.concurrent.ForkJoinPool;
 
 /**
  * Run in a fresh JVM started with {@code -Xlog:deoptimization=debug:stdout}: {@link WarmUp#run()}, the marker
- * {@code WARMED}, then a service's first requests (every operation, sizes the warm-up never used, a real
- * {@link ForkJoinPool}, the keep-all and drop-all shortcuts), then {@code DONE}. The JVM's deoptimisation log
- * lines land between the markers in the same stream; {@link WarmUpTest} reads them.
+ * {@code WARMED}, then a service's first requests (every operation and the normal stream's fill, sizes the
+ * warm-up never used, a real {@link ForkJoinPool}, the keep-all and drop-all shortcuts), then {@code DONE}. The
+ * JVM's deoptimisation log lines land between the markers in the same stream; {@link WarmUpTest} reads them.
  */
 final class WarmUpDeoptProbe {
 
@@ -36,6 +36,10 @@ final class WarmUpDeoptProbe {
     private static void requests(Dropout[] dropouts, ParallelDropout[] parallel, float[] x, float[] y, long[] mask) {
         int[] sizes = {1, 100, 1024, 16_384, 300_000, 1 << 20};
         for (int repeat = 0; repeat < 10; repeat++) {
+            for (int n : sizes) {
+                NormalStream.fill(42, 7L * repeat + n, y, 0, n); // odd and even starts
+            }
+            NormalStream.fill(42, repeat, y, 0, 0);
             for (int d = 0; d < dropouts.length; d++) {
                 Dropout dropout = dropouts[d];
                 for (int n : sizes) {

@@ -43,10 +43,11 @@ final class WarmUpProbe {
             () -> inverted.backward(99, 1_000_001, x, 0, y, 0, N),
             () -> classic.mask(5, 12, mask, 0, N),
             () -> classic.eval(x, 0, y, 0, N),
+            () -> NormalStream.fill(99, 1_000_001, y, 0, N),
             () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
         };
         String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK", "EVAL_CLASSIC",
-            "CONTROL"};
+            "NORMALS", "CONTROL"};
         for (int i = 0; i < ops.length; i++) {
             long before = threads.getCurrentThreadAllocatedBytes();
             ops[i].run();

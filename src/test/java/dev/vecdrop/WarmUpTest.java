@@ -45,7 +45,7 @@ class WarmUpTest {
         for (List<String> flags : flagSets()) {
             Map<String, Long> warm = probe("warm", flags);
             assertTrue(warm.get("CONTROL") > 0, "the control allocation was not counted: " + warm);
-            assertEquals(8, warm.size(), "every operation measured: " + warm);
+            assertEquals(9, warm.size(), "every operation measured: " + warm);
             if (Vectorization.vectorBitSize() > 0) {
                 assertTrue(warm.containsKey("SETTLED_TRUE"), flags + ": warm-up did not settle: " + warm);
             }
@@ -101,5 +101,6 @@ class WarmUpTest {
         }
         Map<String, Long> cold = probe("cold", List.of());
         assertTrue(cold.get("FORWARD") > 0, "a cold vector forward allocated nothing: " + cold);
+        assertTrue(cold.get("NORMALS") > 0, "a cold vector normal fill allocated nothing: " + cold);
     }
 }

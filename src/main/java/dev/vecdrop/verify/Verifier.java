@@ -2,6 +2,7 @@ package dev.vecdrop.verify;
 
 import dev.vecdrop.ChannelLayout;
 import dev.vecdrop.Dropout;
+import dev.vecdrop.NormalStream;
 import dev.vecdrop.ParallelDropout;
 import dev.vecdrop.Scaling;
 import java.lang.foreign.Arena;
@@ -16,7 +17,9 @@ import java.util.function.BiFunction;
  * Runs one {@link Dropout} against another (normally the active kernels against the scalar reference) over
  * awkward sizes, stream offsets, array offsets, probabilities and special float values, and compares every
  * output buffer bit for bit, including the parts a call must not touch. Each side gets its own copy of every
- * input, and every input must come back unchanged from an out-of-place call.
+ * input, and every input must come back unchanged from an out-of-place call. The normal stream's fill
+ * ({@link NormalStream#fill}, normally the vector one) is compared likewise with the contract's scalar
+ * {@link NormalStream#z}, over the same stream offsets and sizes.
  *
  * <p>Internal (the package is not exported): the library's own exactness harness, run by the tests in every leg
  * of the ISA matrix and by {@code vecdrop verify}. It lives with the library, not the CLI, because it is the
@@ -65,6 +68,12 @@ public final class Verifier {
     public static final int FORM_OPERATIONS = 35;
     /** The other forms run on one small case in this many: they cost three times a float32 case each. */
     static final int FORMS_EVERY = 8;
+    /**
+     * Normal-stream operations per stream offset and size: one fill, and fills chunked at random cut points (odd
+     * starts split Box-Muller pairs), each against {@link NormalStream#z}. They run once per stream offset and
+     * size, not per probability: the stream has none.
+     */
+    public static final int NORMAL_OPERATIONS = 2;
     /** The large sizes the other forms also run at. */
     static final int[] FORMS_LARGE_SIZES = {1024, 1025};
     /** Threads of the parallel operations, cut into chunks of 64 elements and up so small sizes split too. */
@@ -76,6 +85,7 @@ public final class Verifier {
 
     private final BiFunction<Double, Scaling, Dropout> candidates;
     private final BiFunction<Double, Scaling, Dropout> references;
+    private final NormalFill normals;
     private final boolean stopAtFirstMismatch;
     private long cases;
     private long operations;
@@ -88,14 +98,41 @@ public final class Verifier {
      * @param references makes the one to compare against
      */
     public Verifier(BiFunction<Double, Scaling, Dropout> candidates, BiFunction<Double, Scaling, Dropout> references) {
-        this(candidates, references, false);
+        this(candidates, references, NormalStream::fill, false);
     }
 
     private Verifier(BiFunction<Double, Scaling, Dropout> candidates, BiFunction<Double, Scaling, Dropout> references,
-                     boolean stopAtFirstMismatch) {
+                     NormalFill normals, boolean stopAtFirstMismatch) {
         this.candidates = candidates;
         this.references = references;
+        this.normals = normals;
         this.stopAtFirstMismatch = stopAtFirstMismatch;
+    }
+
+    /** A normal-stream fill under test, with {@link NormalStream#fill}'s arguments. */
+    @FunctionalInterface
+    public interface NormalFill {
+        /**
+         * Writes {@code z(seed, offset + i)} to {@code out[off + i]} for {@code i} in {@code [0, len)}.
+         *
+         * @param seed   the seed of the stream
+         * @param offset the stream element of {@code out[off]}
+         * @param out    where the values go
+         * @param off    the first index written
+         * @param len    how many values
+         */
+        void fill(long seed, long offset, float[] out, int off, int len);
+    }
+
+    /**
+     * The same check with another normal-stream fill under test (by default {@link NormalStream#fill}): for
+     * proving that a faulty one is caught.
+     *
+     * @param candidate the fill compared with {@link NormalStream#z}
+     * @return a verifier like this one but for the fill
+     */
+    public Verifier withNormalFill(NormalFill candidate) {
+        return new Verifier(candidates, references, candidate, stopAtFirstMismatch);
     }
 
     /**
@@ -103,7 +140,7 @@ public final class Verifier {
      * rest of the run would add nothing but time.
      */
     public Verifier stoppingAtFirstMismatch() {
-        return new Verifier(candidates, references, true);
+        return new Verifier(candidates, references, normals, true);
     }
 
     /** The active kernels against the scalar reference. */
@@ -126,6 +163,17 @@ public final class Verifier {
     }
 
     private Report runAll(java.util.function.DoubleConsumer progress) {
+        for (long streamOffset : STREAM_OFFSETS) {
+            for (int n = 0; n <= SMALL_SIZE_LIMIT; n++) {
+                runNormals(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
+            }
+            for (int n : LARGE_SIZES) {
+                runNormals(-n, streamOffset, n);
+            }
+            if (stopAtFirstMismatch && mismatches > 0) {
+                return new Report(cases, operations, mismatches, first);
+            }
+        }
         int step = 0;
         all:
         for (int pIndex = 0; pIndex < PROBABILITIES.length; pIndex++) {
@@ -228,6 +276,32 @@ public final class Verifier {
                 (in, out, mask) -> reference.eval(in, xOff, out, yOff, n));
         cases++;
         operations += OPERATIONS_PER_CASE;
+    }
+
+    /**
+     * The normal stream at one {@code (seed, streamOffset, n)}: see {@link #NORMAL_OPERATIONS}. The expected
+     * buffer is the contract's {@link NormalStream#z} inside the region and sentinels around it, so a fill that
+     * writes outside its region is a mismatch too.
+     */
+    void runNormals(long seed, long streamOffset, int n) {
+        SplittableRandom random = new SplittableRandom(seed ^ streamOffset ^ ~n);
+        int off = GUARD + n % 3;
+        float[] expected = floats(off + n + GUARD);
+        for (int i = 0; i < n; i++) {
+            expected[off + i] = NormalStream.z(seed, streamOffset + i);
+        }
+        String at = " seed=" + seed + " streamOffset=" + streamOffset + " n=" + n;
+        float[] one = floats(expected.length);
+        normals.fill(seed, streamOffset, one, off, n);
+        compare("normal fill values" + at, one, expected);
+        float[] chunked = floats(expected.length);
+        for (int done = 0; done < n; ) {
+            int chunk = 1 + random.nextInt(n - done);
+            normals.fill(seed, streamOffset + done, chunked, off + done, chunk);
+            done += chunk;
+        }
+        compare("normal fill chunked values" + at, chunked, expected);
+        operations += NORMAL_OPERATIONS;
     }
 
     /** The other forms of one case: see {@link #FORM_OPERATIONS}. */

@@ -10,14 +10,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code vecdrop} command line: {@code info}, {@code mask}, {@code verify} and {@code bench}.
+ * The {@code vecdrop} command line: {@code info}, {@code mask}, {@code uniforms}, {@code normals}, {@code verify},
+ * {@code bench} and {@code train}.
  * Bad options give one line on stderr and exit code 2, never a stack trace.
  *
  * <p>Thread-safety: one instance per invocation.
  */
 @Command(name = "vecdrop", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Bit-exact SIMD dropout for the JVM.",
-        subcommands = {InfoCommand.class, MaskCommand.class, UniformsCommand.class, VerifyCommand.class, BenchCommand.class, TrainCommand.class,
+        subcommands = {InfoCommand.class, MaskCommand.class, UniformsCommand.class, NormalsCommand.class, VerifyCommand.class, BenchCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -70,7 +71,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: info, mask, uniforms, verify, bench or train");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: info, mask, uniforms, normals, verify, bench or train");
     }
 
     /**

@@ -6,7 +6,7 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * The options that name a window of the mask stream, shared by {@code mask} and {@code uniforms} (a picocli
- * mixin), with their checks.
+ * mixin), with their checks; {@code normals} uses the checks with formats of its own.
  */
 final class StreamWindow {
 
@@ -30,6 +30,14 @@ final class StreamWindow {
         if (count == null && format == Format.hex) {
             throw new ParameterException(spec.commandLine(), "--count is required with --format hex");
         }
+        checkRange(spec, offset, count);
+    }
+
+    /**
+     * Rejects a negative count, and a window that is not in the stream; shared with {@code normals}, whose
+     * formats differ.
+     */
+    static void checkRange(CommandSpec spec, long offset, Long count) {
         if (count != null && count < 0) {
             throw new ParameterException(spec.commandLine(), "--count must be >= 0, got " + count);
         }
@@ -41,6 +49,11 @@ final class StreamWindow {
 
     /** One past the last element; {@code Long.MAX_VALUE} when endless. */
     long end() {
+        return end(offset, count);
+    }
+
+    /** One past the last element of a checked window; {@code Long.MAX_VALUE} when endless. */
+    static long end(long offset, Long count) {
         return count == null ? Long.MAX_VALUE : offset + count;
     }
 }

@@ -37,7 +37,7 @@ final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
         progress.clear();
         double seconds = (System.nanoTime() - start) / 1e9;
         out.printf("verify: %s vs scalar reference: %d cases, %d operations (float32 and float64; arrays, heap and"
-                        + " native segments; element-wise and per-channel masks), %d mismatches (%.1f s)%n",
+                        + " native segments; element-wise and per-channel masks; the normal stream), %d mismatches (%.1f s)%n",
                 implementation, report.cases(), report.operations(), report.mismatches(), seconds);
         if (!report.passed()) {
             out.println("first mismatch: " + report.firstMismatch());

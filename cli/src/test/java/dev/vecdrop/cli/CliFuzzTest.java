@@ -20,6 +20,7 @@ class CliFuzzTest {
         {"mask", "--seed", "5", "--count", "100", "--p", "0.3"},
         {"mask", "--seed", "0xabc", "--offset", "7", "--count", "64", "--p", "0.9", "--format", "hex"},
         {"uniforms", "--seed", "1", "--count", "10"},
+        {"normals", "--seed", "3", "--offset", "1", "--count", "10"},
         {"info"},
     };
     private static final String[] JUNK = {"-1", "abc", "NaN", "1e999", "", "--", "0x", "99999999999999999999", "2", "-0.5"};

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecdrop.MaskStream;
+import dev.vecdrop.NormalStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -66,8 +67,9 @@ class MainTest {
         }
     }
 
-    @Test
-    void endlessRawStopsQuietlyWhenTheReaderGoesAway() {
+    @ParameterizedTest
+    @ValueSource(strings = {"mask --seed 1 --p 0.5 --format raw", "normals --seed 1 --format raw"})
+    void endlessRawStopsQuietlyWhenTheReaderGoesAway(String line) {
         java.io.OutputStream closesAfterAMegabyte = new java.io.OutputStream() {
             long written;
 
@@ -85,9 +87,10 @@ class MainTest {
             }
         };
         StringWriter err = new StringWriter();
-        int code = Main.execute(new String[] {"mask", "--seed", "1", "--p", "0.5", "--format", "raw"},
-                closesAfterAMegabyte, new PrintWriter(new StringWriter()), new PrintWriter(err));
+        int code = Main.execute(line.split(" "), closesAfterAMegabyte, new PrintWriter(new StringWriter()),
+                new PrintWriter(err));
         assertEquals(0, code, err.toString());
+        assertEquals("", err.toString());
     }
 
     @ParameterizedTest
@@ -106,6 +109,13 @@ class MainTest {
         "bench --threads 0",
         "uniforms --seed 1",
         "uniforms --seed 1 --count 5 --offset -1",
+        "normals --seed 1",
+        "normals --count 5",
+        "normals --seed 1 --count 5 --offset -1",
+        "normals --seed 1 --count -1 --format raw",
+        "normals --seed 1 --offset 9223372036854775807 --count 1",
+        "normals --seed 1 --count 5 --format hex",
+        "normals --seed 0x1g --count 5",
         "train --data /nonexistent/fashion",
         "train --synthetic --epochs 0",
         "train --synthetic --momentum 0.5",
@@ -140,6 +150,35 @@ class MainTest {
     }
 
     @Test
+    void normalsTextIsFloatToStringOfTheContractsValues() {
+        // An odd offset (the first value is the second of a pair) and enough values for full vector blocks.
+        Run text = run("normals", "--seed", "0xfeedface", "--offset", "3", "--count", "150");
+        assertEquals(0, text.code(), text.err());
+        List<String> expected = new ArrayList<>();
+        for (long e = 3; e < 153; e++) {
+            expected.add(Float.toString(NormalStream.z(0xfeedfaceL, e)));
+        }
+        assertEquals(expected, text.out().lines().toList());
+    }
+
+    @Test
+    void normalsRawIsLittleEndianFloat32AcrossBlocks() {
+        int count = 2 * NormalsCommand.CHUNK + 7; // an odd start, two block boundaries and a partial block
+        Run raw = run("normals", "--seed", "-5", "--offset", "1001", "--count", Integer.toString(count),
+                "--format", "raw");
+        assertEquals(0, raw.code(), raw.err());
+        assertEquals(count * 4, raw.binary().length);
+        ByteBuffer bytes = ByteBuffer.wrap(raw.binary()).order(ByteOrder.LITTLE_ENDIAN);
+        for (long e = 1001; e < 1001 + count; e++) {
+            int expected = Float.floatToRawIntBits(NormalStream.z(-5, e));
+            int actual = bytes.getInt();
+            if (expected != actual) { // one message, not a million assertions' worth of strings
+                assertEquals(Integer.toHexString(expected), Integer.toHexString(actual), "element " + e);
+            }
+        }
+    }
+
+    @Test
     void trainRunsOnTheSyntheticTaskAndWritesItsCurves(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         Run run = run("train", "--synthetic", "--epochs", "2", "--hidden", "32,32", "--compare", "--out", dir.toString());
         assertEquals(0, run.code(), run.err());
@@ -150,7 +189,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"info", "mask", "uniforms", "verify", "bench", "train"})
+    @ValueSource(strings = {"info", "mask", "uniforms", "normals", "verify", "bench", "train"})
     void everyCommandHasHelp(String command) {
         Run run = run(command, "--help");
         assertEquals(0, run.code());
