@@ -113,6 +113,14 @@ public final class NormalStream {
         Checks.length(len);
         Checks.region("out", out, off, len);
         Checks.stream(offset, len);
+        fillUnchecked(seed, offset, out, off, len);
+    }
+
+    /**
+     * {@link #fill} without its checks, for callers that have checked (the gaussian layers' blocks): the vector
+     * version where the selected kernels are vector ones, else the scalar reference.
+     */
+    static void fillUnchecked(long seed, long offset, float[] out, int off, int len) {
         MethodHandle vector = Vector.FILL;
         if (vector == null) {
             fillReference(seed, offset, out, off, len);

@@ -1,0 +1,163 @@
+package dev.vecdrop;
+
+/**
+ * Gaussian dropout (Srivastava et al., "Dropout: a simple way to prevent neural networks from overfitting", JMLR
+ * 2014, section 10; Keras and DL4J {@code GaussianDropout}): in training every element is multiplied by
+ * {@code 1 + sigma * z} with {@code z} standard normal and {@code sigma = sqrt(p / (1 - p))}, which has the mean 1
+ * and the variance of inverted dropout's factor at drop probability {@code p}; eval is the identity.
+ *
+ * <p>{@code z} is the normal stream, version 1 ({@link NormalStream}): element {@code i} of a call uses
+ * {@code z(seed, streamOffset + i)}, so, as for {@link Dropout}, results do not depend on the ISA, vector width,
+ * how a tensor is cut into calls, or how many threads make them, and backward regenerates the forward's factors
+ * from {@code (seed, streamOffset)}: nothing is stored. The exact operations (docs/mask-stream.md, "Gaussian
+ * dropout and gaussian noise"): float32 {@code y = x * fma(sigma, z, 1f)} with {@code sigma} rounded to float;
+ * float64 {@code y = x * fma(sigma, (double) z, 1.0)} with {@code sigma} in double. The factor is negative where
+ * {@code z < -1 / sigma}, as in Keras. Give the layer a seed of its own ({@link Seeds#derive}): with a dropout's
+ * seed it would reuse the words that dropout's keep decisions come from.
+ *
+ * <p>Every method checks all its arguments first and throws before writing anything, as {@link Dropout} does;
+ * in place ({@code y == x} at the same offset) is allowed.
+ *
+ * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
+ * Allocation: a 1 KiB scratch block per thread on that thread's first training call; none after, once the JIT
+ * has compiled the normal fill.
+ */
+public final class GaussianDropout {
+
+    private final double p;
+    private final float sigma;
+    private final double sigmaDouble;
+
+    private GaussianDropout(double p) {
+        if (!(p >= 0 && p < 1)) { // also NaN; p = 1 would make sigma infinite
+            throw new IllegalArgumentException("p must be in [0, 1), got " + p);
+        }
+        this.p = p;
+        this.sigmaDouble = Math.sqrt(p / (1 - p));
+        this.sigma = (float) sigmaDouble;
+    }
+
+    /**
+     * Gaussian dropout with the noise of drop probability {@code p}.
+     *
+     * @param p the drop probability the noise stands for, in {@code [0, 1)}
+     * @return the layer
+     * @throws IllegalArgumentException if {@code p} is NaN or outside {@code [0, 1)}
+     */
+    public static GaussianDropout of(double p) {
+        return new GaussianDropout(p);
+    }
+
+    /** {@return the drop probability as given} */
+    public double p() {
+        return p;
+    }
+
+    /** {@return the float32 {@code sigma}: {@code sqrt(p / (1 - p))} computed in double, rounded to float} */
+    public float sigma() {
+        return sigma;
+    }
+
+    /** {@return the float64 {@code sigma}: {@code sqrt(p / (1 - p))} in double} */
+    public double sigmaDouble() {
+        return sigmaDouble;
+    }
+
+    /**
+     * Training forward: {@code y[i] = x[i] * fma(sigma, z(seed, streamOffset + i), 1f)}.
+     *
+     * @param seed         the seed of the normal stream (the layer's own: {@link Seeds#derive})
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        NormalBlocks.check(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.multiply(seed, streamOffset, x, xOffset, y, yOffset, length, sigma);
+    }
+
+    /**
+     * Backward with the forward's factors regenerated from {@code (seed, streamOffset)}:
+     * {@code dx[i] = dy[i] * fma(sigma, z(seed, streamOffset + i), 1f)}, the forward applied to {@code dy}.
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
+                         int length) {
+        NormalBlocks.check(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.multiply(seed, streamOffset, dy, dyOffset, dx, dxOffset, length, sigma);
+    }
+
+    /**
+     * Eval (inference): the identity, {@code y = x} (a copy; nothing when in place).
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements ({@code >= 0})
+     */
+    public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        NormalBlocks.identity("x", x, xOffset, "y", y, yOffset, length);
+    }
+
+    /**
+     * Training forward over float64: {@code y[i] = x[i] * fma(sigma, (double) z(seed, streamOffset + i), 1.0)}.
+     *
+     * @param seed         the seed of the normal stream (the layer's own: {@link Seeds#derive})
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
+        NormalBlocks.check(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.multiply(seed, streamOffset, x, xOffset, y, yOffset, length, sigmaDouble);
+    }
+
+    /**
+     * Backward over float64: {@code dx[i] = dy[i] * fma(sigma, (double) z(seed, streamOffset + i), 1.0)}.
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
+                         int length) {
+        NormalBlocks.check(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.multiply(seed, streamOffset, dy, dyOffset, dx, dxOffset, length, sigmaDouble);
+    }
+
+    /**
+     * Eval over float64: the identity.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements ({@code >= 0})
+     */
+    public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
+        NormalBlocks.identity("x", x, xOffset, "y", y, yOffset, length);
+    }
+
+    @Override
+    public String toString() {
+        return "GaussianDropout[p=" + p + ", sigma=" + sigmaDouble + "]";
+    }
+}

@@ -1,0 +1,153 @@
+package dev.vecdrop;
+
+/**
+ * Additive gaussian noise (Keras and DL4J {@code GaussianNoise}): in training {@code y = x + stddev * z} with
+ * {@code z} standard normal; backward and eval are the identity.
+ *
+ * <p>{@code z} is the normal stream, version 1 ({@link NormalStream}): element {@code i} of a call uses
+ * {@code z(seed, streamOffset + i)}, so results do not depend on the ISA, vector width, how a tensor is cut into
+ * calls, or how many threads make them. The exact operations (docs/mask-stream.md, "Gaussian dropout and gaussian
+ * noise"): float32 {@code y = fma(stddev, z, x)} with {@code stddev} rounded to float; float64
+ * {@code y = fma(stddev, (double) z, x)}. Give the layer a seed of its own ({@link Seeds#derive}).
+ *
+ * <p>Every method checks all its arguments first and throws before writing anything, as {@link Dropout} does;
+ * in place ({@code y == x} at the same offset) is allowed.
+ *
+ * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
+ * Allocation: a 1 KiB scratch block per thread on that thread's first training call; none after, once the JIT
+ * has compiled the normal fill.
+ */
+public final class GaussianNoise {
+
+    private final double stddev;
+    private final float stddevFloat;
+
+    private GaussianNoise(double stddev) {
+        // Also rejects NaN, and a stddev whose float32 rounding is infinite (it would make fma(inf, 0, x) NaN).
+        if (!(stddev >= 0 && (float) stddev <= Float.MAX_VALUE)) {
+            throw new IllegalArgumentException("stddev must be in [0, Float.MAX_VALUE], got " + stddev);
+        }
+        this.stddev = stddev;
+        this.stddevFloat = (float) stddev;
+    }
+
+    /**
+     * Additive gaussian noise of standard deviation {@code stddev}.
+     *
+     * @param stddev the standard deviation of the noise, {@code >= 0}, finite when rounded to float
+     * @return the layer
+     * @throws IllegalArgumentException if {@code stddev} is NaN, negative, or rounds to an infinite float
+     */
+    public static GaussianNoise of(double stddev) {
+        return new GaussianNoise(stddev);
+    }
+
+    /** {@return the float64 standard deviation, as given} */
+    public double stddev() {
+        return stddev;
+    }
+
+    /** {@return the float32 standard deviation: {@code (float) stddev}} */
+    public float stddevFloat() {
+        return stddevFloat;
+    }
+
+    /**
+     * Training forward: {@code y[i] = fma(stddev, z(seed, streamOffset + i), x[i])}.
+     *
+     * @param seed         the seed of the normal stream (the layer's own: {@link Seeds#derive})
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        NormalBlocks.check(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.add(seed, streamOffset, x, xOffset, y, yOffset, length, stddevFloat);
+    }
+
+    /**
+     * Backward: the identity, {@code dx = dy}. Takes the forward's {@code (seed, streamOffset)} like
+     * {@link GaussianDropout#backward(long, long, float[], int, float[], int, int)}, so the two swap without other
+     * changes; the stream offset is checked as there, and neither is otherwise used.
+     *
+     * @param seed         the forward's seed (unused)
+     * @param streamOffset the forward's stream offset (checked only)
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
+                         int length) {
+        NormalBlocks.check(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.identity("dy", dy, dyOffset, "dx", dx, dxOffset, length);
+    }
+
+    /**
+     * Eval (inference): the identity, {@code y = x} (a copy; nothing when in place).
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements ({@code >= 0})
+     */
+    public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        NormalBlocks.identity("x", x, xOffset, "y", y, yOffset, length);
+    }
+
+    /**
+     * Training forward over float64: {@code y[i] = fma(stddev, (double) z(seed, streamOffset + i), x[i])}.
+     *
+     * @param seed         the seed of the normal stream (the layer's own: {@link Seeds#derive})
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
+        NormalBlocks.check(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.add(seed, streamOffset, x, xOffset, y, yOffset, length, stddev);
+    }
+
+    /**
+     * Backward over float64: the identity, {@code dx = dy}.
+     *
+     * @param seed         the forward's seed (unused)
+     * @param streamOffset the forward's stream offset (checked only)
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
+                         int length) {
+        NormalBlocks.check(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.identity("dy", dy, dyOffset, "dx", dx, dxOffset, length);
+    }
+
+    /**
+     * Eval over float64: the identity.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements ({@code >= 0})
+     */
+    public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
+        NormalBlocks.identity("x", x, xOffset, "y", y, yOffset, length);
+    }
+
+    @Override
+    public String toString() {
+        return "GaussianNoise[stddev=" + stddev + "]";
+    }
+}

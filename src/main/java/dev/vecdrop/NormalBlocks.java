@@ -1,0 +1,162 @@
+package dev.vecdrop;
+
+/**
+ * The loops behind {@link GaussianDropout} and {@link GaussianNoise}: one pass over the tensor in blocks of
+ * {@value #BLOCK} elements. Each block's normals {@code z(seed, e)} are written by the normal fill (the vector
+ * version where the selected kernels are vector ones) into a per-thread scratch block that stays in L1, then a
+ * plain loop combines them with the block of {@code x}. That loop is ordinary Java, so every element's value is
+ * fixed by Java's strict IEEE semantics whether or not C2's SuperWord vectorizes it (it does: the loop is a
+ * load, an {@code fma}, a multiply or add and a store); the values are the definition's on every path.
+ *
+ * <p>Blocks start at even stream elements (an odd start does its first element alone), so every block but the
+ * last is whole Box-Muller pairs and whole vectors of the fill, with no scalar tail.
+ *
+ * <p>Arguments are not checked here: the callers have checked them. In place ({@code y == x}, same offset) is
+ * safe: element {@code i} is read before it is written and nothing else reads it.
+ *
+ * <p>Thread-safety: stateless but for the per-thread scratch. Allocation: one {@value #BLOCK}-float array per
+ * thread, on that thread's first call (a virtual thread is a thread here: each gets its own, 1 KiB); none after.
+ */
+final class NormalBlocks {
+
+    /** Elements per block: 1 KiB of normals, a multiple of every vector width's lanes. */
+    static final int BLOCK = 256;
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
+
+    private NormalBlocks() {}
+
+    /** {@code y[i] = x[i] * fma(sigma, z(seed, e + i), 1f)}. */
+    static void multiply(long seed, long e, float[] x, int xOff, float[] y, int yOff, int n, float sigma) {
+        if (n == 0) {
+            return;
+        }
+        int i = 0;
+        if ((e & 1) != 0) { // an odd start would put every block across a pair: the first element alone
+            y[yOff] = x[xOff] * Math.fma(sigma, NormalStream.z(seed, e), 1f);
+            i = 1;
+        }
+        float[] z = SCRATCH.get();
+        while (i < n) {
+            int len = Math.min(BLOCK, n - i);
+            NormalStream.fillUnchecked(seed, e + i, z, 0, len);
+            int xi = xOff + i;
+            int yi = yOff + i;
+            for (int j = 0; j < len; j++) {
+                y[yi + j] = x[xi + j] * Math.fma(sigma, z[j], 1f);
+            }
+            i += len;
+        }
+    }
+
+    /** {@code y[i] = x[i] * fma(sigma, (double) z(seed, e + i), 1.0)}. */
+    static void multiply(long seed, long e, double[] x, int xOff, double[] y, int yOff, int n, double sigma) {
+        if (n == 0) {
+            return;
+        }
+        int i = 0;
+        if ((e & 1) != 0) {
+            y[yOff] = x[xOff] * Math.fma(sigma, (double) NormalStream.z(seed, e), 1.0);
+            i = 1;
+        }
+        float[] z = SCRATCH.get();
+        while (i < n) {
+            int len = Math.min(BLOCK, n - i);
+            NormalStream.fillUnchecked(seed, e + i, z, 0, len);
+            int xi = xOff + i;
+            int yi = yOff + i;
+            for (int j = 0; j < len; j++) {
+                y[yi + j] = x[xi + j] * Math.fma(sigma, (double) z[j], 1.0);
+            }
+            i += len;
+        }
+    }
+
+    /** {@code y[i] = fma(stddev, z(seed, e + i), x[i])}. */
+    static void add(long seed, long e, float[] x, int xOff, float[] y, int yOff, int n, float stddev) {
+        if (n == 0) {
+            return;
+        }
+        int i = 0;
+        if ((e & 1) != 0) {
+            y[yOff] = Math.fma(stddev, NormalStream.z(seed, e), x[xOff]);
+            i = 1;
+        }
+        float[] z = SCRATCH.get();
+        while (i < n) {
+            int len = Math.min(BLOCK, n - i);
+            NormalStream.fillUnchecked(seed, e + i, z, 0, len);
+            int xi = xOff + i;
+            int yi = yOff + i;
+            for (int j = 0; j < len; j++) {
+                y[yi + j] = Math.fma(stddev, z[j], x[xi + j]);
+            }
+            i += len;
+        }
+    }
+
+    /** {@code y[i] = fma(stddev, (double) z(seed, e + i), x[i])}. */
+    static void add(long seed, long e, double[] x, int xOff, double[] y, int yOff, int n, double stddev) {
+        if (n == 0) {
+            return;
+        }
+        int i = 0;
+        if ((e & 1) != 0) {
+            y[yOff] = Math.fma(stddev, (double) NormalStream.z(seed, e), x[xOff]);
+            i = 1;
+        }
+        float[] z = SCRATCH.get();
+        while (i < n) {
+            int len = Math.min(BLOCK, n - i);
+            NormalStream.fillUnchecked(seed, e + i, z, 0, len);
+            int xi = xOff + i;
+            int yi = yOff + i;
+            for (int j = 0; j < len; j++) {
+                y[yi + j] = Math.fma(stddev, (double) z[j], x[xi + j]);
+            }
+            i += len;
+        }
+    }
+
+    /** The training calls' checks, in {@link Dropout}'s order, before anything is written. */
+    static void check(long streamOffset, String inName, float[] in, int inOffset, String outName, float[] out,
+                      int outOffset, int length) {
+        Checks.length(length);
+        Checks.region(inName, in, inOffset, length);
+        Checks.region(outName, out, outOffset, length);
+        Checks.noPartialOverlap(inName, in, inOffset, outName, out, outOffset, length);
+        Checks.stream(streamOffset, length);
+    }
+
+    /** The float64 training calls' checks. */
+    static void check(long streamOffset, String inName, double[] in, int inOffset, String outName, double[] out,
+                      int outOffset, int length) {
+        Checks.length(length);
+        Checks.region(inName, in, inOffset, length);
+        Checks.region(outName, out, outOffset, length);
+        Checks.noPartialOverlap(inName, in, inOffset, outName, out, outOffset, length);
+        Checks.stream(streamOffset, length);
+    }
+
+    /** Eval and identity backward: checked, then {@code y = x} (a copy; nothing when in place). */
+    static void identity(String xName, float[] x, int xOffset, String yName, float[] y, int yOffset, int length) {
+        Checks.length(length);
+        Checks.region(xName, x, xOffset, length);
+        Checks.region(yName, y, yOffset, length);
+        Checks.noPartialOverlap(xName, x, xOffset, yName, y, yOffset, length);
+        if (x != y || xOffset != yOffset) {
+            System.arraycopy(x, xOffset, y, yOffset, length);
+        }
+    }
+
+    /** The float64 identity. */
+    static void identity(String xName, double[] x, int xOffset, String yName, double[] y, int yOffset, int length) {
+        Checks.length(length);
+        Checks.region(xName, x, xOffset, length);
+        Checks.region(yName, y, yOffset, length);
+        Checks.noPartialOverlap(xName, x, xOffset, yName, y, yOffset, length);
+        if (x != y || xOffset != yOffset) {
+            System.arraycopy(x, xOffset, y, yOffset, length);
+        }
+    }
+}
