@@ -30,6 +30,12 @@ final class AllocationProbe {
         FLOAT_HEAP_FORWARD, FLOAT_NATIVE_FORWARD_MASK, FLOAT_NATIVE_BACKWARD_BITS, FLOAT_HEAP_MASK,
         /** float64 segments. */
         DOUBLE_NATIVE_FORWARD, DOUBLE_HEAP_FORWARD_MASK, DOUBLE_HEAP_BACKWARD_BITS, DOUBLE_NATIVE_EVAL_CLASSIC,
+        /**
+         * Alpha dropout: its affine forwards (element-wise, with a mask, channels last, float64 segments) and its
+         * regenerating backward, split from the forward (from bits it is BACKWARD_BITS's path with another scale).
+         */
+        ALPHA_FORWARD, ALPHA_FORWARD_MASK, ALPHA_BACKWARD_REGENERATE, ALPHA_CHANNELS_LAST_FORWARD,
+        DOUBLE_NATIVE_ALPHA_FORWARD,
         /** Allocates a small array per call and keeps it reachable, so escape analysis cannot remove it. */
         CONTROL;
 
@@ -63,6 +69,9 @@ final class AllocationProbe {
     private final Dropout inverted = Dropout.inverted(0.5);
     private final Dropout classic = Dropout.classic(0.3);
     private final DropoutLayer layer = new DropoutLayer(Dropout.inverted(0.2), 5);
+    private final Dropout alpha = Dropout.alpha(0.1);
+    /** 4 samples of 8 positions x 16 channels (4,096 elements would be 8 samples; every call passes 512). */
+    private final Dropout alphaChannelsLast = Dropout.alpha(0.3).perChannel(ChannelLayout.channelsLast(8, 16));
     private int step;
 
     AllocationProbe() {
@@ -110,6 +119,13 @@ final class AllocationProbe {
                     n, maskHeap, 0);
             case DOUBLE_HEAP_BACKWARD_BITS -> inverted.doubleSegments().backward(maskHeap, 0, xHeap, 0, yHeap, 0, n);
             case DOUBLE_NATIVE_EVAL_CLASSIC -> classic.doubleSegments().eval(xNative, 0, yNative, 0, n);
+            case ALPHA_FORWARD -> alpha.forward(step, streamOffset, x, 0, y, 0, n);
+            case ALPHA_FORWARD_MASK -> alpha.forward(step, streamOffset, x, 0, y, 0, n, mask, 0);
+            case ALPHA_BACKWARD_REGENERATE -> alpha.backward(step, streamOffset, x, 0, y, 0, n);
+            case ALPHA_CHANNELS_LAST_FORWARD -> alphaChannelsLast.forward(step, streamOffset, x, 0, y, 0, 512);
+            case DOUBLE_NATIVE_ALPHA_FORWARD -> alpha.doubleSegments().forward(step, streamOffset, xNative, 0, yNative,
+                    0, n);
+
             case CONTROL -> SINK[step & (SINK.length - 1)] = new long[1 + (step & 3)];
         }
     }
