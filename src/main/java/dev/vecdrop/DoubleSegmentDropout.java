@@ -30,6 +30,10 @@ public final class DoubleSegmentDropout {
     private final double trainScale;
     private final boolean scaled;
     private final double evalScale;
+    /** Alpha dropout: the training forward is {@code keep ? (x * a) + b : c}, with {@code a = trainScale}. */
+    private final boolean alpha;
+    private final double shift;
+    private final double dropped;
     private final DoubleSegmentKernels kernels;
 
     DoubleSegmentDropout(double p, Scaling scaling, ChannelLayout layout, long threshold, DoubleSegmentKernels kernels) {
@@ -37,15 +41,37 @@ public final class DoubleSegmentDropout {
         this.threshold = threshold;
         this.kernels = kernels;
         double q = 1.0 - p;
-        // No division when nothing is kept (T = 0): the scale is then never applied.
-        this.trainScale = scaling == Scaling.INVERTED && threshold > 0 ? (double) (1.0 / q) : 1;
+        this.alpha = scaling == Scaling.ALPHA;
+        if (alpha) { // each coefficient computed in double (AlphaCoefficients), then rounded once
+            this.trainScale = (double) AlphaCoefficients.a(p);
+            this.shift = (double) AlphaCoefficients.b(p);
+            this.dropped = (double) AlphaCoefficients.c(p);
+        } else {
+            // No division when nothing is kept (T = 0): the scale is then never applied.
+            this.trainScale = scaling == Scaling.INVERTED && threshold > 0 ? (double) (1.0 / q) : 1;
+            this.shift = 0;
+            this.dropped = 0;
+        }
         this.scaled = trainScale != 1;
         this.evalScale = scaling == Scaling.CLASSIC ? (double) q : 1;
     }
 
-    /** {@return the factor applied to kept elements in training and backward ({@code 1} for classic)} */
+    /**
+     * {@return the factor applied to kept elements in training and backward ({@code 1} for classic, {@code a} for
+     * alpha)}
+     */
     public double trainScale() {
         return trainScale;
+    }
+
+    /** {@return alpha dropout's {@code b}, added to kept elements after the multiply by {@code a} (else 0)} */
+    public double alphaShift() {
+        return shift;
+    }
+
+    /** {@return alpha dropout's {@code c}, the value of every dropped element (else 0)} */
+    public double alphaDropped() {
+        return dropped;
     }
 
     /** {@return the factor applied in eval ({@code 1 - p} rounded to double for classic, {@code 1} for inverted)} */
@@ -54,7 +80,8 @@ public final class DoubleSegmentDropout {
     }
 
     /**
-     * Training forward, no mask stored: {@code y = keep ? x * s : +0.0}. {@code y} may be {@code x} (in place).
+     * Training forward, no mask stored: {@code y = keep ? x * s : +0.0} ({@code keep ? (x * a) + b : c} for alpha
+     * dropout). {@code y} may be {@code x} (in place).
      *
      * @param seed         the seed of the mask stream
      * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
@@ -93,7 +120,8 @@ public final class DoubleSegmentDropout {
     }
 
     /**
-     * Backward by regenerating the mask of the forward that used {@code (seed, streamOffset)}.
+     * Backward by regenerating the mask of the forward that used {@code (seed, streamOffset)}:
+     * {@code dx = keep ? dy * s : +0.0} ({@code s = a} for alpha dropout).
      *
      * @param seed         the seed of the mask stream
      * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
@@ -105,7 +133,7 @@ public final class DoubleSegmentDropout {
      */
     public void backward(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset, long length) {
         checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        forwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+        backwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -128,7 +156,7 @@ public final class DoubleSegmentDropout {
     }
 
     /**
-     * Eval (inference) forward: {@code y = x} for inverted, {@code y = x * (1 - p)} for classic.
+     * Eval (inference) forward: {@code y = x} for inverted and alpha, {@code y = x * (1 - p)} for classic.
      *
      * @param x       the input
      * @param xOffset where the input region starts in {@code x}
@@ -186,18 +214,68 @@ public final class DoubleSegmentDropout {
         Checks.maskSegment("mask", mask, maskOffset, decisions, written);
     }
 
-    /** Forward and regenerating backward, arguments valid: shared by the single-call and the parallel form. */
+    /** Training forward, arguments valid: shared by the single-call and the parallel form. */
     void forwardTrusted(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        if (alpha) {
+            alphaForward(seed, streamOffset, x, xOffset, y, yOffset, length);
+        } else {
+            backwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
+        }
+    }
+
+    /**
+     * The regenerating backward, arguments valid: {@code keep ? dy * s : +0.0}; also the forward of every scaling
+     * but alpha. Shared by the single-call and the parallel form.
+     */
+    void backwardTrusted(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
         if (threshold == 0) { // p > 1 - 2^-32 (p = 1 included): drop everything
             kernels.zero(y, yOffset, length);
-        } else if (threshold == MaskStream.KEEP_ALL) { // p <= 2^-54 (p = 0 included): keep everything, scale is 1
-            copy(x, xOffset, y, yOffset, length);
+        } else if (threshold == MaskStream.KEEP_ALL) { // p <= 2^-54 (p = 0 included): keep everything
+            if (scaled) { // never: s = 1 / (1 - p) and alpha's a both round to 1 there; kept for safety
+                kernels.scale(trainScale, x, xOffset, y, yOffset, length);
+            } else {
+                copy(x, xOffset, y, yOffset, length);
+            }
         } else {
             switch (layout.kind()) {
                 case ELEMENTWISE -> forwardElementwise(seed, streamOffset, x, xOffset, y, yOffset, length);
-                case CHANNELS_FIRST -> forwardChannelsFirst(seed, streamOffset, x, xOffset, y, yOffset, length);
-                case CHANNELS_LAST -> forwardChannelsLast(seed, streamOffset, x, xOffset, y, yOffset, length);
+                case CHANNELS_FIRST -> forwardChannelsFirst(seed, streamOffset, x, xOffset, y, yOffset, length, false);
+                case CHANNELS_LAST -> forwardChannelsLast(seed, streamOffset, x, xOffset, y, yOffset, length, false);
             }
+        }
+    }
+
+    /**
+     * Alpha dropout's training forward. The shortcuts need no random numbers: {@code T = 0} writes {@code c}
+     * everywhere, {@code T = 2^32} computes {@code (x * a) + b} everywhere, or copies {@code x} where {@code a = 1} and
+     * {@code b = 0} ({@code p = 0}).
+     */
+    private void alphaForward(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        if (threshold == 0) {
+            alphaRun(false, x, xOffset, y, yOffset, length);
+        } else if (threshold == MaskStream.KEEP_ALL) {
+            if (trainScale == 1 && shift == 0) {
+                copy(x, xOffset, y, yOffset, length);
+            } else {
+                alphaRun(true, x, xOffset, y, yOffset, length);
+            }
+        } else {
+            switch (layout.kind()) {
+                case ELEMENTWISE -> kernels.forwardAffine(seed, streamOffset, threshold, trainScale, shift, dropped, x,
+                        xOffset, y, yOffset, length);
+                case CHANNELS_FIRST -> forwardChannelsFirst(seed, streamOffset, x, xOffset, y, yOffset, length, true);
+                case CHANNELS_LAST -> forwardChannelsLast(seed, streamOffset, x, xOffset, y, yOffset, length, true);
+            }
+        }
+    }
+
+    /** A run of alpha-dropout elements that are all kept or all dropped, word by word through the affine kernel. */
+    private void alphaRun(boolean keep, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        long bits = keep ? -1L : 0L;
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(64, length - done);
+            kernels.applyWordAffine(bits, trainScale, shift, dropped, x, xOffset + done, y, yOffset + done, n);
+            done += n; // not += 64: no overflow next to Integer.MAX_VALUE
         }
     }
 
@@ -213,9 +291,14 @@ public final class DoubleSegmentDropout {
     /** Forward storing the mask, arguments valid: shared by the single-call and the parallel form. */
     void forwardTrusted(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length,
                         MemorySegment mask, long maskOffset) {
-        if (threshold == 0 || threshold == MaskStream.KEEP_ALL) {
+        if (threshold == 0 || threshold == MaskStream.KEEP_ALL
+                || (alpha && layout.kind() != ChannelLayout.Kind.ELEMENTWISE)) {
+            // No random numbers, or (alpha per channel) only N * C of them: drawn twice rather than a third glue.
             forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
             maskTrusted(seed, streamOffset, mask, maskOffset, length);
+        } else if (alpha) {
+            kernels.forwardAffineMasked(seed, streamOffset, threshold, trainScale, shift, dropped, x, xOffset, y,
+                    yOffset, mask, maskOffset, length);
         } else if (layout.kind() != ChannelLayout.Kind.ELEMENTWISE) {
             // N * C decisions: the vector mask kernel writes them, then they are applied as a stored mask.
             kernels.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, (long) layout.decisions(length));
@@ -253,12 +336,17 @@ public final class DoubleSegmentDropout {
 
     /** Channels first: one decision, drawn here, per run of {@code S} elements. */
     private void forwardChannelsFirst(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
-                                      long length) {
+                                      long length, boolean affine) {
         long positions = layout.positions();
         long rows = length / positions;
         for (long r = 0; r < rows; r++) {
             long at = r * positions;
-            keepOrDrop(MaskStream.keep(seed, streamOffset + r, threshold), x, xOffset + at, y, yOffset + at, positions);
+            boolean keep = MaskStream.keep(seed, streamOffset + r, threshold);
+            if (affine) {
+                alphaRun(keep, x, xOffset + at, y, yOffset + at, positions);
+            } else {
+                keepOrDrop(keep, x, xOffset + at, y, yOffset + at, positions);
+            }
         }
     }
 
@@ -289,7 +377,7 @@ public final class DoubleSegmentDropout {
      * sequential (a 1 KB run of floats per position); a chunk held in four locals needs no scratch memory.
      */
     private void forwardChannelsLast(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
-                                     long length) {
+                                     long length, boolean affine) {
         long channels = layout.channels();
         long samples = length / (channels * layout.positions());
         for (long n = 0; n < samples; n++) {
@@ -298,7 +386,7 @@ public final class DoubleSegmentDropout {
                 int width = (int) Math.min(CHUNK, channels - c);
                 applyChunk(keepBits(seed, first, width, 0), keepBits(seed, first, width, 1),
                         keepBits(seed, first, width, 2), keepBits(seed, first, width, 3), width, n, c, x, xOffset, y,
-                        yOffset);
+                        yOffset, affine);
             }
         }
     }
@@ -313,7 +401,7 @@ public final class DoubleSegmentDropout {
                 int width = (int) Math.min(CHUNK, channels - c);
                 applyChunk(bits(mask, maskOffset, first, width, 0), bits(mask, maskOffset, first, width, 1),
                         bits(mask, maskOffset, first, width, 2), bits(mask, maskOffset, first, width, 3), width, n, c,
-                        x, xOffset, y, yOffset);
+                        x, xOffset, y, yOffset, false);
             }
         }
     }
@@ -331,28 +419,33 @@ public final class DoubleSegmentDropout {
         return bits;
     }
 
-    /** Applies a chunk's words to its {@code width} channels at every position of sample {@code n}. */
+    /**
+     * Applies a chunk's words to its {@code width} channels at every position of sample {@code n}, through the
+     * affine (alpha dropout) kernel if {@code affine}.
+     */
     private void applyChunk(long w0, long w1, long w2, long w3, int width, long n, long c, MemorySegment x, long xOffset, MemorySegment y,
-                            long yOffset) {
+                            long yOffset, boolean affine) {
         long channels = layout.channels();
         long positions = layout.positions();
         for (long s = 0; s < positions; s++) {
             long at = (n * positions + s) * channels + c;
-            applyWord(w0, x, xOffset + at, y, yOffset + at, Math.min(64, width));
+            applyWord(w0, affine, x, xOffset + at, y, yOffset + at, Math.min(64, width));
             if (width > 64) {
-                applyWord(w1, x, xOffset + at + 64, y, yOffset + at + 64, Math.min(64, width - 64));
+                applyWord(w1, affine, x, xOffset + at + 64, y, yOffset + at + 64, Math.min(64, width - 64));
             }
             if (width > 128) {
-                applyWord(w2, x, xOffset + at + 128, y, yOffset + at + 128, Math.min(64, width - 128));
+                applyWord(w2, affine, x, xOffset + at + 128, y, yOffset + at + 128, Math.min(64, width - 128));
             }
             if (width > 192) {
-                applyWord(w3, x, xOffset + at + 192, y, yOffset + at + 192, width - 192);
+                applyWord(w3, affine, x, xOffset + at + 192, y, yOffset + at + 192, width - 192);
             }
         }
     }
 
-    private void applyWord(long bits, MemorySegment x, long xOffset, MemorySegment y, long yOffset, int count) {
-        if (scaled) {
+    private void applyWord(long bits, boolean affine, MemorySegment x, long xOffset, MemorySegment y, long yOffset, int count) {
+        if (affine) {
+            kernels.applyWordAffine(bits, trainScale, shift, dropped, x, xOffset, y, yOffset, count);
+        } else if (scaled) {
             kernels.applyWord(bits, trainScale, x, xOffset, y, yOffset, count);
         } else {
             kernels.applyWordPassThrough(bits, x, xOffset, y, yOffset, count);

@@ -14,7 +14,9 @@ import dev.vecdrop.kernel.KernelSelector;
  * backward and vice versa. A kept element is {@code x * s} with {@code s = 1 / (1 - p)} computed in double and
  * rounded to the element type ({@link Scaling#INVERTED}), or {@code x} ({@link Scaling#CLASSIC}); where {@code s}
  * rounds to exactly 1 the element is passed through bit for bit. A dropped element is {@code +0.0}, whatever
- * {@code x} was, NaN and infinities included (PyTorch's {@code x * mask} would keep a NaN). Masks are packed bits: bit {@code i & 63}
+ * {@code x} was, NaN and infinities included (PyTorch's {@code x * mask} would keep a NaN). {@link #alpha} dropout's
+ * forward is affine instead ({@code keep ? (x * a) + b : c}), its backward and mask those of the dropout with scale
+ * {@code a}. Masks are packed bits: bit {@code i & 63}
  * of word {@code maskOffset + (i >>> 6)} is element {@code i} of the call, LSB first; every word the call
  * covers is written whole, bits past {@code length} are zero.
  *
@@ -42,6 +44,10 @@ public final class Dropout {
         this.threshold = MaskStream.threshold(p); // validates p
         this.p = p;
         this.scaling = java.util.Objects.requireNonNull(scaling, "scaling");
+        if (scaling == Scaling.ALPHA && p == 1) {
+            throw new IllegalArgumentException("alpha dropout needs p < 1: at p = 1 its scale a = 1 / sqrt((1 - p)"
+                    + " * (1 + p * alpha'^2)) is infinite (PyTorch returns zeros there, Keras the input unchanged)");
+        }
         this.layout = java.util.Objects.requireNonNull(layout, "layout");
         this.kernels = kernels;
         this.floats = new FloatArrayDropout(p, scaling, layout, threshold, kernels.floatArrays());
@@ -73,6 +79,23 @@ public final class Dropout {
     }
 
     /**
+     * Alpha dropout (PyTorch {@code AlphaDropout}, Keras and DL4J {@code AlphaDropout}; per channel, through
+     * {@link #perChannel}, PyTorch {@code FeatureAlphaDropout}): with {@code alpha' = -1.7580993408473766},
+     * {@code a = 1 / sqrt((1 - p) * (1 + p * alpha'^2))}, {@code b = -a * alpha' * p} and {@code c = a * alpha' + b},
+     * train {@code y = keep ? (x * a) + b : c}, backward {@code dx = keep ? dy * a : +0.0}, eval {@code y = x}. For
+     * inputs of zero mean and unit variance the output keeps both. The keep decisions are dropout's for the same
+     * {@code (seed, streamOffset, p)}; rounding as docs/mask-stream.md states ("Alpha dropout").
+     *
+     * @param p the drop probability, in {@code [0, 1)}
+     * @return the dropout, on the kernels chosen at start-up
+     * @throws IllegalArgumentException if {@code p} is NaN or outside {@code [0, 1)}: at {@code p = 1} the scale
+     *                                  {@code a} is infinite
+     */
+    public static Dropout alpha(double p) {
+        return of(p, Scaling.ALPHA);
+    }
+
+    /**
      * Dropout with drop probability {@code p} and the given scaling, on the kernels chosen at start-up.
      *
      * @param p       the drop probability, in {@code [0, 1]}
@@ -80,7 +103,8 @@ public final class Dropout {
      *                ({@link Scaling#CLASSIC})
      * @return the dropout
      * @throws NullPointerException     if {@code scaling} is null
-     * @throws IllegalArgumentException if {@code p} is NaN or outside {@code [0, 1]}
+     * @throws IllegalArgumentException if {@code p} is NaN or outside {@code [0, 1]}, or {@code p = 1} for
+     *                                  {@link Scaling#ALPHA}
      */
     public static Dropout of(double p, Scaling scaling) {
         return new Dropout(p, scaling, ChannelLayout.elementwise(), KernelSelector.kernels());
@@ -142,7 +166,10 @@ public final class Dropout {
         return threshold / (double) MaskStream.KEEP_ALL;
     }
 
-    /** {@return the float32 factor applied to kept elements in training and backward ({@code 1} for classic)} */
+    /**
+     * {@return the float32 factor applied to kept elements in training and backward ({@code 1} for classic, alpha
+     * dropout's {@code a} for alpha)}
+     */
     public float trainScale() {
         return floats.trainScale();
     }
@@ -152,7 +179,7 @@ public final class Dropout {
         return floats.evalScale();
     }
 
-    /** {@return the float64 factor applied to kept elements in training and backward: {@code 1 / (1 - p)}, or 1} */
+    /** {@return the float64 factor applied to kept elements in training and backward: {@code 1 / (1 - p)}, 1 or a} */
     public double trainScaleDouble() {
         return doubles.trainScale();
     }
@@ -237,7 +264,8 @@ public final class Dropout {
 
     /**
      * Backward by regenerating the mask of the forward that used {@code (seed, streamOffset)}: no mask stored.
-     * {@code dx = keep ? dy * s : +0.0f}; identical to {@link #forward} applied to {@code dy}.
+     * {@code dx = keep ? dy * s : +0.0f} ({@code s = a} for alpha dropout); identical to {@link #forward} applied to
+     * {@code dy}, except for alpha dropout, whose forward is affine.
      *
      * @param seed         the seed of the mask stream
      * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward

@@ -18,6 +18,10 @@ final class FloatArrayDropout {
     private final float trainScale;
     private final boolean scaled;
     private final float evalScale;
+    /** Alpha dropout: the training forward is {@code keep ? (x * a) + b : c}, with {@code a = trainScale}. */
+    private final boolean alpha;
+    private final float shift;
+    private final float dropped;
     private final FloatArrayKernels kernels;
 
     FloatArrayDropout(double p, Scaling scaling, ChannelLayout layout, long threshold, FloatArrayKernels kernels) {
@@ -25,15 +29,37 @@ final class FloatArrayDropout {
         this.threshold = threshold;
         this.kernels = kernels;
         double q = 1.0 - p;
-        // No division when nothing is kept (T = 0): the scale is then never applied.
-        this.trainScale = scaling == Scaling.INVERTED && threshold > 0 ? (float) (1.0 / q) : 1;
+        this.alpha = scaling == Scaling.ALPHA;
+        if (alpha) { // each coefficient computed in double (AlphaCoefficients), then rounded once
+            this.trainScale = (float) AlphaCoefficients.a(p);
+            this.shift = (float) AlphaCoefficients.b(p);
+            this.dropped = (float) AlphaCoefficients.c(p);
+        } else {
+            // No division when nothing is kept (T = 0): the scale is then never applied.
+            this.trainScale = scaling == Scaling.INVERTED && threshold > 0 ? (float) (1.0 / q) : 1;
+            this.shift = 0;
+            this.dropped = 0;
+        }
         this.scaled = trainScale != 1;
         this.evalScale = scaling == Scaling.CLASSIC ? (float) q : 1;
     }
 
-    /** {@return the factor applied to kept elements in training and backward ({@code 1} for classic)} */
+    /**
+     * {@return the factor applied to kept elements in training and backward ({@code 1} for classic, {@code a} for
+     * alpha)}
+     */
     public float trainScale() {
         return trainScale;
+    }
+
+    /** {@return alpha dropout's {@code b}, added to kept elements after the multiply by {@code a} (else 0)} */
+    public float alphaShift() {
+        return shift;
+    }
+
+    /** {@return alpha dropout's {@code c}, the value of every dropped element (else 0)} */
+    public float alphaDropped() {
+        return dropped;
     }
 
     /** {@return the factor applied in eval ({@code 1 - p} rounded to float for classic, {@code 1} for inverted)} */
@@ -42,7 +68,8 @@ final class FloatArrayDropout {
     }
 
     /**
-     * Training forward, no mask stored: {@code y = keep ? x * s : +0.0}. {@code y} may be {@code x} (in place).
+     * Training forward, no mask stored: {@code y = keep ? x * s : +0.0} ({@code keep ? (x * a) + b : c} for alpha
+     * dropout). {@code y} may be {@code x} (in place).
      *
      * @param seed         the seed of the mask stream
      * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
@@ -78,7 +105,8 @@ final class FloatArrayDropout {
     }
 
     /**
-     * Backward by regenerating the mask of the forward that used {@code (seed, streamOffset)}.
+     * Backward by regenerating the mask of the forward that used {@code (seed, streamOffset)}:
+     * {@code dx = keep ? dy * s : +0.0} ({@code s = a} for alpha dropout).
      *
      * @param seed         the seed of the mask stream
      * @param streamOffset the stream element of element 0 of the region ({@code >= 0}); the forward's, for a backward
@@ -90,7 +118,7 @@ final class FloatArrayDropout {
      */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        forwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+        backwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -111,7 +139,7 @@ final class FloatArrayDropout {
     }
 
     /**
-     * Eval (inference) forward: {@code y = x} for inverted, {@code y = x * (1 - p)} for classic.
+     * Eval (inference) forward: {@code y = x} for inverted and alpha, {@code y = x * (1 - p)} for classic.
      *
      * @param x       the input
      * @param xOffset where the input region starts in {@code x}
@@ -169,18 +197,68 @@ final class FloatArrayDropout {
         Checks.maskRegion("mask", mask, maskOffset, decisions);
     }
 
-    /** Forward and regenerating backward, arguments valid: shared by the single-call and the parallel form. */
+    /** Training forward, arguments valid: shared by the single-call and the parallel form. */
     void forwardTrusted(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        if (alpha) {
+            alphaForward(seed, streamOffset, x, xOffset, y, yOffset, length);
+        } else {
+            backwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
+        }
+    }
+
+    /**
+     * The regenerating backward, arguments valid: {@code keep ? dy * s : +0.0}; also the forward of every scaling
+     * but alpha. Shared by the single-call and the parallel form.
+     */
+    void backwardTrusted(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         if (threshold == 0) { // p > 1 - 2^-32 (p = 1 included): drop everything
             kernels.zero(y, yOffset, length);
-        } else if (threshold == MaskStream.KEEP_ALL) { // p <= 2^-54 (p = 0 included): keep everything, scale is 1
-            copy(x, xOffset, y, yOffset, length);
+        } else if (threshold == MaskStream.KEEP_ALL) { // p <= 2^-54 (p = 0 included): keep everything
+            if (scaled) { // never: s = 1 / (1 - p) and alpha's a both round to 1 there; kept for safety
+                kernels.scale(trainScale, x, xOffset, y, yOffset, length);
+            } else {
+                copy(x, xOffset, y, yOffset, length);
+            }
         } else {
             switch (layout.kind()) {
                 case ELEMENTWISE -> forwardElementwise(seed, streamOffset, x, xOffset, y, yOffset, length);
-                case CHANNELS_FIRST -> forwardChannelsFirst(seed, streamOffset, x, xOffset, y, yOffset, length);
-                case CHANNELS_LAST -> forwardChannelsLast(seed, streamOffset, x, xOffset, y, yOffset, length);
+                case CHANNELS_FIRST -> forwardChannelsFirst(seed, streamOffset, x, xOffset, y, yOffset, length, false);
+                case CHANNELS_LAST -> forwardChannelsLast(seed, streamOffset, x, xOffset, y, yOffset, length, false);
             }
+        }
+    }
+
+    /**
+     * Alpha dropout's training forward. The shortcuts need no random numbers: {@code T = 0} writes {@code c}
+     * everywhere, {@code T = 2^32} computes {@code (x * a) + b} everywhere, or copies {@code x} where {@code a = 1} and
+     * {@code b = 0} ({@code p = 0}).
+     */
+    private void alphaForward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        if (threshold == 0) {
+            alphaRun(false, x, xOffset, y, yOffset, length);
+        } else if (threshold == MaskStream.KEEP_ALL) {
+            if (trainScale == 1 && shift == 0) {
+                copy(x, xOffset, y, yOffset, length);
+            } else {
+                alphaRun(true, x, xOffset, y, yOffset, length);
+            }
+        } else {
+            switch (layout.kind()) {
+                case ELEMENTWISE -> kernels.forwardAffine(seed, streamOffset, threshold, trainScale, shift, dropped, x,
+                        xOffset, y, yOffset, length);
+                case CHANNELS_FIRST -> forwardChannelsFirst(seed, streamOffset, x, xOffset, y, yOffset, length, true);
+                case CHANNELS_LAST -> forwardChannelsLast(seed, streamOffset, x, xOffset, y, yOffset, length, true);
+            }
+        }
+    }
+
+    /** A run of alpha-dropout elements that are all kept or all dropped, word by word through the affine kernel. */
+    private void alphaRun(boolean keep, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        long bits = keep ? -1L : 0L;
+        for (int done = 0; done < length; ) {
+            int n = (int) Math.min(64, length - done);
+            kernels.applyWordAffine(bits, trainScale, shift, dropped, x, xOffset + done, y, yOffset + done, n);
+            done += n; // not += 64: no overflow next to Integer.MAX_VALUE
         }
     }
 
@@ -196,9 +274,14 @@ final class FloatArrayDropout {
     /** Forward storing the mask, arguments valid: shared by the single-call and the parallel form. */
     void forwardTrusted(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
-        if (threshold == 0 || threshold == MaskStream.KEEP_ALL) {
+        if (threshold == 0 || threshold == MaskStream.KEEP_ALL
+                || (alpha && layout.kind() != ChannelLayout.Kind.ELEMENTWISE)) {
+            // No random numbers, or (alpha per channel) only N * C of them: drawn twice rather than a third glue.
             forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
             maskTrusted(seed, streamOffset, mask, maskOffset, length);
+        } else if (alpha) {
+            kernels.forwardAffineMasked(seed, streamOffset, threshold, trainScale, shift, dropped, x, xOffset, y,
+                    yOffset, mask, maskOffset, length);
         } else if (layout.kind() != ChannelLayout.Kind.ELEMENTWISE) {
             // N * C decisions: the vector mask kernel writes them, then they are applied as a stored mask.
             kernels.forwardMaskOnly(seed, streamOffset, threshold, mask, maskOffset, (int) layout.decisions(length));
@@ -236,12 +319,17 @@ final class FloatArrayDropout {
 
     /** Channels first: one decision, drawn here, per run of {@code S} elements. */
     private void forwardChannelsFirst(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset,
-                                      int length) {
+                                      int length, boolean affine) {
         int positions = layout.positions();
         int rows = length / positions;
         for (int r = 0; r < rows; r++) {
             int at = r * positions;
-            keepOrDrop(MaskStream.keep(seed, streamOffset + r, threshold), x, xOffset + at, y, yOffset + at, positions);
+            boolean keep = MaskStream.keep(seed, streamOffset + r, threshold);
+            if (affine) {
+                alphaRun(keep, x, xOffset + at, y, yOffset + at, positions);
+            } else {
+                keepOrDrop(keep, x, xOffset + at, y, yOffset + at, positions);
+            }
         }
     }
 
@@ -272,7 +360,7 @@ final class FloatArrayDropout {
      * sequential (a 1 KB run of floats per position); a chunk held in four locals needs no scratch memory.
      */
     private void forwardChannelsLast(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset,
-                                     int length) {
+                                     int length, boolean affine) {
         int channels = layout.channels();
         int samples = length / (channels * layout.positions());
         for (int n = 0; n < samples; n++) {
@@ -281,7 +369,7 @@ final class FloatArrayDropout {
                 int width = (int) Math.min(CHUNK, channels - c);
                 applyChunk(keepBits(seed, first, width, 0), keepBits(seed, first, width, 1),
                         keepBits(seed, first, width, 2), keepBits(seed, first, width, 3), width, n, c, x, xOffset, y,
-                        yOffset);
+                        yOffset, affine);
             }
         }
     }
@@ -296,7 +384,7 @@ final class FloatArrayDropout {
                 int width = (int) Math.min(CHUNK, channels - c);
                 applyChunk(bits(mask, maskOffset, first, width, 0), bits(mask, maskOffset, first, width, 1),
                         bits(mask, maskOffset, first, width, 2), bits(mask, maskOffset, first, width, 3), width, n, c,
-                        x, xOffset, y, yOffset);
+                        x, xOffset, y, yOffset, false);
             }
         }
     }
@@ -314,28 +402,33 @@ final class FloatArrayDropout {
         return bits;
     }
 
-    /** Applies a chunk's words to its {@code width} channels at every position of sample {@code n}. */
+    /**
+     * Applies a chunk's words to its {@code width} channels at every position of sample {@code n}, through the
+     * affine (alpha dropout) kernel if {@code affine}.
+     */
     private void applyChunk(long w0, long w1, long w2, long w3, int width, int n, int c, float[] x, int xOffset, float[] y,
-                            int yOffset) {
+                            int yOffset, boolean affine) {
         int channels = layout.channels();
         int positions = layout.positions();
         for (int s = 0; s < positions; s++) {
             int at = (n * positions + s) * channels + c;
-            applyWord(w0, x, xOffset + at, y, yOffset + at, Math.min(64, width));
+            applyWord(w0, affine, x, xOffset + at, y, yOffset + at, Math.min(64, width));
             if (width > 64) {
-                applyWord(w1, x, xOffset + at + 64, y, yOffset + at + 64, Math.min(64, width - 64));
+                applyWord(w1, affine, x, xOffset + at + 64, y, yOffset + at + 64, Math.min(64, width - 64));
             }
             if (width > 128) {
-                applyWord(w2, x, xOffset + at + 128, y, yOffset + at + 128, Math.min(64, width - 128));
+                applyWord(w2, affine, x, xOffset + at + 128, y, yOffset + at + 128, Math.min(64, width - 128));
             }
             if (width > 192) {
-                applyWord(w3, x, xOffset + at + 192, y, yOffset + at + 192, width - 192);
+                applyWord(w3, affine, x, xOffset + at + 192, y, yOffset + at + 192, width - 192);
             }
         }
     }
 
-    private void applyWord(long bits, float[] x, int xOffset, float[] y, int yOffset, int count) {
-        if (scaled) {
+    private void applyWord(long bits, boolean affine, float[] x, int xOffset, float[] y, int yOffset, int count) {
+        if (affine) {
+            kernels.applyWordAffine(bits, trainScale, shift, dropped, x, xOffset, y, yOffset, count);
+        } else if (scaled) {
             kernels.applyWord(bits, trainScale, x, xOffset, y, yOffset, count);
         } else {
             kernels.applyWordPassThrough(bits, x, xOffset, y, yOffset, count);

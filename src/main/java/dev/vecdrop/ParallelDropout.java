@@ -192,7 +192,7 @@ public final class ParallelDropout {
      */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
         dropout.floats().checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        run(Operation.FORWARD, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
+        run(Operation.BACKWARD, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, null, 0);
     }
 
     /**
@@ -281,12 +281,20 @@ public final class ParallelDropout {
 
     /** What a chunk runs: the single-threaded call over its sub-region. */
     private enum Operation {
-        /** Training forward without mask, and the regenerating backward. */
+        /** Training forward without mask. */
         FORWARD {
             @Override
             void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
                        int length, long[] mask, int maskOffset) {
                 d.floats().forwardTrusted(seed, streamOffset, in, inOffset, out, outOffset, length);
+            }
+        },
+        /** The regenerating backward (the forward too, except for alpha dropout, whose forward is affine). */
+        BACKWARD {
+            @Override
+            void apply(Dropout d, long seed, long streamOffset, float[] in, int inOffset, float[] out, int outOffset,
+                       int length, long[] mask, int maskOffset) {
+                d.floats().backwardTrusted(seed, streamOffset, in, inOffset, out, outOffset, length);
             }
         },
         FORWARD_MASKED {

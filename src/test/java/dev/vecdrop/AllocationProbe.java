@@ -35,6 +35,12 @@ final class AllocationProbe {
         /** Gaussian dropout and noise (normal fill in blocks, a per-thread scratch made on the first call). */
         GAUSSIAN_DROPOUT_FORWARD, GAUSSIAN_DROPOUT_DOUBLE_BACKWARD, GAUSSIAN_NOISE_IN_PLACE,
         GAUSSIAN_NOISE_DOUBLE_FORWARD,
+        /**
+         * Alpha dropout: its affine forwards (element-wise, with a mask, channels last, float64 segments) and its
+         * regenerating backward, split from the forward (from bits it is BACKWARD_BITS's path with another scale).
+         */
+        ALPHA_FORWARD, ALPHA_FORWARD_MASK, ALPHA_BACKWARD_REGENERATE, ALPHA_CHANNELS_LAST_FORWARD,
+        DOUBLE_NATIVE_ALPHA_FORWARD,
         /** Allocates a small array per call and keeps it reachable, so escape analysis cannot remove it. */
         CONTROL;
 
@@ -70,6 +76,9 @@ final class AllocationProbe {
     private final DropoutLayer layer = new DropoutLayer(Dropout.inverted(0.2), 5);
     private final GaussianDropout gaussianDropout = GaussianDropout.of(0.5);
     private final GaussianNoise gaussianNoise = GaussianNoise.of(0.1);
+    private final Dropout alpha = Dropout.alpha(0.1);
+    /** 4 samples of 8 positions x 16 channels (4,096 elements would be 8 samples; every call passes 512). */
+    private final Dropout alphaChannelsLast = Dropout.alpha(0.3).perChannel(ChannelLayout.channelsLast(8, 16));
     private int step;
 
     AllocationProbe() {
@@ -135,6 +144,12 @@ final class AllocationProbe {
         put(Op.GAUSSIAN_DROPOUT_DOUBLE_BACKWARD, (n, e) -> gaussianDropout.backward(step, e, xd, 0, yd, 0, n));
         put(Op.GAUSSIAN_NOISE_IN_PLACE, (n, e) -> gaussianNoise.forward(step, e, y, 0, y, 0, n));
         put(Op.GAUSSIAN_NOISE_DOUBLE_FORWARD, (n, e) -> gaussianNoise.forward(step, e, xd, 0, yd, 0, n));
+        put(Op.ALPHA_FORWARD, (n, e) -> alpha.forward(step, e, x, 0, y, 0, n));
+        put(Op.ALPHA_FORWARD_MASK, (n, e) -> alpha.forward(step, e, x, 0, y, 0, n, mask, 0));
+        put(Op.ALPHA_BACKWARD_REGENERATE, (n, e) -> alpha.backward(step, e, x, 0, y, 0, n));
+        put(Op.ALPHA_CHANNELS_LAST_FORWARD, (n, e) -> alphaChannelsLast.forward(step, e, x, 0, y, 0, 512));
+        put(Op.DOUBLE_NATIVE_ALPHA_FORWARD, (n, e) -> alpha.doubleSegments().forward(step, e, xNative, 0, yNative,
+                0, n));
         put(Op.CONTROL, (n, e) -> SINK[step & (SINK.length - 1)] = new long[1 + (step & 3)]);
     }
 

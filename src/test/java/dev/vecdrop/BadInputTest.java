@@ -20,12 +20,21 @@ class BadInputTest {
     private final float[] x = filled(100);
     private final float[] y = filled(100);
     private final long[] mask = words(2);
-    private final Dropout dropout = Dropout.inverted(0.5);
 
     private record Case(String name, Class<? extends RuntimeException> expected, String mentions, Executable call) {}
 
     @TestFactory
     Stream<DynamicTest> everyRejectedCallLeavesEveryOutputUntouched() {
+        return rejectedCalls(Dropout.inverted(0.5));
+    }
+
+    /** Alpha dropout's forward runs other kernels, and its backward is split from it: the same checks first. */
+    @TestFactory
+    Stream<DynamicTest> everyRejectedAlphaDropoutCallLeavesEveryOutputUntouched() {
+        return rejectedCalls(Dropout.alpha(0.5));
+    }
+
+    private Stream<DynamicTest> rejectedCalls(Dropout dropout) {
         List<Case> cases = new ArrayList<>();
         float[] shortArray = filled(10);
         cases.add(new Case("null x", NullPointerException.class, "x", () -> dropout.forward(1, 0, null, 0, y, 0, 10)));
@@ -87,6 +96,15 @@ class BadInputTest {
     Stream<DynamicTest> badProbabilitiesAreRejectedAtConstruction() {
         return Stream.of(-0.1, 1.1, Double.NaN, Double.NEGATIVE_INFINITY).map(p -> DynamicTest.dynamicTest("p=" + p,
                 () -> assertThrows(IllegalArgumentException.class, () -> Dropout.of(p, Scaling.CLASSIC))));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> alphaDropoutRejectsPOneWhereItsScaleIsInfinite() {
+        return Stream.of(1.0, -0.1, 1.1, Double.NaN).map(p -> DynamicTest.dynamicTest("p=" + p, () -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dropout.alpha(p));
+            assertTrue(e.getMessage().contains(p == 1.0 ? "p < 1" : "p"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Dropout.of(p, Scaling.ALPHA));
+        }));
     }
 
     private static float[] filled(int n) {

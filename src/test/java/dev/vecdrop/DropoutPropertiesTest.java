@@ -23,6 +23,12 @@ import net.jqwik.api.Tag;
 @Tag("matrix")
 class DropoutPropertiesTest {
 
+    /** The scalings whose forward is their backward (alpha dropout's forward is affine). */
+    @Provide
+    Arbitrary<Scaling> zeroingScalings() {
+        return Arbitraries.of(Scaling.INVERTED, Scaling.CLASSIC);
+    }
+
     @Provide
     Arbitrary<Long> streamOffsets() {
         return Arbitraries.longs().between(0, 1L << 62);
@@ -134,6 +140,7 @@ class DropoutPropertiesTest {
     @Property
     void vectorKernelsEqualTheScalarReference(@ForAll @IntRange(max = 5000) int n, @ForAll("streamOffsets") long offset,
                                               @ForAll("probabilities") double p, @ForAll long seed, @ForAll Scaling scaling) {
+        net.jqwik.api.Assume.that(scaling != Scaling.ALPHA || p < 1); // alpha dropout rejects p = 1
         Dropout dropout = Dropout.of(p, scaling);
         float[] x = inputs(seed, n);
         float[] y = new float[n];
@@ -149,6 +156,7 @@ class DropoutPropertiesTest {
     @Property
     void chunkedCallsEqualOneCall(@ForAll @IntRange(max = 5000) int n, @ForAll("streamOffsets") long offset,
                                   @ForAll("probabilities") double p, @ForAll long seed, @ForAll Scaling scaling) {
+        net.jqwik.api.Assume.that(scaling != Scaling.ALPHA || p < 1); // alpha dropout rejects p = 1
         Dropout dropout = Dropout.of(p, scaling);
         float[] x = inputs(seed, n);
         float[] whole = new float[n];
@@ -177,6 +185,7 @@ class DropoutPropertiesTest {
     @Property
     void inPlaceEqualsOutOfPlace(@ForAll @IntRange(max = 5000) int n, @ForAll("streamOffsets") long offset,
                                  @ForAll("probabilities") double p, @ForAll long seed, @ForAll Scaling scaling) {
+        net.jqwik.api.Assume.that(scaling != Scaling.ALPHA || p < 1); // alpha dropout rejects p = 1
         Dropout dropout = Dropout.of(p, scaling);
         float[] x = inputs(seed, n);
         float[] out = new float[n];
@@ -189,7 +198,7 @@ class DropoutPropertiesTest {
     @Property
     void bothBackwardsEqualForwardAppliedToTheGradient(@ForAll @IntRange(max = 5000) int n,
             @ForAll("streamOffsets") long offset, @ForAll("probabilities") double p, @ForAll long seed,
-            @ForAll Scaling scaling) {
+            @ForAll("zeroingScalings") Scaling scaling) {
         Dropout dropout = Dropout.of(p, scaling);
         float[] x = inputs(seed, n);
         float[] dy = inputs(~seed, n);

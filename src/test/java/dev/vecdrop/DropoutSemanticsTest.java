@@ -19,7 +19,9 @@ class DropoutSemanticsTest {
     static final float SIGNALLING_NAN = Float.intBitsToFloat(0x7f80_0001);
 
     static Stream<Arguments> implementations() {
-        return Stream.of(Scaling.values()).flatMap(scaling -> Stream.of(0.1, 0.5, 0.77, 0.999).flatMap(p -> Stream.of(
+        // Alpha dropout's forward is affine: AlphaDropoutTest.
+        return Stream.of(Scaling.INVERTED, Scaling.CLASSIC).flatMap(scaling -> Stream.of(0.1, 0.5, 0.77, 0.999)
+                .flatMap(p -> Stream.of(
                 Arguments.of(Dropout.of(p, scaling).scalarReference()),
                 Arguments.of(Dropout.of(p, scaling)))));
     }
@@ -132,7 +134,7 @@ class DropoutSemanticsTest {
 
     @Test
     void pZeroCopiesExactlyEvenSignallingNaNsAndSetsEveryMaskBit() {
-        for (Scaling scaling : Scaling.values()) {
+        for (Scaling scaling : new Scaling[] {Scaling.INVERTED, Scaling.CLASSIC}) { // alpha: AlphaDropoutTest
             int n = 200;
             float[] x = inputs(n, 6);
             float[] y = new float[n];
@@ -148,7 +150,7 @@ class DropoutSemanticsTest {
 
     @Test
     void pOneDropsEverythingWithoutDividingByZero() {
-        for (Scaling scaling : Scaling.values()) {
+        for (Scaling scaling : new Scaling[] {Scaling.INVERTED, Scaling.CLASSIC}) { // alpha: AlphaDropoutTest
             int n = 130;
             float[] x = inputs(n, 7);
             float[] y = inputs(n, 8);

@@ -36,7 +36,7 @@ class FastPathContractTest {
     static Stream<Arguments> fastPaths() {
         double[] keepAll = {0.0, Double.MIN_VALUE, 0x1p-54};
         double[] dropAll = {1.0, Math.nextDown(1.0), 1 - 0x1p-33}; // the last: T = floor(2^-33 * 2^32) = floor(0.5)
-        return Stream.of(Scaling.values()).flatMap(scaling -> Stream.of(keepAll, dropAll)
+        return Stream.of(Scaling.INVERTED, Scaling.CLASSIC).flatMap(scaling -> Stream.of(keepAll, dropAll)
                 .flatMap(ps -> Arrays.stream(ps).boxed())
                 .flatMap(p -> Stream.of(Dropout.of(p, scaling), Dropout.of(p, scaling).scalarReference()))
                 .flatMap(d -> Stream.of(0L, 12_345L, (1L << 62) + 1).map(offset -> Arguments.of(d, offset))));

@@ -41,7 +41,9 @@ class VerifierTest {
          * {@code x}, backward from bits into {@code src}. Every output is still right, even for a later call
          * that reads the changed input, since dropped elements come out {@code +0.0f} whatever they were.
          */
-        WRITES_INTO_INPUT
+        WRITES_INTO_INPUT,
+        /** Alpha dropout's forward computes kept elements with one fma instead of a multiply, then an add. */
+        ALPHA_FUSED_MULTIPLY_ADD
     }
 
     /** The reference with one fault injected. */
@@ -62,6 +64,17 @@ class VerifierTest {
                                 length);
                         afterForward(fault, seed, streamOffset, threshold, x, xOff, y, yOff, length);
                         afterMask(fault, mask, maskOff, length);
+                    }
+
+                    @Override
+                    public void forwardAffine(long seed, long streamOffset, long threshold, float a, float b, float c,
+                                              float[] x, int xOff, float[] y, int yOff, int length) {
+                        super.forwardAffine(seed, streamOffset, threshold, a, b, c, x, xOff, y, yOff, length);
+                        for (int i = 0; fault == Fault.ALPHA_FUSED_MULTIPLY_ADD && i < length; i++) {
+                            if (MaskStream.keep(seed, streamOffset + i, threshold)) {
+                                y[yOff + i] = Math.fma(x[xOff + i], a, b);
+                            }
+                        }
                     }
 
                     @Override
@@ -144,7 +157,9 @@ class VerifierTest {
         /** float64 segments: eval by a scale one ulp off. */
         DOUBLE_SEGMENT_EVAL_ONE_ULP,
         /** float32 arrays: zeroing one element short (only dropped channels, and p = 1, zero whole runs). */
-        FLOAT_ARRAY_ZERO_ONE_SHORT
+        FLOAT_ARRAY_ZERO_ONE_SHORT,
+        /** float64 segments: alpha dropout's word kernel writes {@code +0.0}, not {@code c}, for dropped elements. */
+        DOUBLE_SEGMENT_ALPHA_DROPS_TO_ZERO
     }
 
     private static DropoutKernels faulty(FormFault fault) {
@@ -185,6 +200,13 @@ class VerifierTest {
                                   long dstOff, int length) {
                 boolean shorten = fault == FormFault.DOUBLE_SEGMENT_BACKWARD_SHORT && length == 64;
                 super.applyWord(bits, scale, src, srcOff, dst, dstOff, shorten ? 63 : length);
+            }
+
+            @Override
+            public void applyWordAffine(long bits, double a, double b, double c, MemorySegment src, long srcOff,
+                                        MemorySegment dst, long dstOff, int length) {
+                boolean zero = fault == FormFault.DOUBLE_SEGMENT_ALPHA_DROPS_TO_ZERO;
+                super.applyWordAffine(bits, a, b, zero ? 0.0 : c, src, srcOff, dst, dstOff, length);
             }
 
             @Override

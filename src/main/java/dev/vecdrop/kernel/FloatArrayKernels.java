@@ -10,7 +10,9 @@ package dev.vecdrop.kernel;
  *
  * <p>Element {@code i} of a call is stream element {@code streamOffset + i}; {@code keep_i} is
  * {@code MaskStream.keep(seed, streamOffset + i, threshold)}. A kept element is {@code x * scale} ({@code scale}
- * variants) or {@code x} bit for bit ({@code PassThrough} variants); a dropped one is {@code +0.0}. Masks are packed
+ * variants) or {@code x} bit for bit ({@code PassThrough} variants); a dropped one is {@code +0.0}. The {@code Affine}
+ * variants (alpha dropout) write {@code (x * a) + b} for a kept element, a multiply then an add, each rounded once
+ * (never fused), and {@code c} for a dropped one, whatever {@code x} was. Masks are packed
  * bits, LSB first: bit {@code i & 63} of word {@code maskOff + (i >>> 6)}; the {@code Masked} variants write every
  * word they cover whole, bits past {@code length} zero.
  *
@@ -42,6 +44,19 @@ public interface FloatArrayKernels {
 
     /** Training forward, {@code forwardMaskedPassThrough}; also the regenerating backward (with {@code x = dy}). */
     void forwardMaskedPassThrough(long seed, long streamOffset, long threshold,
+                    float[] x, int xOff, float[] y, int yOff,
+                    long[] mask, int maskOff,
+                    int length);
+
+    /** Alpha dropout's training forward, {@code forwardAffine}: {@code keep ? (x * a) + b : c}. */
+    void forwardAffine(long seed, long streamOffset, long threshold,
+                    float a, float b, float c,
+                    float[] x, int xOff, float[] y, int yOff,
+                    int length);
+
+    /** Alpha dropout's training forward, {@code forwardAffineMasked}: {@code keep ? (x * a) + b : c}. */
+    void forwardAffineMasked(long seed, long streamOffset, long threshold,
+                    float a, float b, float c,
                     float[] x, int xOff, float[] y, int yOff,
                     long[] mask, int maskOff,
                     int length);
@@ -92,6 +107,16 @@ public interface FloatArrayKernels {
             done += n;
         }
     }
+
+    /**
+     * Applies the 64-bit word {@code bits} to at most 64 elements: element {@code i} is kept iff bit {@code i}
+     * is set. The one masked loop: stored masks and channels-last masks are both applied word by word through it.
+     * Alpha dropout's: {@code bit ? (src * a) + b : c}, for per-channel and stored-mask forwards (with all bits set
+     * or none, a whole run of kept or dropped elements).
+     */
+    void applyWordAffine(long bits,
+                      float a, float b, float c,
+                      float[] src, int srcOff, float[] dst, int dstOff, int length);
 
     /** {@code y = x * c}: classic eval, and the memory-bound limit kernel of the benchmarks. */
     void scale(float c, float[] x, int xOff, float[] y, int yOff, int length);

@@ -131,6 +131,64 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
     }
 
     @Override
+    public void forwardAffine(long seed, long streamOffset, long threshold,
+                           double a, double b, double c,
+                           double[] x, int xOff, double[] y, int yOff,
+                           int length) {
+        forwardAffineRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                0, length);
+    }
+
+    /**
+     * {@code forwardAffine} for the elements {@code [from, to)} of a call.
+     */
+    public static void forwardAffineRange(long seed, long streamOffset, long threshold,
+                                       double a, double b, double c,
+                                       double[] x, int xOff, double[] y, int yOff,
+                                       int from, int to) {
+        for (int i = from; i < to; i++) {
+            boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
+            set(y, yOff + i, keep ? get(x, xOff + i) * a + b : c); // two roundings: Java never fuses them
+        }
+    }
+
+    @Override
+    public void forwardAffineMasked(long seed, long streamOffset, long threshold,
+                           double a, double b, double c,
+                           double[] x, int xOff, double[] y, int yOff,
+                           long[] mask, int maskOff,
+                           int length) {
+        for (int w = 0, words = (int) (((long) length + 63) >>> 6); w < words; w++) {
+            DoubleArrayKernels.setMaskWord(mask, maskOff + w, 0L);
+        }
+        forwardAffineMaskedRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                0, length);
+    }
+
+    /**
+     * {@code forwardAffineMasked} for the elements {@code [from, to)} of a call.
+     * Mask bits are OR-ed in, so the caller must have cleared, or written the earlier bits of, the words this
+     * range touches.
+     */
+    public static void forwardAffineMaskedRange(long seed, long streamOffset, long threshold,
+                                       double a, double b, double c,
+                                       double[] x, int xOff, double[] y, int yOff,
+                                       long[] mask, int maskOff,
+                                       int from, int to) {
+        for (int i = from; i < to; i++) {
+            boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
+            set(y, yOff + i, keep ? get(x, xOff + i) * a + b : c); // two roundings: Java never fuses them
+            int w = maskOff + (i >>> 6); // the shift below uses i & 63
+            DoubleArrayKernels.setMaskWord(mask, w, DoubleArrayKernels.maskWord(mask, w) | ((keep ? 1L : 0L) << i));
+        }
+    }
+
+    @Override
     public void forwardMaskOnly(long seed, long streamOffset, long threshold,
                            long[] mask, int maskOff,
                            int length) {
@@ -189,6 +247,25 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
         for (int i = from; i < to; i++) {
             boolean keep = ((bits >>> i) & 1L) != 0;
             set(dst, dstOff + i, keep ? get(src, srcOff + i) : 0.0);
+        }
+    }
+
+    @Override
+    public void applyWordAffine(long bits,
+                            double a, double b, double c,
+                            double[] src, int srcOff, double[] dst, int dstOff, int length) {
+        applyWordAffineRange(bits,
+                a, b, c,
+                src, srcOff, dst, dstOff, 0, length);
+    }
+
+    /** {@code applyWordAffine} for the elements {@code [from, to)} of the word. */
+    public static void applyWordAffineRange(long bits,
+                                        double a, double b, double c,
+                                        double[] src, int srcOff, double[] dst, int dstOff, int from, int to) {
+        for (int i = from; i < to; i++) {
+            boolean keep = ((bits >>> i) & 1L) != 0;
+            set(dst, dstOff + i, keep ? get(src, srcOff + i) * a + b : c);
         }
     }
 

@@ -132,6 +132,64 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
     }
 
     @Override
+    public void forwardAffine(long seed, long streamOffset, long threshold,
+                           float a, float b, float c,
+                           MemorySegment x, long xOff, MemorySegment y, long yOff,
+                           long length) {
+        forwardAffineRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                0, length);
+    }
+
+    /**
+     * {@code forwardAffine} for the elements {@code [from, to)} of a call.
+     */
+    public static void forwardAffineRange(long seed, long streamOffset, long threshold,
+                                       float a, float b, float c,
+                                       MemorySegment x, long xOff, MemorySegment y, long yOff,
+                                       long from, long to) {
+        for (long i = from; i < to; i++) {
+            boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
+            set(y, yOff + i, keep ? get(x, xOff + i) * a + b : c); // two roundings: Java never fuses them
+        }
+    }
+
+    @Override
+    public void forwardAffineMasked(long seed, long streamOffset, long threshold,
+                           float a, float b, float c,
+                           MemorySegment x, long xOff, MemorySegment y, long yOff,
+                           MemorySegment mask, long maskOff,
+                           long length) {
+        for (long w = 0, words = (long) (((long) length + 63) >>> 6); w < words; w++) {
+            FloatSegmentKernels.setMaskWord(mask, maskOff + w, 0L);
+        }
+        forwardAffineMaskedRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                0, length);
+    }
+
+    /**
+     * {@code forwardAffineMasked} for the elements {@code [from, to)} of a call.
+     * Mask bits are OR-ed in, so the caller must have cleared, or written the earlier bits of, the words this
+     * range touches.
+     */
+    public static void forwardAffineMaskedRange(long seed, long streamOffset, long threshold,
+                                       float a, float b, float c,
+                                       MemorySegment x, long xOff, MemorySegment y, long yOff,
+                                       MemorySegment mask, long maskOff,
+                                       long from, long to) {
+        for (long i = from; i < to; i++) {
+            boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
+            set(y, yOff + i, keep ? get(x, xOff + i) * a + b : c); // two roundings: Java never fuses them
+            long w = maskOff + (i >>> 6); // the shift below uses i & 63
+            FloatSegmentKernels.setMaskWord(mask, w, FloatSegmentKernels.maskWord(mask, w) | ((keep ? 1L : 0L) << i));
+        }
+    }
+
+    @Override
     public void forwardMaskOnly(long seed, long streamOffset, long threshold,
                            MemorySegment mask, long maskOff,
                            long length) {
@@ -190,6 +248,25 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
         for (int i = from; i < to; i++) {
             boolean keep = ((bits >>> i) & 1L) != 0;
             set(dst, dstOff + i, keep ? get(src, srcOff + i) : 0.0f);
+        }
+    }
+
+    @Override
+    public void applyWordAffine(long bits,
+                            float a, float b, float c,
+                            MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        applyWordAffineRange(bits,
+                a, b, c,
+                src, srcOff, dst, dstOff, 0, length);
+    }
+
+    /** {@code applyWordAffine} for the elements {@code [from, to)} of the word. */
+    public static void applyWordAffineRange(long bits,
+                                        float a, float b, float c,
+                                        MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int from, int to) {
+        for (int i = from; i < to; i++) {
+            boolean keep = ((bits >>> i) & 1L) != 0;
+            set(dst, dstOff + i, keep ? get(src, srcOff + i) * a + b : c);
         }
     }
 

@@ -70,7 +70,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
         final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -83,7 +83,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
             counter = counter.add(step);
             DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, x, xOff + i);
             v = v.mul(scale);
-            zero.blend(v, keep).intoArray(y, yOff + i);
+            dropped.blend(v, keep).intoArray(y, yOff + i);
         }
         ScalarDoubleArrayKernels.forwardRange(seed, streamOffset, threshold,
                 scale,
@@ -131,7 +131,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
         final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long bits = 0;
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -145,7 +145,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
             counter = counter.add(step);
             DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, x, xOff + i);
             v = v.mul(scale);
-            zero.blend(v, keep).intoArray(y, yOff + i);
+            dropped.blend(v, keep).intoArray(y, yOff + i);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 DoubleArrayKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -191,7 +191,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
         final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -203,7 +203,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
                     .cast(Species.DOUBLES);
             counter = counter.add(step);
             DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, x, xOff + i);
-            zero.blend(v, keep).intoArray(y, yOff + i);
+            dropped.blend(v, keep).intoArray(y, yOff + i);
         }
         ScalarDoubleArrayKernels.forwardPassThroughRange(seed, streamOffset, threshold,
                 x, xOff, y, yOff,
@@ -245,7 +245,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
         final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long bits = 0;
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -258,7 +258,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
                     .cast(Species.DOUBLES);
             counter = counter.add(step);
             DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, x, xOff + i);
-            zero.blend(v, keep).intoArray(y, yOff + i);
+            dropped.blend(v, keep).intoArray(y, yOff + i);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 DoubleArrayKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -269,6 +269,132 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
             DoubleArrayKernels.setMaskWord(mask, maskOff + (i >>> 6), bits); // the tail ORs its bits into this word
         }
         ScalarDoubleArrayKernels.forwardMaskedPassThroughRange(seed, streamOffset, threshold,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                i, length);
+    }
+
+    @Override
+    public void forwardAffine(long seed, long streamOffset, long threshold,
+                           double a, double b, double c,
+                           double[] x, int xOff, double[] y, int yOff,
+                           int length) {
+        if ((streamOffset & 1) == 0 || length == 0) {
+            forwardAffineEven(seed, streamOffset, threshold,
+                    a, b, c,
+                    x, xOff, y, yOff,
+                    length);
+            return;
+        }
+        // An odd start would split every word across two vectors: see the class comment.
+        forwardAffineEven(seed, streamOffset + 1, threshold,
+                a, b, c,
+                x, xOff + 1, y, yOff + 1,
+                length - 1);
+        ScalarDoubleArrayKernels.forwardAffineRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                0, 1);
+    }
+
+    /** {@code forwardAffine} for an even {@code streamOffset}. */
+    private static void forwardAffineEven(long seed, long streamOffset, long threshold,
+                                       double a, double b, double c,
+                                       double[] x, int xOff, double[] y, int yOff,
+                                       int length) {
+        // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
+        LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
+                .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
+        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
+        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
+        int i = 0;
+        for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
+            LongVector z = counter;
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+            VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                    .cast(Species.DOUBLES);
+            counter = counter.add(step);
+            DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, x, xOff + i);
+            v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
+            dropped.blend(v, keep).intoArray(y, yOff + i);
+        }
+        ScalarDoubleArrayKernels.forwardAffineRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                i, length);
+    }
+
+    @Override
+    public void forwardAffineMasked(long seed, long streamOffset, long threshold,
+                           double a, double b, double c,
+                           double[] x, int xOff, double[] y, int yOff,
+                           long[] mask, int maskOff,
+                           int length) {
+        if ((streamOffset & 1) == 0 || length == 0) {
+            forwardAffineMaskedEven(seed, streamOffset, threshold,
+                    a, b, c,
+                    x, xOff, y, yOff,
+                    mask, maskOff,
+                    length);
+            return;
+        }
+        // An odd start would split every word across two vectors: see the class comment.
+        forwardAffineMaskedEven(seed, streamOffset + 1, threshold,
+                a, b, c,
+                x, xOff + 1, y, yOff + 1,
+                mask, maskOff,
+                length - 1);
+        shiftUpOneBit(mask, maskOff, words(length - 1), words(length));
+        ScalarDoubleArrayKernels.forwardAffineMaskedRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                0, 1);
+    }
+
+    /** {@code forwardAffineMasked} for an even {@code streamOffset}. */
+    private static void forwardAffineMaskedEven(long seed, long streamOffset, long threshold,
+                                       double a, double b, double c,
+                                       double[] x, int xOff, double[] y, int yOff,
+                                       long[] mask, int maskOff,
+                                       int length) {
+        // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
+        LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
+                .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
+        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
+        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
+        long bits = 0;
+        int i = 0;
+        for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
+            LongVector z = counter;
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+            VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                    .cast(Species.DOUBLES);
+            counter = counter.add(step);
+            DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, x, xOff + i);
+            v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
+            dropped.blend(v, keep).intoArray(y, yOff + i);
+            bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
+            if (((i + LANES) & 63) == 0) {
+                DoubleArrayKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
+                bits = 0;
+            }
+        }
+        if ((i & 63) != 0 || i < length) {
+            DoubleArrayKernels.setMaskWord(mask, maskOff + (i >>> 6), bits); // the tail ORs its bits into this word
+        }
+        ScalarDoubleArrayKernels.forwardAffineMaskedRange(seed, streamOffset, threshold,
+                a, b, c,
                 x, xOff, y, yOff,
                 mask, maskOff,
                 i, length);
@@ -339,7 +465,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (DoubleArrayKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
@@ -347,7 +473,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
             DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, src, srcOff + i);
             v = v.mul(scale);
-            zero.blend(v, keep).intoArray(dst, dstOff + i);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
         }
         if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
             int word = i & -64;
@@ -366,7 +492,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (bits >>> i);
@@ -374,7 +500,7 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
             DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, src, srcOff + i);
             v = v.mul(scale);
-            zero.blend(v, keep).intoArray(dst, dstOff + i);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
         }
         ScalarDoubleArrayKernels.applyWordRange(bits,
                 scale,
@@ -390,14 +516,14 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (DoubleArrayKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
             VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
             DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, src, srcOff + i);
-            zero.blend(v, keep).intoArray(dst, dstOff + i);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
         }
         if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
             int word = i & -64;
@@ -414,16 +540,40 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (bits >>> i);
             VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
             DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, src, srcOff + i);
-            zero.blend(v, keep).intoArray(dst, dstOff + i);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
         }
         ScalarDoubleArrayKernels.applyWordPassThroughRange(bits,
+                src, srcOff, dst, dstOff, i, length);
+    }
+
+    /**
+     * One word of decisions applied to at most 64 elements (channels-last masks).
+     */
+    @Override
+    public void applyWordAffine(long bits,
+                            double a, double b, double c,
+                            double[] src, int srcOff, double[] dst, int dstOff, int length) {
+        // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
+        final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
+        final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
+        int i = 0;
+        for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
+            int blockBits = (int) (bits >>> i);
+            VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
+                    .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
+            DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, src, srcOff + i);
+            v = v.mul(a).add(b);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
+        }
+        ScalarDoubleArrayKernels.applyWordAffineRange(bits,
+                a, b, c,
                 src, srcOff, dst, dstOff, i, length);
     }
 

@@ -73,7 +73,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -86,7 +86,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
             counter = counter.add(step);
             DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE);
             v = v.mul(scale);
-            zero.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.forwardRange(seed, streamOffset, threshold,
                 scale,
@@ -134,7 +134,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long bits = 0;
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -148,7 +148,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
             counter = counter.add(step);
             DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE);
             v = v.mul(scale);
-            zero.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -194,7 +194,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -206,7 +206,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     .cast(Species.DOUBLES);
             counter = counter.add(step);
             DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE);
-            zero.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.forwardPassThroughRange(seed, streamOffset, threshold,
                 x, xOff, y, yOff,
@@ -248,7 +248,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long bits = 0;
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -261,7 +261,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     .cast(Species.DOUBLES);
             counter = counter.add(step);
             DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE);
-            zero.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -272,6 +272,132 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
             DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits); // the tail ORs its bits into this word
         }
         ScalarDoubleSegmentKernels.forwardMaskedPassThroughRange(seed, streamOffset, threshold,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                i, length);
+    }
+
+    @Override
+    public void forwardAffine(long seed, long streamOffset, long threshold,
+                           double a, double b, double c,
+                           MemorySegment x, long xOff, MemorySegment y, long yOff,
+                           long length) {
+        if ((streamOffset & 1) == 0 || length == 0) {
+            forwardAffineEven(seed, streamOffset, threshold,
+                    a, b, c,
+                    x, xOff, y, yOff,
+                    length);
+            return;
+        }
+        // An odd start would split every word across two vectors: see the class comment.
+        forwardAffineEven(seed, streamOffset + 1, threshold,
+                a, b, c,
+                x, xOff + 1, y, yOff + 1,
+                length - 1);
+        ScalarDoubleSegmentKernels.forwardAffineRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                0, 1);
+    }
+
+    /** {@code forwardAffine} for an even {@code streamOffset}. */
+    private static void forwardAffineEven(long seed, long streamOffset, long threshold,
+                                       double a, double b, double c,
+                                       MemorySegment x, long xOff, MemorySegment y, long yOff,
+                                       long length) {
+        // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
+        LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
+                .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
+        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
+        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
+        long i = 0;
+        for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
+            LongVector z = counter;
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+            VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                    .cast(Species.DOUBLES);
+            counter = counter.add(step);
+            DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE);
+            v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
+            dropped.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+        }
+        ScalarDoubleSegmentKernels.forwardAffineRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                i, length);
+    }
+
+    @Override
+    public void forwardAffineMasked(long seed, long streamOffset, long threshold,
+                           double a, double b, double c,
+                           MemorySegment x, long xOff, MemorySegment y, long yOff,
+                           MemorySegment mask, long maskOff,
+                           long length) {
+        if ((streamOffset & 1) == 0 || length == 0) {
+            forwardAffineMaskedEven(seed, streamOffset, threshold,
+                    a, b, c,
+                    x, xOff, y, yOff,
+                    mask, maskOff,
+                    length);
+            return;
+        }
+        // An odd start would split every word across two vectors: see the class comment.
+        forwardAffineMaskedEven(seed, streamOffset + 1, threshold,
+                a, b, c,
+                x, xOff + 1, y, yOff + 1,
+                mask, maskOff,
+                length - 1);
+        shiftUpOneBit(mask, maskOff, words(length - 1), words(length));
+        ScalarDoubleSegmentKernels.forwardAffineMaskedRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                0, 1);
+    }
+
+    /** {@code forwardAffineMasked} for an even {@code streamOffset}. */
+    private static void forwardAffineMaskedEven(long seed, long streamOffset, long threshold,
+                                       double a, double b, double c,
+                                       MemorySegment x, long xOff, MemorySegment y, long yOff,
+                                       MemorySegment mask, long maskOff,
+                                       long length) {
+        // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
+        LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
+                .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
+        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
+        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
+        long bits = 0;
+        long i = 0;
+        for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
+            LongVector z = counter;
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+            VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                    .cast(Species.DOUBLES);
+            counter = counter.add(step);
+            DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE);
+            v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
+            dropped.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
+            if (((i + LANES) & 63) == 0) {
+                DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
+                bits = 0;
+            }
+        }
+        if ((i & 63) != 0 || i < length) {
+            DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits); // the tail ORs its bits into this word
+        }
+        ScalarDoubleSegmentKernels.forwardAffineMaskedRange(seed, streamOffset, threshold,
+                a, b, c,
                 x, xOff, y, yOff,
                 mask, maskOff,
                 i, length);
@@ -342,7 +468,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (DoubleSegmentKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
@@ -350,7 +476,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
             DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, src, (srcOff + i) * Double.BYTES, NATIVE);
             v = v.mul(scale);
-            zero.blend(v, keep).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
         }
         if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
             long word = i & -64;
@@ -369,7 +495,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (bits >>> i);
@@ -377,7 +503,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
             DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, src, (srcOff + i) * Double.BYTES, NATIVE);
             v = v.mul(scale);
-            zero.blend(v, keep).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.applyWordRange(bits,
                 scale,
@@ -393,14 +519,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (DoubleSegmentKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
             VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
             DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, src, (srcOff + i) * Double.BYTES, NATIVE);
-            zero.blend(v, keep).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
         }
         if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
             long word = i & -64;
@@ -417,16 +543,40 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
-        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (bits >>> i);
             VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
             DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, src, (srcOff + i) * Double.BYTES, NATIVE);
-            zero.blend(v, keep).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.applyWordPassThroughRange(bits,
+                src, srcOff, dst, dstOff, i, length);
+    }
+
+    /**
+     * One word of decisions applied to at most 64 elements (channels-last masks).
+     */
+    @Override
+    public void applyWordAffine(long bits,
+                            double a, double b, double c,
+                            MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
+        final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
+        final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
+        int i = 0;
+        for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
+            int blockBits = (int) (bits >>> i);
+            VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
+                    .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
+            DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, src, (srcOff + i) * Double.BYTES, NATIVE);
+            v = v.mul(a).add(b);
+            dropped.blend(v, keep).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+        }
+        ScalarDoubleSegmentKernels.applyWordAffineRange(bits,
+                a, b, c,
                 src, srcOff, dst, dstOff, i, length);
     }
 

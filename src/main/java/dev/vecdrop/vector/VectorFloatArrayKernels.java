@@ -70,7 +70,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
         final LongVector step = LongVector.broadcast(Species.FLOAT_WORDS, Species.FLOAT_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -83,7 +83,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
             counter = counter.add(step);
             FloatVector v = FloatVector.fromArray(Species.FLOATS, x, xOff + i);
             v = v.mul(scale);
-            zero.blend(v, keep).intoArray(y, yOff + i);
+            dropped.blend(v, keep).intoArray(y, yOff + i);
         }
         ScalarFloatArrayKernels.forwardRange(seed, streamOffset, threshold,
                 scale,
@@ -131,7 +131,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
         final LongVector step = LongVector.broadcast(Species.FLOAT_WORDS, Species.FLOAT_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         long bits = 0;
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -145,7 +145,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
             counter = counter.add(step);
             FloatVector v = FloatVector.fromArray(Species.FLOATS, x, xOff + i);
             v = v.mul(scale);
-            zero.blend(v, keep).intoArray(y, yOff + i);
+            dropped.blend(v, keep).intoArray(y, yOff + i);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 FloatArrayKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -191,7 +191,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
         final LongVector step = LongVector.broadcast(Species.FLOAT_WORDS, Species.FLOAT_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -203,7 +203,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
                     .cast(Species.FLOATS);
             counter = counter.add(step);
             FloatVector v = FloatVector.fromArray(Species.FLOATS, x, xOff + i);
-            zero.blend(v, keep).intoArray(y, yOff + i);
+            dropped.blend(v, keep).intoArray(y, yOff + i);
         }
         ScalarFloatArrayKernels.forwardPassThroughRange(seed, streamOffset, threshold,
                 x, xOff, y, yOff,
@@ -245,7 +245,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
         final LongVector step = LongVector.broadcast(Species.FLOAT_WORDS, Species.FLOAT_WORDS.length() * MaskStream.GOLDEN_GAMMA);
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         long bits = 0;
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -258,7 +258,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
                     .cast(Species.FLOATS);
             counter = counter.add(step);
             FloatVector v = FloatVector.fromArray(Species.FLOATS, x, xOff + i);
-            zero.blend(v, keep).intoArray(y, yOff + i);
+            dropped.blend(v, keep).intoArray(y, yOff + i);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 FloatArrayKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -269,6 +269,132 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
             FloatArrayKernels.setMaskWord(mask, maskOff + (i >>> 6), bits); // the tail ORs its bits into this word
         }
         ScalarFloatArrayKernels.forwardMaskedPassThroughRange(seed, streamOffset, threshold,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                i, length);
+    }
+
+    @Override
+    public void forwardAffine(long seed, long streamOffset, long threshold,
+                           float a, float b, float c,
+                           float[] x, int xOff, float[] y, int yOff,
+                           int length) {
+        if ((streamOffset & 1) == 0 || length == 0) {
+            forwardAffineEven(seed, streamOffset, threshold,
+                    a, b, c,
+                    x, xOff, y, yOff,
+                    length);
+            return;
+        }
+        // An odd start would split every word across two vectors: see the class comment.
+        forwardAffineEven(seed, streamOffset + 1, threshold,
+                a, b, c,
+                x, xOff + 1, y, yOff + 1,
+                length - 1);
+        ScalarFloatArrayKernels.forwardAffineRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                0, 1);
+    }
+
+    /** {@code forwardAffine} for an even {@code streamOffset}. */
+    private static void forwardAffineEven(long seed, long streamOffset, long threshold,
+                                       float a, float b, float c,
+                                       float[] x, int xOff, float[] y, int yOff,
+                                       int length) {
+        // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
+        LongVector counter = LongVector.broadcast(Species.FLOAT_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
+                .add(LongVector.fromArray(Species.FLOAT_WORDS, LaneTables.GAMMAS, 0));
+        final LongVector step = LongVector.broadcast(Species.FLOAT_WORDS, Species.FLOAT_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
+        final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
+        int i = 0;
+        for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
+            LongVector z = counter;
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+            VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                    .cast(Species.FLOATS);
+            counter = counter.add(step);
+            FloatVector v = FloatVector.fromArray(Species.FLOATS, x, xOff + i);
+            v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
+            dropped.blend(v, keep).intoArray(y, yOff + i);
+        }
+        ScalarFloatArrayKernels.forwardAffineRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                i, length);
+    }
+
+    @Override
+    public void forwardAffineMasked(long seed, long streamOffset, long threshold,
+                           float a, float b, float c,
+                           float[] x, int xOff, float[] y, int yOff,
+                           long[] mask, int maskOff,
+                           int length) {
+        if ((streamOffset & 1) == 0 || length == 0) {
+            forwardAffineMaskedEven(seed, streamOffset, threshold,
+                    a, b, c,
+                    x, xOff, y, yOff,
+                    mask, maskOff,
+                    length);
+            return;
+        }
+        // An odd start would split every word across two vectors: see the class comment.
+        forwardAffineMaskedEven(seed, streamOffset + 1, threshold,
+                a, b, c,
+                x, xOff + 1, y, yOff + 1,
+                mask, maskOff,
+                length - 1);
+        shiftUpOneBit(mask, maskOff, words(length - 1), words(length));
+        ScalarFloatArrayKernels.forwardAffineMaskedRange(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                0, 1);
+    }
+
+    /** {@code forwardAffineMasked} for an even {@code streamOffset}. */
+    private static void forwardAffineMaskedEven(long seed, long streamOffset, long threshold,
+                                       float a, float b, float c,
+                                       float[] x, int xOff, float[] y, int yOff,
+                                       long[] mask, int maskOff,
+                                       int length) {
+        // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
+        LongVector counter = LongVector.broadcast(Species.FLOAT_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
+                .add(LongVector.fromArray(Species.FLOAT_WORDS, LaneTables.GAMMAS, 0));
+        final LongVector step = LongVector.broadcast(Species.FLOAT_WORDS, Species.FLOAT_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
+        final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
+        long bits = 0;
+        int i = 0;
+        for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
+            LongVector z = counter;
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+            VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                    .cast(Species.FLOATS);
+            counter = counter.add(step);
+            FloatVector v = FloatVector.fromArray(Species.FLOATS, x, xOff + i);
+            v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
+            dropped.blend(v, keep).intoArray(y, yOff + i);
+            bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
+            if (((i + LANES) & 63) == 0) {
+                FloatArrayKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
+                bits = 0;
+            }
+        }
+        if ((i & 63) != 0 || i < length) {
+            FloatArrayKernels.setMaskWord(mask, maskOff + (i >>> 6), bits); // the tail ORs its bits into this word
+        }
+        ScalarFloatArrayKernels.forwardAffineMaskedRange(seed, streamOffset, threshold,
+                a, b, c,
                 x, xOff, y, yOff,
                 mask, maskOff,
                 i, length);
@@ -339,7 +465,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
-        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (FloatArrayKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
@@ -347,7 +473,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
                     .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
             FloatVector v = FloatVector.fromArray(Species.FLOATS, src, srcOff + i);
             v = v.mul(scale);
-            zero.blend(v, keep).intoArray(dst, dstOff + i);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
         }
         if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
             int word = i & -64;
@@ -366,7 +492,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
-        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (bits >>> i);
@@ -374,7 +500,7 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
                     .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
             FloatVector v = FloatVector.fromArray(Species.FLOATS, src, srcOff + i);
             v = v.mul(scale);
-            zero.blend(v, keep).intoArray(dst, dstOff + i);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
         }
         ScalarFloatArrayKernels.applyWordRange(bits,
                 scale,
@@ -390,14 +516,14 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
-        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (FloatArrayKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
             VectorMask<Float> keep = IntVector.broadcast(Species.FLOAT_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
             FloatVector v = FloatVector.fromArray(Species.FLOATS, src, srcOff + i);
-            zero.blend(v, keep).intoArray(dst, dstOff + i);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
         }
         if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
             int word = i & -64;
@@ -414,16 +540,40 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
-        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (bits >>> i);
             VectorMask<Float> keep = IntVector.broadcast(Species.FLOAT_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
             FloatVector v = FloatVector.fromArray(Species.FLOATS, src, srcOff + i);
-            zero.blend(v, keep).intoArray(dst, dstOff + i);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
         }
         ScalarFloatArrayKernels.applyWordPassThroughRange(bits,
+                src, srcOff, dst, dstOff, i, length);
+    }
+
+    /**
+     * One word of decisions applied to at most 64 elements (channels-last masks).
+     */
+    @Override
+    public void applyWordAffine(long bits,
+                            float a, float b, float c,
+                            float[] src, int srcOff, float[] dst, int dstOff, int length) {
+        // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
+        final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
+        final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
+        int i = 0;
+        for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
+            int blockBits = (int) (bits >>> i);
+            VectorMask<Float> keep = IntVector.broadcast(Species.FLOAT_UNIFORMS, blockBits).and(laneBits)
+                    .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
+            FloatVector v = FloatVector.fromArray(Species.FLOATS, src, srcOff + i);
+            v = v.mul(a).add(b);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
+        }
+        ScalarFloatArrayKernels.applyWordAffineRange(bits,
+                a, b, c,
                 src, srcOff, dst, dstOff, i, length);
     }
 

@@ -40,6 +40,12 @@ public final class Verifier {
 
     /** Drop probabilities: the exact ends, values next to them, and ordinary ones. */
     static final double[] PROBABILITIES = {0.0, 1e-9, 0.01, 0.1, 1.0 / 3, 0.5, 0.75, 0.9, 0.99, 1 - 1e-9, 1.0};
+    /**
+     * Alpha dropout's, few to keep the run short (its forward is the only new code; its mask and backward are
+     * dropout's with another scale): {@code p = 0} (a copy), a threshold just below {@code 2^32}, an ordinary one,
+     * and {@code 1 - 1e-10}, where {@code T = 0} and every element is {@code c}. No {@code p = 1}: alpha rejects it.
+     */
+    static final double[] ALPHA_PROBABILITIES = {0.0, 1e-9, 0.5, 1 - 1e-10};
     /** Even and odd positions, word and 64-element boundaries, and offsets near the top of the stream. */
     static final long[] STREAM_OFFSETS = {0, 1, 2, 3, 7, 62, 63, 64, 65, 127, (1L << 32) - 1, (1L << 40) + 3,
             (1L << 62) - 1, Long.MAX_VALUE - 200_000};
@@ -175,10 +181,14 @@ public final class Verifier {
             }
         }
         int step = 0;
+        int steps = PROBABILITIES.length + ALPHA_PROBABILITIES.length;
         all:
-        for (int pIndex = 0; pIndex < PROBABILITIES.length; pIndex++) {
-            double p = PROBABILITIES[pIndex];
-            for (Scaling scaling : Scaling.values()) {
+        for (int k = 0; k < steps; k++) {
+            boolean alpha = k >= PROBABILITIES.length;
+            double p = alpha ? ALPHA_PROBABILITIES[k - PROBABILITIES.length] : PROBABILITIES[k];
+            Scaling[] scalings = alpha ? new Scaling[] {Scaling.ALPHA}
+                    : new Scaling[] {Scaling.INVERTED, Scaling.CLASSIC};
+            for (Scaling scaling : scalings) {
                 Dropout candidate = candidates.apply(p, scaling);
                 Dropout reference = references.apply(p, scaling);
                 for (int o = 0; o < STREAM_OFFSETS.length; o++) {
@@ -191,7 +201,7 @@ public final class Verifier {
                         }
                     }
                     for (int n : LARGE_SIZES) {
-                        if (n >= ROTATED_SIZE_LIMIT && (o + pIndex) % 3 != 0) {
+                        if (n >= ROTATED_SIZE_LIMIT && (o + k) % 3 != 0) {
                             continue;
                         }
                         runCase(candidate, reference, -n, streamOffset, n);
@@ -205,7 +215,7 @@ public final class Verifier {
                 }
             }
             if (progress != null) {
-                progress.accept(++step / (double) PROBABILITIES.length);
+                progress.accept(++step / (double) steps);
             }
         }
         return new Report(cases, operations, mismatches, first);

@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
  *       {@code b} set and {@code $V$} replaced by {@code A}, then with flag {@code c} and {@code C} (an empty fragment
  *       is allowed): how one method body yields its scaled and pass-through, masked and unmasked variants without
  *       copies.</li>
+ *   <li>{@code !flag}, in {@code #if[!flag]} or in an {@code #each} entry: the negation; an entry holding
+ *       {@code !flag} is skipped where an enclosing block set {@code flag} (so a variant can leave out one method of
+ *       a shape, as the affine variants leave out {@code applyMaskAffine}).</li>
  * </ul>
  *
  * <p>Thread-safety: stateless. Allocation: irrelevant (build tool).
@@ -48,7 +51,7 @@ public final class KernelGenerator {
     static final Path TEST_SOURCES = Path.of("src/test/java");
 
     private static final Pattern EACH = Pattern.compile("#each\\[(\\w+):(.*)]");
-    private static final Pattern IF = Pattern.compile("#(if|else|end)\\[(\\w+)]");
+    private static final Pattern IF = Pattern.compile("#(if|else|end)\\[(!?\\w+)]");
     private static final Pattern VARIABLE = Pattern.compile("\\$(\\w+)\\$");
 
     /** One generated file: a template, where it goes, and the values and flags it is rendered with. */
@@ -156,10 +159,14 @@ public final class KernelGenerator {
                 if (!active.contains(false)) {
                     for (String entry : each.group(2).split(",")) {
                         String[] kv = entry.strip().split("=", -1);
+                        List<String> entryFlags = List.of(kv[0].split("\\+"));
+                        if (entryFlags.stream().anyMatch(f -> f.startsWith("!") && flags.contains(f.substring(1)))) {
+                            continue; // guarded out by a flag of an enclosing block
+                        }
                         Map<String, String> inner = new LinkedHashMap<>(values);
                         inner.put(each.group(1), kv[1]);
                         Set<String> innerFlags = new HashSet<>(flags);
-                        innerFlags.addAll(List.of(kv[0].split("\\+")));
+                        innerFlags.addAll(entryFlags);
                         emit(lines, i + 1, end, inner, innerFlags, out);
                     }
                 }
@@ -171,7 +178,7 @@ public final class KernelGenerator {
                 String flag = branch.group(2);
                 switch (branch.group(1)) {
                     case "if" -> {
-                        active.push(flags.contains(flag));
+                        active.push(flag.startsWith("!") != flags.contains(flag.replace("!", "")));
                         open.push(flag);
                     }
                     case "else" -> {

@@ -61,6 +61,30 @@ public class ForwardingDoubleArrayKernels implements DoubleArrayKernels {
     }
 
     @Override
+    public void forwardAffine(long seed, long streamOffset, long threshold,
+                           double a, double b, double c,
+                           double[] x, int xOff, double[] y, int yOff,
+                           int length) {
+        target.forwardAffine(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                length);
+    }
+
+    @Override
+    public void forwardAffineMasked(long seed, long streamOffset, long threshold,
+                           double a, double b, double c,
+                           double[] x, int xOff, double[] y, int yOff,
+                           long[] mask, int maskOff,
+                           int length) {
+        target.forwardAffineMasked(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                length);
+    }
+
+    @Override
     public void forwardMaskOnly(long seed, long streamOffset, long threshold,
                            long[] mask, int maskOff,
                            int length) {
@@ -98,6 +122,15 @@ public class ForwardingDoubleArrayKernels implements DoubleArrayKernels {
     public void applyMaskPassThrough(long[] mask, int maskOff,
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
         target.applyMaskPassThrough(mask, maskOff,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
+    public void applyWordAffine(long bits,
+                            double a, double b, double c,
+                            double[] src, int srcOff, double[] dst, int dstOff, int length) {
+        target.applyWordAffine(bits,
+                a, b, c,
                 src, srcOff, dst, dstOff, length);
     }
 

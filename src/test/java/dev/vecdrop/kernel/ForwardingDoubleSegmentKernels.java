@@ -62,6 +62,30 @@ public class ForwardingDoubleSegmentKernels implements DoubleSegmentKernels {
     }
 
     @Override
+    public void forwardAffine(long seed, long streamOffset, long threshold,
+                           double a, double b, double c,
+                           MemorySegment x, long xOff, MemorySegment y, long yOff,
+                           long length) {
+        target.forwardAffine(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                length);
+    }
+
+    @Override
+    public void forwardAffineMasked(long seed, long streamOffset, long threshold,
+                           double a, double b, double c,
+                           MemorySegment x, long xOff, MemorySegment y, long yOff,
+                           MemorySegment mask, long maskOff,
+                           long length) {
+        target.forwardAffineMasked(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                length);
+    }
+
+    @Override
     public void forwardMaskOnly(long seed, long streamOffset, long threshold,
                            MemorySegment mask, long maskOff,
                            long length) {
@@ -99,6 +123,15 @@ public class ForwardingDoubleSegmentKernels implements DoubleSegmentKernels {
     public void applyMaskPassThrough(MemorySegment mask, long maskOff,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         target.applyMaskPassThrough(mask, maskOff,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
+    public void applyWordAffine(long bits,
+                            double a, double b, double c,
+                            MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        target.applyWordAffine(bits,
+                a, b, c,
                 src, srcOff, dst, dstOff, length);
     }
 

@@ -61,6 +61,30 @@ public class ForwardingFloatArrayKernels implements FloatArrayKernels {
     }
 
     @Override
+    public void forwardAffine(long seed, long streamOffset, long threshold,
+                           float a, float b, float c,
+                           float[] x, int xOff, float[] y, int yOff,
+                           int length) {
+        target.forwardAffine(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                length);
+    }
+
+    @Override
+    public void forwardAffineMasked(long seed, long streamOffset, long threshold,
+                           float a, float b, float c,
+                           float[] x, int xOff, float[] y, int yOff,
+                           long[] mask, int maskOff,
+                           int length) {
+        target.forwardAffineMasked(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                length);
+    }
+
+    @Override
     public void forwardMaskOnly(long seed, long streamOffset, long threshold,
                            long[] mask, int maskOff,
                            int length) {
@@ -98,6 +122,15 @@ public class ForwardingFloatArrayKernels implements FloatArrayKernels {
     public void applyMaskPassThrough(long[] mask, int maskOff,
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
         target.applyMaskPassThrough(mask, maskOff,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
+    public void applyWordAffine(long bits,
+                            float a, float b, float c,
+                            float[] src, int srcOff, float[] dst, int dstOff, int length) {
+        target.applyWordAffine(bits,
+                a, b, c,
                 src, srcOff, dst, dstOff, length);
     }
 

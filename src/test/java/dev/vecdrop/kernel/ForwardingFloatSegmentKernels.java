@@ -62,6 +62,30 @@ public class ForwardingFloatSegmentKernels implements FloatSegmentKernels {
     }
 
     @Override
+    public void forwardAffine(long seed, long streamOffset, long threshold,
+                           float a, float b, float c,
+                           MemorySegment x, long xOff, MemorySegment y, long yOff,
+                           long length) {
+        target.forwardAffine(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                length);
+    }
+
+    @Override
+    public void forwardAffineMasked(long seed, long streamOffset, long threshold,
+                           float a, float b, float c,
+                           MemorySegment x, long xOff, MemorySegment y, long yOff,
+                           MemorySegment mask, long maskOff,
+                           long length) {
+        target.forwardAffineMasked(seed, streamOffset, threshold,
+                a, b, c,
+                x, xOff, y, yOff,
+                mask, maskOff,
+                length);
+    }
+
+    @Override
     public void forwardMaskOnly(long seed, long streamOffset, long threshold,
                            MemorySegment mask, long maskOff,
                            long length) {
@@ -99,6 +123,15 @@ public class ForwardingFloatSegmentKernels implements FloatSegmentKernels {
     public void applyMaskPassThrough(MemorySegment mask, long maskOff,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         target.applyMaskPassThrough(mask, maskOff,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
+    public void applyWordAffine(long bits,
+                            float a, float b, float c,
+                            MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        target.applyWordAffine(bits,
+                a, b, c,
                 src, srcOff, dst, dstOff, length);
     }
 

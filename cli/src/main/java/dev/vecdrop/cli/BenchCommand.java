@@ -40,7 +40,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--p", defaultValue = "0.5", description = "Drop probability of the quick table (default: ${DEFAULT-VALUE}); the JMH suite uses 0.5.")
     double p;
 
-    @Option(names = "--scaling", defaultValue = "INVERTED", description = "INVERTED or CLASSIC, for the quick table (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scaling", defaultValue = "INVERTED", description = "INVERTED, CLASSIC or ALPHA, for the quick table (default: ${DEFAULT-VALUE}).")
     Scaling scaling;
 
     @Option(names = "--millis", defaultValue = "150", description = "Length of one timed run in ms (default: ${DEFAULT-VALUE}).")

@@ -68,7 +68,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Max-norm bound c on hidden units' incoming weights, 0 for none (default: ${DEFAULT-VALUE}).")
     float maxNorm;
 
-    @Option(names = "--scaling", defaultValue = "INVERTED", description = "INVERTED or CLASSIC (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scaling", defaultValue = "INVERTED", description = "INVERTED, CLASSIC or ALPHA (default: ${DEFAULT-VALUE}).")
     Scaling scaling;
 
     @Option(names = "--rate", defaultValue = "0.02", description = "Learning rate of dropout runs (default: ${DEFAULT-VALUE}).")
