@@ -186,7 +186,7 @@ final class AllocationProbe {
     }
 
     /**
-     * Warms every op of {@code order} up in that order (but {@link Op#NORMALS} and the control last), then runs
+     * Warms every op of {@code order} up in that order (but the control last), then runs
      * one unrecorded round of the measuring loop, then measures each op in {@value #ROUNDS} rounds of {@value #MEASURED_CALLS} calls. Returns
      * the bytes of every round, for every op and the control: allocation that happens in one round only must not
      * be hidden by a quiet one.
@@ -194,13 +194,6 @@ final class AllocationProbe {
     Map<Op, long[]> run(List<Op> order) {
         requireAllocationCounter();
         List<Op> ops = new ArrayList<>(order);
-        // NORMALS is warmed last of the kernels, whatever the order: warmed before the heap-segment ops, in the
-        // natural order and first in a fresh JVM, it leaves FLOAT_HEAP_FORWARD boxing (6,278 bytes per call, every
-        // round), also with one call site per op; not seen in a JVM that ran WarmUp.run() (which warms the fill)
-        // and then used heap segments. An open finding (docs/quality.md, "Allocation"), not fixed here.
-        if (ops.remove(Op.NORMALS)) {
-            ops.add(Op.NORMALS);
-        }
         ops.remove(Op.CONTROL);
         ops.add(Op.CONTROL);
         for (Op op : ops) {

@@ -28,6 +28,21 @@ import java.nio.ByteOrder;
  * inside one method: a helper taking or returning vectors may be compiled on its own, refused for inlining later,
  * and then box its vectors on every call.
  *
+ * <p>Before its loop, every segment kernel turns a data segment over a {@code double[]} into that exact class
+ * ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}: no bytecode of the kernel records the segment's
+ * class), so C2 knows it without a type profile: a branch that is never taken is not compiled, and past it the
+ * segment's class is exact. Otherwise C2 takes the segment's class at a vector store from the receiver profile
+ * of {@code DoubleVector.intoMemorySegment} in the JDK, which every caller shares, and the Vector API's own Java
+ * fallback of a reinterpretation ({@code reinterpretAsInts} of a {@code DoubleVector}, run by the interpreter and
+ * C1 before C2 intrinsifies it, e.g. in {@code PanamaNormals.fill}) stores into {@code MemorySegment.ofArray(byte[])}:
+ * with two heap classes in that profile C2 merges a {@code byte[]} and a {@code double[]} base into an array of no
+ * element type, refuses the store intrinsic ("not supported: arity=1 op=store ... atype=*illegal*") and boxes one
+ * vector per block. A kernel that sees both heap and native segments, or heap segments over other arrays, gets no
+ * exact class and is left to that profile, as before. Only heap segments over {@code double[]} may be made exact:
+ * C2 also refuses the intrinsic for a known array of another element type than the vector's (a {@code float[]}
+ * under a {@code DoubleVector}; only {@code byte[]} is allowed), which is why the test is no {@code getClass()}
+ * call, whose receiver profile C2 would use as a speculative type.
+ *
  * <p>Thread-safety: stateless. Allocation: none once C2 has compiled the kernels.
  */
 final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
@@ -36,6 +51,8 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
 
     private static final int LANES = Species.DOUBLES.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** The class of every heap segment over a {@code double[]}: see the class comment. */
+    private static final Class<? extends MemorySegment> HEAP = MemorySegment.ofArray(new double[0]).getClass();
 
     private VectorDoubleSegmentKernels() {}
 
@@ -74,6 +91,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -136,6 +159,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long bits = 0;
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -195,6 +224,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -250,6 +285,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long bits = 0;
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -312,6 +353,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -374,6 +421,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
         long bits = 0;
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -469,6 +522,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
+        }
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (DoubleSegmentKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
@@ -496,6 +555,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
+        }
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
+        }
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (bits >>> i);
@@ -520,6 +585,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
+        }
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (DoubleSegmentKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
@@ -544,6 +615,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
+        }
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
+        }
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (bits >>> i);
@@ -566,6 +643,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
+        }
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
+        }
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             int blockBits = (int) (bits >>> i);
@@ -582,6 +665,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
 
     @Override
     public void scale(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE).mul(c)
@@ -593,6 +682,9 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     @Override
     public void zero(MemorySegment y, long yOff, long length) {
         final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             zero.intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
