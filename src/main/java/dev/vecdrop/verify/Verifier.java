@@ -2,6 +2,8 @@ package dev.vecdrop.verify;
 
 import dev.vecdrop.ChannelLayout;
 import dev.vecdrop.Dropout;
+import dev.vecdrop.GaussianDropout;
+import dev.vecdrop.GaussianNoise;
 import dev.vecdrop.NormalStream;
 import dev.vecdrop.ParallelDropout;
 import dev.vecdrop.Scaling;
@@ -80,6 +82,11 @@ public final class Verifier {
      * size, not per probability: the stream has none.
      */
     public static final int NORMAL_OPERATIONS = 2;
+    /** Gaussian operations per stream offset and size: see {@link #runGaussians}. */
+    public static final int GAUSSIAN_OPERATIONS = 4;
+    /** The gaussian-dropout probability and gaussian-noise deviation the verifier runs at. */
+    static final double GAUSSIAN_P = 0.3;
+    static final double GAUSSIAN_STDDEV = 0.25;
     /** The large sizes the other forms also run at. */
     static final int[] FORMS_LARGE_SIZES = {1024, 1025};
     /** Threads of the parallel operations, cut into chunks of 64 elements and up so small sizes split too. */
@@ -92,6 +99,8 @@ public final class Verifier {
     private final BiFunction<Double, Scaling, Dropout> candidates;
     private final BiFunction<Double, Scaling, Dropout> references;
     private final NormalFill normals;
+    private final GaussianDropout gaussianDropout = GaussianDropout.of(GAUSSIAN_P);
+    private final GaussianNoise gaussianNoise = GaussianNoise.of(GAUSSIAN_STDDEV);
     private final boolean stopAtFirstMismatch;
     private long cases;
     private long operations;
@@ -172,9 +181,11 @@ public final class Verifier {
         for (long streamOffset : STREAM_OFFSETS) {
             for (int n = 0; n <= SMALL_SIZE_LIMIT; n++) {
                 runNormals(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
+                runGaussians(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
             }
             for (int n : LARGE_SIZES) {
                 runNormals(-n, streamOffset, n);
+                runGaussians(-n, streamOffset, n);
             }
             if (stopAtFirstMismatch && mismatches > 0) {
                 return new Report(cases, operations, mismatches, first);
@@ -312,6 +323,56 @@ public final class Verifier {
         }
         compare("normal fill chunked values" + at, chunked, expected);
         operations += NORMAL_OPERATIONS;
+    }
+
+    /**
+     * Gaussian dropout and gaussian noise ({@link #GAUSSIAN_OPERATIONS}) against their definitions in
+     * docs/mask-stream.md, computed here element by element from {@link NormalStream#z}: float32 forwards of both,
+     * the float64 gaussian-dropout backward and the float64 noise forward, on inputs with special values.
+     */
+    void runGaussians(long seed, long streamOffset, int n) {
+        SplittableRandom random = new SplittableRandom(seed ^ streamOffset ^ (31L * n));
+        int xOff = GUARD + n % 5;
+        int yOff = GUARD + n % 3;
+        float[] x = inputs(random, xOff + n + GUARD);
+        double[] xd = doubleInputs(random, xOff + n + GUARD);
+        float sigma = (float) Math.sqrt(GAUSSIAN_P / (1 - GAUSSIAN_P));
+        double sigmaD = Math.sqrt(GAUSSIAN_P / (1 - GAUSSIAN_P));
+        float stddev = (float) GAUSSIAN_STDDEV;
+        float[] dropExpected = floats(yOff + n + GUARD);
+        float[] noiseExpected = floats(yOff + n + GUARD);
+        double[] dropBackExpected = doubles(yOff + n + GUARD);
+        double[] noiseExpectedD = doubles(yOff + n + GUARD);
+        for (int i = 0; i < n; i++) {
+            float z = NormalStream.z(seed, streamOffset + i);
+            dropExpected[yOff + i] = x[xOff + i] * Math.fma(sigma, z, 1f);
+            noiseExpected[yOff + i] = Math.fma(stddev, z, x[xOff + i]);
+            dropBackExpected[yOff + i] = xd[xOff + i] * Math.fma(sigmaD, (double) z, 1.0);
+            noiseExpectedD[yOff + i] = Math.fma(GAUSSIAN_STDDEV, (double) z, xd[xOff + i]);
+        }
+        String at = " seed=" + seed + " streamOffset=" + streamOffset + " n=" + n;
+        float[] y = floats(dropExpected.length);
+        gaussianDropout.forward(seed, streamOffset, x.clone(), xOff, y, yOff, n);
+        compare("gaussian dropout forward values" + at, y, dropExpected);
+        y = floats(noiseExpected.length);
+        gaussianNoise.forward(seed, streamOffset, x.clone(), xOff, y, yOff, n);
+        compare("gaussian noise forward values" + at, y, noiseExpected);
+        double[] yd = doubles(dropBackExpected.length);
+        gaussianDropout.backward(seed, streamOffset, xd.clone(), xOff, yd, yOff, n);
+        bytesDiffer("gaussian dropout float64 backward values" + at, yd, dropBackExpected);
+        yd = doubles(noiseExpectedD.length);
+        gaussianNoise.forward(seed, streamOffset, xd.clone(), xOff, yd, yOff, n);
+        bytesDiffer("gaussian noise float64 forward values" + at, yd, noiseExpectedD);
+        operations += GAUSSIAN_OPERATIONS;
+    }
+
+    private void bytesDiffer(String what, double[] actual, double[] expected) {
+        long at = MemorySegment.ofArray(actual).mismatch(MemorySegment.ofArray(expected));
+        if (at >= 0) {
+            int i = (int) (at / Double.BYTES);
+            mismatch(what + ": array index " + i + " is " + Double.toHexString(actual[i]) + ", reference "
+                    + Double.toHexString(expected[i]));
+        }
     }
 
     /** The other forms of one case: see {@link #FORM_OPERATIONS}. */
