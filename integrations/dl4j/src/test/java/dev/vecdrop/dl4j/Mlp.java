@@ -45,6 +45,28 @@ final class Mlp {
         return new DataSet(Nd4j.create(x), Nd4j.create(y));
     }
 
+    /**
+     * Batches of uniform features in [-1, 1) with random labels: nothing to learn, so the loss and the gradients keep
+     * their size and a step costs the same throughout (a net that fits its data drives gradients subnormal, which
+     * slows the arithmetic and would time the fit, not the step).
+     */
+    static DataSet[] noise(long seed, int batches, int batchSize, int features, int classes) {
+        SplittableRandom random = new SplittableRandom(seed);
+        DataSet[] out = new DataSet[batches];
+        for (int b = 0; b < batches; b++) {
+            float[][] x = new float[batchSize][features];
+            float[][] y = new float[batchSize][classes];
+            for (int i = 0; i < batchSize; i++) {
+                for (int j = 0; j < features; j++) {
+                    x[i][j] = (float) (random.nextDouble() * 2 - 1);
+                }
+                y[i][random.nextInt(classes)] = 1;
+            }
+            out[b] = new DataSet(Nd4j.create(x), Nd4j.create(y));
+        }
+        return out;
+    }
+
     /** Two ReLU layers with the given dropout on each (null: none), softmax output, Adam. */
     static MultiLayerConfiguration conf(long seed, int features, int hidden, int classes, IDropout first,
                                         IDropout second) {
