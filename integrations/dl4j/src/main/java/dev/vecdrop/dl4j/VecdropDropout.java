@@ -78,20 +78,24 @@ public final class VecdropDropout implements IDropout {
     }
 
     private VecdropDropout(double dropProbability, long seed) {
-        if (!(dropProbability >= 0.0 && dropProbability < 1.0)) {
-            throw new IllegalArgumentException("drop probability must be in [0, 1) (retain probability in (0, 1]), got "
-                    + dropProbability);
-        }
-        this.dropProbability = dropProbability;
+        this.dropProbability = checkDrop(dropProbability);
         this.seed = seed;
         this.dropout = Dropout.inverted(dropProbability);
     }
 
-    private static double dropFromRetain(double retainProbability) {
+    static double checkDrop(double dropProbability) {
+        if (!(dropProbability >= 0.0 && dropProbability < 1.0)) {
+            throw new IllegalArgumentException("drop probability must be in [0, 1) (retain probability in (0, 1]), got "
+                    + dropProbability);
+        }
+        return dropProbability;
+    }
+
+    static double dropFromRetain(double retainProbability) {
         if (!(retainProbability > 0.0 && retainProbability <= 1.0)) {
             throw new IllegalArgumentException("retain probability (DL4J convention: the probability of KEEPING an "
                     + "activation) must be in (0, 1], got " + retainProbability
-                    + "; for a drop probability use VecdropDropout.withDropProbability(p)");
+                    + "; for a drop probability use withDropProbability(p)");
         }
         return 1.0 - retainProbability;
     }
@@ -145,6 +149,10 @@ public final class VecdropDropout implements IDropout {
      * @return the seed the keep decisions of that epoch are drawn with
      */
     public long streamSeed(int epoch) {
+        return streamSeed(seed, epoch);
+    }
+
+    static long streamSeed(long seed, int epoch) {
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
         }
