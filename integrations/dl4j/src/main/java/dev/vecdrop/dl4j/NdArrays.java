@@ -34,6 +34,7 @@ final class NdArrays {
      * {@code out = keep ? in * s : +0.0} for every element {@code i} in c order, with the keep decision of stream
      * element {@code streamOffset + i} of {@code seed}.
      */
+    @SuppressWarnings("try") // the out-of-workspace scope is entered for its effect on the allocation below
     static void apply(Dropout dropout, long seed, long streamOffset, INDArray in, INDArray out, boolean backward) {
         Objects.requireNonNull(in, "input");
         Objects.requireNonNull(out, "output");
@@ -59,9 +60,9 @@ final class NdArrays {
         }
         COPIES.incrementAndGet();
         if (COPY_LOGGED.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.INFO, "vecdrop-dl4j: {0} {1}-order array with strides {2} (or of type {3}) "
-                    + "goes through a c-order copy; only contiguous c-order FLOAT and DOUBLE arrays run without one. "
-                    + "Logged once.", Arrays.toString(in.shape()), in.ordering(), Arrays.toString(in.stride()), type);
+            LOG.log(System.Logger.Level.INFO, "vecdrop-dl4j: a {0} array, shape {1}, order {2}, strides {3}, goes "
+                    + "through a c-order copy: only contiguous c-order FLOAT and DOUBLE arrays run without one. "
+                    + "Logged once.", type, Arrays.toString(in.shape()), in.ordering(), Arrays.toString(in.stride()));
         }
         DataType work = type == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -119,6 +120,7 @@ final class NdArrays {
         return x.data().length() >= x.length();
     }
 
+    @SuppressWarnings("restricted") // ND4J's buffer, sized from the array: the JVM is run with native access
     private static MemorySegment segment(INDArray x, DataType type) {
         long bytes = x.length() * (type == DataType.DOUBLE ? Double.BYTES : Float.BYTES);
         return MemorySegment.ofAddress(x.data().addressPointer().address()).reinterpret(bytes);

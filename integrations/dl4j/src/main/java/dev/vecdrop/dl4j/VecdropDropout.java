@@ -39,7 +39,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * <p><b>Memory.</b> FLOAT and DOUBLE arrays whose elements lie contiguously in c order (views such as a range of
  * rows included) are read and written in place through a {@link java.lang.foreign.MemorySegment} over ND4J's
- * off-heap buffer: no copy, no allocation. Other arrays (f order, strided views, HALF or BFLOAT16) go through one
+ * off-heap buffer: no copy, no allocation. Other arrays (f order, strided views, FLOAT16 or BFLOAT16) go through one
  * detached c-order copy that is freed before the call returns (logged once per JVM); nothing outlives a call, so
  * workspaces are unaffected. {@code output} may be {@code input} (in place, as DL4J calls {@link #backprop}).
  *

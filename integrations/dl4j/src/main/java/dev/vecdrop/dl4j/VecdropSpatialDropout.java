@@ -22,8 +22,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * it</b>; {@link #withDropProbability(double)} takes the drop probability.
  *
  * <p><b>Masks.</b> The decision of {@code (n, c)} at DL4J's {@code (iteration, epoch)} is the mask stream's
- * {@code keep(s, e, p)} with {@code s = Seeds.derive(seed, epoch)} and {@code e = ((long) iteration << 32) + n * C + c}:
- * the stream seed and offset of {@link VecdropDropout}, consuming {@code N * C} stream elements. Backprop
+ * {@code keep(s, e, p)} with {@code s = Seeds.derive(seed, epoch)} and
+ * {@code e = ((long) iteration << 32) + n * C + c}: the stream seed and offset of {@link VecdropDropout}, consuming
+ * {@code N * C} stream elements. Backprop
  * regenerates the decisions; nothing is stored. Memory and copies as in {@link VecdropDropout}.
  *
  * <p>Thread-safety: immutable. Allocation: one small vecdrop {@code Dropout} per call whose {@code (C, positions)}

@@ -182,10 +182,10 @@ class VecdropDropoutTest {
     @Test
     void halfPrecisionGoesThroughTheFloatCopy() {
         VecdropDropout d = new VecdropDropout(RETAIN).withSeed(SEED);
-        INDArray x = values(DataType.FLOAT, 'c', 4, 64).castTo(DataType.HALF);
-        INDArray y = d.applyDropout(x, Nd4j.create(DataType.HALF, 4, 64), 1, 0, null);
+        INDArray x = values(DataType.FLOAT, 'c', 4, 64).castTo(DataType.FLOAT16);
+        INDArray y = d.applyDropout(x, Nd4j.create(DataType.FLOAT16, 4, 64), 1, 0, null);
         INDArray expected = d.applyDropout(x.castTo(DataType.FLOAT), Nd4j.create(DataType.FLOAT, 4, 64), 1, 0, null);
-        assertArrayEquals(expected.castTo(DataType.HALF).data().asFloat(), y.data().asFloat());
+        assertArrayEquals(expected.castTo(DataType.FLOAT16).data().asFloat(), y.data().asFloat());
     }
 
     @Test
@@ -209,7 +209,7 @@ class VecdropDropoutTest {
         assertThrows(IllegalArgumentException.class,
                 () -> d.applyDropout(x, Nd4j.create(DataType.FLOAT, 8, 2), 0, 0, null));
         assertThrows(IllegalArgumentException.class,
-                () -> d.applyDropout(x, Nd4j.create(DataType.INT, 2, 8), 0, 0, null));
+                () -> d.applyDropout(x, Nd4j.create(DataType.INT32, 2, 8), 0, 0, null));
         assertThrows(NullPointerException.class, () -> d.applyDropout(x, null, 0, 0, null));
     }
 
