@@ -8,7 +8,8 @@ import org.nd4j.linalg.dataset.DataSet;
 /**
  * The training step of {@link TrainingStepBenchmark}, timed interleaved: each round runs one step of each network
  * (vecdrop, DL4J's dropout, no dropout) in a rotating order, so load from other processes falls on all three alike;
- * prints the median and quartiles per step. For a shared or noisy machine, where JMH's back-to-back trials drift.
+ * prints the median and quartiles per step, and of the per-round ratios. For a shared or noisy machine, where
+ * JMH's back-to-back trials drift.
  * Run: {@code integrations/dl4j/jmh.sh --timing [rounds]} (default 100 rounds).
  */
 public final class TrainingStepTiming {
@@ -47,5 +48,20 @@ public final class TrainingStepTiming {
             System.out.printf("  %-8s %7.2f [%7.2f, %7.2f]%n", names[i], t[rounds / 2] / 1e6, t[rounds / 4] / 1e6,
                     t[3 * rounds / 4] / 1e6);
         }
+        // Paired within a round, so that load drifting between rounds cancels.
+        System.out.printf("per-round ratios, median [p25, p75]:%n");
+        ratio("dl4j / vecdrop", nanos[1], nanos[0]);
+        ratio("vecdrop / none", nanos[0], nanos[2]);
+        ratio("dl4j / none", nanos[1], nanos[2]);
+    }
+
+    private static void ratio(String name, long[] a, long[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = (double) a[i] / b[i];
+        }
+        Arrays.sort(r);
+        System.out.printf("  %-15s %6.3f [%6.3f, %6.3f]%n", name, r[r.length / 2], r[r.length / 4],
+                r[3 * r.length / 4]);
     }
 }
