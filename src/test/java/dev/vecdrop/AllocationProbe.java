@@ -41,6 +41,8 @@ final class AllocationProbe {
          */
         ALPHA_FORWARD, ALPHA_FORWARD_MASK, ALPHA_BACKWARD_REGENERATE, ALPHA_CHANNELS_LAST_FORWARD,
         DOUBLE_NATIVE_ALPHA_FORWARD,
+        /** Fused bias + activation + dropout (forward, with a mask, backward with the bias gradient), residual. */
+        FUSED_FORWARD, FUSED_FORWARD_MASK, FUSED_BACKWARD, FUSED_RESIDUAL_FORWARD,
         /** Allocates a small array per call and keeps it reachable, so escape analysis cannot remove it. */
         CONTROL;
 
@@ -79,7 +81,16 @@ final class AllocationProbe {
     private final Dropout alpha = Dropout.alpha(0.1);
     /** 4 samples of 8 positions x 16 channels (4,096 elements would be 8 samples; every call passes 512). */
     private final Dropout alphaChannelsLast = Dropout.alpha(0.3).perChannel(ChannelLayout.channelsLast(8, 16));
+    private final FusedDropout fusedRelu = FusedDropout.of(Dropout.inverted(0.5), Activation.relu());
+    private final FusedDropout fusedLeaky = FusedDropout.of(Dropout.inverted(0.2), Activation.leakyRelu(0.01f));
+    private final float[] bias = new float[4099];
+    private final float[] dBias = new float[4099];
     private int step;
+
+    /** A row length that divides {@code n}: several rows where the probe's sizes allow, else one. */
+    private static int features(int n) {
+        return n % 16 == 0 ? 16 : n % 20 == 0 ? 20 : n;
+    }
 
     AllocationProbe() {
         defineActions();
@@ -150,6 +161,11 @@ final class AllocationProbe {
         put(Op.ALPHA_CHANNELS_LAST_FORWARD, (n, e) -> alphaChannelsLast.forward(step, e, x, 0, y, 0, 512));
         put(Op.DOUBLE_NATIVE_ALPHA_FORWARD, (n, e) -> alpha.doubleSegments().forward(step, e, xNative, 0, yNative,
                 0, n));
+        put(Op.FUSED_FORWARD, (n, e) -> fusedRelu.forward(step, e, x, 0, bias, 0, y, 0, n, features(n)));
+        put(Op.FUSED_FORWARD_MASK, (n, e) -> fusedLeaky.forward(step, e, x, 0, bias, 0, y, 0, n, features(n),
+                mask, 0));
+        put(Op.FUSED_BACKWARD, (n, e) -> fusedRelu.backward(step, e, x, 0, x, 0, y, 0, n, features(n), dBias, 0));
+        put(Op.FUSED_RESIDUAL_FORWARD, (n, e) -> fusedRelu.residualForward(step, e, x, 0, x, 0, y, 0, n));
         put(Op.CONTROL, (n, e) -> SINK[step & (SINK.length - 1)] = new long[1 + (step & 3)]);
     }
 

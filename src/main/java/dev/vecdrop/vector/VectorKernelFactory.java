@@ -39,4 +39,13 @@ public final class VectorKernelFactory {
                 doubleVectors ? reason : reason + "; float64 on the scalar reference below " + MIN_DOUBLE_BITS
                         + " bits");
     }
+
+    /**
+     * Called reflectively by {@code FusedDropout}: the fused float32 kernels at {@link Species#BITS}, or the
+     * scalar reference when no width runs vector code.
+     */
+    public static dev.vecdrop.kernel.FusedFloatKernels fusedFloats() {
+        return Species.BITS == WidthChoice.NONE ? dev.vecdrop.scalar.ScalarFusedFloatKernels.INSTANCE
+                : VectorFusedFloatKernels.INSTANCE;
+    }
 }

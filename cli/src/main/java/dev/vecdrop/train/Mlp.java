@@ -1,7 +1,9 @@
 package dev.vecdrop.train;
 
+import dev.vecdrop.Activation;
 import dev.vecdrop.Dropout;
 import dev.vecdrop.DropoutLayer;
+import dev.vecdrop.FusedDropout;
 import dev.vecdrop.MaxNorm;
 import dev.vecdrop.Scaling;
 import dev.vecdrop.Seeds;
@@ -23,7 +25,11 @@ import java.util.SplittableRandom;
  * vectors down contiguous columns.
  *
  * <p>Dropout masks are regenerated in the backward pass from each layer's seed ({@code Seeds.derive(seed, l)}) and
- * the stream offset its forward returned; nothing is stored.
+ * the stream offset its forward used; nothing is stored. Hidden layers in training run bias + ReLU + dropout as one
+ * {@link FusedDropout} pass, and its backward (ReLU derivative read from the layer's output, and the bias
+ * gradient): the same operations in the same order as the separate loops, so the same bits (alpha dropout, which
+ * the fused kernels do not take, keeps the separate loops). {@code pre[l]} of a hidden layer is therefore
+ * {@code W^T a} without the bias.
  *
  * <p>Thread-safety: not thread-safe (owns its work buffers). Allocation: none per step after construction.
  */
@@ -45,11 +51,13 @@ public final class Mlp {
     private final float[][] biasGradients;
     /** act[l]: the input to layer l + 1 (after ReLU and dropout); act[0] is the dropped-out input batch. */
     private final float[][] activations;
-    /** pre[l]: layer l's pre-activations, l >= 1. */
+    /** pre[l]: layer l's {@code W^T a}, l >= 1; the bias is added in too for the output layer only (the logits). */
     private final float[][] preActivations;
     private final float[][] deltas;
     private final Dropout[] dropouts;
     private final DropoutLayer[] dropoutLayers;
+    /** fused[l]: bias + ReLU + dropout of hidden layer l (null for alpha dropout, and for l = 0). */
+    private final FusedDropout[] fused;
     private final long[] tickets;
 
     /**
@@ -77,6 +85,7 @@ public final class Mlp {
         deltas = new float[layers + 1][];
         dropouts = new Dropout[layers];
         dropoutLayers = new DropoutLayer[layers];
+        fused = new FusedDropout[layers];
         tickets = new long[layers];
         SplittableRandom init = new SplittableRandom(Seeds.derive(seed, 1_000));
         for (int l = 1; l <= layers; l++) {
@@ -100,6 +109,9 @@ public final class Mlp {
             activations[l] = new float[sizes[l] * capacity];
             dropouts[l] = Dropout.of(l == 0 ? dropInput : dropHidden, scaling);
             dropoutLayers[l] = new DropoutLayer(dropouts[l], Seeds.derive(seed, l));
+            if (l > 0 && scaling != Scaling.ALPHA) {
+                fused[l] = FusedDropout.of(dropouts[l], Activation.relu());
+            }
         }
         deltas[0] = new float[sizes[0] * capacity];
     }
@@ -147,21 +159,32 @@ public final class Mlp {
             // z = W^T a + b, with W^T stored units x fanIn and a read column by column
             matrix.multiply(units, count, fanIn, transposed[l], 0, units, activations[l - 1], 0, 1, fanIn, z, 0, units);
             float[] b = biases[l];
-            for (int s = 0; s < count; s++) {
-                for (int j = 0; j < units; j++) {
-                    z[s * units + j] += b[j];
+            if (l == layers) { // the logits
+                for (int s = 0; s < count; s++) {
+                    for (int j = 0; j < units; j++) {
+                        z[s * units + j] += b[j];
+                    }
                 }
-            }
-            if (l < layers) {
+            } else {
                 float[] a = activations[l];
                 int n = units * count;
-                for (int i = 0; i < n; i++) {
-                    a[i] = Math.max(z[i], 0.0f);
-                }
-                if (training) {
-                    tickets[l] = dropoutLayers[l].forward(a, 0, a, 0, n);
+                if (training && fused[l] != null) {
+                    // a = dropout(relu(z + b)) in one pass, at the stream range the layer would have used
+                    long offset = dropoutLayers[l].position();
+                    dropoutLayers[l].seek(offset + n);
+                    fused[l].forward(dropoutLayers[l].seed(), offset, z, 0, b, 0, a, 0, n, units);
+                    tickets[l] = offset;
                 } else {
-                    dropouts[l].eval(a, 0, a, 0, n);
+                    for (int s = 0; s < count; s++) {
+                        for (int j = 0; j < units; j++) {
+                            a[s * units + j] = Math.max(z[s * units + j] + b[j], 0.0f);
+                        }
+                    }
+                    if (training) {
+                        tickets[l] = dropoutLayers[l].forward(a, 0, a, 0, n);
+                    } else {
+                        dropouts[l].eval(a, 0, a, 0, n);
+                    }
                 }
             }
         }
@@ -217,10 +240,12 @@ public final class Mlp {
             matrix.multiply(fanIn, units, count, activations[l - 1], 0, fanIn, delta, 0, units, 1,
                     weightGradients[l], 0, fanIn);
             float[] gb = biasGradients[l];
-            java.util.Arrays.fill(gb, 0.0f);
-            for (int s = 0; s < count; s++) {
-                for (int j = 0; j < units; j++) {
-                    gb[j] += delta[s * units + j];
+            if (l == layers || fused[l] == null) { // else the fused backward of layer l + 1 wrote it
+                java.util.Arrays.fill(gb, 0.0f);
+                for (int s = 0; s < count; s++) {
+                    for (int j = 0; j < units; j++) {
+                        gb[j] += delta[s * units + j];
+                    }
                 }
             }
             if (l > 1) {
@@ -228,11 +253,20 @@ public final class Mlp {
                 int n = fanIn * count;
                 // d a_{l-1} = W delta, then back through dropout (mask regenerated) and the ReLU
                 matrix.multiply(fanIn, count, units, weights[l], 0, fanIn, delta, 0, 1, units, below, 0, fanIn);
-                dropoutLayers[l - 1].backward(tickets[l - 1], below, 0, below, 0, n);
-                float[] z = preActivations[l - 1];
-                for (int i = 0; i < n; i++) {
-                    if (z[i] <= 0.0f) {
-                        below[i] = 0.0f;
+                if (fused[l - 1] != null) {
+                    // dropout's backward, the ReLU's derivative from the layer's output, and its bias gradient
+                    fused[l - 1].backward(dropoutLayers[l - 1].seed(), tickets[l - 1], activations[l - 1], 0,
+                            below, 0, below, 0, n, fanIn, biasGradients[l - 1], 0);
+                } else {
+                    dropoutLayers[l - 1].backward(tickets[l - 1], below, 0, below, 0, n);
+                    float[] z = preActivations[l - 1];
+                    float[] b = biases[l - 1];
+                    for (int s = 0; s < count; s++) {
+                        for (int j = 0; j < fanIn; j++) {
+                            if (z[s * fanIn + j] + b[j] <= 0.0f) {
+                                below[s * fanIn + j] = 0.0f;
+                            }
+                        }
                     }
                 }
             }
@@ -286,7 +320,7 @@ public final class Mlp {
         long hash = 1;
         for (int l = 1; l < layers; l++) {
             for (int i = 0; i < sizes[l] * count; i++) {
-                hash = hash * 31 + (preActivations[l][i] > 0 ? 1 : 0);
+                hash = hash * 31 + (preActivations[l][i] + biases[l][i % sizes[l]] > 0 ? 1 : 0);
             }
         }
         return hash;

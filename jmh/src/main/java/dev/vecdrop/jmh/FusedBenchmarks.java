@@ -1,0 +1,130 @@
+package dev.vecdrop.jmh;
+
+import dev.vecdrop.Activation;
+import dev.vecdrop.Dropout;
+import dev.vecdrop.FusedDropout;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The fused kernels (issue 11) against the unfused passes on the same arrays, float32, {@code [n / 1024 x 1024]}:
+ * bias + ReLU + dropout forward against a bias add loop, a ReLU loop (both plain Java, which C2 auto-vectorises)
+ * and {@link Dropout#forward}, the later passes in place; the fused backward against {@link Dropout#backward} and
+ * a ReLU-derivative loop; {@code residual + dropout(x)} against {@link Dropout#forward} and an add loop. Plain
+ * dropout's forward is the memory-bound yardstick. Bar: fused at least 2x the unfused chain at 16M.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 4, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:+UseTransparentHugePages", "-Xmx6g"})
+public class FusedBenchmarks {
+
+    private static final int FEATURES = 1024;
+
+    @Param({"16384", "16777216"})
+    public int n;
+
+    private Dropout dropout;
+    private FusedDropout fused;
+    private float[] x, bias, y, residual, dy, dx, dBias;
+    private long seed;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        dropout = Dropout.inverted(0.1);
+        fused = FusedDropout.of(dropout, Activation.relu());
+        SplittableRandom random = new SplittableRandom(n);
+        x = new float[n];
+        y = new float[n];
+        residual = new float[n];
+        dy = new float[n];
+        dx = new float[n];
+        bias = new float[FEATURES];
+        dBias = new float[FEATURES];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+            residual[i] = (float) random.nextGaussian();
+            dy[i] = (float) random.nextGaussian();
+        }
+        for (int j = 0; j < FEATURES; j++) {
+            bias[j] = (float) random.nextGaussian() * 0.1f;
+        }
+        fused.forward(1, 0, x, 0, bias, 0, y, 0, n, FEATURES);
+    }
+
+    @Benchmark
+    public float[] plainDropoutForward() {
+        dropout.forward(seed++, 0, x, 0, y, 0, n);
+        return y;
+    }
+
+    @Benchmark
+    public float[] fusedBiasReluDropoutForward() {
+        fused.forward(seed++, 0, x, 0, bias, 0, y, 0, n, FEATURES);
+        return y;
+    }
+
+    @Benchmark
+    public float[] unfusedBiasReluDropoutForward() {
+        for (int r = 0; r < n; r += FEATURES) {
+            for (int j = 0; j < FEATURES; j++) {
+                y[r + j] = x[r + j] + bias[j];
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            y[i] = Math.max(y[i], 0f);
+        }
+        dropout.forward(seed++, 0, y, 0, y, 0, n);
+        return y;
+    }
+
+    @Benchmark
+    public float[] fusedBiasReluDropoutBackward() {
+        fused.backward(1, 0, y, 0, dy, 0, dx, 0, n, FEATURES, dBias, 0);
+        return dx;
+    }
+
+    @Benchmark
+    public float[] unfusedBiasReluDropoutBackward() {
+        dropout.backward(1, 0, dy, 0, dx, 0, n);
+        for (int i = 0; i < n; i++) {
+            dx[i] = y[i] > 0 ? dx[i] : 0f;
+        }
+        java.util.Arrays.fill(dBias, 0f);
+        for (int r = 0; r < n; r += FEATURES) {
+            for (int j = 0; j < FEATURES; j++) {
+                dBias[j] += dx[r + j];
+            }
+        }
+        return dx;
+    }
+
+    @Benchmark
+    public float[] fusedResidualForward() {
+        fused.residualForward(seed++, 0, x, 0, residual, 0, y, 0, n);
+        return y;
+    }
+
+    @Benchmark
+    public float[] unfusedResidualForward() {
+        dropout.forward(seed++, 0, x, 0, y, 0, n);
+        for (int i = 0; i < n; i++) {
+            y[i] = residual[i] + y[i];
+        }
+        return y;
+    }
+}

@@ -1,0 +1,288 @@
+package dev.vecdrop;
+
+import dev.vecdrop.kernel.FusedFloatKernels;
+import dev.vecdrop.kernel.KernelSelector;
+import dev.vecdrop.scalar.ScalarFusedFloatKernels;
+
+/**
+ * Fused kernels, one pass over memory each: {@code y = dropout(act(x + bias))} over a row-major
+ * {@code [rows x features]} region with {@code bias} ({@code features} values) broadcast over the rows, its
+ * backward, and {@code y = residual + dropout(x)}. The dropout is a {@link Dropout} with element-wise layout and
+ * inverted or classic scaling; the activation an {@link Activation}. Both are fixed at construction.
+ *
+ * <p>The keep decisions are the dropout's: element {@code i} of a call (row {@code i / features}, column
+ * {@code i % features}) uses element {@code streamOffset + i} of the mask stream of {@code seed}, exactly as
+ * {@link Dropout#forward(long, long, float[], int, float[], int, int)} does, and a stored mask has the same bits.
+ * The operations, each exactly rounded, in this order (so the result is bit for bit the unfused chain of a bias add
+ * loop, an activation loop and {@code Dropout.forward}):
+ * <pre>
+ * pre = x[r, j] + bias[j]
+ * a   = act(pre)                        (see {@link Activation})
+ * y   = keep ? a * s : +0.0f            (s = dropout.trainScale(), &gt;= 1)
+ * </pre>
+ *
+ * <p><b>Backward</b> regenerates the keep decisions from {@code (seed, streamOffset)} and reads the activation's
+ * derivative from the forward's <em>output</em> {@code y}, so {@code pre} need not be kept:
+ * {@code dx = keep ? act'(y) * (dy * s) : +0.0f}, with {@code act'(y) = 1} for the identity; for ReLU
+ * {@code y > 0 ? dy * s : +0.0f}; for leaky ReLU {@code y > 0 ? dy * s : (dy * s) * alpha}. This is exact because
+ * {@code s >= 1}, so for a kept element {@code y = a * s} has the sign of {@code a} and cannot underflow to zero:
+ * <ul>
+ * <li>ReLU: {@code y > 0} exactly when kept and {@code pre > 0}. A positive subnormal {@code pre} is {@code > 0}
+ * (Java has no flush-to-zero), {@code a = pre} and {@code y = pre * s >= pre > 0}: derivative 1. {@code pre = -0.0f}
+ * or {@code +0.0f} gives {@code a = +0.0f}, {@code y = +0.0f}: derivative 0 (the convention {@code relu'(0) = 0},
+ * as in PyTorch). NaN {@code pre} gives {@code y = NaN}, {@code NaN > 0} is false: derivative 0.</li>
+ * <li>Leaky ReLU ({@code alpha >= 0}): {@code y > 0} exactly when kept and {@code pre > 0}, as above; otherwise
+ * {@code pre <= 0} (or NaN) and the derivative is {@code alpha}. {@code y = 0} (either sign) when kept means
+ * {@code pre} was {@code ±0.0f} or so small a negative that {@code pre * alpha} rounded to {@code -0.0f}: both get
+ * {@code alpha}, PyTorch's convention {@code leaky'(0) = alpha}. A negative {@code alpha} would flip the sign of
+ * {@code y} and is rejected by {@link Activation#leakyRelu}.</li>
+ * </ul>
+ * The bias gradient, when asked for, is {@code dBias[j] = sum over rows r in order, from +0.0f, of dx[r, j]}.
+ * For the residual form, {@code dx} is the dropout's backward of {@code dy} ({@link #residualBackward}) and
+ * {@code d residual = dy} (nothing to compute).
+ *
+ * <p>Every method checks all its arguments first and throws before writing anything: a
+ * {@link NullPointerException} for a null array, {@link IndexOutOfBoundsException} for a region that does not fit,
+ * {@link IllegalArgumentException} for a negative length, {@code features < 1}, a length that is not a multiple of
+ * {@code features}, a bad stream offset, regions of one array that overlap without being the same, or a bias (or
+ * bias gradient) that is the same array as an output.
+ *
+ * <p>Limitations: float32 arrays only (float64 and memory segments later); hand-written kernels, not generated from
+ * the templates; rows are vectorised one at a time, so {@code features} below the vector length runs on the scalar
+ * reference.
+ *
+ * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
+ * Allocation: none, once the JIT has compiled the kernels.
+ */
+public final class FusedDropout {
+
+    private final Dropout dropout;
+    private final Activation activation;
+    private final FusedFloatKernels kernels;
+    private final long threshold;
+    private final float scale;
+
+    private FusedDropout(Dropout dropout, Activation activation, FusedFloatKernels kernels) {
+        this.dropout = dropout;
+        this.activation = activation;
+        this.kernels = kernels;
+        this.threshold = dropout.threshold();
+        this.scale = dropout.trainScale();
+    }
+
+    /**
+     * The fused kernels of {@code dropout} after {@code activation}, on the kernels {@code dropout} runs (its
+     * {@link Dropout#scalarReference()} gives the scalar fused reference).
+     *
+     * @param dropout    inverted or classic, element-wise
+     * @param activation the activation
+     * @return the fused kernels
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException for alpha dropout or a per-channel layout
+     */
+    public static FusedDropout of(Dropout dropout, Activation activation) {
+        java.util.Objects.requireNonNull(dropout, "dropout");
+        java.util.Objects.requireNonNull(activation, "activation");
+        if (dropout.scaling() == Scaling.ALPHA) {
+            throw new IllegalArgumentException("fused kernels take inverted or classic dropout, not alpha");
+        }
+        if (dropout.layout().kind() != ChannelLayout.Kind.ELEMENTWISE) {
+            throw new IllegalArgumentException("fused kernels take element-wise dropout, got " + dropout.layout());
+        }
+        boolean vector = dropout.implementation().startsWith("vector");
+        return new FusedDropout(dropout, activation, vector ? Vector.KERNELS : ScalarFusedFloatKernels.INSTANCE);
+    }
+
+    /** {@return the same fused kernels on the scalar reference, to check or compare against} */
+    public FusedDropout scalarReference() {
+        return new FusedDropout(dropout.scalarReference(), activation, ScalarFusedFloatKernels.INSTANCE);
+    }
+
+    /** {@return the dropout} */
+    public Dropout dropout() {
+        return dropout;
+    }
+
+    /** {@return the activation} */
+    public Activation activation() {
+        return activation;
+    }
+
+    /** {@return {@code "scalar"} or {@code "vector-<bits>"}: what the fused kernels run} */
+    public String implementation() {
+        return kernels == ScalarFusedFloatKernels.INSTANCE ? "scalar" : dropout.implementation();
+    }
+
+    /**
+     * Training forward {@code y = dropout(act(x + bias))}, no mask stored.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input, {@code length / features} rows of {@code features}
+     * @param xOffset      where the input region starts in {@code x}
+     * @param bias         the bias, {@code features} values from {@code biasOffset}; not {@code y}
+     * @param biasOffset   where the bias starts
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0}, a multiple of {@code features})
+     * @param features     the row length ({@code >= 1})
+     */
+    public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] bias, int biasOffset,
+                        float[] y, int yOffset, int length, int features) {
+        checkForward(streamOffset, x, xOffset, bias, biasOffset, y, yOffset, length, features);
+        kernels.biasActForward(seed, streamOffset, threshold, scale, activation.kind(), activation.alpha(),
+                x, xOffset, bias, biasOffset, y, yOffset, null, 0, length / features, features);
+    }
+
+    /**
+     * Training forward that also stores the keep decisions as packed bits, as {@link Dropout}'s masked forward.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param bias         the bias, {@code features} values; not {@code y}
+     * @param biasOffset   where the bias starts
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0}, a multiple of {@code features})
+     * @param features     the row length ({@code >= 1})
+     * @param mask         the packed keep bits: {@code ceil(length / 64)} words from {@code maskOffset}, written whole
+     * @param maskOffset   the mask word of element 0 of the region
+     */
+    public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] bias, int biasOffset,
+                        float[] y, int yOffset, int length, int features, long[] mask, int maskOffset) {
+        checkForward(streamOffset, x, xOffset, bias, biasOffset, y, yOffset, length, features);
+        Checks.maskRegion("mask", mask, maskOffset, length);
+        kernels.biasActForward(seed, streamOffset, threshold, scale, activation.kind(), activation.alpha(),
+                x, xOffset, bias, biasOffset, y, yOffset, mask, maskOffset, length / features, features);
+    }
+
+    /**
+     * Backward of {@link #forward} with the mask regenerated from {@code (seed, streamOffset)} and the activation's
+     * derivative read from the forward's output {@code y} (see the class comment):
+     * {@code dx = keep ? act'(y) * (dy * s) : +0.0f}, and, when {@code dBias} is not null,
+     * {@code dBias[j] = sum over rows of dx[r, j]} (overwritten, not accumulated).
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param y            the forward's output
+     * @param yOffset      where it starts in {@code y}
+     * @param dy           the gradient of the output
+     * @param dyOffset     where it starts in {@code dy}
+     * @param dx           the gradient of {@code x} (and of {@code pre}), written; may be {@code dy} or {@code y}
+     *                     (same offset)
+     * @param dxOffset     where it starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0}, a multiple of {@code features})
+     * @param features     the row length ({@code >= 1})
+     * @param dBias        the bias gradient, {@code features} values, written; or null for none. Not one of the
+     *                     other arrays
+     * @param dBiasOffset  where it starts in {@code dBias}
+     */
+    public void backward(long seed, long streamOffset, float[] y, int yOffset, float[] dy, int dyOffset,
+                         float[] dx, int dxOffset, int length, int features, float[] dBias, int dBiasOffset) {
+        checkShape(streamOffset, length, features);
+        Checks.region("y", y, yOffset, length);
+        Checks.region("dy", dy, dyOffset, length);
+        Checks.region("dx", dx, dxOffset, length);
+        Checks.noPartialOverlap("dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        Checks.noPartialOverlap("y", y, yOffset, "dx", dx, dxOffset, length);
+        if (dBias != null) {
+            Checks.region("dBias", dBias, dBiasOffset, features);
+            if (dBias == y || dBias == dy || dBias == dx) {
+                throw new IllegalArgumentException("dBias must be an array of its own, not y, dy or dx");
+            }
+        }
+        kernels.biasActBackward(seed, streamOffset, threshold, scale, activation.kind(), activation.alpha(),
+                y, yOffset, dy, dyOffset, dx, dxOffset, dBias, dBiasOffset, length / features, features);
+    }
+
+    /**
+     * Residual forward {@code y = residual + dropout(x)}: {@code y = residual + (keep ? x * s : +0.0f)}, the
+     * activation unused. Bit for bit {@code Dropout.forward} into a temporary, then {@code residual + temporary}.
+     *
+     * @param seed           the seed of the mask stream
+     * @param streamOffset   the stream element of element 0 of the region ({@code >= 0})
+     * @param x              the input that is dropped out
+     * @param xOffset        where it starts in {@code x}
+     * @param residual       the residual (skip) input
+     * @param residualOffset where it starts in {@code residual}
+     * @param y              the output; may be {@code x} or {@code residual} (same offset) for in-place
+     * @param yOffset        where it starts in {@code y}
+     * @param length         the number of elements ({@code >= 0})
+     */
+    public void residualForward(long seed, long streamOffset, float[] x, int xOffset, float[] residual,
+                                int residualOffset, float[] y, int yOffset, int length) {
+        Checks.length(length);
+        Checks.stream(streamOffset, length);
+        Checks.region("x", x, xOffset, length);
+        Checks.region("residual", residual, residualOffset, length);
+        Checks.region("y", y, yOffset, length);
+        Checks.noPartialOverlap("x", x, xOffset, "y", y, yOffset, length);
+        Checks.noPartialOverlap("residual", residual, residualOffset, "y", y, yOffset, length);
+        kernels.residualForward(seed, streamOffset, threshold, scale, x, xOffset, residual, residualOffset,
+                y, yOffset, length);
+    }
+
+    /**
+     * Residual backward for {@code x}: the dropout's backward of {@code dy} ({@code dx = keep ? dy * s : +0.0f});
+     * the residual's gradient is {@code dy} itself.
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param dy           the gradient of the output
+     * @param dyOffset     where it starts in {@code dy}
+     * @param dx           the gradient of {@code x}, written; may be {@code dy} (same offset)
+     * @param dxOffset     where it starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void residualBackward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
+                                 int length) {
+        dropout.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    private static void checkShape(long streamOffset, int length, int features) {
+        Checks.length(length);
+        if (features < 1) {
+            throw new IllegalArgumentException("features must be >= 1, got " + features);
+        }
+        if (length % features != 0) {
+            throw new IllegalArgumentException("length " + length + " is not a multiple of features " + features);
+        }
+        Checks.stream(streamOffset, length);
+    }
+
+    private static void checkForward(long streamOffset, float[] x, int xOffset, float[] bias, int biasOffset,
+                                     float[] y, int yOffset, int length, int features) {
+        checkShape(streamOffset, length, features);
+        Checks.region("x", x, xOffset, length);
+        Checks.region("bias", bias, biasOffset, features);
+        Checks.region("y", y, yOffset, length);
+        Checks.noPartialOverlap("x", x, xOffset, "y", y, yOffset, length);
+        if (bias == y) {
+            throw new IllegalArgumentException("bias must not be the output array y: rows would read written output");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FusedDropout[" + dropout + ", " + activation + ", " + implementation() + "]";
+    }
+
+    /** Lazy holder of the vector kernels, loaded reflectively so the library links without the vector module. */
+    private static final class Vector {
+        static final FusedFloatKernels KERNELS = load();
+
+        private static FusedFloatKernels load() {
+            if (KernelSelector.kernels().vectorBitSize() == 0) {
+                return ScalarFusedFloatKernels.INSTANCE;
+            }
+            try {
+                return (FusedFloatKernels) Class.forName("dev.vecdrop.vector.VectorKernelFactory")
+                        .getMethod("fusedFloats").invoke(null);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return ScalarFusedFloatKernels.INSTANCE;
+            }
+        }
+    }
+}
