@@ -41,6 +41,8 @@ final class AllocationProbe {
          */
         ALPHA_FORWARD, ALPHA_FORWARD_MASK, ALPHA_BACKWARD_REGENERATE, ALPHA_CHANNELS_LAST_FORWARD,
         DOUBLE_NATIVE_ALPHA_FORWARD,
+        /** Drop-connect: masked weights (float32, whole arrays of each size) and the gradient mask (float64). */
+        DROP_CONNECT_WEIGHTS, DROP_CONNECT_DOUBLE_MASK_GRADIENT,
         /** Allocates a small array per call and keeps it reachable, so escape analysis cannot remove it. */
         CONTROL;
 
@@ -79,6 +81,11 @@ final class AllocationProbe {
     private final Dropout alpha = Dropout.alpha(0.1);
     /** 4 samples of 8 positions x 16 channels (4,096 elements would be 8 samples; every call passes 512). */
     private final Dropout alphaChannelsLast = Dropout.alpha(0.3).perChannel(ChannelLayout.channelsLast(8, 16));
+    private final DropConnect dropConnect = DropConnect.of(0.4);
+    /** Drop-connect takes whole arrays: one weight array, masked copy and float64 gradient per size. */
+    private final float[][] weightsBySize = new float[SIZES.length][];
+    private final float[][] maskedBySize = new float[SIZES.length][];
+    private final double[][] gradientBySize = new double[SIZES.length][];
     private int step;
 
     AllocationProbe() {
@@ -88,6 +95,11 @@ final class AllocationProbe {
         }
         // Real keep bits from the start: backward from bits warmed up on an all-zero mask would be compiled
         // for "nothing kept" and deoptimise once real bits arrive, in the middle of a measured round.
+        for (int s = 0; s < SIZES.length; s++) {
+            weightsBySize[s] = Arrays.copyOf(x, SIZES[s]);
+            maskedBySize[s] = new float[SIZES[s]];
+            gradientBySize[s] = new double[SIZES[s]];
+        }
         inverted.mask(12345, 0, mask, 0, 4099);
         MemorySegment.copy(mask, 0, maskHeap, ValueLayout.JAVA_LONG, 0, mask.length);
         MemorySegment.copy(mask, 0, maskNative, ValueLayout.JAVA_LONG, 0, mask.length);
@@ -150,7 +162,20 @@ final class AllocationProbe {
         put(Op.ALPHA_CHANNELS_LAST_FORWARD, (n, e) -> alphaChannelsLast.forward(step, e, x, 0, y, 0, 512));
         put(Op.DOUBLE_NATIVE_ALPHA_FORWARD, (n, e) -> alpha.doubleSegments().forward(step, e, xNative, 0, yNative,
                 0, n));
+        // The step cycles through the sizes as call() does; the stream offset is the step's, not e.
+        put(Op.DROP_CONNECT_WEIGHTS, (n, e) -> dropConnect.weights(step, step, weightsBySize[sizeIndex(n)],
+                maskedBySize[sizeIndex(n)]));
+        put(Op.DROP_CONNECT_DOUBLE_MASK_GRADIENT, (n, e) -> dropConnect.maskGradient(step, step,
+                gradientBySize[sizeIndex(n)]));
         put(Op.CONTROL, (n, e) -> SINK[step & (SINK.length - 1)] = new long[1 + (step & 3)]);
+    }
+
+    private static int sizeIndex(int n) {
+        int s = 0;
+        while (SIZES[s] != n) {
+            s++;
+        }
+        return s;
     }
 
     /** One call of {@code op}, cycling through sizes and even and odd stream offsets. */
