@@ -43,6 +43,8 @@ final class AllocationProbe {
         DOUBLE_NATIVE_ALPHA_FORWARD,
         /** Fused bias + activation + dropout (forward, with a mask, backward with the bias gradient), residual. */
         FUSED_FORWARD, FUSED_FORWARD_MASK, FUSED_BACKWARD, FUSED_RESIDUAL_FORWARD,
+        /** Drop-connect: masked weights (float32, whole arrays of each size) and the gradient mask (float64). */
+        DROP_CONNECT_WEIGHTS, DROP_CONNECT_DOUBLE_MASK_GRADIENT,
         /** Allocates a small array per call and keeps it reachable, so escape analysis cannot remove it. */
         CONTROL;
 
@@ -85,6 +87,11 @@ final class AllocationProbe {
     private final FusedDropout fusedLeaky = FusedDropout.of(Dropout.inverted(0.2), Activation.leakyRelu(0.01f));
     private final float[] bias = new float[4099];
     private final float[] dBias = new float[4099];
+    private final DropConnect dropConnect = DropConnect.of(0.4);
+    /** Drop-connect takes whole arrays: one weight array, masked copy and float64 gradient per size. */
+    private final float[][] weightsBySize = new float[SIZES.length][];
+    private final float[][] maskedBySize = new float[SIZES.length][];
+    private final double[][] gradientBySize = new double[SIZES.length][];
     private int step;
 
     /** A row length that divides {@code n}: several rows where the probe's sizes allow, else one. */
@@ -99,6 +106,11 @@ final class AllocationProbe {
         }
         // Real keep bits from the start: backward from bits warmed up on an all-zero mask would be compiled
         // for "nothing kept" and deoptimise once real bits arrive, in the middle of a measured round.
+        for (int s = 0; s < SIZES.length; s++) {
+            weightsBySize[s] = Arrays.copyOf(x, SIZES[s]);
+            maskedBySize[s] = new float[SIZES[s]];
+            gradientBySize[s] = new double[SIZES[s]];
+        }
         inverted.mask(12345, 0, mask, 0, 4099);
         MemorySegment.copy(mask, 0, maskHeap, ValueLayout.JAVA_LONG, 0, mask.length);
         MemorySegment.copy(mask, 0, maskNative, ValueLayout.JAVA_LONG, 0, mask.length);
@@ -166,7 +178,20 @@ final class AllocationProbe {
                 mask, 0));
         put(Op.FUSED_BACKWARD, (n, e) -> fusedRelu.backward(step, e, x, 0, x, 0, y, 0, n, features(n), dBias, 0));
         put(Op.FUSED_RESIDUAL_FORWARD, (n, e) -> fusedRelu.residualForward(step, e, x, 0, x, 0, y, 0, n));
+        // The step cycles through the sizes as call() does; the stream offset is the step's, not e.
+        put(Op.DROP_CONNECT_WEIGHTS, (n, e) -> dropConnect.weights(step, step, weightsBySize[sizeIndex(n)],
+                maskedBySize[sizeIndex(n)]));
+        put(Op.DROP_CONNECT_DOUBLE_MASK_GRADIENT, (n, e) -> dropConnect.maskGradient(step, step,
+                gradientBySize[sizeIndex(n)]));
         put(Op.CONTROL, (n, e) -> SINK[step & (SINK.length - 1)] = new long[1 + (step & 3)]);
+    }
+
+    private static int sizeIndex(int n) {
+        int s = 0;
+        while (SIZES[s] != n) {
+            s++;
+        }
+        return s;
     }
 
     /** One call of {@code op}, cycling through sizes and even and odd stream offsets. */

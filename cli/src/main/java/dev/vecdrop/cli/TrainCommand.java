@@ -31,7 +31,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train an MLP (ReLU hidden layers, softmax cross-entropy, SGD with momentum) on Fashion-MNIST",
                 "with vecdrop dropout and max-norm, printing one line per epoch; writes a CSV and a PNG chart.",
-                "--compare trains the same network without dropout and max-norm, and with both."})
+                "--compare trains the same network without dropout and max-norm, and with both.",
+                "--drop-connect P also drops each hidden layer's incoming weights with probability P for every",
+                "training step (Wan et al. 2013: W' = W * m / (1 - P), the weight gradient masked alike), in every",
+                "run but the --compare baselines without dropout."})
 final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -60,6 +63,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--no-dropout", description = "Train without dropout.")
     boolean noDropout;
+
+    @Option(names = "--drop-connect", defaultValue = "0", paramLabel = "P",
+            description = "Drop-connect probability on each hidden layer's incoming weights per training step, in [0, 1);"
+                    + " 0 for none (default: ${DEFAULT-VALUE}). Applies to the dropout run, to --no-dropout, and to"
+                    + " 'dropout only' of --compare-all.")
+    double dropConnect;
 
     @Option(names = "--scale-width", description = "Widen hidden layers to n / (1 - p) when dropout is on.")
     boolean scaleWidth;
@@ -117,6 +126,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--epochs, --batch and --hidden widths must be positive; --momentum and --plain-momentum take START,END");
         }
+        if (!(dropConnect >= 0 && dropConnect < 1)) { // also NaN
+            throw new ParameterException(spec.commandLine(), "--drop-connect must be in [0, 1), got " + dropConnect);
+        }
         PrintWriter console = spec.commandLine().getOut();
         Dataset train;
         Dataset test;
@@ -138,16 +150,19 @@ final class TrainCommand implements Callable<Integer> {
         Dataset finalTrain = train;
         Dataset finalTest = test;
         Map<String, TrainConfig> runs = new LinkedHashMap<>();
-        TrainConfig dropout = config("dropout" + (maxNorm > 0 ? " + max-norm" : ""), dropInput, dropHidden, maxNorm);
+        String connect = dropConnect > 0 ? " + drop-connect" : "";
+        TrainConfig dropout = config("dropout" + (maxNorm > 0 ? " + max-norm" : "") + connect, dropInput, dropHidden,
+                maxNorm, dropConnect);
         if (compare || compareAll) {
-            runs.put("no dropout", config("no dropout", 0, 0, 0));
+            runs.put("no dropout", config("no dropout", 0, 0, 0, 0));
             if (compareAll) {
-                runs.put("max-norm only", config("max-norm only", 0, 0, maxNorm));
-                runs.put("dropout only", config("dropout only", dropInput, dropHidden, 0));
+                runs.put("max-norm only", config("max-norm only", 0, 0, maxNorm, 0));
+                runs.put("dropout only" + connect, config("dropout only" + connect, dropInput, dropHidden, 0,
+                        dropConnect));
             }
             runs.put(dropout.name(), dropout);
         } else if (noDropout) {
-            runs.put("no dropout", config("no dropout", 0, 0, maxNorm));
+            runs.put("no dropout" + connect, config("no dropout" + connect, 0, 0, maxNorm, dropConnect));
         } else {
             runs.put(dropout.name(), dropout);
         }
@@ -155,9 +170,10 @@ final class TrainCommand implements Callable<Integer> {
                 synthetic ? "synthetic task" : data, train.count(), test.count(), epochs, batch, seed,
                 dev.vecdrop.train.Mlp.matrixKernelName(), dev.vecdrop.Vectorization.implementation());
         for (TrainConfig run : runs.values()) {
-            console.printf("[%s] hidden %s, dropout %.2f/%.2f %s, max-norm %s, rate %s, momentum %.2f->%.2f%n", run.name(),
-                    java.util.Arrays.toString(run.effectiveHidden()), run.dropInput(), run.dropHidden(),
-                    run.scaling(), run.maxNorm() > 0 ? run.maxNorm() : "off", run.rate(), run.momentumStart(), run.momentumEnd());
+            console.printf("[%s] hidden %s, dropout %.2f/%.2f %s, max-norm %s, drop-connect %s, rate %s, momentum %.2f->%.2f%n",
+                    run.name(), java.util.Arrays.toString(run.effectiveHidden()), run.dropInput(), run.dropHidden(),
+                    run.scaling(), run.maxNorm() > 0 ? run.maxNorm() : "off",
+                    run.dropConnect() > 0 ? run.dropConnect() : "off", run.rate(), run.momentumStart(), run.momentumEnd());
         }
         console.flush();
         // Runs are independent and each is single-threaded and deterministic: train them side by side, one per core.
@@ -204,10 +220,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** A run's settings; runs without dropout take the plain rate and momentum. */
-    private TrainConfig config(String name, double pIn, double pHidden, float bound) {
-        boolean plain = pIn == 0 && pHidden == 0;
+    private TrainConfig config(String name, double pIn, double pHidden, float bound, double pConnect) {
+        boolean plain = pIn == 0 && pHidden == 0 && pConnect == 0;
         float[] m = plain ? plainMomentum : momentum;
         return new TrainConfig(name, hidden, pIn, pHidden, scaleWidth, bound, scaling, plain ? plainRate : rate, rateDecay,
-                m[0], m[1], momentumEpochs, epochs, batch, seed);
+                m[0], m[1], momentumEpochs, epochs, batch, seed, pConnect);
     }
 }

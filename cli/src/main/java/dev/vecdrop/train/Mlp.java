@@ -1,6 +1,7 @@
 package dev.vecdrop.train;
 
 import dev.vecdrop.Activation;
+import dev.vecdrop.DropConnect;
 import dev.vecdrop.Dropout;
 import dev.vecdrop.DropoutLayer;
 import dev.vecdrop.FusedDropout;
@@ -31,6 +32,12 @@ import java.util.SplittableRandom;
  * the fused kernels do not take, keeps the separate loops). {@code pre[l]} of a hidden layer is therefore
  * {@code W^T a} without the bias.
  *
+ * <p>Drop-connect ({@link DropConnect}, optional): each hidden layer's incoming weights are masked for every training
+ * step, {@code W' = W * m / (1 - p)} with the mask of {@code (Seeds.derive(seed, 2_000 + l), step)}, the step counting
+ * training forwards from 0. The forward and the product that carries the gradient down use {@code W'}; the weight
+ * gradient, taken with respect to {@code W'}, is masked back onto {@code W} by the regenerated mask. The output
+ * layer's weights are not masked, and eval uses {@code W}.
+ *
  * <p>Thread-safety: not thread-safe (owns its work buffers). Allocation: none per step after construction.
  */
 public final class Mlp {
@@ -59,6 +66,14 @@ public final class Mlp {
     /** fused[l]: bias + ReLU + dropout of hidden layer l (null for alpha dropout, and for l = 0). */
     private final FusedDropout[] fused;
     private final long[] tickets;
+    /** Null without drop-connect. */
+    private final DropConnect dropConnect;
+    /** masked[l]: hidden layer l's weights under this step's drop-connect mask (null without drop-connect). */
+    private final float[][] masked;
+    private final long[] dropConnectSeeds;
+    /** The drop-connect step of the next training forward, and of the last one (what backward regenerates). */
+    private long nextDropConnectStep;
+    private long dropConnectStep;
 
     /**
      * @param sizes     layer widths: inputs, hidden layers..., classes
@@ -67,6 +82,18 @@ public final class Mlp {
      * @param capacity  the largest batch
      */
     public Mlp(int[] sizes, double dropInput, double dropHidden, Scaling scaling, int capacity, long seed) {
+        this(sizes, dropInput, dropHidden, scaling, 0, capacity, seed);
+    }
+
+    /**
+     * @param sizes       layer widths: inputs, hidden layers..., classes
+     * @param dropInput   drop probability on the input (0 for none)
+     * @param dropHidden  drop probability after every hidden layer (0 for none)
+     * @param dropConnect drop probability of each hidden layer's incoming weights per training step (0 for none)
+     * @param capacity    the largest batch
+     */
+    public Mlp(int[] sizes, double dropInput, double dropHidden, Scaling scaling, double dropConnect, int capacity,
+               long seed) {
         if (sizes.length < 2) {
             throw new IllegalArgumentException("need at least an input and an output layer");
         }
@@ -114,6 +141,15 @@ public final class Mlp {
             }
         }
         deltas[0] = new float[sizes[0] * capacity];
+        this.dropConnect = dropConnect > 0 ? DropConnect.of(dropConnect) : null;
+        masked = new float[layers][];
+        dropConnectSeeds = new long[layers];
+        if (this.dropConnect != null) {
+            for (int l = 1; l < layers; l++) {
+                masked[l] = new float[sizes[l - 1] * sizes[l]];
+                dropConnectSeeds[l] = Seeds.derive(seed, 2_000 + l);
+            }
+        }
     }
 
     /** Which matrix kernel multiplies, for run headers. */
@@ -125,11 +161,15 @@ public final class Mlp {
         return sizes.clone();
     }
 
-    /** Moves every dropout layer's stream to {@code position}, e.g. to repeat a forward with the same masks. */
+    /**
+     * Moves every dropout layer's stream to {@code position}, and the next drop-connect step to {@code position}, e.g.
+     * to repeat a forward with the same masks.
+     */
     public void seekStreams(long position) {
         for (DropoutLayer layer : dropoutLayers) {
             layer.seek(position);
         }
+        nextDropConnectStep = position;
     }
 
     /**
@@ -141,11 +181,20 @@ public final class Mlp {
             throw new IllegalArgumentException("batch of " + count + " exceeds capacity " + capacity);
         }
         int n0 = sizes[0] * count;
-        if (transposedStale) {
+        boolean connect = training && dropConnect != null;
+        if (transposedStale || connect) {
             for (int l = 1; l <= layers; l++) {
-                transpose(weights[l], sizes[l - 1], sizes[l], transposed[l]);
+                float[] w = weights[l];
+                if (connect && l < layers) {
+                    w = dropConnect.weights(dropConnectSeeds[l], nextDropConnectStep, w, masked[l]);
+                }
+                transpose(w, sizes[l - 1], sizes[l], transposed[l]);
             }
-            transposedStale = false;
+            // The transposed copies now hold this step's masked weights: the next eval forward must refresh them.
+            transposedStale = connect;
+            if (connect) {
+                dropConnectStep = nextDropConnectStep++;
+            }
         }
         if (training) {
             tickets[0] = dropoutLayers[0].forward(x, xOffset, activations[0], 0, n0);
@@ -239,6 +288,10 @@ public final class Mlp {
             // dW = a_{l-1} delta^T  (fanIn x units)
             matrix.multiply(fanIn, units, count, activations[l - 1], 0, fanIn, delta, 0, units, 1,
                     weightGradients[l], 0, fanIn);
+            boolean connected = dropConnect != null && l < layers;
+            if (connected) { // the gradient with respect to W', masked onto W
+                dropConnect.maskGradient(dropConnectSeeds[l], dropConnectStep, weightGradients[l]);
+            }
             float[] gb = biasGradients[l];
             if (l == layers || fused[l] == null) { // else the fused backward of layer l + 1 wrote it
                 java.util.Arrays.fill(gb, 0.0f);
@@ -252,7 +305,8 @@ public final class Mlp {
                 float[] below = deltas[l - 1];
                 int n = fanIn * count;
                 // d a_{l-1} = W delta, then back through dropout (mask regenerated) and the ReLU
-                matrix.multiply(fanIn, count, units, weights[l], 0, fanIn, delta, 0, 1, units, below, 0, fanIn);
+                float[] w = connected ? masked[l] : weights[l]; // the forward's weights
+                matrix.multiply(fanIn, count, units, w, 0, fanIn, delta, 0, 1, units, below, 0, fanIn);
                 if (fused[l - 1] != null) {
                     // dropout's backward, the ReLU's derivative from the layer's output, and its bias gradient
                     fused[l - 1].backward(dropoutLayers[l - 1].seed(), tickets[l - 1], activations[l - 1], 0,

@@ -14,10 +14,20 @@ import dev.vecdrop.Scaling;
  * @param rateDecay     the rate is multiplied by this after every epoch
  * @param momentumStart momentum at the first epoch
  * @param momentumEnd   momentum reached after {@code momentumEpochs} epochs (guide: 0.95-0.99)
+ * @param dropConnect   drop-connect probability on each hidden layer's incoming weights per step, 0 for none
  */
 public record TrainConfig(String name, int[] hidden, double dropInput, double dropHidden, boolean scaleWidth,
                           float maxNorm, Scaling scaling, float rate, float rateDecay, float momentumStart,
-                          float momentumEnd, int momentumEpochs, int epochs, int batch, long seed) {
+                          float momentumEnd, int momentumEpochs, int epochs, int batch, long seed,
+                          double dropConnect) {
+
+    /** A run without drop-connect. */
+    public TrainConfig(String name, int[] hidden, double dropInput, double dropHidden, boolean scaleWidth,
+                       float maxNorm, Scaling scaling, float rate, float rateDecay, float momentumStart,
+                       float momentumEnd, int momentumEpochs, int epochs, int batch, long seed) {
+        this(name, hidden, dropInput, dropHidden, scaleWidth, maxNorm, scaling, rate, rateDecay, momentumStart,
+                momentumEnd, momentumEpochs, epochs, batch, seed, 0);
+    }
 
     /** Hidden widths after {@code scaleWidth}. */
     public int[] effectiveHidden() {

@@ -34,7 +34,8 @@ public final class Trainer {
         sizes[0] = train.width();
         System.arraycopy(hidden, 0, sizes, 1, hidden.length);
         sizes[sizes.length - 1] = train.classes();
-        Mlp net = new Mlp(sizes, config.dropInput(), config.dropHidden(), config.scaling(), config.batch(), config.seed());
+        Mlp net = new Mlp(sizes, config.dropInput(), config.dropHidden(), config.scaling(), config.dropConnect(),
+                config.batch(), config.seed());
         SplittableRandom shuffler = new SplittableRandom(config.seed());
         int[] order = new int[train.count()];
         for (int i = 0; i < order.length; i++) {

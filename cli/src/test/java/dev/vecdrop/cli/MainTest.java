@@ -119,6 +119,9 @@ class MainTest {
         "train --data /nonexistent/fashion",
         "train --synthetic --epochs 0",
         "train --synthetic --momentum 0.5",
+        "train --synthetic --drop-connect 1",
+        "train --synthetic --drop-connect -0.1",
+        "train --synthetic --drop-connect NaN",
         "bench --sizes ten",
         "frobnicate",
         ""
@@ -186,6 +189,16 @@ class MainTest {
         assertTrue(run.out().contains("[dropout + max-norm] epoch  2/2"), run.out());
         assertTrue(java.nio.file.Files.exists(dir.resolve("training.csv")));
         assertTrue(java.nio.file.Files.exists(dir.resolve("training.png")));
+    }
+
+    @Test
+    void trainWithDropConnectNamesItInTheRunAndTheHelp(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Run run = run("train", "--synthetic", "--epochs", "1", "--hidden", "16", "--drop-connect", "0.5",
+                "--out", dir.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("[dropout + max-norm + drop-connect] epoch  1/1"), run.out());
+        assertTrue(run.out().contains("drop-connect 0.5,"), run.out());
+        assertTrue(run("train", "--help").out().contains("--drop-connect=P"));
     }
 
     @ParameterizedTest

@@ -19,7 +19,19 @@ class MlpGradientCheckTest {
     void gradientsMatchFiniteDifferencesWithDropoutActive(Scaling scaling) {
         int[] sizes = {12, 9, 7, 3};
         int batch = 5;
-        Mlp net = new Mlp(sizes, 0.2, 0.5, scaling, batch, 11);
+        check(new Mlp(sizes, 0.2, 0.5, scaling, batch, 11), sizes, batch);
+    }
+
+    /** Drop-connect on the hidden weights too: the forward uses W', the gradient in W is masked back. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {0.3, 0.5})
+    void gradientsMatchFiniteDifferencesWithDropConnectActive(double p) {
+        int[] sizes = {12, 9, 7, 3};
+        int batch = 5;
+        check(new Mlp(sizes, 0.2, 0.5, Scaling.INVERTED, p, batch, 11), sizes, batch);
+    }
+
+    private static void check(Mlp net, int[] sizes, int batch) {
         SplittableRandom random = new SplittableRandom(5);
         float[] x = new float[sizes[0] * batch];
         for (int i = 0; i < x.length; i++) {

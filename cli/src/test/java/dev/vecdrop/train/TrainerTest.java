@@ -40,6 +40,30 @@ class TrainerTest {
         assertNotEquals(a.get(0).trainLoss(), c.get(0).trainLoss());
     }
 
+    /**
+     * Drop-connect 0.5 on the hidden weights in place of dropout (Wan et al.'s setting): the loss falls, the net
+     * learns, and a seed gives the same curves bit for bit.
+     */
+    @Test
+    void aDropConnectNetLearnsAndTheSameSeedGivesTheSameCurvesBitForBit() {
+        List<Trainer.Epoch> a = Trainer.train(dropConnect(0.5, 3), TRAIN, TEST, e -> {});
+        List<Trainer.Epoch> b = Trainer.train(dropConnect(0.5, 3), TRAIN, TEST, e -> {});
+        List<Trainer.Epoch> off = Trainer.train(dropConnect(0, 3), TRAIN, TEST, e -> {});
+        assertTrue(a.get(3).trainLoss() < 0.8 * a.get(0).trainLoss(), "loss did not fall: " + a);
+        assertTrue(a.get(3).testError() < 0.5, "test error " + a.get(3).testError() + " (chance is 0.9)");
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(Double.doubleToRawLongBits(a.get(i).trainLoss()), Double.doubleToRawLongBits(b.get(i).trainLoss()));
+            assertEquals(Double.doubleToRawLongBits(a.get(i).testLoss()), Double.doubleToRawLongBits(b.get(i).testLoss()));
+            assertEquals(a.get(i).testError(), b.get(i).testError());
+        }
+        assertNotEquals(a.get(0).trainLoss(), off.get(0).trainLoss(), "drop-connect changed nothing");
+    }
+
+    private static TrainConfig dropConnect(double p, long seed) {
+        return new TrainConfig("test", new int[] {64, 64}, 0, 0, false, 3.5f, Scaling.INVERTED, 0.05f, 0.95f,
+                0.5f, 0.9f, 3, 4, 50, seed, p);
+    }
+
     @Test
     void classicScalingLearnsToo() {
         List<Trainer.Epoch> classic = Trainer.train(config(0.2, 0.5, 3.5f, Scaling.CLASSIC, 1), TRAIN, TEST, e -> {});
