@@ -100,11 +100,15 @@ final class NdArrays {
         Object heap = work == DataType.DOUBLE ? new double[(int) n] : new float[(int) n];
         MemorySegment heapSegment = work == DataType.DOUBLE
                 ? MemorySegment.ofArray((double[]) heap) : MemorySegment.ofArray((float[]) heap);
+        boolean inDirect = in.dataType() == work && contiguous(in);
+        boolean outDirect = out.dataType() == work && contiguous(out);
+        if (!inDirect || !outDirect) {
+            logCopy(inDirect ? out : in);
+        }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (in.dataType() == work && contiguous(in)) {
+            if (inDirect) {
                 MemorySegment.copy(segment(in, work), 0, heapSegment, 0, n * layout.byteSize());
             } else {
-                logCopy(in);
                 INDArray copy = Nd4j.createUninitializedDetached(work, 'c', in.shape());
                 try {
                     copy.assign(in);
@@ -118,7 +122,7 @@ final class NdArrays {
             } else {
                 op.floats((float[]) heap, (int) n);
             }
-            if (out.dataType() == work && contiguous(out)) {
+            if (outDirect) {
                 MemorySegment.copy(heapSegment, 0, segment(out, work), 0, n * layout.byteSize());
             } else {
                 INDArray copy = Nd4j.createUninitializedDetached(work, 'c', out.shape());

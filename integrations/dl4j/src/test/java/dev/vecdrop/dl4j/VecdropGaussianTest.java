@@ -95,13 +95,17 @@ class VecdropGaussianTest {
         INDArray strided = base.get(NDArrayIndex.all(), NDArrayIndex.interval(3, 30));
         for (org.deeplearning4j.nn.conf.dropout.IDropout d : new org.deeplearning4j.nn.conf.dropout.IDropout[] {
                 dropout, noise}) {
+            long copies = NdArrays.copies();
             INDArray expected = d.applyDropout(strided.dup('c'), Nd4j.create(DataType.FLOAT, 12, 27), 4, 3, null);
+            assertEquals(copies, NdArrays.copies(), "contiguous arrays take only the heap copy");
             INDArray fOut = Nd4j.create(DataType.FLOAT, new long[] {12, 27}, 'f');
             assertArrayEquals(expected.data().asFloat(), d.applyDropout(strided, fOut, 4, 3, null).dup('c')
                     .data().asFloat(), d.toString());
+            assertEquals(copies + 1, NdArrays.copies(), "one call through a detached copy, counted once");
             INDArray inPlace = strided.dup('c');
             assertArrayEquals(expected.data().asFloat(), d.applyDropout(inPlace, inPlace, 4, 3, null)
                     .data().asFloat(), d.toString());
+            assertEquals(copies + 1, NdArrays.copies());
         }
     }
 
