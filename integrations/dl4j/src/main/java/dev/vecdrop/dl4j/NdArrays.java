@@ -2,6 +2,7 @@ package dev.vecdrop.dl4j;
 
 import dev.vecdrop.Dropout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,7 +16,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * Runs a vecdrop {@link Dropout} over INDArrays: in place over ND4J's off-heap buffer where the elements lie
  * contiguously in c order, else through one detached c-order copy freed before returning.
  *
- * <p>Thread-safety: stateless apart from the log-once flag. Allocation: none on the contiguous path.
+ * <p>Layers that take Java arrays only run through {@link #applyOnHeap}: a heap copy in and out.
+ *
+ * <p>Thread-safety: stateless apart from the log-once flag. Allocation: none on the contiguous path of
+ * {@link #apply}; one heap array per call of {@link #applyOnHeap}.
  */
 final class NdArrays {
 
@@ -36,16 +40,7 @@ final class NdArrays {
      */
     @SuppressWarnings("try") // the out-of-workspace scope is entered for its effect on the allocation below
     static void apply(Dropout dropout, long seed, long streamOffset, INDArray in, INDArray out, boolean backward) {
-        Objects.requireNonNull(in, "input");
-        Objects.requireNonNull(out, "output");
-        DataType type = out.dataType();
-        if (!type.isFPType()) {
-            throw new IllegalArgumentException("dropout needs a floating-point output, got " + type);
-        }
-        if (!Arrays.equals(in.shape(), out.shape())) {
-            throw new IllegalArgumentException("input shape " + Arrays.toString(in.shape())
-                    + " differs from output shape " + Arrays.toString(out.shape()));
-        }
+        DataType type = check(in, out);
         long n = out.length();
         if (n > MAX_ELEMENTS) {
             throw new IllegalArgumentException("an array of " + n + " elements exceeds the " + MAX_ELEMENTS
@@ -58,12 +53,7 @@ final class NdArrays {
             run(dropout, seed, streamOffset, segment(in, type), segment(out, type), n, type, backward);
             return;
         }
-        COPIES.incrementAndGet();
-        if (COPY_LOGGED.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.INFO, "vecdrop-dl4j: a {0} array, shape {1}, order {2}, strides {3}, goes "
-                    + "through a c-order copy: only contiguous c-order FLOAT and DOUBLE arrays run without one. "
-                    + "Logged once.", type, Arrays.toString(in.shape()), in.ordering(), Arrays.toString(in.stride()));
-        }
+        logCopy(in);
         DataType work = type == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             INDArray copy = Nd4j.createUninitializedDetached(work, 'c', in.shape());
@@ -78,9 +68,101 @@ final class NdArrays {
         }
     }
 
+    /** One operation over a float32 or float64 heap region {@code [0, n)}, in place. */
+    interface HeapOp {
+        void floats(float[] a, int n);
+
+        void doubles(double[] a, int n);
+    }
+
+    /** The most elements {@link #applyOnHeap} takes: the largest Java array. */
+    static final long MAX_HEAP_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /**
+     * Runs {@code op} over a heap copy of {@code in}'s elements in c order (float64 for a DOUBLE output, else float32)
+     * and writes the result to {@code out}: for library layers that take Java arrays only (gaussian dropout and
+     * noise). The heap array is allocated per call; a contiguous FLOAT or DOUBLE array is copied straight from and to
+     * its off-heap buffer, any other through one more detached c-order copy, as in {@link #apply}.
+     */
+    @SuppressWarnings("try") // the out-of-workspace scope is entered for its effect on the allocations below
+    static void applyOnHeap(HeapOp op, INDArray in, INDArray out) {
+        DataType type = check(in, out);
+        long n = out.length();
+        if (n > MAX_HEAP_ELEMENTS) {
+            throw new IllegalArgumentException("an array of " + n + " elements exceeds the " + MAX_HEAP_ELEMENTS
+                    + " elements of the heap copy this layer goes through");
+        }
+        if (n == 0) {
+            return;
+        }
+        DataType work = type == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+        ValueLayout layout = work == DataType.DOUBLE ? ValueLayout.JAVA_DOUBLE : ValueLayout.JAVA_FLOAT;
+        Object heap = work == DataType.DOUBLE ? new double[(int) n] : new float[(int) n];
+        MemorySegment heapSegment = work == DataType.DOUBLE
+                ? MemorySegment.ofArray((double[]) heap) : MemorySegment.ofArray((float[]) heap);
+        boolean inDirect = in.dataType() == work && contiguous(in);
+        boolean outDirect = out.dataType() == work && contiguous(out);
+        if (!inDirect || !outDirect) {
+            logCopy(inDirect ? out : in);
+        }
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (inDirect) {
+                MemorySegment.copy(segment(in, work), 0, heapSegment, 0, n * layout.byteSize());
+            } else {
+                INDArray copy = Nd4j.createUninitializedDetached(work, 'c', in.shape());
+                try {
+                    copy.assign(in);
+                    MemorySegment.copy(segment(copy, work), 0, heapSegment, 0, n * layout.byteSize());
+                } finally {
+                    copy.close();
+                }
+            }
+            if (work == DataType.DOUBLE) {
+                op.doubles((double[]) heap, (int) n);
+            } else {
+                op.floats((float[]) heap, (int) n);
+            }
+            if (outDirect) {
+                MemorySegment.copy(heapSegment, 0, segment(out, work), 0, n * layout.byteSize());
+            } else {
+                INDArray copy = Nd4j.createUninitializedDetached(work, 'c', out.shape());
+                try {
+                    MemorySegment.copy(heapSegment, 0, segment(copy, work), 0, n * layout.byteSize());
+                    out.assign(copy);
+                } finally {
+                    copy.close();
+                }
+            }
+        }
+    }
+
     /** {@return how many calls have gone through a copy in this JVM} */
     static long copies() {
         return COPIES.get();
+    }
+
+    private static DataType check(INDArray in, INDArray out) {
+        Objects.requireNonNull(in, "input");
+        Objects.requireNonNull(out, "output");
+        DataType type = out.dataType();
+        if (!type.isFPType()) {
+            throw new IllegalArgumentException("dropout needs a floating-point output, got " + type);
+        }
+        if (!Arrays.equals(in.shape(), out.shape())) {
+            throw new IllegalArgumentException("input shape " + Arrays.toString(in.shape())
+                    + " differs from output shape " + Arrays.toString(out.shape()));
+        }
+        return type;
+    }
+
+    private static void logCopy(INDArray in) {
+        COPIES.incrementAndGet();
+        if (COPY_LOGGED.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.INFO, "vecdrop-dl4j: a {0} array, shape {1}, order {2}, strides {3}, goes "
+                    + "through a c-order copy: only contiguous c-order FLOAT and DOUBLE arrays run without one. "
+                    + "Logged once.", in.dataType(), Arrays.toString(in.shape()), in.ordering(),
+                    Arrays.toString(in.stride()));
+        }
     }
 
     private static void run(Dropout dropout, long seed, long streamOffset, MemorySegment x, MemorySegment y, long n,

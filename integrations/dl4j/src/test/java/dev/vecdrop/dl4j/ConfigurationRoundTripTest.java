@@ -12,12 +12,13 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The seed and probability are configuration: they survive DL4J's JSON and Java serialization. */
+/** The seed and parameter are configuration: they survive DL4J's JSON and Java serialization. */
 class ConfigurationRoundTripTest {
 
     private static final VecdropDropout FIRST = VecdropDropout.withDropProbability(0.2).withSeed(-0x1234_5678_9abcL);
@@ -49,6 +50,49 @@ class ConfigurationRoundTripTest {
         MultiLayerConfiguration conf = assertInstanceOf(MultiLayerConfiguration.class, roundTrip(conf()));
         assertEquals(FIRST, conf.getConf(0).getLayer().getIDropout());
         assertSameMasks(FIRST, (VecdropDropout) conf.getConf(0).getLayer().getIDropout());
+    }
+
+    private static final VecdropAlphaDropout ALPHA = new VecdropAlphaDropout(0.9).withSeed(-77);
+    private static final VecdropGaussianDropout GAUSSIAN = new VecdropGaussianDropout(0.35).withSeed(1L << 40);
+    private static final VecdropGaussianNoise NOISE = new VecdropGaussianNoise(0.125).withSeed(Long.MIN_VALUE);
+
+    /** Alpha dropout on the first hidden layer, gaussian dropout on the second; noise on the first of another. */
+    private static MultiLayerConfiguration[] familyConfs() {
+        return new MultiLayerConfiguration[] {
+                Mlp.conf(7, 10, 16, 3, ALPHA, GAUSSIAN), Mlp.conf(7, 10, 16, 3, NOISE, null)};
+    }
+
+    @Test
+    void alphaGaussianDropoutAndNoiseSurviveJsonAndJavaSerializationWithTheirParametersAndSeeds() throws Exception {
+        MultiLayerConfiguration[] confs = familyConfs();
+        MultiLayerConfiguration[] fromJson = {
+                MultiLayerConfiguration.fromJson(confs[0].toJson()),
+                MultiLayerConfiguration.fromJson(confs[1].toJson())};
+        MultiLayerConfiguration[] fromJava = {
+                (MultiLayerConfiguration) roundTrip(confs[0]), (MultiLayerConfiguration) roundTrip(confs[1])};
+        assertTrue(confs[0].toJson().contains("\"rate\" : 0.35"), confs[0].toJson());
+        for (MultiLayerConfiguration[] back : new MultiLayerConfiguration[][] {fromJson, fromJava}) {
+            assertEquals(confs[0], back[0]);
+            assertEquals(confs[1], back[1]);
+            IDropout[] expected = {ALPHA, GAUSSIAN, NOISE};
+            IDropout[] actual = {back[0].getConf(0).getLayer().getIDropout(),
+                    back[0].getConf(1).getLayer().getIDropout(), back[1].getConf(0).getLayer().getIDropout()};
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i]);
+                assertSameOutput(expected[i], actual[i]); // the transient library layer is rebuilt, not null
+            }
+        }
+        for (IDropout d : new IDropout[] {ALPHA, GAUSSIAN, NOISE}) {
+            IDropout back = (IDropout) roundTrip(d);
+            assertEquals(d, back);
+            assertSameOutput(d, back);
+        }
+    }
+
+    private static void assertSameOutput(IDropout expected, IDropout actual) {
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 64).addi(1);
+        assertArrayEquals(expected.applyDropout(x, x.dup(), 11, 2, null).data().asFloat(),
+                actual.applyDropout(x, x.dup(), 11, 2, null).data().asFloat(), expected.toString());
     }
 
     private static Object roundTrip(Object o) throws IOException, ClassNotFoundException {

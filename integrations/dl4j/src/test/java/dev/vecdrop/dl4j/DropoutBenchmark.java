@@ -1,6 +1,7 @@
 package dev.vecdrop.dl4j;
 
 import java.util.concurrent.TimeUnit;
+import org.deeplearning4j.nn.conf.dropout.AlphaDropout;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -19,9 +20,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * vecdrop's IDropout against DL4J's own {@link Dropout} on one {@code [256 x 4096]} float32 INDArray: the forward
- * alone, and forward then backward as a layer calls them (a fresh output array, the gradient written to another).
- * DL4J's forward allocates and fills its mask every call and keeps it for the backward; vecdrop stores nothing.
+ * vecdrop's IDropout against DL4J's own {@link Dropout} (impl {@code vecdrop}, {@code dl4j}) and
+ * {@link AlphaDropout} ({@code vecdrop-alpha}, {@code dl4j-alpha}), retain 0.5, on one {@code [256 x 4096]} float32
+ * INDArray: the forward alone, and forward then backward as a layer calls them (a fresh output array, the gradient
+ * written to another). DL4J's forward allocates and fills its mask every call and keeps it for the backward;
+ * vecdrop stores nothing. Pick implementations with JMH's {@code -p impl=vecdrop-alpha,dl4j-alpha}.
  * Both run with the threads they choose: ND4J's native ops use its OpenMP pool, vecdrop one thread.
  * Run with integrations/dl4j/jmh.sh (never by the build: not a *Test).
  */
@@ -31,7 +34,7 @@ import org.openjdk.jmh.annotations.State;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class DropoutBenchmark {
 
-    @Param({"vecdrop", "dl4j"})
+    @Param({"vecdrop", "dl4j", "vecdrop-alpha", "dl4j-alpha"})
     public String impl;
 
     private IDropout dropout;
@@ -44,7 +47,13 @@ public class DropoutBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        dropout = "vecdrop".equals(impl) ? new VecdropDropout(0.5) : new Dropout(0.5);
+        dropout = switch (impl) {
+            case "vecdrop" -> new VecdropDropout(0.5);
+            case "dl4j" -> new Dropout(0.5);
+            case "vecdrop-alpha" -> new VecdropAlphaDropout(0.5);
+            case "dl4j-alpha" -> new AlphaDropout(0.5);
+            default -> throw new IllegalArgumentException("unknown impl " + impl);
+        };
         x = Nd4j.rand(DataType.FLOAT, 256, 4096);
         y = Nd4j.createUninitialized(DataType.FLOAT, 256, 4096);
         grad = Nd4j.rand(DataType.FLOAT, 256, 4096);

@@ -70,15 +70,21 @@ final class Mlp {
     /** Two ReLU layers with the given dropout on each (null: none), softmax output, Adam. */
     static MultiLayerConfiguration conf(long seed, int features, int hidden, int classes, IDropout first,
                                         IDropout second) {
+        return conf(seed, features, hidden, classes, Activation.RELU, first, second);
+    }
+
+    /** Two hidden layers of the given activation with the given dropout on each (null: none), softmax output, Adam. */
+    static MultiLayerConfiguration conf(long seed, int features, int hidden, int classes, Activation activation,
+                                        IDropout first, IDropout second) {
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
                 .updater(new Adam(1e-2))
                 .list()
-                .layer(new DenseLayer.Builder().nIn(features).nOut(hidden).activation(Activation.RELU)
+                .layer(new DenseLayer.Builder().nIn(features).nOut(hidden).activation(activation)
                         .dropOut(first).build())
-                .layer(new DenseLayer.Builder().nIn(hidden).nOut(hidden).activation(Activation.RELU)
+                .layer(new DenseLayer.Builder().nIn(hidden).nOut(hidden).activation(activation)
                         .dropOut(second).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(hidden).nOut(classes)
                         .activation(Activation.SOFTMAX).build())

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -52,6 +53,23 @@ class TrainingTest {
         assertFalse(Arrays.equals(a, otherSeed), "the dropout seed matters");
         float[] noDropout = Mlp.train(network(null, null), DATA, 10);
         assertFalse(Arrays.equals(a, noDropout), "the dropout is applied at all");
+    }
+
+    private static MultiLayerNetwork alphaNetwork(long master) {
+        return Mlp.network(Mlp.conf(12345, FEATURES, HIDDEN, CLASSES, Activation.SELU,
+                new VecdropAlphaDropout(0.9).withSeed(Seeds.derive(master, 0)),
+                new VecdropAlphaDropout(0.8).withSeed(Seeds.derive(master, 1))));
+    }
+
+    @Test
+    void aSeluNetworkWithAlphaDropoutLearnsAndTwoRunsWithTheSameSeedAreBitIdentical() {
+        MultiLayerNetwork net = alphaNetwork(1);
+        double before = net.score(DATA, false);
+        float[] a = Mlp.train(net, DATA, 15);
+        double after = net.score(DATA, false);
+        assertTrue(after < before / 3, "loss " + before + " -> " + after);
+        assertArrayEquals(a, Mlp.train(alphaNetwork(1), DATA, 15));
+        assertFalse(Arrays.equals(a, Mlp.train(alphaNetwork(2), DATA, 15)), "the dropout seed matters");
     }
 
     /**

@@ -1,0 +1,184 @@
+package dev.vecdrop.dl4j;
+
+import dev.vecdrop.GaussianNoise;
+import java.io.Serial;
+import java.util.Arrays;
+import java.util.Objects;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * Additive gaussian noise for Deeplearning4j layers, computed by vecdrop's {@link GaussianNoise}: a drop-in for
+ * DL4J's {@link org.deeplearning4j.nn.conf.dropout.GaussianNoise}, as in
+ * {@code .dropOut(new VecdropGaussianNoise(0.1))}. The constructor takes the standard deviation of the noise, as
+ * DL4J's does. In training {@code y = x + stddev * z}, {@code z} standard normal: vecdrop's
+ * {@code GaussianNoise.of(stddev)}, float32 {@code y = fma(stddev, z, x)} with {@code stddev} rounded to float,
+ * float64 in double (docs/mask-stream.md, "Gaussian dropout and gaussian noise"). {@link #backprop} is the identity;
+ * DL4J applies nothing at inference.
+ *
+ * <p><b>Noise.</b> Element {@code i} (c order) of the call at DL4J's {@code (iteration, epoch)} uses the normal
+ * stream's {@code z(s, e)} with {@code s = Seeds.derive(seed, epoch)} and {@code e = ((long) iteration << 32) + i},
+ * as {@link VecdropDropout}'s masks do. The default seed, {@link #DEFAULT_SEED}, differs from the other layers'.
+ *
+ * <p><b>Memory: the forward COPIES.</b> vecdrop's gaussian noise takes Java arrays only (no segment form yet), so
+ * every forward copies the activations to a heap array of their size, adds the noise there, and copies the result
+ * back: two copies and one heap array per call (non-contiguous or half-precision arrays also go through a detached
+ * c-order copy); arrays of more than {@code Integer.MAX_VALUE - 8} elements are rejected. Backprop copies nothing:
+ * it is {@code gradAtInput.assign(gradAtOutput)}, or nothing in place.
+ *
+ * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: one heap array
+ * of the activations' size per forward.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class VecdropGaussianNoise implements IDropout {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** The seed of {@link #VecdropGaussianNoise(double)}: {@value}. */
+    public static final long DEFAULT_SEED = 0x5eed_0015e_d14L;
+
+    @JsonProperty("stddev")
+    private final double stddev;
+
+    @JsonProperty("seed")
+    private final long seed;
+
+    /** Rebuilt from the two fields above (see {@link #readResolve()}); not part of the configuration. */
+    private final transient GaussianNoise noise;
+
+    /**
+     * Additive gaussian noise of standard deviation {@code stddev}, with the {@linkplain #DEFAULT_SEED default seed}.
+     *
+     * @param stddev the standard deviation of the noise, {@code >= 0}, finite when rounded to float; {@code 0} is no
+     *               noise
+     * @throws IllegalArgumentException if {@code stddev} is NaN, negative, or rounds to an infinite float
+     */
+    public VecdropGaussianNoise(double stddev) {
+        this(stddev, DEFAULT_SEED);
+    }
+
+    private VecdropGaussianNoise(double stddev, long seed) {
+        this.noise = GaussianNoise.of(stddev); // validates stddev
+        this.stddev = stddev;
+        this.seed = seed;
+    }
+
+    /** Jackson's way in: the fields as written by DL4J's configuration JSON. */
+    @JsonCreator
+    static VecdropGaussianNoise fromJson(@JsonProperty("stddev") double stddev, @JsonProperty("seed") long seed) {
+        return new VecdropGaussianNoise(stddev, seed);
+    }
+
+    /**
+     * @param newSeed the seed of the normal stream
+     * @return this gaussian noise with that seed
+     */
+    public VecdropGaussianNoise withSeed(long newSeed) {
+        return new VecdropGaussianNoise(stddev, newSeed);
+    }
+
+    /** {@return the standard deviation of the noise} */
+    public double stddev() {
+        return stddev;
+    }
+
+    /** {@return the seed of the normal stream} */
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * Training forward: {@code output = input + stddev * z}, element by element in c order.
+     *
+     * @param inputActivations the activations; same shape as {@code output}
+     * @param output           where the result goes; may be {@code inputActivations}
+     * @param iteration        DL4J's iteration count: selects the noise with {@code epoch}
+     * @param epoch            DL4J's epoch count
+     * @param workspaceMgr     unused: nothing is allocated in a workspace
+     * @return {@code output}
+     */
+    @Override
+    public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
+                                 LayerWorkspaceMgr workspaceMgr) {
+        long s = VecdropDropout.streamSeed(seed, epoch);
+        long e = VecdropDropout.streamOffset(iteration);
+        NdArrays.applyOnHeap(new NdArrays.HeapOp() {
+            @Override
+            public void floats(float[] a, int n) {
+                noise.forward(s, e, a, 0, a, 0, n);
+            }
+
+            @Override
+            public void doubles(double[] a, int n) {
+                noise.forward(s, e, a, 0, a, 0, n);
+            }
+        }, inputActivations, output);
+        return output;
+    }
+
+    /**
+     * Backward: the identity, {@code gradAtInput = gradAtOutput}. The counts are checked as in the forward.
+     *
+     * @param gradAtOutput the gradient of the layer's output
+     * @param gradAtInput  where the gradient of its input goes; may be {@code gradAtOutput} (then nothing is written)
+     * @param iteration    the forward's iteration count
+     * @param epoch        the forward's epoch count
+     * @return {@code gradAtInput}
+     */
+    @Override
+    public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
+        VecdropDropout.streamSeed(seed, epoch);
+        VecdropDropout.streamOffset(iteration);
+        Objects.requireNonNull(gradAtOutput, "input");
+        Objects.requireNonNull(gradAtInput, "output");
+        if (!Arrays.equals(gradAtOutput.shape(), gradAtInput.shape())) {
+            throw new IllegalArgumentException("input shape " + Arrays.toString(gradAtOutput.shape())
+                    + " differs from output shape " + Arrays.toString(gradAtInput.shape()));
+        }
+        if (gradAtInput != gradAtOutput) {
+            gradAtInput.assign(gradAtOutput);
+        }
+        return gradAtInput;
+    }
+
+    /** Nothing to release: nothing is stored. */
+    @Override
+    public void clear() {
+        // stateless by design
+    }
+
+    /** {@return an equal gaussian noise (same stddev and seed)} */
+    @Override
+    public VecdropGaussianNoise clone() {
+        return new VecdropGaussianNoise(stddev, seed);
+    }
+
+    /** Java serialization writes the two fields; this rebuilds (and re-validates) the transient rest. */
+    @Serial
+    private Object readResolve() {
+        return new VecdropGaussianNoise(stddev, seed);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VecdropGaussianNoise other
+                && Double.doubleToLongBits(stddev) == Double.doubleToLongBits(other.stddev)
+                && seed == other.seed;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Double.hashCode(stddev) + Long.hashCode(seed) + 37;
+    }
+
+    @Override
+    public String toString() {
+        return "VecdropGaussianNoise[stddev=" + stddev + ", seed=" + seed + "]";
+    }
+}
