@@ -1,7 +1,9 @@
 package dev.vecdrop.verify;
 
+import dev.vecdrop.Activation;
 import dev.vecdrop.ChannelLayout;
 import dev.vecdrop.Dropout;
+import dev.vecdrop.FusedDropout;
 import dev.vecdrop.GaussianDropout;
 import dev.vecdrop.GaussianNoise;
 import dev.vecdrop.NormalStream;
@@ -82,6 +84,10 @@ public final class Verifier {
      * size, not per probability: the stream has none.
      */
     public static final int NORMAL_OPERATIONS = 2;
+    /** Fused-kernel operations per case they run on: 3 per activation (3 activations) and the residual. */
+    public static final int FUSED_OPERATIONS = 10;
+    /** The activations the fused kernels are checked with. */
+    static final Activation[] FUSED_ACTIVATIONS = {Activation.identity(), Activation.relu(), Activation.leakyRelu(0.01f)};
     /** Gaussian operations per stream offset and size: see {@link #runGaussians}. */
     public static final int GAUSSIAN_OPERATIONS = 4;
     /** The gaussian-dropout probability and gaussian-noise deviation the verifier runs at. */
@@ -209,6 +215,7 @@ public final class Verifier {
                         runCase(candidate, reference, seed, streamOffset, n);
                         if ((n + o) % FORMS_EVERY == 0) {
                             runForms(candidate, reference, seed, streamOffset, n);
+                            runFused(candidate, reference, seed, streamOffset, n);
                         }
                     }
                     for (int n : LARGE_SIZES) {
@@ -218,6 +225,7 @@ public final class Verifier {
                         runCase(candidate, reference, -n, streamOffset, n);
                         if (n == FORMS_LARGE_SIZES[0] || n == FORMS_LARGE_SIZES[1]) {
                             runForms(candidate, reference, -n, streamOffset, n);
+                            runFused(candidate, reference, -n, streamOffset, n);
                         }
                     }
                     if (stopAtFirstMismatch && mismatches > 0) {
@@ -373,6 +381,81 @@ public final class Verifier {
             mismatch(what + ": array index " + i + " is " + Double.toHexString(actual[i]) + ", reference "
                     + Double.toHexString(expected[i]));
         }
+    }
+
+    /**
+     * The fused kernels ({@link FusedDropout}) of the candidate's dropout against the scalar reference's, for each
+     * activation: forward, forward with a mask, backward with the bias gradient (from the reference's forward
+     * output), and the residual forward; {@value #FUSED_OPERATIONS} operations, on the cases the other forms run on.
+     * Rows of {@link #fusedFeatures} features. The bias, residual and upstream gradient are finite: the result of
+     * adding two NaNs is not fixed by Java (either payload), so it is no contract of the fused kernels either.
+     */
+    void runFused(Dropout candidate, Dropout reference, long seed, long streamOffset, int n) {
+        if (candidate.scaling() == Scaling.ALPHA || n == 0) {
+            return;
+        }
+        SplittableRandom random = new SplittableRandom(seed * 31 + streamOffset ^ n);
+        int features = fusedFeatures(n);
+        int off = GUARD + n % 3;
+        float[] x = inputs(random, off + n + GUARD);
+        float[] bias = finite(inputs(random, features + 2 * GUARD));
+        float[] residual = finite(inputs(random, off + n + GUARD));
+        float[] dy = finite(inputs(random, off + n + GUARD));
+        String at = " seed=" + seed + " streamOffset=" + streamOffset + " n=" + n + " features=" + features;
+        for (Activation activation : FUSED_ACTIVATIONS) {
+            FusedDropout c = FusedDropout.of(candidate, activation);
+            FusedDropout r = FusedDropout.of(reference, activation).scalarReference();
+            String what = "fused " + activation + at;
+            float[] yc = floats(x.length);
+            float[] yr = floats(x.length);
+            c.forward(seed, streamOffset, x, off, bias, GUARD, yc, off, n, features);
+            r.forward(seed, streamOffset, x, off, bias, GUARD, yr, off, n, features);
+            compare(what + " forward values", yc, yr);
+            long[] mc = words(Dropout.maskWords(n) + 2 * GUARD);
+            long[] mr = words(mc.length);
+            yc = floats(x.length);
+            yr = floats(x.length);
+            c.forward(seed, streamOffset, x, off, bias, GUARD, yc, off, n, features, mc, GUARD);
+            r.forward(seed, streamOffset, x, off, bias, GUARD, yr, off, n, features, mr, GUARD);
+            compare(what + " forward+mask values", yc, yr);
+            compare(what + " forward+mask mask", mc, mr);
+            float[] dxc = floats(x.length);
+            float[] dxr = floats(x.length);
+            float[] dbc = floats(features + 2 * GUARD);
+            float[] dbr = floats(features + 2 * GUARD);
+            c.backward(seed, streamOffset, yr, off, dy, off, dxc, off, n, features, dbc, GUARD);
+            r.backward(seed, streamOffset, yr, off, dy, off, dxr, off, n, features, dbr, GUARD);
+            compare(what + " backward values", dxc, dxr);
+            compare(what + " backward bias gradient", dbc, dbr);
+        }
+        FusedDropout c = FusedDropout.of(candidate, Activation.identity());
+        FusedDropout r = FusedDropout.of(reference, Activation.identity()).scalarReference();
+        float[] yc = floats(x.length);
+        float[] yr = floats(x.length);
+        c.residualForward(seed, streamOffset, x, off, residual, off, yc, off, n);
+        r.residualForward(seed, streamOffset, x, off, residual, off, yr, off, n);
+        compare("fused residual forward values" + at, yc, yr);
+        operations += FUSED_OPERATIONS;
+    }
+
+    /** A row length that divides {@code n}: the largest of 37, 24, 16, 7, 3 and 1 that does (tails and whole rows). */
+    static int fusedFeatures(int n) {
+        for (int f : new int[] {37, 24, 16, 7, 3}) {
+            if (n % f == 0) {
+                return f;
+            }
+        }
+        return 1;
+    }
+
+    /** {@code values} with every NaN replaced by 1.5f (infinities, zeros and subnormals stay). */
+    private static float[] finite(float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (Float.isNaN(values[i])) {
+                values[i] = 1.5f;
+            }
+        }
+        return values;
     }
 
     /** The other forms of one case: see {@link #FORM_OPERATIONS}. */
