@@ -367,20 +367,11 @@ public final class Verifier {
         compare("gaussian noise forward values" + at, y, noiseExpected);
         double[] yd = doubles(dropBackExpected.length);
         gaussianDropout.backward(seed, streamOffset, xd.clone(), xOff, yd, yOff, n);
-        bytesDiffer("gaussian dropout float64 backward values" + at, yd, dropBackExpected);
+        compare("gaussian dropout float64 backward values" + at, yd, dropBackExpected);
         yd = doubles(noiseExpectedD.length);
         gaussianNoise.forward(seed, streamOffset, xd.clone(), xOff, yd, yOff, n);
-        bytesDiffer("gaussian noise float64 forward values" + at, yd, noiseExpectedD);
+        compare("gaussian noise float64 forward values" + at, yd, noiseExpectedD);
         operations += GAUSSIAN_OPERATIONS;
-    }
-
-    private void bytesDiffer(String what, double[] actual, double[] expected) {
-        long at = MemorySegment.ofArray(actual).mismatch(MemorySegment.ofArray(expected));
-        if (at >= 0) {
-            int i = (int) (at / Double.BYTES);
-            mismatch(what + ": array index " + i + " is " + Double.toHexString(actual[i]) + ", reference "
-                    + Double.toHexString(expected[i]));
-        }
     }
 
     /**
@@ -672,6 +663,10 @@ public final class Verifier {
         differ(what, candidate, reference, "reference");
     }
 
+    private void compare(String what, double[] candidate, double[] reference) {
+        differ(what, candidate, reference, "reference");
+    }
+
     private void compare(String what, long[] candidate, long[] reference) {
         differ(what, candidate, reference, "reference");
     }
@@ -695,6 +690,15 @@ public final class Verifier {
             int i = (int) (at / Float.BYTES);
             mismatch(what + ": array index " + i + " is 0x" + Integer.toHexString(Float.floatToRawIntBits(actual[i]))
                     + ", " + expectedName + " 0x" + Integer.toHexString(Float.floatToRawIntBits(expected[i])));
+        }
+    }
+
+    private void differ(String what, double[] actual, double[] expected, String expectedName) {
+        long at = MemorySegment.ofArray(actual).mismatch(MemorySegment.ofArray(expected)); // by bytes, as floats
+        if (at >= 0) {
+            int i = (int) (at / Double.BYTES);
+            mismatch(what + ": array index " + i + " is 0x" + Long.toHexString(Double.doubleToRawLongBits(actual[i]))
+                    + ", " + expectedName + " 0x" + Long.toHexString(Double.doubleToRawLongBits(expected[i])));
         }
     }
 
