@@ -135,6 +135,26 @@ public final class NormalStream {
         }
     }
 
+    /**
+     * The vector {@link PanamaNormals#combine} where the selected kernels are vector ones: the whole vector steps
+     * of a gaussian layer's float32 call from the even element {@code offset}, normals used as they are made (no
+     * block in memory). Returns how many elements it did; 0 on the scalar path, where the caller's blocks do all.
+     */
+    static int combineUnchecked(int mode, long seed, long offset, float[] x, int xOff, float[] y, int yOff, int len,
+                                float coefficient) {
+        MethodHandle vector = Vector.COMBINE;
+        if (vector == null) {
+            return 0;
+        }
+        try {
+            return (int) vector.invokeExact(mode, seed, offset, x, xOff, y, yOff, len, coefficient);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) { // not thrown: combine declares no checked exception
+            throw new IllegalStateException(t);
+        }
+    }
+
     /** {@link #fill} by the scalar reference, unchecked: for the vector version's tails and for tests. */
     static void fillReference(long seed, long offset, float[] out, int off, int len) {
         for (int i = 0; i < len; i++) {
@@ -152,16 +172,19 @@ public final class NormalStream {
      * library links without {@code jdk.incubator.vector}; a {@code static final} handle, so C2 inlines it.
      */
     private static final class Vector {
-        static final MethodHandle FILL = load();
+        static final MethodHandle FILL = load("fill", MethodType.methodType(void.class,
+                long.class, long.class, float[].class, int.class, int.class));
+        static final MethodHandle COMBINE = FILL == null ? null : load("combine", MethodType.methodType(int.class,
+                int.class, long.class, long.class, float[].class, int.class, float[].class, int.class, int.class,
+                float.class));
 
-        private static MethodHandle load() {
+        private static MethodHandle load(String name, MethodType type) {
             if (KernelSelector.kernels().vectorBitSize() == 0) {
                 return null;
             }
             try { // the module reads jdk.incubator.vector already: the selector added the edge
                 Class<?> panama = Class.forName("dev.vecdrop.vector.PanamaNormals");
-                return MethodHandles.lookup().findStatic(panama, "fill", MethodType.methodType(void.class,
-                        long.class, long.class, float[].class, int.class, int.class));
+                return MethodHandles.lookup().findStatic(panama, name, type);
             } catch (ReflectiveOperationException | LinkageError e) { // as the selector does: fall back and say so
                 System.getLogger("dev.vecdrop").log(System.Logger.Level.WARNING,
                         "vecdrop: scalar normal stream, because the vector one could not be loaded (" + e + ")");

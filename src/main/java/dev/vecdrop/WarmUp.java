@@ -15,7 +15,8 @@ import java.util.concurrent.Executor;
  * every kernel of the implementation this JVM picked, through the public entry points, on a private buffer:
  * training forward with and without a mask, the mask alone, both backwards, eval of both scalings, even and odd
  * stream offsets, region lengths with and without a vector tail, and the chunked path of
- * {@link ParallelDropout} (on the calling thread), and the normal stream's {@link NormalStream#fill}; and, every
+ * {@link ParallelDropout} (on the calling thread), and the normal stream's {@link NormalStream#fill} with the
+ * float32 gaussian dropout and noise forwards that share its vector loop; and, every
  * fourth round, float64 arrays, float32 and float64 native segments, and per-channel masks in both layouts. Heap
  * segments are not warmed up: mixing them with
  * native ones in one warm-up keeps C2 recompiling the segment kernels (a type speculation on one segment class
@@ -51,6 +52,9 @@ public final class WarmUp {
      * {@code executor.execute} call site then compiles megamorphic, so a caller's own executor class later does
      * not hit a type guard and deoptimise it.
      */
+    /** The gaussian layers' float32 calls share the fill's vector loop (other modes of it): warmed up with it. */
+    private static final GaussianDropout GAUSSIAN_DROPOUT = GaussianDropout.of(0.25);
+    private static final GaussianNoise GAUSSIAN_NOISE = GaussianNoise.of(0.5);
     private static final Executor[] CALLER_RUNS = {Runnable::run, new CallerRuns(), new AnotherCallerRuns()};
 
     /**
@@ -175,6 +179,9 @@ public final class WarmUp {
             NormalStream.fill(r, k, y, 0, 16 + (k & 63)); // k's parity alternates: even and odd starts
         }
         NormalStream.fill(r, r, y, 0, r & 3);
+        // In place: the values stay finite (factors and noise are bounded), whatever the round.
+        GAUSSIAN_DROPOUT.forward(r, r, y, 0, y, 0, 64 + (r & 63));
+        GAUSSIAN_NOISE.forward(r, r + 1, y, 0, y, 0, 64 + (r & 63));
         if ((r & 15) == 0) {
             NormalStream.fill(r, 2L * r + ((r >> 4) & 1), y, 0, y.length - ((r >> 4) & 63));
         }

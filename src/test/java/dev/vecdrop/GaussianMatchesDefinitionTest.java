@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 @Tag("matrix")
 class GaussianMatchesDefinitionTest {
 
-    private static final int[] LENGTHS = {0, 1, 2, 3, 15, 16, 17, 31, 33, 255, 256, 257, 511, 512, 513, 1000};
+    private static final int[] LENGTHS = {0, 1, 2, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 511, 512, 513, 1000};
     private static final long[] STREAM_OFFSETS = {0, 1, 2, 255, 256, 257, (1L << 40) + 1, Long.MAX_VALUE - 1100};
     private static final long[] SEEDS = {42, -1};
     private static final float SENTINEL = Float.intBitsToFloat(0x7fc0_dead);

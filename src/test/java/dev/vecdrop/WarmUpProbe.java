@@ -36,6 +36,7 @@ final class WarmUpProbe {
         }
         Dropout inverted = Dropout.inverted(0.5);
         Dropout classic = Dropout.classic(0.1);
+        GaussianDropout gaussian = GaussianDropout.of(0.1);
         Runnable[] ops = {
             () -> inverted.forward(99, 1_000_001, x, 0, y, 0, N),
             () -> inverted.forward(99, 1_000_000, x, 0, y, 0, N, mask, 0),
@@ -44,10 +45,11 @@ final class WarmUpProbe {
             () -> classic.mask(5, 12, mask, 0, N),
             () -> classic.eval(x, 0, y, 0, N),
             () -> NormalStream.fill(99, 1_000_001, y, 0, N),
+            () -> gaussian.forward(99, 1_000_000, x, 0, y, 0, N),
             () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
         };
         String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK", "EVAL_CLASSIC",
-            "NORMALS", "CONTROL"};
+            "NORMALS", "GAUSSIAN_DROPOUT", "CONTROL"};
         for (int i = 0; i < ops.length; i++) {
             long before = threads.getCurrentThreadAllocatedBytes();
             ops[i].run();

@@ -45,7 +45,7 @@ class WarmUpTest {
         for (List<String> flags : flagSets()) {
             Map<String, Long> warm = probe("warm", flags);
             assertTrue(warm.get("CONTROL") > 0, "the control allocation was not counted: " + warm);
-            assertEquals(9, warm.size(), "every operation measured: " + warm);
+            assertEquals(10, warm.size(), "every operation measured: " + warm);
             if (Vectorization.vectorBitSize() > 0) {
                 assertTrue(warm.containsKey("SETTLED_TRUE"), flags + ": warm-up did not settle: " + warm);
             }
