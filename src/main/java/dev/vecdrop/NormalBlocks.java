@@ -1,18 +1,16 @@
 package dev.vecdrop;
 
-import dev.vecdrop.vector.PanamaNormals;
-
 /**
  * The loops behind {@link GaussianDropout} and {@link GaussianNoise}. Where the selected kernels are vector ones,
- * a float32 call's whole vector steps go through {@code PanamaNormals.combine}: each step's normals are used in
- * registers as soon as they are made, one pass over memory (at 16M elements this halved the time of the block
- * path below, whose fill and multiply alternate between computing and streaming). Everything else (float64, the
- * scalar path, and a float32 call's odd first element and last few elements) runs in blocks of {@value #BLOCK}
- * elements: each block's normals {@code z(seed, e)} are written by the normal fill into a per-thread scratch block
- * that stays in L1, then a plain loop combines them with the block of {@code x}. That loop is ordinary Java, so
- * every element's value is fixed by Java's strict IEEE semantics whether or not C2's SuperWord vectorizes it; the
- * vector step does the same operations ({@code fma}, then the multiply) lane by lane, so the values are the
- * definition's on every path.
+ * a float32 call's whole vector steps run on the normal stream's vector loop ({@code PanamaNormals.multiply} and
+ * {@code add}): each step's normals are used in registers as soon as they are made, one pass over memory (at 16M
+ * elements this halved the time of the block path below, whose fill and multiply alternate between computing and
+ * streaming). Everything else (float64, the scalar path, and a float32 call's odd first element and last few
+ * elements) runs in blocks of {@value #BLOCK} elements: each block's normals {@code z(seed, e)} are written by the
+ * normal fill into a per-thread scratch block that stays in L1, then a plain loop combines them with the block of
+ * {@code x}. That loop is ordinary Java, so every element's value is fixed by Java's strict IEEE semantics whether
+ * or not C2's SuperWord vectorizes it; the vector step does the same operations ({@code fma}, then the multiply or
+ * nothing) lane by lane, so the values are the definition's on every path.
  *
  * <p>Blocks and steps start at even stream elements (an odd start does its first element alone), so every block
  * but the last is whole Box-Muller pairs and whole vectors of the fill, with no scalar tail.
@@ -42,8 +40,7 @@ final class NormalBlocks {
             y[yOff] = x[xOff] * Math.fma(sigma, NormalStream.z(seed, e), 1f);
             i = 1;
         }
-        i += NormalStream.combineUnchecked(PanamaNormals.MULTIPLY, seed, e + i, x, xOff + i, y, yOff + i, n - i,
-                sigma);
+        i += NormalStream.vectorMultiply(seed, e + i, x, xOff + i, y, yOff + i, n - i, sigma);
         float[] z = SCRATCH.get();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
@@ -90,7 +87,7 @@ final class NormalBlocks {
             y[yOff] = Math.fma(stddev, NormalStream.z(seed, e), x[xOff]);
             i = 1;
         }
-        i += NormalStream.combineUnchecked(PanamaNormals.ADD, seed, e + i, x, xOff + i, y, yOff + i, n - i, stddev);
+        i += NormalStream.vectorAdd(seed, e + i, x, xOff + i, y, yOff + i, n - i, stddev);
         float[] z = SCRATCH.get();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);

@@ -81,6 +81,9 @@ public final class KernelGenerator {
                         TEST_SOURCES.resolve("dev/vecdrop/kernel/Forwarding" + name + "Kernels.java"), values, flags));
             }
         }
+        // The normal stream's vector loop, once per use of its values (store, multiply, add): one template.
+        all.add(new Instance("vector/PanamaNormals.java.template",
+                SOURCES.resolve("dev/vecdrop/vector/PanamaNormals.java"), Map.of(), Set.of()));
         return all;
     }
 
