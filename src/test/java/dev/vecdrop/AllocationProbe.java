@@ -52,8 +52,8 @@ final class AllocationProbe {
         static final List<Op> KERNELS = Arrays.stream(values()).filter(op -> op != CONTROL).toList();
     }
 
-    static final int WARM_UP_CALLS = 30_000;
-    static final int MEASURED_CALLS = 5_000;
+    static final int WARM_UP_CALLS = 10_000;
+    static final int MEASURED_CALLS = 2_000;
     static final int ROUNDS = 3;
     /** The least a {@link Op#CONTROL} call allocates: an array header, whatever the JVM's object layout. */
     static final long CONTROL_MIN_BYTES_PER_CALL = 16;
@@ -279,7 +279,7 @@ final class AllocationProbe {
         long compiled = jit.getTotalCompilationTime();
         while (System.nanoTime() - quietSince < 300_000_000L && System.nanoTime() - start < 20_000_000_000L) {
             for (Op op : ops) {
-                for (int i = 0; i < 200; i++) {
+                for (int i = 0; i < 50; i++) {
                     call(op);
                 }
             }

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A forced width above what the CPU supports is capped to the CPU's width, seen for real in a JVM whose hardware
- * width is below 512 bits even on an AVX-512 build machine (where the vector-512 leg never reaches the cap):
+ * width is below 512 bits even on an AVX-512 build machine (where a forced 512-bit request never reaches the cap):
  * {@code -XX:UseAVX=2} makes the JIT treat the CPU as AVX2 (256 bits); on other CPUs the flag is ignored and
  * their own width (128-bit NEON, say) is below 512 anyway.
  */
