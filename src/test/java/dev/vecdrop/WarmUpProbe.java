@@ -1,11 +1,16 @@
 package dev.vecdrop;
 
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.ForkJoinPool;
 
 /**
- * Run in a fresh JVM: optionally {@link WarmUp#run()}, then the bytes the very first call of each operation
- * allocates on a 16K tensor (what a service's first request pays), and a control that must allocate.
- * Prints {@code settled true|false|cold}, then {@code OP BYTES} lines.
+ * Run in a fresh JVM: optionally {@link WarmUp#run()} (argument {@code warm}, else {@code cold}), then the marker
+ * line {@code WARMED settled true|false|cold}; then the bytes the very first call of each operation allocates on a
+ * 16K tensor (what a service's first request pays), as {@code OP BYTES} lines, with a control that must allocate;
+ * then, when warm, a service's further first requests (every operation and the normal stream's fill, sizes the
+ * warm-up never used, a real {@link ForkJoinPool}, the keep-all and drop-all shortcuts); then {@code DONE}.
+ * Started with {@code -Xlog:deoptimization=debug:stdout}, the JVM's deoptimisation log lands between the markers
+ * in the same stream: one JVM serves both of {@link WarmUpTest}'s warm checks (each fresh JVM is seconds of C2).
  */
 final class WarmUpProbe {
 
@@ -27,37 +32,74 @@ final class WarmUpProbe {
             throw new IllegalStateException("this JVM cannot count allocated bytes per thread");
         }
         boolean warm = args.length > 0 && args[0].equals("warm");
-        System.out.println("settled " + (warm ? WarmUp.run(TEST_LIMIT).settled() : "cold"));
-        float[] x = new float[N];
-        float[] y = new float[N];
-        long[] mask = new long[Dropout.maskWords(N)];
-        for (int i = 0; i < N; i++) {
-            x[i] = i * 0.5f - 17;
+        String settled = warm ? String.valueOf(WarmUp.run(TEST_LIMIT).settled()) : "cold";
+        float[] x = new float[1 << 20];
+        float[] y = new float[1 << 20];
+        long[] mask = new long[Dropout.maskWords(1 << 20)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 1000) * 0.01f - 5;
         }
         Dropout inverted = Dropout.inverted(0.5);
         Dropout classic = Dropout.classic(0.1);
         GaussianDropout gaussian = GaussianDropout.of(0.1);
-        Runnable[] ops = {
-            () -> inverted.forward(99, 1_000_001, x, 0, y, 0, N),
-            () -> inverted.forward(99, 1_000_000, x, 0, y, 0, N, mask, 0),
-            () -> inverted.backward(mask, 0, y, 0, y, 0, N),
-            () -> inverted.backward(99, 1_000_001, x, 0, y, 0, N),
-            () -> classic.mask(5, 12, mask, 0, N),
-            () -> classic.eval(x, 0, y, 0, N),
-            () -> NormalStream.fill(99, 1_000_001, y, 0, N),
-            () -> gaussian.forward(99, 1_000_000, x, 0, y, 0, N),
-            () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
-        };
-        String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK", "EVAL_CLASSIC",
-            "NORMALS", "GAUSSIAN_DROPOUT", "CONTROL"};
-        for (int i = 0; i < ops.length; i++) {
-            long before = threads.getCurrentThreadAllocatedBytes();
-            ops[i].run();
-            long bytes = threads.getCurrentThreadAllocatedBytes() - before;
-            if (before < 0) {
-                throw new IllegalStateException("allocation counter reads " + before);
+        Dropout[] dropouts = {Dropout.inverted(0.1), Dropout.classic(0.5), Dropout.inverted(0.0), Dropout.inverted(1.0)};
+        try (ForkJoinPool pool = new ForkJoinPool(2)) {
+            ParallelDropout[] parallel = new ParallelDropout[dropouts.length];
+            for (int i = 0; i < dropouts.length; i++) {
+                parallel[i] = ParallelDropout.of(dropouts[i], pool);
             }
-            System.out.println(names[i] + " " + bytes);
+            Runnable[] ops = {
+                () -> inverted.forward(99, 1_000_001, x, 0, y, 0, N),
+                () -> inverted.forward(99, 1_000_000, x, 0, y, 0, N, mask, 0),
+                () -> inverted.backward(mask, 0, y, 0, y, 0, N),
+                () -> inverted.backward(99, 1_000_001, x, 0, y, 0, N),
+                () -> classic.mask(5, 12, mask, 0, N),
+                () -> classic.eval(x, 0, y, 0, N),
+                () -> NormalStream.fill(99, 1_000_001, y, 0, N),
+                () -> gaussian.forward(99, 1_000_000, x, 0, y, 0, N),
+                () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
+            };
+            String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK",
+                "EVAL_CLASSIC", "NORMALS", "GAUSSIAN_DROPOUT", "CONTROL"};
+            System.out.println("WARMED settled " + settled);
+            for (int i = 0; i < ops.length; i++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                ops[i].run();
+                long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+                if (before < 0) {
+                    throw new IllegalStateException("allocation counter reads " + before);
+                }
+                System.out.println(names[i] + " " + bytes);
+            }
+            if (warm) {
+                requests(dropouts, parallel, x, y, mask);
+            }
+            System.out.println("DONE");
+        }
+    }
+
+    /** What a service does after start-up, with shapes the warm-up did not use. */
+    private static void requests(Dropout[] dropouts, ParallelDropout[] parallel, float[] x, float[] y, long[] mask) {
+        int[] sizes = {1, 100, 1024, 16_384, 300_000, 1 << 20};
+        for (int repeat = 0; repeat < 10; repeat++) {
+            for (int n : sizes) {
+                NormalStream.fill(42, 7L * repeat + n, y, 0, n); // odd and even starts
+            }
+            NormalStream.fill(42, repeat, y, 0, 0);
+            for (int d = 0; d < dropouts.length; d++) {
+                Dropout dropout = dropouts[d];
+                for (int n : sizes) {
+                    long offset = 7L * repeat + n;
+                    dropout.forward(42, offset, x, 0, y, 0, n);
+                    dropout.forward(42, offset, x, 0, y, 0, n, mask, 0);
+                    dropout.backward(mask, 0, y, 0, y, 0, n);
+                    dropout.backward(42, offset, x, 0, y, 0, n);
+                    dropout.mask(42, offset, mask, 0, n);
+                    dropout.eval(x, 0, y, 0, n);
+                    parallel[d].forward(42, offset, x, 0, y, 0, n, mask, 0);
+                    parallel[d].backward(mask, 0, x, 0, y, 0, n);
+                }
+            }
         }
     }
 }

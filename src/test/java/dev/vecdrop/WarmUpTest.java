@@ -4,27 +4,50 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * After {@link WarmUp#run()}, a fresh JVM's first call of every operation allocates nothing: the kernels are
- * compiled before the first request. Without it, the same first calls allocate (vector paths), which shows the
- * probe can see what the warm-up removes. Runs at this JVM's width and, on x86, as an AVX2-only CPU.
+ * After {@link WarmUp#run()}, a fresh JVM's first call of every operation allocates nothing and its first requests
+ * deoptimise no C2 code of vecdrop's: the kernels are compiled before the first request. Without it, the same
+ * first calls allocate (vector paths), which shows the probe can see what the warm-up removes. Runs at this JVM's
+ * width and, on x86, as an AVX2-only CPU: one warm {@link WarmUpProbe} JVM per flag set serves both warm checks.
  */
 class WarmUpTest {
 
-    private static Map<String, Long> probe(String mode, List<String> jvmArgs) throws Exception {
-        String out = FreshJvm.run(jvmArgs, WarmUpProbe.class, List.of(mode));
+    private static final Pattern OP_BYTES = Pattern.compile("[A-Z_]+ -?\\d+");
+    /** The warm probe's output per flag set, run once for both tests that read it. */
+    private static final Map<List<String>, List<String>> WARM_RUNS = new HashMap<>();
+
+    private static List<String> run(String mode, List<String> flags) throws Exception {
+        List<String> jvm = new ArrayList<>(flags);
+        jvm.add("-Xlog:deoptimization=debug:stdout");
+        return List.of(FreshJvm.run(jvm, WarmUpProbe.class, List.of(mode)).split("\n"));
+    }
+
+    private static synchronized List<String> warmRun(List<String> flags) throws Exception {
+        List<String> lines = WARM_RUNS.get(flags);
+        if (lines == null) {
+            lines = run("warm", flags);
+            WARM_RUNS.put(flags, lines);
+        }
+        return lines;
+    }
+
+    /** The {@code OP BYTES} lines, and {@code SETTLED_<value>} from the marker line. */
+    private static Map<String, Long> bytes(List<String> lines) {
         Map<String, Long> bytes = new LinkedHashMap<>();
-        for (String line : out.split("\n")) {
-            String[] parts = line.trim().split(" ");
-            if (parts.length == 2 && !parts[0].equals("settled")) {
+        for (String line : lines) {
+            String trimmed = line.trim();
+            if (trimmed.startsWith("WARMED settled ")) {
+                bytes.put("SETTLED_" + trimmed.substring("WARMED settled ".length()).toUpperCase(), 0L);
+            } else if (OP_BYTES.matcher(trimmed).matches()) {
+                String[] parts = trimmed.split(" ");
                 bytes.put(parts[0], Long.parseLong(parts[1]));
-            } else if (parts[0].equals("settled")) {
-                bytes.put("SETTLED_" + parts[1].toUpperCase(), 0L);
             }
         }
         return bytes;
@@ -43,8 +66,8 @@ class WarmUpTest {
     @Test
     void afterWarmUpTheFirstCallOfEveryOperationAllocatesNothing() throws Exception {
         for (List<String> flags : flagSets()) {
-            Map<String, Long> warm = probe("warm", flags);
-            assertTrue(warm.get("CONTROL") > 0, "the control allocation was not counted: " + warm);
+            Map<String, Long> warm = bytes(warmRun(flags));
+            assertTrue(warm.getOrDefault("CONTROL", 0L) > 0, "the control allocation was not counted: " + warm);
             assertEquals(10, warm.size(), "every operation measured: " + warm);
             if (Vectorization.vectorBitSize() > 0) {
                 assertTrue(warm.containsKey("SETTLED_TRUE"), flags + ": warm-up did not settle: " + warm);
@@ -59,9 +82,10 @@ class WarmUpTest {
     }
 
     /**
-     * After the warm-up, a service's first requests (other sizes, a real pool, the shortcuts) deoptimise no C2
-     * code of vecdrop's, read from the JVM's own deoptimisation log. The log must show deoptimisations during the
-     * warm-up (there are always some as tiers replace each other), so a silent log cannot pass.
+     * After the warm-up, a service's first requests (the measured first calls, then other sizes, a real pool, the
+     * shortcuts) deoptimise no C2 code of vecdrop's, read from the JVM's own deoptimisation log. The log must show
+     * deoptimisations during the warm-up (there are always some as tiers replace each other), so a silent log
+     * cannot pass.
      */
     @Test
     void afterWarmUpTheFirstRequestsDeoptimiseNothing() throws Exception {
@@ -69,9 +93,7 @@ class WarmUpTest {
             return; // the scalar path's deoptimisations cost microseconds, not megabytes: not what this guards
         }
         for (List<String> flags : flagSets()) {
-            List<String> jvm = new ArrayList<>(flags);
-            jvm.add("-Xlog:deoptimization=debug:stdout");
-            List<String> lines = List.of(FreshJvm.run(jvm, WarmUpDeoptProbe.class, List.of()).split("\n"));
+            List<String> lines = warmRun(flags);
             int warmed = indexOf(lines, "WARMED");
             int done = indexOf(lines, "DONE");
             assertTrue(warmed >= 0 && done > warmed, flags + ": markers missing: " + lines.size() + " lines");
@@ -79,7 +101,7 @@ class WarmUpTest {
                     flags + ": no deoptimisation logged during warm-up: is the log on?");
             List<String> late = lines.subList(warmed, done).stream()
                     .filter(l -> l.contains("[deoptimization]") && l.contains(" dev.vecdrop.")
-                            && !l.contains("WarmUpDeoptProbe") && l.contains("level=4"))
+                            && !l.contains("WarmUpProbe") && l.contains("level=4"))
                     .toList();
             assertEquals(List.of(), late, flags + ": C2 code deoptimised after WarmUp.run(); " + lines.get(warmed));
         }
@@ -99,7 +121,7 @@ class WarmUpTest {
         if (Vectorization.vectorBitSize() == 0) {
             return; // the scalar reference never boxes: nothing for a warm-up to remove
         }
-        Map<String, Long> cold = probe("cold", List.of());
+        Map<String, Long> cold = bytes(run("cold", List.of()));
         assertTrue(cold.get("FORWARD") > 0, "a cold vector forward allocated nothing: " + cold);
         assertTrue(cold.get("NORMALS") > 0, "a cold vector normal fill allocated nothing: " + cold);
     }
