@@ -115,6 +115,11 @@ public final class Dropout {
         return withKernels(DropoutKernels.SCALAR);
     }
 
+    /** {@return the kernels this dropout runs (the fused ones included)} */
+    DropoutKernels kernels() {
+        return kernels;
+    }
+
     Dropout withKernels(DropoutKernels other) {
         return new Dropout(p, scaling, layout, other);
     }

@@ -1,8 +1,6 @@
 package dev.vecdrop;
 
 import dev.vecdrop.kernel.FusedFloatKernels;
-import dev.vecdrop.kernel.KernelSelector;
-import dev.vecdrop.scalar.ScalarFusedFloatKernels;
 
 /**
  * Fused kernels, one pass over memory each: {@code y = dropout(act(x + bias))} over a row-major
@@ -89,13 +87,13 @@ public final class FusedDropout {
         if (dropout.layout().kind() != ChannelLayout.Kind.ELEMENTWISE) {
             throw new IllegalArgumentException("fused kernels take element-wise dropout, got " + dropout.layout());
         }
-        boolean vector = dropout.implementation().startsWith("vector");
-        return new FusedDropout(dropout, activation, vector ? Vector.KERNELS : ScalarFusedFloatKernels.INSTANCE);
+        return new FusedDropout(dropout, activation, dropout.kernels().fusedFloats());
     }
 
     /** {@return the same fused kernels on the scalar reference, to check or compare against} */
     public FusedDropout scalarReference() {
-        return new FusedDropout(dropout.scalarReference(), activation, ScalarFusedFloatKernels.INSTANCE);
+        Dropout reference = dropout.scalarReference();
+        return new FusedDropout(reference, activation, reference.kernels().fusedFloats());
     }
 
     /** {@return the dropout} */
@@ -110,7 +108,7 @@ public final class FusedDropout {
 
     /** {@return {@code "scalar"} or {@code "vector-<bits>"}: what the fused kernels run} */
     public String implementation() {
-        return kernels == ScalarFusedFloatKernels.INSTANCE ? "scalar" : dropout.implementation();
+        return dropout.implementation();
     }
 
     /**
@@ -267,22 +265,5 @@ public final class FusedDropout {
     @Override
     public String toString() {
         return "FusedDropout[" + dropout + ", " + activation + ", " + implementation() + "]";
-    }
-
-    /** Lazy holder of the vector kernels, loaded reflectively so the library links without the vector module. */
-    private static final class Vector {
-        static final FusedFloatKernels KERNELS = load();
-
-        private static FusedFloatKernels load() {
-            if (KernelSelector.kernels().vectorBitSize() == 0) {
-                return ScalarFusedFloatKernels.INSTANCE;
-            }
-            try {
-                return (FusedFloatKernels) Class.forName("dev.vecdrop.vector.VectorKernelFactory")
-                        .getMethod("fusedFloats").invoke(null);
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return ScalarFusedFloatKernels.INSTANCE;
-            }
-        }
     }
 }

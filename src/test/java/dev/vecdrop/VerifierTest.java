@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecdrop.verify.Verifier;
 import dev.vecdrop.kernel.DropoutKernels;
+import dev.vecdrop.kernel.FusedFloatKernels;
 import static dev.vecdrop.kernel.FloatSegmentKernels.ELEMENT;
 import static dev.vecdrop.kernel.FloatSegmentKernels.WORD;
 
@@ -18,6 +19,7 @@ import dev.vecdrop.kernel.ForwardingFloatArrayKernels;
 import dev.vecdrop.kernel.ForwardingFloatSegmentKernels;
 import java.lang.foreign.MemorySegment;
 import dev.vecdrop.scalar.ScalarFloatArrayKernels;
+import dev.vecdrop.scalar.ScalarFusedFloatKernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -222,7 +224,8 @@ class VerifierTest {
                 super.zero(y, yOff, shorten ? length - 1 : length);
             }
         };
-        return new DropoutKernels("faulty-" + fault, 0, floatArrays, doubleArrays, floatSegments, doubleSegments);
+        return new DropoutKernels("faulty-" + fault, 0, floatArrays, doubleArrays, floatSegments, doubleSegments,
+                ref.fusedFloats());
     }
 
     @ParameterizedTest
@@ -236,6 +239,63 @@ class VerifierTest {
     }
 
     /** Faults a vector normal fill could plausibly have. */
+    /** Faults in the fused kernels ({@link FusedDropout}), which the verifier runs against the fused reference. */
+    enum FusedFault {
+        /** Leaky ReLU's negative slope a ulp off in the forward (only negative pre-activations show it). */
+        LEAKY_SLOPE_ONE_ULP,
+        /** The first bias gradient a ulp off where there are at least three rows. */
+        BIAS_GRADIENT_ONE_ULP,
+        /** The residual forward leaves the residual out of its last element. */
+        RESIDUAL_LAST_ELEMENT_WITHOUT_RESIDUAL
+    }
+
+    private static DropoutKernels faulty(FusedFault fault) {
+        FusedFloatKernels ref = ScalarFusedFloatKernels.INSTANCE;
+        FusedFloatKernels broken = new FusedFloatKernels() {
+            @Override
+            public void biasActForward(long seed, long streamOffset, long threshold, float scale, int act,
+                                       float alpha, float[] x, int xOff, float[] bias, int biasOff, float[] y,
+                                       int yOff, long[] mask, int maskOff, int rows, int features) {
+                float slope = fault == FusedFault.LEAKY_SLOPE_ONE_ULP ? Math.nextUp(alpha) : alpha;
+                ref.biasActForward(seed, streamOffset, threshold, scale, act, slope, x, xOff, bias, biasOff, y, yOff,
+                        mask, maskOff, rows, features);
+            }
+
+            @Override
+            public void biasActBackward(long seed, long streamOffset, long threshold, float scale, int act,
+                                        float alpha, float[] y, int yOff, float[] dy, int dyOff, float[] dx,
+                                        int dxOff, float[] dBias, int dBiasOff, int rows, int features) {
+                ref.biasActBackward(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff,
+                        dBias, dBiasOff, rows, features);
+                if (fault == FusedFault.BIAS_GRADIENT_ONE_ULP && dBias != null && rows >= 3) {
+                    dBias[dBiasOff] = Math.nextUp(dBias[dBiasOff]);
+                }
+            }
+
+            @Override
+            public void residualForward(long seed, long streamOffset, long threshold, float scale, float[] x,
+                                        int xOff, float[] residual, int rOff, float[] y, int yOff, int length) {
+                ref.residualForward(seed, streamOffset, threshold, scale, x, xOff, residual, rOff, y, yOff, length);
+                if (fault == FusedFault.RESIDUAL_LAST_ELEMENT_WITHOUT_RESIDUAL && length > 0) {
+                    int last = length - 1;
+                    boolean keep = MaskStream.keep(seed, streamOffset + last, threshold);
+                    y[yOff + last] = keep ? x[xOff + last] * scale : 0.0f;
+                }
+            }
+        };
+        return DropoutKernels.SCALAR.withFusedFloats("faulty-" + fault, broken);
+    }
+
+    @ParameterizedTest
+    @EnumSource(FusedFault.class)
+    void aBrokenFusedKernelIsCaught(FusedFault fault) {
+        Verifier verifier = new Verifier((p, s) -> Dropout.of(p, s).withKernels(faulty(fault)),
+                (p, s) -> Dropout.of(p, s).scalarReference()).stoppingAtFirstMismatch();
+        Verifier.Report report = verifier.run(null);
+        assertFalse(report.passed(), fault + " went unnoticed");
+        assertTrue(report.firstMismatch().startsWith("fused"), report.firstMismatch());
+    }
+
     enum NormalFault {
         /** An odd start taken as the even one before it: every value shifted by one (a pair misaligned). */
         ODD_START_PAIR_SHIFTED,

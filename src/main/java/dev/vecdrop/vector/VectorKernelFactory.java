@@ -35,17 +35,9 @@ public final class VectorKernelFactory {
                 VectorFloatArrayKernels.INSTANCE,
                 doubleVectors ? VectorDoubleArrayKernels.INSTANCE : DropoutKernels.SCALAR.doubleArrays(),
                 VectorFloatSegmentKernels.INSTANCE,
-                doubleVectors ? VectorDoubleSegmentKernels.INSTANCE : DropoutKernels.SCALAR.doubleSegments()),
+                doubleVectors ? VectorDoubleSegmentKernels.INSTANCE : DropoutKernels.SCALAR.doubleSegments(),
+                VectorFusedFloatKernels.INSTANCE),
                 doubleVectors ? reason : reason + "; float64 on the scalar reference below " + MIN_DOUBLE_BITS
                         + " bits");
-    }
-
-    /**
-     * Called reflectively by {@code FusedDropout}: the fused float32 kernels at {@link Species#BITS}, or the
-     * scalar reference when no width runs vector code.
-     */
-    public static dev.vecdrop.kernel.FusedFloatKernels fusedFloats() {
-        return Species.BITS == WidthChoice.NONE ? dev.vecdrop.scalar.ScalarFusedFloatKernels.INSTANCE
-                : VectorFusedFloatKernels.INSTANCE;
     }
 }
