@@ -1,5 +1,7 @@
 package dev.vecdrop;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Gaussian dropout (Srivastava et al., "Dropout: a simple way to prevent neural networks from overfitting", JMLR
  * 2014, section 10; Keras and DL4J {@code GaussianDropout}): in training every element is multiplied by
@@ -15,8 +17,9 @@ package dev.vecdrop;
  * {@code z < -1 / sigma}, as in Keras. Give the layer a seed of its own ({@link Seeds#derive}): with a dropout's
  * seed it would reuse the words that dropout's keep decisions come from.
  *
- * <p>Every method checks all its arguments first and throws before writing anything, as {@link Dropout} does;
- * in place ({@code y == x} at the same offset) is allowed.
+ * <p>Float32 and float64, over Java arrays and over memory segments ({@code forwardFloats} and the like: heap or
+ * native, the arrays' bits). Every method checks all its arguments first and throws before writing anything, as
+ * {@link Dropout} does; in place ({@code y == x} at the same offset) is allowed.
  *
  * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
  * Allocation: a 1 KiB scratch block per thread on that thread's first training call; none after, once the JIT
@@ -154,6 +157,82 @@ public final class GaussianDropout {
      */
     public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
         NormalBlocks.identity("x", x, xOffset, "y", y, yOffset, length);
+    }
+
+    /**
+     * Training forward over float32 memory segments (heap or native, values in native byte order):
+     * {@code y[i] = x[i] * fma(sigma, z(seed, streamOffset + i), 1f)}, the bits the {@code float[]} forward gives.
+     * Offsets and the length count elements.
+     *
+     * @param seed         the seed of the normal stream (the layer's own: {@link Seeds#derive})
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                              long yOffset, long length) {
+        NormalSegmentBlocks.checkFloats(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, seed, streamOffset, x, xOffset, y,
+                yOffset, length, sigma);
+    }
+
+    /**
+     * Backward over float32 memory segments: {@code dx[i] = dy[i] * fma(sigma, z(seed, streamOffset + i), 1f)}.
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backwardFloats(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                               long dxOffset, long length) {
+        NormalSegmentBlocks.checkFloats(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, seed, streamOffset, dy, dyOffset, dx,
+                dxOffset, length, sigma);
+    }
+
+    /**
+     * Training forward over float64 memory segments:
+     * {@code y[i] = x[i] * fma(sigma, (double) z(seed, streamOffset + i), 1.0)}, as the {@code double[]} forward.
+     *
+     * @param seed         the seed of the normal stream (the layer's own: {@link Seeds#derive})
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                               long yOffset, long length) {
+        NormalSegmentBlocks.checkDoubles(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, seed, streamOffset, x, xOffset, y,
+                yOffset, length, sigmaDouble);
+    }
+
+    /**
+     * Backward over float64 memory segments:
+     * {@code dx[i] = dy[i] * fma(sigma, (double) z(seed, streamOffset + i), 1.0)}.
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backwardDoubles(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                                long dxOffset, long length) {
+        NormalSegmentBlocks.checkDoubles(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, seed, streamOffset, dy, dyOffset, dx,
+                dxOffset, length, sigmaDouble);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.vecdrop;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Additive gaussian noise (Keras and DL4J {@code GaussianNoise}): in training {@code y = x + stddev * z} with
  * {@code z} standard normal; backward and eval are the identity.
@@ -10,8 +12,9 @@ package dev.vecdrop;
  * noise"): float32 {@code y = fma(stddev, z, x)} with {@code stddev} rounded to float; float64
  * {@code y = fma(stddev, (double) z, x)}. Give the layer a seed of its own ({@link Seeds#derive}).
  *
- * <p>Every method checks all its arguments first and throws before writing anything, as {@link Dropout} does;
- * in place ({@code y == x} at the same offset) is allowed.
+ * <p>Float32 and float64, over Java arrays and over memory segments ({@code forwardFloats}, {@code forwardDoubles}:
+ * heap or native, the arrays' bits). Every method checks all its arguments first and throws before writing
+ * anything, as {@link Dropout} does; in place ({@code y == x} at the same offset) is allowed.
  *
  * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
  * Allocation: a 1 KiB scratch block per thread on that thread's first training call; none after, once the JIT
@@ -144,6 +147,45 @@ public final class GaussianNoise {
      */
     public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
         NormalBlocks.identity("x", x, xOffset, "y", y, yOffset, length);
+    }
+
+    /**
+     * Training forward over float32 memory segments (heap or native, values in native byte order):
+     * {@code y[i] = fma(stddev, z(seed, streamOffset + i), x[i])}, the bits the {@code float[]} forward gives.
+     * Offsets and the length count elements. The backward is the identity: the caller's gradient passes unchanged.
+     *
+     * @param seed         the seed of the normal stream (the layer's own: {@link Seeds#derive})
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                              long yOffset, long length) {
+        NormalSegmentBlocks.checkFloats(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_ADD, seed, streamOffset, x, xOffset, y, yOffset,
+                length, stddevFloat);
+    }
+
+    /**
+     * Training forward over float64 memory segments: {@code y[i] = fma(stddev, (double) z(seed, streamOffset + i),
+     * x[i])}, as the {@code double[]} forward.
+     *
+     * @param seed         the seed of the normal stream (the layer's own: {@link Seeds#derive})
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                               long yOffset, long length) {
+        NormalSegmentBlocks.checkDoubles(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_ADD, seed, streamOffset, x, xOffset, y, yOffset,
+                length, stddev);
     }
 
     @Override

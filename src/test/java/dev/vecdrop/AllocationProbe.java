@@ -34,7 +34,7 @@ final class AllocationProbe {
         DOUBLE_NATIVE_FORWARD, DOUBLE_HEAP_FORWARD_MASK, DOUBLE_HEAP_BACKWARD_BITS, DOUBLE_NATIVE_EVAL_CLASSIC,
         /** Gaussian dropout and noise (normal fill in blocks, a per-thread scratch made on the first call). */
         GAUSSIAN_DROPOUT_FORWARD, GAUSSIAN_DROPOUT_DOUBLE_BACKWARD, GAUSSIAN_NOISE_IN_PLACE,
-        GAUSSIAN_NOISE_DOUBLE_FORWARD,
+        GAUSSIAN_NOISE_DOUBLE_FORWARD, GAUSSIAN_DROPOUT_FLOAT_NATIVE_FORWARD, GAUSSIAN_NOISE_DOUBLE_HEAP_FORWARD,
         /**
          * Alpha dropout: its affine forwards (element-wise, with a mask, channels last, float64 segments) and its
          * regenerating backward, split from the forward (from bits it is BACKWARD_BITS's path with another scale).
@@ -167,6 +167,10 @@ final class AllocationProbe {
         put(Op.GAUSSIAN_DROPOUT_DOUBLE_BACKWARD, (n, e) -> gaussianDropout.backward(step, e, xd, 0, yd, 0, n));
         put(Op.GAUSSIAN_NOISE_IN_PLACE, (n, e) -> gaussianNoise.forward(step, e, y, 0, y, 0, n));
         put(Op.GAUSSIAN_NOISE_DOUBLE_FORWARD, (n, e) -> gaussianNoise.forward(step, e, xd, 0, yd, 0, n));
+        put(Op.GAUSSIAN_DROPOUT_FLOAT_NATIVE_FORWARD,
+                (n, e) -> gaussianDropout.forwardFloats(step, e, xNative, 0, yNative, 0, n));
+        put(Op.GAUSSIAN_NOISE_DOUBLE_HEAP_FORWARD,
+                (n, e) -> gaussianNoise.forwardDoubles(step, e, xHeap, 0, yHeap, 0, n));
         put(Op.ALPHA_FORWARD, (n, e) -> alpha.forward(step, e, x, 0, y, 0, n));
         put(Op.ALPHA_FORWARD_MASK, (n, e) -> alpha.forward(step, e, x, 0, y, 0, n, mask, 0));
         put(Op.ALPHA_BACKWARD_REGENERATE, (n, e) -> alpha.backward(step, e, x, 0, y, 0, n));

@@ -11,6 +11,7 @@ import dev.vecdrop.ParallelDropout;
 import dev.vecdrop.Scaling;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -107,7 +108,7 @@ public final class Verifier {
     /** The activations the fused kernels are checked with. */
     static final Activation[] FUSED_ACTIVATIONS = {Activation.identity(), Activation.relu(), Activation.leakyRelu(0.01f)};
     /** Gaussian operations per stream offset and size: see {@link #runGaussians}. */
-    public static final int GAUSSIAN_OPERATIONS = 4;
+    public static final int GAUSSIAN_OPERATIONS = 8;
     /** The gaussian-dropout probability and gaussian-noise deviation the verifier runs at. */
     static final double GAUSSIAN_P = 0.3;
     static final double GAUSSIAN_STDDEV = 0.25;
@@ -354,7 +355,8 @@ public final class Verifier {
     /**
      * Gaussian dropout and gaussian noise ({@link #GAUSSIAN_OPERATIONS}) against their definitions in
      * docs/mask-stream.md, computed here element by element from {@link NormalStream#z}: float32 forwards of both,
-     * the float64 gaussian-dropout backward and the float64 noise forward, on inputs with special values.
+     * the float64 gaussian-dropout backward and the float64 noise forward, on inputs with special values; each over
+     * arrays and again over memory segments (native or heap).
      */
     void runGaussians(long seed, long streamOffset, int n) {
         SplittableRandom random = new SplittableRandom(seed ^ streamOffset ^ (31L * n));
@@ -389,6 +391,33 @@ public final class Verifier {
         yd = doubles(noiseExpectedD.length);
         gaussianNoise.forward(seed, streamOffset, xd.clone(), xOff, yd, yOff, n);
         compare("gaussian noise float64 forward values" + at, yd, noiseExpectedD);
+        // The segment forms, against the same definitions: float32 native and heap, float64 heap and native.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xs = arena.allocate((long) x.length * Float.BYTES, 8);
+            MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, x.length);
+            MemorySegment ys = arena.allocate((long) dropExpected.length * Float.BYTES, 8);
+            MemorySegment.copy(floats(dropExpected.length), 0, ys, ValueLayout.JAVA_FLOAT_UNALIGNED, 0,
+                    dropExpected.length);
+            gaussianDropout.forwardFloats(seed, streamOffset, xs, xOff, ys, yOff, n);
+            compare("gaussian dropout forward values, native segments" + at, ys.toArray(ValueLayout.JAVA_FLOAT),
+                    dropExpected);
+            float[] yh = floats(noiseExpected.length);
+            gaussianNoise.forwardFloats(seed, streamOffset, MemorySegment.ofArray(x.clone()), xOff,
+                    MemorySegment.ofArray(yh), yOff, n);
+            compare("gaussian noise forward values, heap segments" + at, yh, noiseExpected);
+            double[] ydh = doubles(dropBackExpected.length);
+            gaussianDropout.backwardDoubles(seed, streamOffset, MemorySegment.ofArray(xd.clone()), xOff,
+                    MemorySegment.ofArray(ydh), yOff, n);
+            compare("gaussian dropout float64 backward values, heap segments" + at, ydh, dropBackExpected);
+            MemorySegment xds = arena.allocate((long) xd.length * Double.BYTES, 8);
+            MemorySegment.copy(xd, 0, xds, ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, xd.length);
+            MemorySegment yds = arena.allocate((long) noiseExpectedD.length * Double.BYTES, 8);
+            MemorySegment.copy(doubles(noiseExpectedD.length), 0, yds, ValueLayout.JAVA_DOUBLE_UNALIGNED, 0,
+                    noiseExpectedD.length);
+            gaussianNoise.forwardDoubles(seed, streamOffset, xds, xOff, yds, yOff, n);
+            compare("gaussian noise float64 forward values, native segments" + at,
+                    yds.toArray(ValueLayout.JAVA_DOUBLE), noiseExpectedD);
+        }
         operations += GAUSSIAN_OPERATIONS;
     }
 
