@@ -2,7 +2,6 @@ package dev.vecdrop.dl4j;
 
 import dev.vecdrop.Dropout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,13 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Runs a vecdrop {@link Dropout} over INDArrays: in place over ND4J's off-heap buffer where the elements lie
- * contiguously in c order, else through one detached c-order copy freed before returning.
+ * Runs a vecdrop layer over INDArrays: in place over ND4J's off-heap buffer where the elements lie contiguously in
+ * c order, else through one detached c-order copy freed before returning. Every layer of this package goes through
+ * {@link #apply(SegmentOp, INDArray, INDArray)}: dropout, alpha and spatial dropout, gaussian dropout and noise.
  *
- * <p>Layers that take Java arrays only run through {@link #applyOnHeap}: a heap copy in and out.
- *
- * <p>Thread-safety: stateless apart from the log-once flag. Allocation: none on the contiguous path of
- * {@link #apply}; one heap array per call of {@link #applyOnHeap}.
+ * <p>Thread-safety: stateless apart from the log-once flag. Allocation: none on the contiguous path.
  */
 final class NdArrays {
 
@@ -34,12 +31,26 @@ final class NdArrays {
     private NdArrays() {
     }
 
+    /** One layer call over float32 ({@code doubles} false) or float64 segments of {@code n} elements, in c order. */
+    interface SegmentOp {
+        void run(MemorySegment x, MemorySegment y, long n, boolean doubles);
+    }
+
     /**
      * {@code out = keep ? in * s : +0.0} for every element {@code i} in c order, with the keep decision of stream
      * element {@code streamOffset + i} of {@code seed}.
      */
-    @SuppressWarnings("try") // the out-of-workspace scope is entered for its effect on the allocation below
     static void apply(Dropout dropout, long seed, long streamOffset, INDArray in, INDArray out, boolean backward) {
+        apply((x, y, n, doubles) -> run(dropout, seed, streamOffset, x, y, n, doubles, backward), in, out);
+    }
+
+    /**
+     * Runs {@code op} from {@code in}'s elements to {@code out}'s, c order: straight over both buffers where both are
+     * contiguous c-order arrays of the output's type, else over one detached c-order copy (float64 for a DOUBLE
+     * output, else float32) that is assigned to {@code out} and freed.
+     */
+    @SuppressWarnings("try") // the out-of-workspace scope is entered for its effect on the allocation below
+    static void apply(SegmentOp op, INDArray in, INDArray out) {
         DataType type = check(in, out);
         long n = out.length();
         if (n > MAX_ELEMENTS) {
@@ -50,7 +61,7 @@ final class NdArrays {
             return;
         }
         if (in.dataType() == type && contiguous(in) && contiguous(out)) {
-            run(dropout, seed, streamOffset, segment(in, type), segment(out, type), n, type, backward);
+            op.run(segment(in, type), segment(out, type), n, type == DataType.DOUBLE);
             return;
         }
         logCopy(in);
@@ -60,78 +71,10 @@ final class NdArrays {
             try {
                 copy.assign(in);
                 MemorySegment s = segment(copy, work);
-                run(dropout, seed, streamOffset, s, s, n, work, backward);
+                op.run(s, s, n, work == DataType.DOUBLE);
                 out.assign(copy);
             } finally {
                 copy.close();
-            }
-        }
-    }
-
-    /** One operation over a float32 or float64 heap region {@code [0, n)}, in place. */
-    interface HeapOp {
-        void floats(float[] a, int n);
-
-        void doubles(double[] a, int n);
-    }
-
-    /** The most elements {@link #applyOnHeap} takes: the largest Java array. */
-    static final long MAX_HEAP_ELEMENTS = Integer.MAX_VALUE - 8;
-
-    /**
-     * Runs {@code op} over a heap copy of {@code in}'s elements in c order (float64 for a DOUBLE output, else float32)
-     * and writes the result to {@code out}: for library layers that take Java arrays only (gaussian dropout and
-     * noise). The heap array is allocated per call; a contiguous FLOAT or DOUBLE array is copied straight from and to
-     * its off-heap buffer, any other through one more detached c-order copy, as in {@link #apply}.
-     */
-    @SuppressWarnings("try") // the out-of-workspace scope is entered for its effect on the allocations below
-    static void applyOnHeap(HeapOp op, INDArray in, INDArray out) {
-        DataType type = check(in, out);
-        long n = out.length();
-        if (n > MAX_HEAP_ELEMENTS) {
-            throw new IllegalArgumentException("an array of " + n + " elements exceeds the " + MAX_HEAP_ELEMENTS
-                    + " elements of the heap copy this layer goes through");
-        }
-        if (n == 0) {
-            return;
-        }
-        DataType work = type == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
-        ValueLayout layout = work == DataType.DOUBLE ? ValueLayout.JAVA_DOUBLE : ValueLayout.JAVA_FLOAT;
-        Object heap = work == DataType.DOUBLE ? new double[(int) n] : new float[(int) n];
-        MemorySegment heapSegment = work == DataType.DOUBLE
-                ? MemorySegment.ofArray((double[]) heap) : MemorySegment.ofArray((float[]) heap);
-        boolean inDirect = in.dataType() == work && contiguous(in);
-        boolean outDirect = out.dataType() == work && contiguous(out);
-        if (!inDirect || !outDirect) {
-            logCopy(inDirect ? out : in);
-        }
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (inDirect) {
-                MemorySegment.copy(segment(in, work), 0, heapSegment, 0, n * layout.byteSize());
-            } else {
-                INDArray copy = Nd4j.createUninitializedDetached(work, 'c', in.shape());
-                try {
-                    copy.assign(in);
-                    MemorySegment.copy(segment(copy, work), 0, heapSegment, 0, n * layout.byteSize());
-                } finally {
-                    copy.close();
-                }
-            }
-            if (work == DataType.DOUBLE) {
-                op.doubles((double[]) heap, (int) n);
-            } else {
-                op.floats((float[]) heap, (int) n);
-            }
-            if (outDirect) {
-                MemorySegment.copy(heapSegment, 0, segment(out, work), 0, n * layout.byteSize());
-            } else {
-                INDArray copy = Nd4j.createUninitializedDetached(work, 'c', out.shape());
-                try {
-                    MemorySegment.copy(heapSegment, 0, segment(copy, work), 0, n * layout.byteSize());
-                    out.assign(copy);
-                } finally {
-                    copy.close();
-                }
             }
         }
     }
@@ -166,8 +109,8 @@ final class NdArrays {
     }
 
     private static void run(Dropout dropout, long seed, long streamOffset, MemorySegment x, MemorySegment y, long n,
-                            DataType type, boolean backward) {
-        if (type == DataType.DOUBLE) {
+                            boolean doubles, boolean backward) {
+        if (doubles) {
             if (backward) {
                 dropout.doubleSegments().backward(seed, streamOffset, x, 0, y, 0, n);
             } else {

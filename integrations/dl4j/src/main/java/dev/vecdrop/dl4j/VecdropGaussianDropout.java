@@ -28,14 +28,12 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@link #DEFAULT_SEED}, differs from the other layers' defaults: the normal stream of a seed is built from the words
  * the same seed's dropout decisions come from.
  *
- * <p><b>Memory: this layer COPIES.</b> vecdrop's gaussian dropout takes Java arrays only (no segment form yet), so
- * every call copies the activations (or gradients) to a heap array of their size, runs there, and copies the result
- * back: two copies and one heap array per call, where {@link VecdropDropout} makes none. Arrays that are not
- * contiguous c-order FLOAT or DOUBLE also go through a detached c-order copy, as in {@link VecdropDropout}. Arrays
- * of more than {@code Integer.MAX_VALUE - 8} elements are rejected.
+ * <p><b>Memory.</b> As {@link VecdropDropout}: contiguous c-order FLOAT and DOUBLE arrays are read and written in
+ * place in ND4J's off-heap buffers (the library's segment form of gaussian dropout), anything else goes through
+ * one detached c-order copy.
  *
- * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: one heap array
- * of the activations' size per call.
+ * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: none on the
+ * contiguous path (the library's per-thread 1 KiB block of normals on a thread's first call).
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -138,23 +136,15 @@ public final class VecdropGaussianDropout implements IDropout {
     private void run(INDArray in, INDArray out, int iteration, int epoch, boolean backward) {
         long s = VecdropDropout.streamSeed(seed, epoch);
         long e = VecdropDropout.streamOffset(iteration);
-        NdArrays.applyOnHeap(new NdArrays.HeapOp() {
-            @Override
-            public void floats(float[] a, int n) {
-                if (backward) {
-                    gaussian.backward(s, e, a, 0, a, 0, n);
-                } else {
-                    gaussian.forward(s, e, a, 0, a, 0, n);
-                }
-            }
-
-            @Override
-            public void doubles(double[] a, int n) {
-                if (backward) {
-                    gaussian.backward(s, e, a, 0, a, 0, n);
-                } else {
-                    gaussian.forward(s, e, a, 0, a, 0, n);
-                }
+        NdArrays.apply((x, y, n, doubles) -> {
+            if (doubles && backward) {
+                gaussian.backwardDoubles(s, e, x, 0, y, 0, n);
+            } else if (doubles) {
+                gaussian.forwardDoubles(s, e, x, 0, y, 0, n);
+            } else if (backward) {
+                gaussian.backwardFloats(s, e, x, 0, y, 0, n);
+            } else {
+                gaussian.forwardFloats(s, e, x, 0, y, 0, n);
             }
         }, in, out);
     }

@@ -24,14 +24,13 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * stream's {@code z(s, e)} with {@code s = Seeds.derive(seed, epoch)} and {@code e = ((long) iteration << 32) + i},
  * as {@link VecdropDropout}'s masks do. The default seed, {@link #DEFAULT_SEED}, differs from the other layers'.
  *
- * <p><b>Memory: the forward COPIES.</b> vecdrop's gaussian noise takes Java arrays only (no segment form yet), so
- * every forward copies the activations to a heap array of their size, adds the noise there, and copies the result
- * back: two copies and one heap array per call (non-contiguous or half-precision arrays also go through a detached
- * c-order copy); arrays of more than {@code Integer.MAX_VALUE - 8} elements are rejected. Backprop copies nothing:
- * it is {@code gradAtInput.assign(gradAtOutput)}, or nothing in place.
+ * <p><b>Memory.</b> As {@link VecdropDropout}: contiguous c-order FLOAT and DOUBLE activations are read and written
+ * in place in ND4J's off-heap buffers (the library's segment form of gaussian noise), anything else goes through
+ * one detached c-order copy. Backprop copies nothing: it is {@code gradAtInput.assign(gradAtOutput)}, or nothing in
+ * place.
  *
- * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: one heap array
- * of the activations' size per forward.
+ * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: none on the
+ * contiguous path (the library's per-thread 1 KiB block of normals on a thread's first call).
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -108,15 +107,11 @@ public final class VecdropGaussianNoise implements IDropout {
                                  LayerWorkspaceMgr workspaceMgr) {
         long s = VecdropDropout.streamSeed(seed, epoch);
         long e = VecdropDropout.streamOffset(iteration);
-        NdArrays.applyOnHeap(new NdArrays.HeapOp() {
-            @Override
-            public void floats(float[] a, int n) {
-                noise.forward(s, e, a, 0, a, 0, n);
-            }
-
-            @Override
-            public void doubles(double[] a, int n) {
-                noise.forward(s, e, a, 0, a, 0, n);
+        NdArrays.apply((x, y, n, doubles) -> {
+            if (doubles) {
+                noise.forwardDoubles(s, e, x, 0, y, 0, n);
+            } else {
+                noise.forwardFloats(s, e, x, 0, y, 0, n);
             }
         }, inputActivations, output);
         return output;

@@ -86,7 +86,7 @@ class VecdropGaussianTest {
         assertArrayEquals(expectedGrad, grad.data().asFloat());
     }
 
-    /** The heap path's other branches: a strided input, an f-order output, in place. */
+    /** The copy path: a strided input, an f-order output; and in place, which needs none. */
     @Test
     void stridedInputsFOrderOutputsAndInPlaceGiveWhatContiguousArraysGive() {
         VecdropGaussianDropout dropout = new VecdropGaussianDropout(RATE).withSeed(SEED);
@@ -97,7 +97,7 @@ class VecdropGaussianTest {
                 dropout, noise}) {
             long copies = NdArrays.copies();
             INDArray expected = d.applyDropout(strided.dup('c'), Nd4j.create(DataType.FLOAT, 12, 27), 4, 3, null);
-            assertEquals(copies, NdArrays.copies(), "contiguous arrays take only the heap copy");
+            assertEquals(copies, NdArrays.copies(), "contiguous arrays go through no copy");
             INDArray fOut = Nd4j.create(DataType.FLOAT, new long[] {12, 27}, 'f');
             assertArrayEquals(expected.data().asFloat(), d.applyDropout(strided, fOut, 4, 3, null).dup('c')
                     .data().asFloat(), d.toString());
