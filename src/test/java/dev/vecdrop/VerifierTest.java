@@ -239,6 +239,17 @@ class VerifierTest {
     }
 
     /** Faults a vector normal fill could plausibly have. */
+    /** {@code upToLength(m)} runs lengths 0..m of every case kind: three times the cases of lengths 0 only, at 2. */
+    @Test
+    void upToLengthRunsTheShorterCasesOnly() {
+        long lengthZero = Verifier.activeAgainstReference().upToLength(0).run(null).cases();
+        long upToTwo = Verifier.activeAgainstReference().upToLength(2).run(null).cases();
+        assertTrue(lengthZero > 0, "no case ran");
+        org.junit.jupiter.api.Assertions.assertEquals(3 * lengthZero, upToTwo);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Verifier.activeAgainstReference().upToLength(-1));
+    }
+
     /** Faults in the fused kernels ({@link FusedDropout}), which the verifier runs against the fused reference. */
     enum FusedFault {
         /** Leaky ReLU's negative slope a ulp off in the forward (only negative pre-activations show it). */

@@ -127,6 +127,7 @@ public final class Verifier {
     private final GaussianDropout gaussianDropout = GaussianDropout.of(GAUSSIAN_P);
     private final GaussianNoise gaussianNoise = GaussianNoise.of(GAUSSIAN_STDDEV);
     private final boolean stopAtFirstMismatch;
+    private final int maxLength;
     private long cases;
     private long operations;
     private long mismatches;
@@ -138,15 +139,16 @@ public final class Verifier {
      * @param references makes the one to compare against
      */
     public Verifier(BiFunction<Double, Scaling, Dropout> candidates, BiFunction<Double, Scaling, Dropout> references) {
-        this(candidates, references, NormalStream::fill, false);
+        this(candidates, references, NormalStream::fill, false, Integer.MAX_VALUE);
     }
 
     private Verifier(BiFunction<Double, Scaling, Dropout> candidates, BiFunction<Double, Scaling, Dropout> references,
-                     NormalFill normals, boolean stopAtFirstMismatch) {
+                     NormalFill normals, boolean stopAtFirstMismatch, int maxLength) {
         this.candidates = candidates;
         this.references = references;
         this.normals = normals;
         this.stopAtFirstMismatch = stopAtFirstMismatch;
+        this.maxLength = maxLength;
     }
 
     /** A normal-stream fill under test, with {@link NormalStream#fill}'s arguments. */
@@ -172,7 +174,7 @@ public final class Verifier {
      * @return a verifier like this one but for the fill
      */
     public Verifier withNormalFill(NormalFill candidate) {
-        return new Verifier(candidates, references, candidate, stopAtFirstMismatch);
+        return new Verifier(candidates, references, candidate, stopAtFirstMismatch, maxLength);
     }
 
     /**
@@ -180,7 +182,23 @@ public final class Verifier {
      * rest of the run would add nothing but time.
      */
     public Verifier stoppingAtFirstMismatch() {
-        return new Verifier(candidates, references, normals, true);
+        return new Verifier(candidates, references, normals, true, maxLength);
+    }
+
+    /**
+     * The same check on the cases of at most {@code maxLength} elements: up to 130 they are every tail of every
+     * width and every form (a quick check), and up to 4,097 every vector body and block edge that the two larger
+     * lengths (10,007 and 65,553) run again.
+     *
+     * @param maxLength the longest case run, {@code >= 0}
+     * @return a verifier like this one but for the shorter cases
+     * @throws IllegalArgumentException if {@code maxLength < 0}
+     */
+    public Verifier upToLength(int maxLength) {
+        if (maxLength < 0) {
+            throw new IllegalArgumentException("maxLength must be >= 0, got " + maxLength);
+        }
+        return new Verifier(candidates, references, normals, stopAtFirstMismatch, maxLength);
     }
 
     /** The active kernels against the scalar reference. */
@@ -203,12 +221,16 @@ public final class Verifier {
     }
 
     private Report runAll(java.util.function.DoubleConsumer progress) {
+        int smallLimit = Math.min(SMALL_SIZE_LIMIT, maxLength);
         for (long streamOffset : STREAM_OFFSETS) {
-            for (int n = 0; n <= SMALL_SIZE_LIMIT; n++) {
+            for (int n = 0; n <= smallLimit; n++) {
                 runNormals(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
                 runGaussians(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
             }
             for (int n : LARGE_SIZES) {
+                if (n > maxLength) {
+                    continue;
+                }
                 runNormals(-n, streamOffset, n);
                 runGaussians(-n, streamOffset, n);
             }
@@ -229,7 +251,7 @@ public final class Verifier {
                 Dropout reference = references.apply(p, scaling);
                 for (int o = 0; o < STREAM_OFFSETS.length; o++) {
                     long streamOffset = STREAM_OFFSETS[o];
-                    for (int n = 0; n <= SMALL_SIZE_LIMIT; n++) {
+                    for (int n = 0; n <= smallLimit; n++) {
                         long seed = 0x9E3779B97F4A7C15L * n + streamOffset;
                         runCase(candidate, reference, seed, streamOffset, n);
                         if ((n + o) % FORMS_EVERY == 0) {
@@ -238,7 +260,7 @@ public final class Verifier {
                         }
                     }
                     for (int n : LARGE_SIZES) {
-                        if (n >= ROTATED_SIZE_LIMIT && (o + k) % 3 != 0) {
+                        if (n > maxLength || n >= ROTATED_SIZE_LIMIT && (o + k) % 3 != 0) {
                             continue;
                         }
                         runCase(candidate, reference, -n, streamOffset, n);

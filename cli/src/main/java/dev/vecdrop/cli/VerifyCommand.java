@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code vecdrop verify}: the kernels picked on this CPU against the scalar reference, bit for bit. */
@@ -20,8 +21,16 @@ final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--require-vector", description = "Fail (exit 1) when only the scalar reference is available.")
     boolean requireVector;
 
+    @Option(names = "--max-length", paramLabel = "N", description = {"Only the cases of at most N elements "
+            + "(default: all, up to 65,553). 130 is a quick check: every tail of every width, every form.",
+            "4097 adds every vector body and block edge; the longer lengths run the same loops again."})
+    Integer maxLength;
+
     @Override
     public Integer call() {
+        if (maxLength != null && maxLength < 0) {
+            throw new ParameterException(spec.commandLine(), "--max-length must be >= 0, got " + maxLength);
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String implementation = Vectorization.implementation();
@@ -32,7 +41,11 @@ final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
         }
         long start = System.nanoTime();
         Progress progress = new Progress(err);
-        Verifier.Report report = Verifier.activeAgainstReference().run(fraction -> progress.show(
+        Verifier verifier = Verifier.activeAgainstReference();
+        if (maxLength != null) {
+            verifier = verifier.upToLength(maxLength);
+        }
+        Verifier.Report report = verifier.run(fraction -> progress.show(
                 String.format("verify: %s vs scalar reference %3.0f%%", implementation, 100 * fraction)));
         progress.clear();
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -217,12 +217,23 @@ class MainTest {
         assertTrue(run.out().contains("why "), run.out());
     }
 
+    /**
+     * The command's wiring and report on the quick check (every tail and form, 130 elements at most): the whole run
+     * is the verifier that VectorMatchesScalarTest runs in every leg of the root build.
+     */
     @Test
     void verifyPassesOnThisMachine() {
-        Run run = run("verify");
+        Run run = run("verify", "--max-length", "130");
         assertEquals(0, run.code(), run.out() + run.err());
         assertTrue(run.out().contains(dev.vecdrop.Vectorization.vectorBitSize() == 0 ? "only the scalar reference"
                 : " 0 mismatches"), run.out());
+    }
+
+    @Test
+    void verifyRejectsANegativeMaxLength() {
+        Run run = run("verify", "--max-length", "-1");
+        assertEquals(2, run.code(), run.out() + run.err());
+        assertTrue(run.err().contains("--max-length must be >= 0"), run.err());
     }
 
     @Test
