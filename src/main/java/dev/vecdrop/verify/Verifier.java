@@ -415,12 +415,9 @@ public final class Verifier {
         compare("gaussian noise float64 forward values" + at, yd, noiseExpectedD);
         // The segment forms, against the same definitions: float32 native and heap, float64 heap and native.
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment xs = arena.allocate((long) x.length * Float.BYTES, 8);
-            MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, x.length);
-            MemorySegment ys = arena.allocate((long) dropExpected.length * Float.BYTES, 8);
-            MemorySegment.copy(floats(dropExpected.length), 0, ys, ValueLayout.JAVA_FLOAT_UNALIGNED, 0,
-                    dropExpected.length);
-            gaussianDropout.forwardFloats(seed, streamOffset, xs, xOff, ys, yOff, n);
+            MemorySegment ys = nativeCopy(arena, MemorySegment.ofArray(floats(dropExpected.length)));
+            gaussianDropout.forwardFloats(seed, streamOffset, nativeCopy(arena, MemorySegment.ofArray(x)), xOff, ys,
+                    yOff, n);
             compare("gaussian dropout forward values, native segments" + at, ys.toArray(ValueLayout.JAVA_FLOAT),
                     dropExpected);
             float[] yh = floats(noiseExpected.length);
@@ -431,16 +428,18 @@ public final class Verifier {
             gaussianDropout.backwardDoubles(seed, streamOffset, MemorySegment.ofArray(xd.clone()), xOff,
                     MemorySegment.ofArray(ydh), yOff, n);
             compare("gaussian dropout float64 backward values, heap segments" + at, ydh, dropBackExpected);
-            MemorySegment xds = arena.allocate((long) xd.length * Double.BYTES, 8);
-            MemorySegment.copy(xd, 0, xds, ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, xd.length);
-            MemorySegment yds = arena.allocate((long) noiseExpectedD.length * Double.BYTES, 8);
-            MemorySegment.copy(doubles(noiseExpectedD.length), 0, yds, ValueLayout.JAVA_DOUBLE_UNALIGNED, 0,
-                    noiseExpectedD.length);
-            gaussianNoise.forwardDoubles(seed, streamOffset, xds, xOff, yds, yOff, n);
+            MemorySegment yds = nativeCopy(arena, MemorySegment.ofArray(doubles(noiseExpectedD.length)));
+            gaussianNoise.forwardDoubles(seed, streamOffset, nativeCopy(arena, MemorySegment.ofArray(xd)), xOff, yds,
+                    yOff, n);
             compare("gaussian noise float64 forward values, native segments" + at,
                     yds.toArray(ValueLayout.JAVA_DOUBLE), noiseExpectedD);
         }
         operations += GAUSSIAN_OPERATIONS;
+    }
+
+    /** A native copy of {@code heap}'s bytes, 8-byte aligned, freed with {@code arena}. */
+    private static MemorySegment nativeCopy(Arena arena, MemorySegment heap) {
+        return arena.allocate(heap.byteSize(), 8).copyFrom(heap);
     }
 
     /**
