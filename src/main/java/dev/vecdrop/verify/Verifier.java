@@ -222,22 +222,6 @@ public final class Verifier {
 
     private Report runAll(java.util.function.DoubleConsumer progress) {
         int smallLimit = Math.min(SMALL_SIZE_LIMIT, maxLength);
-        for (long streamOffset : STREAM_OFFSETS) {
-            for (int n = 0; n <= smallLimit; n++) {
-                runNormals(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
-                runGaussians(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
-            }
-            for (int n : LARGE_SIZES) {
-                if (n > maxLength) {
-                    continue;
-                }
-                runNormals(-n, streamOffset, n);
-                runGaussians(-n, streamOffset, n);
-            }
-            if (stopAtFirstMismatch && mismatches > 0) {
-                return new Report(cases, operations, mismatches, first);
-            }
-        }
         int step = 0;
         int steps = SCHEDULE.length;
         all:
@@ -251,6 +235,9 @@ public final class Verifier {
                 Dropout reference = references.apply(p, scaling);
                 for (int o = 0; o < STREAM_OFFSETS.length; o++) {
                     long streamOffset = STREAM_OFFSETS[o];
+                    if (k == 0 && scaling == scalings[0]) { // once per offset, before its first dropout cases
+                        runNormalsAndGaussians(streamOffset, smallLimit);
+                    }
                     for (int n = 0; n <= smallLimit; n++) {
                         long seed = 0x9E3779B97F4A7C15L * n + streamOffset;
                         runCase(candidate, reference, seed, streamOffset, n);
@@ -279,6 +266,24 @@ public final class Verifier {
             }
         }
         return new Report(cases, operations, mismatches, first);
+    }
+
+    /**
+     * The normal stream and the gaussian layers at one stream offset, every length up to {@code smallLimit} and the
+     * large ones up to {@link #maxLength}. Run with the first probability's cases of each offset (not all before
+     * them), so that a run stopping at its first mismatch finds a broken dropout kernel as early as a broken fill.
+     */
+    private void runNormalsAndGaussians(long streamOffset, int smallLimit) {
+        for (int n = 0; n <= smallLimit; n++) {
+            runNormals(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
+            runGaussians(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
+        }
+        for (int n : LARGE_SIZES) {
+            if (n <= maxLength) {
+                runNormals(-n, streamOffset, n);
+                runGaussians(-n, streamOffset, n);
+            }
+        }
     }
 
     /**
