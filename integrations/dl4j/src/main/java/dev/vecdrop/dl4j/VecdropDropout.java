@@ -153,10 +153,26 @@ public final class VecdropDropout implements IDropout {
     }
 
     static long streamSeed(long seed, int epoch) {
+        checkEpoch(epoch);
+        return Seeds.derive(seed, epoch);
+    }
+
+    /** The checks {@link #streamSeed} and {@link #streamOffset} make of DL4J's counts, for a call using neither. */
+    static void checkCounts(int iteration, int epoch) {
+        checkIteration(iteration);
+        checkEpoch(epoch);
+    }
+
+    private static void checkEpoch(int epoch) {
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
         }
-        return Seeds.derive(seed, epoch);
+    }
+
+    private static void checkIteration(int iteration) {
+        if (iteration < 0) {
+            throw new IllegalArgumentException("iteration must be >= 0, got " + iteration);
+        }
     }
 
     /**
@@ -166,9 +182,7 @@ public final class VecdropDropout implements IDropout {
      * @return the stream offset
      */
     public static long streamOffset(int iteration) {
-        if (iteration < 0) {
-            throw new IllegalArgumentException("iteration must be >= 0, got " + iteration);
-        }
+        checkIteration(iteration);
         return (long) iteration << 32;
     }
 

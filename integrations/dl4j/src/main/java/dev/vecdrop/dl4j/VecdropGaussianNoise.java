@@ -128,8 +128,7 @@ public final class VecdropGaussianNoise implements IDropout {
      */
     @Override
     public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
-        VecdropDropout.streamSeed(seed, epoch);
-        VecdropDropout.streamOffset(iteration);
+        VecdropDropout.checkCounts(iteration, epoch);
         Objects.requireNonNull(gradAtOutput, "input");
         Objects.requireNonNull(gradAtInput, "output");
         if (!Arrays.equals(gradAtOutput.shape(), gradAtInput.shape())) {
