@@ -47,14 +47,14 @@ public final class WarmUp {
     public static final Duration DEFAULT_LIMIT = Duration.ofSeconds(10);
 
     private static final int LENGTH = 4096 + 63; // a vector body, a tail, and a partial mask word at every width
+    /** The gaussian layers' float32 calls run the fill's vector loop (its multiply and add forms): warmed with it. */
+    private static final GaussianDropout GAUSSIAN_DROPOUT = GaussianDropout.of(0.25);
+    private static final GaussianNoise GAUSSIAN_NOISE = GaussianNoise.of(0.5);
     /**
      * Three executor classes that all run a task on the calling thread: the chunked path's
      * {@code executor.execute} call site then compiles megamorphic, so a caller's own executor class later does
      * not hit a type guard and deoptimise it.
      */
-    /** The gaussian layers' float32 calls share the fill's vector loop (other modes of it): warmed up with it. */
-    private static final GaussianDropout GAUSSIAN_DROPOUT = GaussianDropout.of(0.25);
-    private static final GaussianNoise GAUSSIAN_NOISE = GaussianNoise.of(0.5);
     private static final Executor[] CALLER_RUNS = {Runnable::run, new CallerRuns(), new AnotherCallerRuns()};
 
     /**

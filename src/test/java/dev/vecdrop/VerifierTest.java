@@ -247,7 +247,6 @@ class VerifierTest {
         assertTrue(report.firstMismatch() != null && !report.firstMismatch().isBlank());
     }
 
-    /** Faults a vector normal fill could plausibly have. */
     /** {@code upToLength(m)} runs lengths 0..m of every case kind: three times the cases of lengths 0 only, at 2. */
     @Test
     void upToLengthRunsTheShorterCasesOnly() {
@@ -317,6 +316,7 @@ class VerifierTest {
         assertTrue(report.firstMismatch().startsWith("fused"), report.firstMismatch());
     }
 
+    /** Faults a vector normal fill could plausibly have. */
     enum NormalFault {
         /** An odd start taken as the even one before it: every value shifted by one (a pair misaligned). */
         ODD_START_PAIR_SHIFTED,

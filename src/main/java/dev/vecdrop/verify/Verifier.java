@@ -77,7 +77,8 @@ public final class Verifier {
     static final int SMALL_SIZE_LIMIT = 130;
     /**
      * Large sizes from this one up (10,007 and 65,553: nine tenths of all elements) run at every third stream
-     * offset, a different third for each probability, so every offset still meets them: their bodies are the
+     * offset, a different third for each probability (by its index, not its place in {@link #SCHEDULE}: the alpha
+     * ones sit at places 2, 5, 8 and 11, one third), so every offset still meets them: their bodies are the
      * loops the smaller sizes already run, and at every offset they made the run three times longer.
      */
     static final int ROTATED_SIZE_LIMIT = 10_000;
@@ -247,7 +248,7 @@ public final class Verifier {
                         }
                     }
                     for (int n : LARGE_SIZES) {
-                        if (n > maxLength || n >= ROTATED_SIZE_LIMIT && (o + k) % 3 != 0) {
+                        if (n > maxLength || n >= ROTATED_SIZE_LIMIT && (o + SCHEDULE[k]) % 3 != 0) {
                             continue;
                         }
                         runCase(candidate, reference, -n, streamOffset, n);
