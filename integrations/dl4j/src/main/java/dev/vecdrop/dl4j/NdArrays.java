@@ -16,7 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * c order, else through one detached c-order copy freed before returning. Every layer of this package goes through
  * {@link #apply(SegmentOp, INDArray, INDArray)}: dropout, alpha and spatial dropout, gaussian dropout and noise.
  *
- * <p>Thread-safety: stateless apart from the log-once flag. Allocation: none on the contiguous path.
+ * <p>Thread-safety: stateless apart from the log-once flag. Allocation: no copy of the data on the contiguous path
+ * (a few small objects per call: the segment views, the caller's operation).
  */
 final class NdArrays {
 
@@ -60,11 +61,12 @@ final class NdArrays {
         if (n == 0) {
             return;
         }
-        if (in.dataType() == type && contiguous(in) && contiguous(out)) {
+        boolean inDirect = in.dataType() == type && contiguous(in);
+        if (inDirect && contiguous(out)) {
             op.run(segment(in, type), segment(out, type), n, type == DataType.DOUBLE);
             return;
         }
-        logCopy(in);
+        logCopy(inDirect ? out : in); // the array that forced the copy
         DataType work = type == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             INDArray copy = Nd4j.createUninitializedDetached(work, 'c', in.shape());

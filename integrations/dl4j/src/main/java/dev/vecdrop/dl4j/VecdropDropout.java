@@ -159,8 +159,8 @@ public final class VecdropDropout implements IDropout {
 
     /** The checks {@link #streamSeed} and {@link #streamOffset} make of DL4J's counts, for a call using neither. */
     static void checkCounts(int iteration, int epoch) {
+        checkEpoch(epoch); // in the order the forward meets them: streamSeed, then streamOffset
         checkIteration(iteration);
-        checkEpoch(epoch);
     }
 
     private static void checkEpoch(int epoch) {

@@ -29,8 +29,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * one detached c-order copy. Backprop copies nothing: it is {@code gradAtInput.assign(gradAtOutput)}, or nothing in
  * place.
  *
- * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: none on the
- * contiguous path (the library's per-thread 1 KiB block of normals on a thread's first call).
+ * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: no copy of the
+ * data on the contiguous path (a few small objects per call, and the library's per-thread 1 KiB block of normals on
+ * a thread's first call).
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
