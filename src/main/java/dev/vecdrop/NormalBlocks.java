@@ -132,29 +132,20 @@ final class NormalBlocks {
     /** The training calls' checks, in {@link Dropout}'s order, before anything is written. */
     static void check(long streamOffset, String inName, float[] in, int inOffset, String outName, float[] out,
                       int outOffset, int length) {
-        Checks.length(length);
-        Checks.region(inName, in, inOffset, length);
-        Checks.region(outName, out, outOffset, length);
-        Checks.noPartialOverlap(inName, in, inOffset, outName, out, outOffset, length);
+        FloatArrayDropout.checkRegions(inName, in, inOffset, outName, out, outOffset, length);
         Checks.stream(streamOffset, length);
     }
 
     /** The float64 training calls' checks. */
     static void check(long streamOffset, String inName, double[] in, int inOffset, String outName, double[] out,
                       int outOffset, int length) {
-        Checks.length(length);
-        Checks.region(inName, in, inOffset, length);
-        Checks.region(outName, out, outOffset, length);
-        Checks.noPartialOverlap(inName, in, inOffset, outName, out, outOffset, length);
+        DoubleArrayDropout.checkRegions(inName, in, inOffset, outName, out, outOffset, length);
         Checks.stream(streamOffset, length);
     }
 
     /** Eval and identity backward: checked, then {@code y = x} (a copy; nothing when in place). */
     static void identity(String xName, float[] x, int xOffset, String yName, float[] y, int yOffset, int length) {
-        Checks.length(length);
-        Checks.region(xName, x, xOffset, length);
-        Checks.region(yName, y, yOffset, length);
-        Checks.noPartialOverlap(xName, x, xOffset, yName, y, yOffset, length);
+        FloatArrayDropout.checkRegions(xName, x, xOffset, yName, y, yOffset, length);
         if (x != y || xOffset != yOffset) {
             System.arraycopy(x, xOffset, y, yOffset, length);
         }
@@ -162,10 +153,7 @@ final class NormalBlocks {
 
     /** The float64 identity. */
     static void identity(String xName, double[] x, int xOffset, String yName, double[] y, int yOffset, int length) {
-        Checks.length(length);
-        Checks.region(xName, x, xOffset, length);
-        Checks.region(yName, y, yOffset, length);
-        Checks.noPartialOverlap(xName, x, xOffset, yName, y, yOffset, length);
+        DoubleArrayDropout.checkRegions(xName, x, xOffset, yName, y, yOffset, length);
         if (x != y || xOffset != yOffset) {
             System.arraycopy(x, xOffset, y, yOffset, length);
         }
