@@ -15,9 +15,9 @@ package dev.vecdrop;
 public final class Activation {
 
     /** The kind codes the kernels switch on. */
-    static final int IDENTITY = dev.vecdrop.scalar.ScalarFusedFloatKernels.IDENTITY;
-    static final int RELU = dev.vecdrop.scalar.ScalarFusedFloatKernels.RELU;
-    static final int LEAKY_RELU = dev.vecdrop.scalar.ScalarFusedFloatKernels.LEAKY_RELU;
+    static final int IDENTITY = dev.vecdrop.kernel.ActivationKind.IDENTITY;
+    static final int RELU = dev.vecdrop.kernel.ActivationKind.RELU;
+    static final int LEAKY_RELU = dev.vecdrop.kernel.ActivationKind.LEAKY_RELU;
 
     private static final Activation IDENTITY_INSTANCE = new Activation(IDENTITY, 0f);
     private static final Activation RELU_INSTANCE = new Activation(RELU, 0f);

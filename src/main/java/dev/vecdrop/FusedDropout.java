@@ -1,7 +1,5 @@
 package dev.vecdrop;
 
-import dev.vecdrop.kernel.FusedFloatKernels;
-
 /**
  * Fused kernels, one pass over memory each: {@code y = dropout(act(x + bias))} over a row-major
  * {@code [rows x features]} region with {@code bias} ({@code features} values) broadcast over the rows, its
@@ -45,9 +43,11 @@ import dev.vecdrop.kernel.FusedFloatKernels;
  * {@code features}, a bad stream offset, regions of one array that overlap without being the same, or a bias (or
  * bias gradient) that is the same array as an output.
  *
- * <p>Limitations: float32 arrays only (float64 and memory segments later); hand-written kernels, not generated from
- * the templates; rows are vectorised one at a time, so {@code features} below the vector length runs on the scalar
- * reference.
+ * <p>float32 and float64 ({@code float[]}, {@code double[]}, and memory segments through {@link #floatSegments()}
+ * and {@link #doubleSegments()}), with the same operations in each type: a float64 call rounds each step to double,
+ * and a leaky ReLU's slope (a {@code float}) is widened exactly. The kernels come from the same templates as the
+ * dropout kernels. Rows are vectorised one at a time, so {@code features} below the vector length runs on the
+ * scalar reference (as do float64 kernels below 256-bit vectors).
  *
  * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
  * Allocation: none, once the JIT has compiled the kernels.
@@ -56,16 +56,18 @@ public final class FusedDropout {
 
     private final Dropout dropout;
     private final Activation activation;
-    private final FusedFloatKernels kernels;
-    private final long threshold;
-    private final float scale;
+    private final FusedFloatArrayDropout floats;
+    private final FusedDoubleArrayDropout doubles;
+    private final FusedFloatSegmentDropout floatSegments;
+    private final FusedDoubleSegmentDropout doubleSegments;
 
-    private FusedDropout(Dropout dropout, Activation activation, FusedFloatKernels kernels) {
+    private FusedDropout(Dropout dropout, Activation activation) {
         this.dropout = dropout;
         this.activation = activation;
-        this.kernels = kernels;
-        this.threshold = dropout.threshold();
-        this.scale = dropout.trainScale();
+        this.floats = new FusedFloatArrayDropout(dropout, activation);
+        this.doubles = new FusedDoubleArrayDropout(dropout, activation);
+        this.floatSegments = new FusedFloatSegmentDropout(dropout, activation);
+        this.doubleSegments = new FusedDoubleSegmentDropout(dropout, activation);
     }
 
     /**
@@ -87,13 +89,12 @@ public final class FusedDropout {
         if (dropout.layout().kind() != ChannelLayout.Kind.ELEMENTWISE) {
             throw new IllegalArgumentException("fused kernels take element-wise dropout, got " + dropout.layout());
         }
-        return new FusedDropout(dropout, activation, dropout.kernels().fusedFloats());
+        return new FusedDropout(dropout, activation);
     }
 
     /** {@return the same fused kernels on the scalar reference, to check or compare against} */
     public FusedDropout scalarReference() {
-        Dropout reference = dropout.scalarReference();
-        return new FusedDropout(reference, activation, reference.kernels().fusedFloats());
+        return new FusedDropout(dropout.scalarReference(), activation);
     }
 
     /** {@return the dropout} */
@@ -104,6 +105,16 @@ public final class FusedDropout {
     /** {@return the activation} */
     public Activation activation() {
         return activation;
+    }
+
+    /** {@return the float32 forms over memory segments} */
+    public FusedFloatSegmentDropout floatSegments() {
+        return floatSegments;
+    }
+
+    /** {@return the float64 forms over memory segments} */
+    public FusedDoubleSegmentDropout doubleSegments() {
+        return doubleSegments;
     }
 
     /** {@return {@code "scalar"} or {@code "vector-<bits>"}: what the fused kernels run} */
@@ -127,9 +138,7 @@ public final class FusedDropout {
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] bias, int biasOffset,
                         float[] y, int yOffset, int length, int features) {
-        checkForward(streamOffset, x, xOffset, bias, biasOffset, y, yOffset, length, features);
-        kernels.biasActForward(seed, streamOffset, threshold, scale, activation.kind(), activation.alpha(),
-                x, xOffset, bias, biasOffset, y, yOffset, null, 0, length / features, features);
+        floats.forward(seed, streamOffset, x, xOffset, bias, biasOffset, y, yOffset, length, features);
     }
 
     /**
@@ -150,10 +159,8 @@ public final class FusedDropout {
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] bias, int biasOffset,
                         float[] y, int yOffset, int length, int features, long[] mask, int maskOffset) {
-        checkForward(streamOffset, x, xOffset, bias, biasOffset, y, yOffset, length, features);
-        Checks.maskRegion("mask", mask, maskOffset, length);
-        kernels.biasActForward(seed, streamOffset, threshold, scale, activation.kind(), activation.alpha(),
-                x, xOffset, bias, biasOffset, y, yOffset, mask, maskOffset, length / features, features);
+        floats.forward(seed, streamOffset, x, xOffset, bias, biasOffset, y, yOffset, length, features, mask,
+                maskOffset);
     }
 
     /**
@@ -179,20 +186,8 @@ public final class FusedDropout {
      */
     public void backward(long seed, long streamOffset, float[] y, int yOffset, float[] dy, int dyOffset,
                          float[] dx, int dxOffset, int length, int features, float[] dBias, int dBiasOffset) {
-        checkShape(streamOffset, length, features);
-        Checks.region("y", y, yOffset, length);
-        Checks.region("dy", dy, dyOffset, length);
-        Checks.region("dx", dx, dxOffset, length);
-        Checks.noPartialOverlap("dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        Checks.noPartialOverlap("y", y, yOffset, "dx", dx, dxOffset, length);
-        if (dBias != null) {
-            Checks.region("dBias", dBias, dBiasOffset, features);
-            if (dBias == y || dBias == dy || dBias == dx) {
-                throw new IllegalArgumentException("dBias must be an array of its own, not y, dy or dx");
-            }
-        }
-        kernels.biasActBackward(seed, streamOffset, threshold, scale, activation.kind(), activation.alpha(),
-                y, yOffset, dy, dyOffset, dx, dxOffset, dBias, dBiasOffset, length / features, features);
+        floats.backward(seed, streamOffset, y, yOffset, dy, dyOffset, dx, dxOffset, length, features, dBias,
+                dBiasOffset);
     }
 
     /**
@@ -211,15 +206,7 @@ public final class FusedDropout {
      */
     public void residualForward(long seed, long streamOffset, float[] x, int xOffset, float[] residual,
                                 int residualOffset, float[] y, int yOffset, int length) {
-        Checks.length(length);
-        Checks.stream(streamOffset, length);
-        Checks.region("x", x, xOffset, length);
-        Checks.region("residual", residual, residualOffset, length);
-        Checks.region("y", y, yOffset, length);
-        Checks.noPartialOverlap("x", x, xOffset, "y", y, yOffset, length);
-        Checks.noPartialOverlap("residual", residual, residualOffset, "y", y, yOffset, length);
-        kernels.residualForward(seed, streamOffset, threshold, scale, x, xOffset, residual, residualOffset,
-                y, yOffset, length);
+        floats.residualForward(seed, streamOffset, x, xOffset, residual, residualOffset, y, yOffset, length);
     }
 
     /**
@@ -236,30 +223,111 @@ public final class FusedDropout {
      */
     public void residualBackward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
                                  int length) {
-        dropout.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+        floats.residualBackward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
-    private static void checkShape(long streamOffset, int length, int features) {
-        Checks.length(length);
-        if (features < 1) {
-            throw new IllegalArgumentException("features must be >= 1, got " + features);
-        }
-        if (length % features != 0) {
-            throw new IllegalArgumentException("length " + length + " is not a multiple of features " + features);
-        }
-        Checks.stream(streamOffset, length);
+    /**
+     * Training forward over float64, {@code y = dropout(act(x + bias))}, no mask stored.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input, {@code length / features} rows of {@code features}
+     * @param xOffset      where the input region starts in {@code x}
+     * @param bias         the bias, {@code features} values from {@code biasOffset}; not {@code y}
+     * @param biasOffset   where the bias starts
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0}, a multiple of {@code features})
+     * @param features     the row length ({@code >= 1})
+     */
+    public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] bias, int biasOffset,
+                        double[] y, int yOffset, int length, int features) {
+        doubles.forward(seed, streamOffset, x, xOffset, bias, biasOffset, y, yOffset, length, features);
     }
 
-    private static void checkForward(long streamOffset, float[] x, int xOffset, float[] bias, int biasOffset,
-                                     float[] y, int yOffset, int length, int features) {
-        checkShape(streamOffset, length, features);
-        Checks.region("x", x, xOffset, length);
-        Checks.region("bias", bias, biasOffset, features);
-        Checks.region("y", y, yOffset, length);
-        Checks.noPartialOverlap("x", x, xOffset, "y", y, yOffset, length);
-        if (bias == y) {
-            throw new IllegalArgumentException("bias must not be the output array y: rows would read written output");
-        }
+    /**
+     * Training forward over float64 that also stores the keep decisions as packed bits.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param bias         the bias, {@code features} values; not {@code y}
+     * @param biasOffset   where the bias starts
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0}, a multiple of {@code features})
+     * @param features     the row length ({@code >= 1})
+     * @param mask         the packed keep bits: {@code ceil(length / 64)} words from {@code maskOffset}, written whole
+     * @param maskOffset   the mask word of element 0 of the region
+     */
+    public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] bias, int biasOffset,
+                        double[] y, int yOffset, int length, int features, long[] mask, int maskOffset) {
+        doubles.forward(seed, streamOffset, x, xOffset, bias, biasOffset, y, yOffset, length, features, mask,
+                maskOffset);
+    }
+
+    /**
+     * Backward over float64, with the mask regenerated from {@code (seed, streamOffset)} and the activation's
+     * derivative read from the forward's output {@code y} (see the class comment):
+     * {@code dx = keep ? act'(y) * (dy * s) : +0.0}, and, when {@code dBias} is not null,
+     * {@code dBias[j] = sum over rows of dx[r, j]} (overwritten, not accumulated).
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param y            the forward's output
+     * @param yOffset      where it starts in {@code y}
+     * @param dy           the gradient of the output
+     * @param dyOffset     where it starts in {@code dy}
+     * @param dx           the gradient of {@code x} (and of {@code pre}), written; may be {@code dy} or {@code y}
+     *                     (same offset)
+     * @param dxOffset     where it starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0}, a multiple of {@code features})
+     * @param features     the row length ({@code >= 1})
+     * @param dBias        the bias gradient, {@code features} values, written; or null for none. Not one of the
+     *                     other arrays
+     * @param dBiasOffset  where it starts in {@code dBias}
+     */
+    public void backward(long seed, long streamOffset, double[] y, int yOffset, double[] dy, int dyOffset,
+                         double[] dx, int dxOffset, int length, int features, double[] dBias, int dBiasOffset) {
+        doubles.backward(seed, streamOffset, y, yOffset, dy, dyOffset, dx, dxOffset, length, features, dBias,
+                dBiasOffset);
+    }
+
+    /**
+     * Residual forward over float64, {@code y = residual + dropout(x)}: {@code y = residual + (keep ? x * s : +0.0)}, the
+     * activation unused. Bit for bit {@code Dropout.forward} into a temporary, then {@code residual + temporary}.
+     *
+     * @param seed           the seed of the mask stream
+     * @param streamOffset   the stream element of element 0 of the region ({@code >= 0})
+     * @param x              the input that is dropped out
+     * @param xOffset        where it starts in {@code x}
+     * @param residual       the residual (skip) input
+     * @param residualOffset where it starts in {@code residual}
+     * @param y              the output; may be {@code x} or {@code residual} (same offset) for in-place
+     * @param yOffset        where it starts in {@code y}
+     * @param length         the number of elements ({@code >= 0})
+     */
+    public void residualForward(long seed, long streamOffset, double[] x, int xOffset, double[] residual,
+                                int residualOffset, double[] y, int yOffset, int length) {
+        doubles.residualForward(seed, streamOffset, x, xOffset, residual, residualOffset, y, yOffset, length);
+    }
+
+    /**
+     * Residual backward over float64 for {@code x}: the dropout's backward of {@code dy} ({@code dx = keep ? dy * s : +0.0});
+     * the residual's gradient is {@code dy} itself.
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param dy           the gradient of the output
+     * @param dyOffset     where it starts in {@code dy}
+     * @param dx           the gradient of {@code x}, written; may be {@code dy} (same offset)
+     * @param dxOffset     where it starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void residualBackward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
+                                 int length) {
+        doubles.residualBackward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     @Override

@@ -43,6 +43,8 @@ final class AllocationProbe {
         DOUBLE_NATIVE_ALPHA_FORWARD,
         /** Fused bias + activation + dropout (forward, with a mask, backward with the bias gradient), residual. */
         FUSED_FORWARD, FUSED_FORWARD_MASK, FUSED_BACKWARD, FUSED_RESIDUAL_FORWARD,
+        /** The fused kernels' other forms: float64 arrays, float32 native and float64 heap segments. */
+        FUSED_DOUBLE_BACKWARD, FUSED_FLOAT_NATIVE_FORWARD_MASK, FUSED_DOUBLE_HEAP_RESIDUAL_FORWARD,
         /** Drop-connect: masked weights (float32, whole arrays of each size) and the gradient mask (float64). */
         DROP_CONNECT_WEIGHTS, DROP_CONNECT_DOUBLE_MASK_GRADIENT,
         /** Allocates a small array per call and keeps it reachable, so escape analysis cannot remove it. */
@@ -87,6 +89,8 @@ final class AllocationProbe {
     private final FusedDropout fusedLeaky = FusedDropout.of(Dropout.inverted(0.2), Activation.leakyRelu(0.01f));
     private final float[] bias = new float[4099];
     private final float[] dBias = new float[4099];
+    private final double[] dBiasDoubles = new double[4099];
+    private final MemorySegment biasNative = Arena.ofAuto().allocate(4099 * 4 + 4).asSlice(4, 4099 * 4);
     private final DropConnect dropConnect = DropConnect.of(0.4);
     /** Drop-connect takes whole arrays: one weight array, masked copy and float64 gradient per size. */
     private final float[][] weightsBySize = new float[SIZES.length][];
@@ -182,6 +186,12 @@ final class AllocationProbe {
                 mask, 0));
         put(Op.FUSED_BACKWARD, (n, e) -> fusedRelu.backward(step, e, x, 0, x, 0, y, 0, n, features(n), dBias, 0));
         put(Op.FUSED_RESIDUAL_FORWARD, (n, e) -> fusedRelu.residualForward(step, e, x, 0, x, 0, y, 0, n));
+        put(Op.FUSED_DOUBLE_BACKWARD, (n, e) -> fusedLeaky.backward(step, e, xd, 0, xd, 0, yd, 0, n, features(n),
+                dBiasDoubles, 0));
+        put(Op.FUSED_FLOAT_NATIVE_FORWARD_MASK, (n, e) -> fusedLeaky.floatSegments().forward(step, e, xNative, 0,
+                biasNative, 0, yNative, 0, n, features(n), maskNative, 0));
+        put(Op.FUSED_DOUBLE_HEAP_RESIDUAL_FORWARD, (n, e) -> fusedRelu.doubleSegments().residualForward(step, e,
+                xHeap, 0, xHeap, 0, yHeap, 0, n));
         // The step cycles through the sizes as call() does; the stream offset is the step's, not e.
         put(Op.DROP_CONNECT_WEIGHTS, (n, e) -> dropConnect.weights(step, step, weightsBySize[sizeIndex(n)],
                 maskedBySize[sizeIndex(n)]));

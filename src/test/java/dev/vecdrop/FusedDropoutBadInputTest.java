@@ -3,6 +3,8 @@ package dev.vecdrop;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -78,6 +80,54 @@ class FusedDropoutBadInputTest {
         rejects(IllegalArgumentException.class, () -> fused.residualForward(1, 0, y, 0, x, 0, y, 1, N - 1));
         rejects(IllegalArgumentException.class, () -> fused.residualForward(1, -2, x, 0, x, 0, y, 0, N));
         rejects(IndexOutOfBoundsException.class, () -> fused.residualBackward(1, 0, x, 0, dx, 1, N));
+    }
+
+    /** The segment forms (views over the same arrays, so {@link #rejects} sees any write) and the float64 arrays. */
+    @Test
+    void badSegmentAndFloat64ArgumentsThrowBeforeWriting() {
+        FusedFloatSegmentDropout seg = fused.floatSegments();
+        MemorySegment sx = MemorySegment.ofArray(x);
+        MemorySegment sb = MemorySegment.ofArray(bias);
+        MemorySegment sy = MemorySegment.ofArray(y);
+        MemorySegment sdx = MemorySegment.ofArray(dx);
+        MemorySegment sdb = MemorySegment.ofArray(dBias);
+        MemorySegment sm = MemorySegment.ofArray(mask);
+        rejects(NullPointerException.class, () -> seg.forward(1, 0, null, 0, sb, 0, sy, 0, N, FEATURES));
+        rejects(IndexOutOfBoundsException.class, () -> seg.forward(1, 0, sx, 0, sb, 0, sy, 1, N, FEATURES));
+        rejects(IndexOutOfBoundsException.class, () -> seg.forward(1, 0, sx, 0, sb, 1, sy, 0, N, FEATURES));
+        rejects(IllegalArgumentException.class, () -> seg.forward(1, 0, sx, 0, sb, 0, sy, 0, N, 0));
+        rejects(IllegalArgumentException.class, () -> seg.forward(1, 0, sx, 0, sb, 0, sy, 0, N - 1, FEATURES));
+        rejects(IllegalArgumentException.class, () -> seg.forward(1, 0, sx, 0, sb, 0, sy.asReadOnly(), 0, N,
+                FEATURES));
+        rejects(IllegalArgumentException.class, // the bias shares memory with the output
+                () -> seg.forward(1, 0, sx, 0, sy, 0, sy, 0, N, FEATURES));
+        rejects(IllegalArgumentException.class, // the mask shares memory with the output
+                () -> seg.forward(1, 0, sx, 0, sb, 0, sy, 0, N, FEATURES, sy, 0));
+        rejects(IndexOutOfBoundsException.class, () -> seg.forward(1, 0, sx, 0, sb, 0, sy, 0, N, FEATURES, sm, 1));
+        rejects(IllegalArgumentException.class, // dBias shares memory with dx
+                () -> seg.backward(1, 0, sy, 0, sx, 0, sdx, 0, N, FEATURES, sdx, 0));
+        rejects(IndexOutOfBoundsException.class,
+                () -> seg.backward(1, 0, sy, 0, sx, 0, sdx, 0, N, FEATURES, sdb, 1));
+        rejects(IllegalArgumentException.class, () -> seg.residualForward(1, -1, sx, 0, sb, 0, sy, 0, FEATURES));
+        rejects(IllegalArgumentException.class, () -> seg.residualForward(1, 0, sy, 0, sx, 0, sy, 1, N - 1));
+        Arena arena = Arena.ofConfined();
+        MemorySegment closed = arena.allocate((long) N * Float.BYTES);
+        arena.close();
+        rejects(IllegalStateException.class, () -> seg.forward(1, 0, closed, 0, sb, 0, sy, 0, N, FEATURES));
+        double[] dX = new double[N];
+        double[] dBiasDoubles = new double[FEATURES];
+        double[] dY = new double[N];
+        Arrays.fill(dY, SENTINEL);
+        double[] before = dY.clone();
+        for (Executable call : new Executable[] {
+                () -> fused.forward(1, 0, dX, 0, dBiasDoubles, 0, dY, 1, N, FEATURES),
+                () -> fused.forward(1, 0, dX, 0, dBiasDoubles, 1, dY, 0, N, FEATURES),
+                () -> fused.forward(1, 0, dX, 0, dY, 0, dY, 0, N, FEATURES),
+                () -> fused.backward(1, 0, dX, 0, dX, 0, dY, 0, N, FEATURES, dY, 0),
+                () -> fused.residualForward(1, 0, dX, 0, dY, 0, dY, 1, N - 1)}) {
+            assertThrows(RuntimeException.class, call);
+            assertArrayEquals(before, dY, "float64 output was written");
+        }
     }
 
     @Test

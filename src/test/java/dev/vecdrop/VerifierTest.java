@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecdrop.verify.Verifier;
 import dev.vecdrop.kernel.DropoutKernels;
-import dev.vecdrop.kernel.FusedFloatKernels;
 import static dev.vecdrop.kernel.FloatSegmentKernels.ELEMENT;
 import static dev.vecdrop.kernel.FloatSegmentKernels.WORD;
 
@@ -19,7 +18,6 @@ import dev.vecdrop.kernel.ForwardingFloatArrayKernels;
 import dev.vecdrop.kernel.ForwardingFloatSegmentKernels;
 import java.lang.foreign.MemorySegment;
 import dev.vecdrop.scalar.ScalarFloatArrayKernels;
-import dev.vecdrop.scalar.ScalarFusedFloatKernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -232,8 +230,7 @@ class VerifierTest {
                 super.zero(y, yOff, shorten ? length - 1 : length);
             }
         };
-        return new DropoutKernels("faulty-" + fault, 0, floatArrays, doubleArrays, floatSegments, doubleSegments,
-                ref.fusedFloats());
+        return new DropoutKernels("faulty-" + fault, 0, floatArrays, doubleArrays, floatSegments, doubleSegments);
     }
 
     @ParameterizedTest
@@ -269,23 +266,22 @@ class VerifierTest {
     }
 
     private static DropoutKernels faulty(FusedFault fault) {
-        FusedFloatKernels ref = ScalarFusedFloatKernels.INSTANCE;
-        FusedFloatKernels broken = new FusedFloatKernels() {
+        FloatArrayKernels broken = new ForwardingFloatArrayKernels(DropoutKernels.SCALAR.floatArrays()) {
             @Override
             public void biasActForward(long seed, long streamOffset, long threshold, float scale, int act,
                                        float alpha, float[] x, int xOff, float[] bias, int biasOff, float[] y,
                                        int yOff, long[] mask, int maskOff, int rows, int features) {
                 float slope = fault == FusedFault.LEAKY_SLOPE_ONE_ULP ? Math.nextUp(alpha) : alpha;
-                ref.biasActForward(seed, streamOffset, threshold, scale, act, slope, x, xOff, bias, biasOff, y, yOff,
-                        mask, maskOff, rows, features);
+                super.biasActForward(seed, streamOffset, threshold, scale, act, slope, x, xOff, bias, biasOff, y,
+                        yOff, mask, maskOff, rows, features);
             }
 
             @Override
             public void biasActBackward(long seed, long streamOffset, long threshold, float scale, int act,
                                         float alpha, float[] y, int yOff, float[] dy, int dyOff, float[] dx,
                                         int dxOff, float[] dBias, int dBiasOff, int rows, int features) {
-                ref.biasActBackward(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff,
-                        dBias, dBiasOff, rows, features);
+                super.biasActBackward(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx,
+                        dxOff, dBias, dBiasOff, rows, features);
                 if (fault == FusedFault.BIAS_GRADIENT_ONE_ULP && dBias != null && rows >= 3) {
                     dBias[dBiasOff] = Math.nextUp(dBias[dBiasOff]);
                 }
@@ -294,7 +290,7 @@ class VerifierTest {
             @Override
             public void residualForward(long seed, long streamOffset, long threshold, float scale, float[] x,
                                         int xOff, float[] residual, int rOff, float[] y, int yOff, int length) {
-                ref.residualForward(seed, streamOffset, threshold, scale, x, xOff, residual, rOff, y, yOff, length);
+                super.residualForward(seed, streamOffset, threshold, scale, x, xOff, residual, rOff, y, yOff, length);
                 if (fault == FusedFault.RESIDUAL_LAST_ELEMENT_WITHOUT_RESIDUAL && length > 0) {
                     int last = length - 1;
                     boolean keep = MaskStream.keep(seed, streamOffset + last, threshold);
@@ -302,7 +298,7 @@ class VerifierTest {
                 }
             }
         };
-        return DropoutKernels.SCALAR.withFusedFloats("faulty-" + fault, broken);
+        return DropoutKernels.SCALAR.withFloatArrays("faulty-" + fault, broken);
     }
 
     @ParameterizedTest

@@ -124,6 +124,32 @@ public interface DoubleArrayKernels {
     /** {@code y = +0.0}: dropped channels, and everything when nothing is kept. */
     void zero(double[] y, int yOff, int length);
 
+    /**
+     * Fused bias, activation and dropout, {@code y = dropout(act(x + bias))}, over {@code rows} rows of
+     * {@code features} elements (row-major, element {@code i = r * features + j} of the call) with {@code bias[j]}
+     * broadcast over the rows: {@code pre = x + bias}; {@code a = act(pre)}; {@code y = keep ? a * scale : +0.0},
+     * each exactly rounded, in that order. {@code act} is an {@link ActivationKind} code; {@code alpha} the leaky
+     * slope. When {@code mask} is not null the keep bits are stored, every covered word written whole. Unlike the
+     * other kernels, the fused ones take any threshold, {@code 0} and {@code 2^32} included.
+     */
+    void biasActForward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
+                        double[] x, int xOff, double[] bias, int biasOff, double[] y, int yOff,
+                        long[] mask, int maskOff, int rows, int features);
+
+    /**
+     * The fused backward: {@code dx = keep ? act'(y) * (dy * scale) : +0.0} with {@code act'} read from the
+     * forward's output {@code y} (ReLU: {@code y > 0 ? g : +0.0}; leaky: {@code y > 0 ? g : g * alpha}); when
+     * {@code dBias} is not null, {@code dBias[j]} is the sum over rows, in order from {@code +0.0}, of
+     * {@code dx[r, j]} (overwritten).
+     */
+    void biasActBackward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
+                         double[] y, int yOff, double[] dy, int dyOff, double[] dx, int dxOff,
+                         double[] dBias, int dBiasOff, int rows, int features);
+
+    /** Fused residual and dropout: {@code y = residual + (keep ? x * scale : +0.0)}. */
+    void residualForward(long seed, long streamOffset, long threshold, double scale,
+                         double[] x, int xOff, double[] residual, int residualOff, double[] y, int yOff, int length);
+
     /** Word {@code index} of a mask. */
     static long maskWord(long[] mask, int index) {
         return mask[index];

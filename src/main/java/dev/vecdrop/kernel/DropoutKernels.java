@@ -4,12 +4,11 @@ import dev.vecdrop.scalar.ScalarDoubleArrayKernels;
 import dev.vecdrop.scalar.ScalarDoubleSegmentKernels;
 import dev.vecdrop.scalar.ScalarFloatArrayKernels;
 import dev.vecdrop.scalar.ScalarFloatSegmentKernels;
-import dev.vecdrop.scalar.ScalarFusedFloatKernels;
 import java.util.Objects;
 
 /**
  * One implementation of every dropout kernel, the scalar reference or one vector width: one kernel object per
- * element type and buffer kind, all from the same templates. Chosen once at start-up by {@link KernelSelector};
+ * element type and buffer kind (the fused kernels of {@code FusedDropout} included), all from the same templates. Chosen once at start-up by {@link KernelSelector};
  * every implementation produces bit-identical results.
  *
  * <p>Thread-safety: immutable; the kernels are stateless. Allocation: none after construction.
@@ -20,16 +19,14 @@ import java.util.Objects;
  * @param doubleArrays  float64 over {@code double[]}
  * @param floatSegments float32 over memory segments
  * @param doubleSegments float64 over memory segments
- * @param fusedFloats   the fused float32 kernels ({@code FusedDropout}) over {@code float[]}
  */
 public record DropoutKernels(String name, int vectorBitSize, FloatArrayKernels floatArrays,
                              DoubleArrayKernels doubleArrays, FloatSegmentKernels floatSegments,
-                             DoubleSegmentKernels doubleSegments, FusedFloatKernels fusedFloats) {
+                             DoubleSegmentKernels doubleSegments) {
 
     /** The scalar reference for everything. */
     public static final DropoutKernels SCALAR = new DropoutKernels("scalar", 0, ScalarFloatArrayKernels.INSTANCE,
-            ScalarDoubleArrayKernels.INSTANCE, ScalarFloatSegmentKernels.INSTANCE, ScalarDoubleSegmentKernels.INSTANCE,
-            ScalarFusedFloatKernels.INSTANCE);
+            ScalarDoubleArrayKernels.INSTANCE, ScalarFloatSegmentKernels.INSTANCE, ScalarDoubleSegmentKernels.INSTANCE);
 
     public DropoutKernels {
         Objects.requireNonNull(name, "name");
@@ -37,18 +34,10 @@ public record DropoutKernels(String name, int vectorBitSize, FloatArrayKernels f
         Objects.requireNonNull(doubleArrays, "doubleArrays");
         Objects.requireNonNull(floatSegments, "floatSegments");
         Objects.requireNonNull(doubleSegments, "doubleSegments");
-        Objects.requireNonNull(fusedFloats, "fusedFloats");
     }
 
     /** These kernels with float32 arrays replaced (fault injection and instrumentation in tests). */
     public DropoutKernels withFloatArrays(String newName, FloatArrayKernels kernels) {
-        return new DropoutKernels(newName, vectorBitSize, kernels, doubleArrays, floatSegments, doubleSegments,
-                fusedFloats);
-    }
-
-    /** These kernels with the fused float32 kernels replaced (fault injection in tests). */
-    public DropoutKernels withFusedFloats(String newName, FusedFloatKernels kernels) {
-        return new DropoutKernels(newName, vectorBitSize, floatArrays, doubleArrays, floatSegments, doubleSegments,
-                kernels);
+        return new DropoutKernels(newName, vectorBitSize, kernels, doubleArrays, floatSegments, doubleSegments);
     }
 }

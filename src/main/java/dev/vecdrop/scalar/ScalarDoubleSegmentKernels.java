@@ -2,6 +2,7 @@
 package dev.vecdrop.scalar;
 
 import dev.vecdrop.MaskStream;
+import dev.vecdrop.kernel.ActivationKind;
 import dev.vecdrop.kernel.DoubleSegmentKernels;
 import java.lang.foreign.MemorySegment;
 
@@ -51,9 +52,7 @@ public final class ScalarDoubleSegmentKernels implements DoubleSegmentKernels {
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            MemorySegment mask, long maskOff,
                            long length) {
-        for (long w = 0, words = (long) (((long) length + 63) >>> 6); w < words; w++) {
-            DoubleSegmentKernels.setMaskWord(mask, maskOff + w, 0L);
-        }
+        clearMaskWords(mask, maskOff, length);
         forwardMaskedRange(seed, streamOffset, threshold,
                 scale,
                 x, xOff, y, yOff,
@@ -105,9 +104,7 @@ public final class ScalarDoubleSegmentKernels implements DoubleSegmentKernels {
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            MemorySegment mask, long maskOff,
                            long length) {
-        for (long w = 0, words = (long) (((long) length + 63) >>> 6); w < words; w++) {
-            DoubleSegmentKernels.setMaskWord(mask, maskOff + w, 0L);
-        }
+        clearMaskWords(mask, maskOff, length);
         forwardMaskedPassThroughRange(seed, streamOffset, threshold,
                 x, xOff, y, yOff,
                 mask, maskOff,
@@ -161,9 +158,7 @@ public final class ScalarDoubleSegmentKernels implements DoubleSegmentKernels {
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            MemorySegment mask, long maskOff,
                            long length) {
-        for (long w = 0, words = (long) (((long) length + 63) >>> 6); w < words; w++) {
-            DoubleSegmentKernels.setMaskWord(mask, maskOff + w, 0L);
-        }
+        clearMaskWords(mask, maskOff, length);
         forwardAffineMaskedRange(seed, streamOffset, threshold,
                 a, b, c,
                 x, xOff, y, yOff,
@@ -193,9 +188,7 @@ public final class ScalarDoubleSegmentKernels implements DoubleSegmentKernels {
     public void forwardMaskOnly(long seed, long streamOffset, long threshold,
                            MemorySegment mask, long maskOff,
                            long length) {
-        for (long w = 0, words = (long) (((long) length + 63) >>> 6); w < words; w++) {
-            DoubleSegmentKernels.setMaskWord(mask, maskOff + w, 0L);
-        }
+        clearMaskWords(mask, maskOff, length);
         forwardMaskOnlyRange(seed, streamOffset, threshold,
                 mask, maskOff,
                 0, length);
@@ -291,6 +284,115 @@ public final class ScalarDoubleSegmentKernels implements DoubleSegmentKernels {
     public static void zeroRange(MemorySegment y, long yOff, long from, long to) {
         for (long i = from; i < to; i++) {
             set(y, yOff + i, 0.0);
+        }
+    }
+
+    @Override
+    public void biasActForward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
+                               MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
+                               MemorySegment mask, long maskOff, long rows, int features) {
+        if (mask != null) {
+            clearMaskWords(mask, maskOff, rows * features);
+        }
+        for (long r = 0; r < rows; r++) {
+            biasActForwardRange(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff,
+                    mask, maskOff, r * features, 0, features);
+        }
+    }
+
+    /** Clears the {@code ceil(length / 64)} mask words from {@code maskOff}, which masked kernels then OR bits into. */
+    public static void clearMaskWords(MemorySegment mask, long maskOff, long length) {
+        for (long w = 0, words = (long) (((long) length + 63) >>> 6); w < words; w++) {
+            DoubleSegmentKernels.setMaskWord(mask, maskOff + w, 0L);
+        }
+    }
+
+    /**
+     * {@code biasActForward} for columns {@code [from, to)} of the row whose first element is call element
+     * {@code base}. Mask bits, when {@code mask} is not null, are OR-ed in: the caller has cleared the words.
+     */
+    public static void biasActForwardRange(long seed, long streamOffset, long threshold, double scale, int act,
+                                           double alpha, MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
+                                           MemorySegment mask, long maskOff, long base, int from, int to) {
+        for (int j = from; j < to; j++) {
+            long i = base + j;
+            boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
+            double a = activate(act, alpha, get(x, xOff + i) + get(bias, biasOff + j));
+            set(y, yOff + i, keep ? a * scale : 0.0);
+            if (mask != null && keep) {
+                long w = maskOff + (i >>> 6); // the shift below uses i & 63
+                DoubleSegmentKernels.setMaskWord(mask, w, DoubleSegmentKernels.maskWord(mask, w) | (1L << i));
+            }
+        }
+    }
+
+    /** {@return {@code act(pre)}}: identity, {@code pre <= 0 ? +0.0 : pre}, or {@code pre < 0 ? pre * alpha : pre} */
+    public static double activate(int act, double alpha, double pre) {
+        return switch (act) {
+            case ActivationKind.RELU -> pre <= 0.0 ? 0.0 : pre;
+            case ActivationKind.LEAKY_RELU -> pre < 0.0 ? pre * alpha : pre;
+            default -> pre;
+        };
+    }
+
+    @Override
+    public void biasActBackward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
+                                MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
+                                MemorySegment dBias, long dBiasOff, long rows, int features) {
+        if (dBias != null) {
+            zeroRange(dBias, dBiasOff, 0, features);
+        }
+        for (long r = 0; r < rows; r++) {
+            biasActBackwardRange(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff,
+                    dBias, dBiasOff, r * features, 0, features);
+        }
+    }
+
+    /**
+     * {@code biasActBackward} for columns {@code [from, to)} of the row whose first element is call element
+     * {@code base}; adds each {@code dx} to {@code dBias[j]} when {@code dBias} is not null.
+     */
+    public static void biasActBackwardRange(long seed, long streamOffset, long threshold, double scale, int act,
+                                            double alpha, MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
+                                            MemorySegment dBias, long dBiasOff, long base, int from, int to) {
+        for (int j = from; j < to; j++) {
+            long i = base + j;
+            boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
+            double d = gradient(keep, scale, act, alpha, get(y, yOff + i), get(dy, dyOff + i));
+            set(dx, dxOff + i, d);
+            if (dBias != null) {
+                set(dBias, dBiasOff + j, get(dBias, dBiasOff + j) + d);
+            }
+        }
+    }
+
+    /** {@return {@code dx} of one element: {@code keep ? act'(y) * (dy * scale) : +0.0}} */
+    public static double gradient(boolean keep, double scale, int act, double alpha, double y, double dy) {
+        if (!keep) {
+            return 0.0;
+        }
+        double g = dy * scale;
+        return switch (act) {
+            case ActivationKind.RELU -> y > 0.0 ? g : 0.0;
+            case ActivationKind.LEAKY_RELU -> y > 0.0 ? g : g * alpha;
+            default -> g;
+        };
+    }
+
+    @Override
+    public void residualForward(long seed, long streamOffset, long threshold, double scale,
+                                MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
+        residualForwardRange(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff, 0,
+                length);
+    }
+
+    /** {@code residualForward} for the call elements {@code [from, to)}. */
+    public static void residualForwardRange(long seed, long streamOffset, long threshold, double scale,
+                                            MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff,
+                                            long from, long to) {
+        for (long i = from; i < to; i++) {
+            boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
+            set(y, yOff + i, get(residual, residualOff + i) + (keep ? get(x, xOff + i) * scale : 0.0));
         }
     }
 

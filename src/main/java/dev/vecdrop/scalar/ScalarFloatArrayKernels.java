@@ -2,6 +2,7 @@
 package dev.vecdrop.scalar;
 
 import dev.vecdrop.MaskStream;
+import dev.vecdrop.kernel.ActivationKind;
 import dev.vecdrop.kernel.FloatArrayKernels;
 
 /**
@@ -50,9 +51,7 @@ public final class ScalarFloatArrayKernels implements FloatArrayKernels {
                            float[] x, int xOff, float[] y, int yOff,
                            long[] mask, int maskOff,
                            int length) {
-        for (int w = 0, words = (int) (((long) length + 63) >>> 6); w < words; w++) {
-            FloatArrayKernels.setMaskWord(mask, maskOff + w, 0L);
-        }
+        clearMaskWords(mask, maskOff, length);
         forwardMaskedRange(seed, streamOffset, threshold,
                 scale,
                 x, xOff, y, yOff,
@@ -104,9 +103,7 @@ public final class ScalarFloatArrayKernels implements FloatArrayKernels {
                            float[] x, int xOff, float[] y, int yOff,
                            long[] mask, int maskOff,
                            int length) {
-        for (int w = 0, words = (int) (((long) length + 63) >>> 6); w < words; w++) {
-            FloatArrayKernels.setMaskWord(mask, maskOff + w, 0L);
-        }
+        clearMaskWords(mask, maskOff, length);
         forwardMaskedPassThroughRange(seed, streamOffset, threshold,
                 x, xOff, y, yOff,
                 mask, maskOff,
@@ -160,9 +157,7 @@ public final class ScalarFloatArrayKernels implements FloatArrayKernels {
                            float[] x, int xOff, float[] y, int yOff,
                            long[] mask, int maskOff,
                            int length) {
-        for (int w = 0, words = (int) (((long) length + 63) >>> 6); w < words; w++) {
-            FloatArrayKernels.setMaskWord(mask, maskOff + w, 0L);
-        }
+        clearMaskWords(mask, maskOff, length);
         forwardAffineMaskedRange(seed, streamOffset, threshold,
                 a, b, c,
                 x, xOff, y, yOff,
@@ -192,9 +187,7 @@ public final class ScalarFloatArrayKernels implements FloatArrayKernels {
     public void forwardMaskOnly(long seed, long streamOffset, long threshold,
                            long[] mask, int maskOff,
                            int length) {
-        for (int w = 0, words = (int) (((long) length + 63) >>> 6); w < words; w++) {
-            FloatArrayKernels.setMaskWord(mask, maskOff + w, 0L);
-        }
+        clearMaskWords(mask, maskOff, length);
         forwardMaskOnlyRange(seed, streamOffset, threshold,
                 mask, maskOff,
                 0, length);
@@ -290,6 +283,115 @@ public final class ScalarFloatArrayKernels implements FloatArrayKernels {
     public static void zeroRange(float[] y, int yOff, int from, int to) {
         for (int i = from; i < to; i++) {
             set(y, yOff + i, 0.0f);
+        }
+    }
+
+    @Override
+    public void biasActForward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                               float[] x, int xOff, float[] bias, int biasOff, float[] y, int yOff,
+                               long[] mask, int maskOff, int rows, int features) {
+        if (mask != null) {
+            clearMaskWords(mask, maskOff, rows * features);
+        }
+        for (int r = 0; r < rows; r++) {
+            biasActForwardRange(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff,
+                    mask, maskOff, r * features, 0, features);
+        }
+    }
+
+    /** Clears the {@code ceil(length / 64)} mask words from {@code maskOff}, which masked kernels then OR bits into. */
+    public static void clearMaskWords(long[] mask, int maskOff, int length) {
+        for (int w = 0, words = (int) (((long) length + 63) >>> 6); w < words; w++) {
+            FloatArrayKernels.setMaskWord(mask, maskOff + w, 0L);
+        }
+    }
+
+    /**
+     * {@code biasActForward} for columns {@code [from, to)} of the row whose first element is call element
+     * {@code base}. Mask bits, when {@code mask} is not null, are OR-ed in: the caller has cleared the words.
+     */
+    public static void biasActForwardRange(long seed, long streamOffset, long threshold, float scale, int act,
+                                           float alpha, float[] x, int xOff, float[] bias, int biasOff, float[] y, int yOff,
+                                           long[] mask, int maskOff, int base, int from, int to) {
+        for (int j = from; j < to; j++) {
+            int i = base + j;
+            boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
+            float a = activate(act, alpha, get(x, xOff + i) + get(bias, biasOff + j));
+            set(y, yOff + i, keep ? a * scale : 0.0f);
+            if (mask != null && keep) {
+                int w = maskOff + (i >>> 6); // the shift below uses i & 63
+                FloatArrayKernels.setMaskWord(mask, w, FloatArrayKernels.maskWord(mask, w) | (1L << i));
+            }
+        }
+    }
+
+    /** {@return {@code act(pre)}}: identity, {@code pre <= 0 ? +0.0 : pre}, or {@code pre < 0 ? pre * alpha : pre} */
+    public static float activate(int act, float alpha, float pre) {
+        return switch (act) {
+            case ActivationKind.RELU -> pre <= 0.0f ? 0.0f : pre;
+            case ActivationKind.LEAKY_RELU -> pre < 0.0f ? pre * alpha : pre;
+            default -> pre;
+        };
+    }
+
+    @Override
+    public void biasActBackward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                                float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
+                                float[] dBias, int dBiasOff, int rows, int features) {
+        if (dBias != null) {
+            zeroRange(dBias, dBiasOff, 0, features);
+        }
+        for (int r = 0; r < rows; r++) {
+            biasActBackwardRange(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff,
+                    dBias, dBiasOff, r * features, 0, features);
+        }
+    }
+
+    /**
+     * {@code biasActBackward} for columns {@code [from, to)} of the row whose first element is call element
+     * {@code base}; adds each {@code dx} to {@code dBias[j]} when {@code dBias} is not null.
+     */
+    public static void biasActBackwardRange(long seed, long streamOffset, long threshold, float scale, int act,
+                                            float alpha, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
+                                            float[] dBias, int dBiasOff, int base, int from, int to) {
+        for (int j = from; j < to; j++) {
+            int i = base + j;
+            boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
+            float d = gradient(keep, scale, act, alpha, get(y, yOff + i), get(dy, dyOff + i));
+            set(dx, dxOff + i, d);
+            if (dBias != null) {
+                set(dBias, dBiasOff + j, get(dBias, dBiasOff + j) + d);
+            }
+        }
+    }
+
+    /** {@return {@code dx} of one element: {@code keep ? act'(y) * (dy * scale) : +0.0}} */
+    public static float gradient(boolean keep, float scale, int act, float alpha, float y, float dy) {
+        if (!keep) {
+            return 0.0f;
+        }
+        float g = dy * scale;
+        return switch (act) {
+            case ActivationKind.RELU -> y > 0.0f ? g : 0.0f;
+            case ActivationKind.LEAKY_RELU -> y > 0.0f ? g : g * alpha;
+            default -> g;
+        };
+    }
+
+    @Override
+    public void residualForward(long seed, long streamOffset, long threshold, float scale,
+                                float[] x, int xOff, float[] residual, int residualOff, float[] y, int yOff, int length) {
+        residualForwardRange(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff, 0,
+                length);
+    }
+
+    /** {@code residualForward} for the call elements {@code [from, to)}. */
+    public static void residualForwardRange(long seed, long streamOffset, long threshold, float scale,
+                                            float[] x, int xOff, float[] residual, int residualOff, float[] y, int yOff,
+                                            int from, int to) {
+        for (int i = from; i < to; i++) {
+            boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
+            set(y, yOff + i, get(residual, residualOff + i) + (keep ? get(x, xOff + i) * scale : 0.0f));
         }
     }
 

@@ -2,6 +2,7 @@
 package dev.vecdrop.vector;
 
 import dev.vecdrop.MaskStream;
+import dev.vecdrop.kernel.ActivationKind;
 import dev.vecdrop.kernel.DoubleSegmentKernels;
 import dev.vecdrop.scalar.ScalarDoubleSegmentKernels;
 import jdk.incubator.vector.DoubleVector;
@@ -690,6 +691,195 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
             zero.intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.zeroRange(y, yOff, i, length);
+    }
+
+    /**
+     * Row by row, so the bias is one contiguous vector load per column block: a row whose first stream element is
+     * odd does its column 0 on the reference (an odd start would split words across vectors), then vectors from
+     * column 1; each row's last columns, fewer than a vector, run on the reference. The keep bits of a block may
+     * straddle two mask words; they are OR-ed into words cleared first.
+     */
+    @Override
+    public void biasActForward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
+                               MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
+                               MemorySegment mask, long maskOff, long rows, int features) {
+        if (mask != null) {
+            ScalarDoubleSegmentKernels.clearMaskWords(mask, maskOff, rows * features);
+        }
+        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
+        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
+        final VectorMask<Double> keepAll = Species.DOUBLES.maskAll(threshold == MaskStream.KEEP_ALL);
+        final LongVector gammas = LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(bias)) {
+            bias = HEAP.cast(bias);
+        }
+        if (HEAP.isInstance(y)) {
+            y = HEAP.cast(y);
+        }
+        for (long r = 0; r < rows; r++) {
+            long base = r * features;
+            int j = 0;
+            if (((streamOffset + base) & 1) != 0) {
+                ScalarDoubleSegmentKernels.biasActForwardRange(seed, streamOffset, threshold, scale, act, alpha,
+                        x, xOff, bias, biasOff, y, yOff, mask, maskOff, base, 0, 1);
+                j = 1;
+            }
+            // Counter of word m of the first block: seed + (k + 1 + m) * GAMMA with k = (stream element) / 2.
+            LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS,
+                    seed + (((streamOffset + base + j) >>> 1) + 1) * MaskStream.GOLDEN_GAMMA).add(gammas);
+            for (; j <= features - LANES; j += LANES) {
+                LongVector z = counter;
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                        .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+                VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                        .cast(Species.DOUBLES).or(keepAll);
+                counter = counter.add(step);
+                long i = base + j;
+                DoubleVector pre = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE)
+                        .add(DoubleVector.fromMemorySegment(Species.DOUBLES, bias, (biasOff + j) * Double.BYTES, NATIVE));
+                DoubleVector a;
+                if (act == ActivationKind.RELU) {
+                    a = pre.blend(zero, pre.compare(VectorOperators.LE, 0.0));
+                } else if (act == ActivationKind.LEAKY_RELU) {
+                    a = pre.blend(pre.mul(alpha), pre.compare(VectorOperators.LT, 0.0));
+                } else {
+                    a = pre;
+                }
+                zero.blend(a.mul(scale), keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+                if (mask != null) {
+                    long bits = keep.toLong();
+                    long w = maskOff + (i >>> 6);
+                    int shift = (int) (i & 63);
+                    DoubleSegmentKernels.setMaskWord(mask, w, DoubleSegmentKernels.maskWord(mask, w) | (bits << shift));
+                    if (shift + LANES > 64) {
+                        DoubleSegmentKernels.setMaskWord(mask, w + 1,
+                                DoubleSegmentKernels.maskWord(mask, w + 1) | (bits >>> (64 - shift)));
+                    }
+                }
+            }
+            ScalarDoubleSegmentKernels.biasActForwardRange(seed, streamOffset, threshold, scale, act, alpha,
+                    x, xOff, bias, biasOff, y, yOff, mask, maskOff, base, j, features);
+        }
+    }
+
+    /** Row by row, as {@link #biasActForward}; the bias gradient is one vector add per column block and row. */
+    @Override
+    public void biasActBackward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
+                                MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
+                                MemorySegment dBias, long dBiasOff, long rows, int features) {
+        if (dBias != null) {
+            ScalarDoubleSegmentKernels.zeroRange(dBias, dBiasOff, 0, features);
+        }
+        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
+        final VectorMask<Double> keepAll = Species.DOUBLES.maskAll(threshold == MaskStream.KEEP_ALL);
+        final LongVector gammas = LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
+        }
+        if (HEAP.isInstance(dy)) {
+            dy = HEAP.cast(dy);
+        }
+        if (HEAP.isInstance(dx)) {
+            dx = HEAP.cast(dx);
+        }
+        if (HEAP.isInstance(dBias)) {
+            dBias = HEAP.cast(dBias);
+        }
+        for (long r = 0; r < rows; r++) {
+            long base = r * features;
+            int j = 0;
+            if (((streamOffset + base) & 1) != 0) {
+                ScalarDoubleSegmentKernels.biasActBackwardRange(seed, streamOffset, threshold, scale, act, alpha,
+                        y, yOff, dy, dyOff, dx, dxOff, dBias, dBiasOff, base, 0, 1);
+                j = 1;
+            }
+            LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS,
+                    seed + (((streamOffset + base + j) >>> 1) + 1) * MaskStream.GOLDEN_GAMMA).add(gammas);
+            for (; j <= features - LANES; j += LANES) {
+                LongVector z = counter;
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                        .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+                VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                        .cast(Species.DOUBLES).or(keepAll);
+                counter = counter.add(step);
+                long i = base + j;
+                DoubleVector g = DoubleVector.fromMemorySegment(Species.DOUBLES, dy, (dyOff + i) * Double.BYTES, NATIVE)
+                        .mul(scale);
+                DoubleVector d;
+                if (act == ActivationKind.RELU) {
+                    DoubleVector yv = DoubleVector.fromMemorySegment(Species.DOUBLES, y, (yOff + i) * Double.BYTES, NATIVE);
+                    d = zero.blend(g, keep.and(yv.compare(VectorOperators.GT, 0.0)));
+                } else if (act == ActivationKind.LEAKY_RELU) {
+                    DoubleVector yv = DoubleVector.fromMemorySegment(Species.DOUBLES, y, (yOff + i) * Double.BYTES, NATIVE);
+                    d = zero.blend(g.blend(g.mul(alpha), yv.compare(VectorOperators.GT, 0.0).not()), keep);
+                } else {
+                    d = zero.blend(g, keep);
+                }
+                d.intoMemorySegment(dx, (dxOff + i) * Double.BYTES, NATIVE);
+                if (dBias != null) {
+                    DoubleVector.fromMemorySegment(Species.DOUBLES, dBias, (dBiasOff + j) * Double.BYTES, NATIVE).add(d)
+                            .intoMemorySegment(dBias, (dBiasOff + j) * Double.BYTES, NATIVE);
+                }
+            }
+            ScalarDoubleSegmentKernels.biasActBackwardRange(seed, streamOffset, threshold, scale, act, alpha,
+                    y, yOff, dy, dyOff, dx, dxOff, dBias, dBiasOff, base, j, features);
+        }
+    }
+
+    @Override
+    public void residualForward(long seed, long streamOffset, long threshold, double scale,
+                                MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(residual)) {
+            residual = HEAP.cast(residual);
+        }
+        if (HEAP.isInstance(y)) {
+            y = HEAP.cast(y);
+        }
+        long i = 0;
+        if ((streamOffset & 1) != 0 && length > 0) { // an odd start would split every word across two vectors
+            ScalarDoubleSegmentKernels.residualForwardRange(seed, streamOffset, threshold, scale,
+                    x, xOff, residual, residualOff, y, yOff, 0, 1);
+            i = 1;
+        }
+        LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS,
+                        seed + (((streamOffset + i) >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
+                .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
+        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
+        // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
+        final VectorMask<Double> keepAll = Species.DOUBLES.maskAll(threshold == MaskStream.KEEP_ALL);
+        for (; i <= length - LANES; i += LANES) {
+            LongVector z = counter;
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+            VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                    .cast(Species.DOUBLES).or(keepAll);
+            counter = counter.add(step);
+            DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE).mul(scale);
+            DoubleVector.fromMemorySegment(Species.DOUBLES, residual, (residualOff + i) * Double.BYTES, NATIVE)
+                    .add(zero.blend(v, keep)).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+        }
+        ScalarDoubleSegmentKernels.residualForwardRange(seed, streamOffset, threshold, scale,
+                x, xOff, residual, residualOff, y, yOff, i, length);
     }
 
     /** Words covering {@code length} elements, without overflow at the largest lengths. */

@@ -2,6 +2,7 @@
 package dev.vecdrop.vector;
 
 import dev.vecdrop.MaskStream;
+import dev.vecdrop.kernel.ActivationKind;
 import dev.vecdrop.kernel.FloatSegmentKernels;
 import dev.vecdrop.scalar.ScalarFloatSegmentKernels;
 import jdk.incubator.vector.FloatVector;
@@ -690,6 +691,195 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
             zero.intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
         }
         ScalarFloatSegmentKernels.zeroRange(y, yOff, i, length);
+    }
+
+    /**
+     * Row by row, so the bias is one contiguous vector load per column block: a row whose first stream element is
+     * odd does its column 0 on the reference (an odd start would split words across vectors), then vectors from
+     * column 1; each row's last columns, fewer than a vector, run on the reference. The keep bits of a block may
+     * straddle two mask words; they are OR-ed into words cleared first.
+     */
+    @Override
+    public void biasActForward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                               MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
+                               MemorySegment mask, long maskOff, long rows, int features) {
+        if (mask != null) {
+            ScalarFloatSegmentKernels.clearMaskWords(mask, maskOff, rows * features);
+        }
+        final LongVector step = LongVector.broadcast(Species.FLOAT_WORDS, Species.FLOAT_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
+        final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
+        final VectorMask<Float> keepAll = Species.FLOATS.maskAll(threshold == MaskStream.KEEP_ALL);
+        final LongVector gammas = LongVector.fromArray(Species.FLOAT_WORDS, LaneTables.GAMMAS, 0);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(bias)) {
+            bias = HEAP.cast(bias);
+        }
+        if (HEAP.isInstance(y)) {
+            y = HEAP.cast(y);
+        }
+        for (long r = 0; r < rows; r++) {
+            long base = r * features;
+            int j = 0;
+            if (((streamOffset + base) & 1) != 0) {
+                ScalarFloatSegmentKernels.biasActForwardRange(seed, streamOffset, threshold, scale, act, alpha,
+                        x, xOff, bias, biasOff, y, yOff, mask, maskOff, base, 0, 1);
+                j = 1;
+            }
+            // Counter of word m of the first block: seed + (k + 1 + m) * GAMMA with k = (stream element) / 2.
+            LongVector counter = LongVector.broadcast(Species.FLOAT_WORDS,
+                    seed + (((streamOffset + base + j) >>> 1) + 1) * MaskStream.GOLDEN_GAMMA).add(gammas);
+            for (; j <= features - LANES; j += LANES) {
+                LongVector z = counter;
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                        .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+                VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                        .cast(Species.FLOATS).or(keepAll);
+                counter = counter.add(step);
+                long i = base + j;
+                FloatVector pre = FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Float.BYTES, NATIVE)
+                        .add(FloatVector.fromMemorySegment(Species.FLOATS, bias, (biasOff + j) * Float.BYTES, NATIVE));
+                FloatVector a;
+                if (act == ActivationKind.RELU) {
+                    a = pre.blend(zero, pre.compare(VectorOperators.LE, 0.0f));
+                } else if (act == ActivationKind.LEAKY_RELU) {
+                    a = pre.blend(pre.mul(alpha), pre.compare(VectorOperators.LT, 0.0f));
+                } else {
+                    a = pre;
+                }
+                zero.blend(a.mul(scale), keep).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+                if (mask != null) {
+                    long bits = keep.toLong();
+                    long w = maskOff + (i >>> 6);
+                    int shift = (int) (i & 63);
+                    FloatSegmentKernels.setMaskWord(mask, w, FloatSegmentKernels.maskWord(mask, w) | (bits << shift));
+                    if (shift + LANES > 64) {
+                        FloatSegmentKernels.setMaskWord(mask, w + 1,
+                                FloatSegmentKernels.maskWord(mask, w + 1) | (bits >>> (64 - shift)));
+                    }
+                }
+            }
+            ScalarFloatSegmentKernels.biasActForwardRange(seed, streamOffset, threshold, scale, act, alpha,
+                    x, xOff, bias, biasOff, y, yOff, mask, maskOff, base, j, features);
+        }
+    }
+
+    /** Row by row, as {@link #biasActForward}; the bias gradient is one vector add per column block and row. */
+    @Override
+    public void biasActBackward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                                MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
+                                MemorySegment dBias, long dBiasOff, long rows, int features) {
+        if (dBias != null) {
+            ScalarFloatSegmentKernels.zeroRange(dBias, dBiasOff, 0, features);
+        }
+        final LongVector step = LongVector.broadcast(Species.FLOAT_WORDS, Species.FLOAT_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
+        final VectorMask<Float> keepAll = Species.FLOATS.maskAll(threshold == MaskStream.KEEP_ALL);
+        final LongVector gammas = LongVector.fromArray(Species.FLOAT_WORDS, LaneTables.GAMMAS, 0);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
+        }
+        if (HEAP.isInstance(dy)) {
+            dy = HEAP.cast(dy);
+        }
+        if (HEAP.isInstance(dx)) {
+            dx = HEAP.cast(dx);
+        }
+        if (HEAP.isInstance(dBias)) {
+            dBias = HEAP.cast(dBias);
+        }
+        for (long r = 0; r < rows; r++) {
+            long base = r * features;
+            int j = 0;
+            if (((streamOffset + base) & 1) != 0) {
+                ScalarFloatSegmentKernels.biasActBackwardRange(seed, streamOffset, threshold, scale, act, alpha,
+                        y, yOff, dy, dyOff, dx, dxOff, dBias, dBiasOff, base, 0, 1);
+                j = 1;
+            }
+            LongVector counter = LongVector.broadcast(Species.FLOAT_WORDS,
+                    seed + (((streamOffset + base + j) >>> 1) + 1) * MaskStream.GOLDEN_GAMMA).add(gammas);
+            for (; j <= features - LANES; j += LANES) {
+                LongVector z = counter;
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                        .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+                VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                        .cast(Species.FLOATS).or(keepAll);
+                counter = counter.add(step);
+                long i = base + j;
+                FloatVector g = FloatVector.fromMemorySegment(Species.FLOATS, dy, (dyOff + i) * Float.BYTES, NATIVE)
+                        .mul(scale);
+                FloatVector d;
+                if (act == ActivationKind.RELU) {
+                    FloatVector yv = FloatVector.fromMemorySegment(Species.FLOATS, y, (yOff + i) * Float.BYTES, NATIVE);
+                    d = zero.blend(g, keep.and(yv.compare(VectorOperators.GT, 0.0f)));
+                } else if (act == ActivationKind.LEAKY_RELU) {
+                    FloatVector yv = FloatVector.fromMemorySegment(Species.FLOATS, y, (yOff + i) * Float.BYTES, NATIVE);
+                    d = zero.blend(g.blend(g.mul(alpha), yv.compare(VectorOperators.GT, 0.0f).not()), keep);
+                } else {
+                    d = zero.blend(g, keep);
+                }
+                d.intoMemorySegment(dx, (dxOff + i) * Float.BYTES, NATIVE);
+                if (dBias != null) {
+                    FloatVector.fromMemorySegment(Species.FLOATS, dBias, (dBiasOff + j) * Float.BYTES, NATIVE).add(d)
+                            .intoMemorySegment(dBias, (dBiasOff + j) * Float.BYTES, NATIVE);
+                }
+            }
+            ScalarFloatSegmentKernels.biasActBackwardRange(seed, streamOffset, threshold, scale, act, alpha,
+                    y, yOff, dy, dyOff, dx, dxOff, dBias, dBiasOff, base, j, features);
+        }
+    }
+
+    @Override
+    public void residualForward(long seed, long streamOffset, long threshold, float scale,
+                                MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
+        }
+        if (HEAP.isInstance(residual)) {
+            residual = HEAP.cast(residual);
+        }
+        if (HEAP.isInstance(y)) {
+            y = HEAP.cast(y);
+        }
+        long i = 0;
+        if ((streamOffset & 1) != 0 && length > 0) { // an odd start would split every word across two vectors
+            ScalarFloatSegmentKernels.residualForwardRange(seed, streamOffset, threshold, scale,
+                    x, xOff, residual, residualOff, y, yOff, 0, 1);
+            i = 1;
+        }
+        LongVector counter = LongVector.broadcast(Species.FLOAT_WORDS,
+                        seed + (((streamOffset + i) >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
+                .add(LongVector.fromArray(Species.FLOAT_WORDS, LaneTables.GAMMAS, 0));
+        final LongVector step = LongVector.broadcast(Species.FLOAT_WORDS, Species.FLOAT_WORDS.length() * MaskStream.GOLDEN_GAMMA);
+        final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
+        final FloatVector zero = FloatVector.zero(Species.FLOATS);
+        // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
+        final VectorMask<Float> keepAll = Species.FLOATS.maskAll(threshold == MaskStream.KEEP_ALL);
+        for (; i <= length - LANES; i += LANES) {
+            LongVector z = counter;
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
+                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
+            VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
+                    .cast(Species.FLOATS).or(keepAll);
+            counter = counter.add(step);
+            FloatVector v = FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Float.BYTES, NATIVE).mul(scale);
+            FloatVector.fromMemorySegment(Species.FLOATS, residual, (residualOff + i) * Float.BYTES, NATIVE)
+                    .add(zero.blend(v, keep)).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+        }
+        ScalarFloatSegmentKernels.residualForwardRange(seed, streamOffset, threshold, scale,
+                x, xOff, residual, residualOff, y, yOff, i, length);
     }
 
     /** Words covering {@code length} elements, without overflow at the largest lengths. */

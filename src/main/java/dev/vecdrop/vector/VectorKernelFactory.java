@@ -35,8 +35,7 @@ public final class VectorKernelFactory {
                 VectorFloatArrayKernels.INSTANCE,
                 doubleVectors ? VectorDoubleArrayKernels.INSTANCE : DropoutKernels.SCALAR.doubleArrays(),
                 VectorFloatSegmentKernels.INSTANCE,
-                doubleVectors ? VectorDoubleSegmentKernels.INSTANCE : DropoutKernels.SCALAR.doubleSegments(),
-                VectorFusedFloatKernels.INSTANCE),
+                doubleVectors ? VectorDoubleSegmentKernels.INSTANCE : DropoutKernels.SCALAR.doubleSegments()),
                 doubleVectors ? reason : reason + "; float64 on the scalar reference below " + MIN_DOUBLE_BITS
                         + " bits");
     }

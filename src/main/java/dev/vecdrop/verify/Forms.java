@@ -1,6 +1,7 @@
 package dev.vecdrop.verify;
 
 import dev.vecdrop.Dropout;
+import dev.vecdrop.FusedDropout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -160,6 +161,73 @@ enum Forms {
             case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT ->
                     d.floatSegments().eval((MemorySegment) x, xo, (MemorySegment) y, yo, n);
             default -> d.doubleSegments().eval((MemorySegment) x, xo, (MemorySegment) y, yo, n);
+        }
+    }
+
+    /** The fused forward ({@link FusedDropout}), with a mask when {@code m} is not null. */
+    void fusedForward(FusedDropout f, long seed, long so, Object x, int xo, Object b, int bo, Object y, int yo, int n,
+                      int features, Object m, int mo) {
+        switch (this) {
+            case FLOAT_ARRAY -> {
+                if (m == null) {
+                    f.forward(seed, so, (float[]) x, xo, (float[]) b, bo, (float[]) y, yo, n, features);
+                } else {
+                    f.forward(seed, so, (float[]) x, xo, (float[]) b, bo, (float[]) y, yo, n, features, (long[]) m, mo);
+                }
+            }
+            case DOUBLE_ARRAY -> {
+                if (m == null) {
+                    f.forward(seed, so, (double[]) x, xo, (double[]) b, bo, (double[]) y, yo, n, features);
+                } else {
+                    f.forward(seed, so, (double[]) x, xo, (double[]) b, bo, (double[]) y, yo, n, features,
+                            (long[]) m, mo);
+                }
+            }
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> {
+                if (m == null) {
+                    f.floatSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) b, bo,
+                            (MemorySegment) y, yo, n, features);
+                } else {
+                    f.floatSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) b, bo,
+                            (MemorySegment) y, yo, n, features, (MemorySegment) m, mo);
+                }
+            }
+            default -> {
+                if (m == null) {
+                    f.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) b, bo,
+                            (MemorySegment) y, yo, n, features);
+                } else {
+                    f.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) b, bo,
+                            (MemorySegment) y, yo, n, features, (MemorySegment) m, mo);
+                }
+            }
+        }
+    }
+
+    /** The fused backward with the bias gradient. */
+    void fusedBackward(FusedDropout f, long seed, long so, Object y, Object dy, Object dx, int o, int n, int features,
+                       Object db, int dbo) {
+        switch (this) {
+            case FLOAT_ARRAY -> f.backward(seed, so, (float[]) y, o, (float[]) dy, o, (float[]) dx, o, n, features,
+                    (float[]) db, dbo);
+            case DOUBLE_ARRAY -> f.backward(seed, so, (double[]) y, o, (double[]) dy, o, (double[]) dx, o, n, features,
+                    (double[]) db, dbo);
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> f.floatSegments().backward(seed, so, (MemorySegment) y, o,
+                    (MemorySegment) dy, o, (MemorySegment) dx, o, n, features, (MemorySegment) db, dbo);
+            default -> f.doubleSegments().backward(seed, so, (MemorySegment) y, o, (MemorySegment) dy, o,
+                    (MemorySegment) dx, o, n, features, (MemorySegment) db, dbo);
+        }
+    }
+
+    /** The fused residual forward. */
+    void fusedResidual(FusedDropout f, long seed, long so, Object x, Object r, Object y, int o, int n) {
+        switch (this) {
+            case FLOAT_ARRAY -> f.residualForward(seed, so, (float[]) x, o, (float[]) r, o, (float[]) y, o, n);
+            case DOUBLE_ARRAY -> f.residualForward(seed, so, (double[]) x, o, (double[]) r, o, (double[]) y, o, n);
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> f.floatSegments().residualForward(seed, so,
+                    (MemorySegment) x, o, (MemorySegment) r, o, (MemorySegment) y, o, n);
+            default -> f.doubleSegments().residualForward(seed, so, (MemorySegment) x, o, (MemorySegment) r, o,
+                    (MemorySegment) y, o, n);
         }
     }
 }

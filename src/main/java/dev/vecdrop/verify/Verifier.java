@@ -108,6 +108,11 @@ public final class Verifier {
     public static final int FUSED_OPERATIONS = 10;
     /** The activations the fused kernels are checked with. */
     static final Activation[] FUSED_ACTIVATIONS = {Activation.identity(), Activation.relu(), Activation.leakyRelu(0.01f)};
+    /**
+     * The forms the fused kernels run on, one per fused case, picked by a scrambled count of the cases: each form
+     * gets about a sixth of them, every length among them, at a sixth of the cost of all six on every case.
+     */
+    private static final Forms[] FUSED_FORMS = Forms.values();
     /** Gaussian operations per stream offset and size: see {@link #runGaussians}. */
     public static final int GAUSSIAN_OPERATIONS = 8;
     /** The gaussian-dropout probability and gaussian-noise deviation the verifier runs at. */
@@ -131,6 +136,8 @@ public final class Verifier {
     private final int maxLength;
     private long cases;
     private long operations;
+    /** Fused cases run so far: picks each one's second form in turn. */
+    private long fusedRuns;
     private long mismatches;
     private String first;
     private ForkJoinPool pool;
@@ -451,7 +458,8 @@ public final class Verifier {
     /**
      * The fused kernels ({@link FusedDropout}) of the candidate's dropout against the scalar reference's, for each
      * activation: forward, forward with a mask, backward with the bias gradient (from the reference's forward
-     * output), and the residual forward; {@value #FUSED_OPERATIONS} operations, on the cases the other forms run on.
+     * output), and the residual forward; {@value #FUSED_OPERATIONS} operations, on the cases the other forms run on,
+     * each case in one of the six forms (float32 and float64 arrays, heap and native segments of either).
      * Rows of {@link #fusedFeatures} features. The bias, residual and upstream gradient are finite: the result of
      * adding two NaNs is not fixed by Java (either payload), so it is no contract of the fused kernels either.
      */
@@ -459,48 +467,99 @@ public final class Verifier {
         if (candidate.scaling() == Scaling.ALPHA || n == 0) {
             return;
         }
+        // The counter scrambled, not taken mod 6: the number of fused cases per probability could be a multiple
+        // of 6, and then each (offset, length) would always get the same form.
+        Forms form = FUSED_FORMS[(int) Long.remainderUnsigned(++fusedRuns * 0x9E3779B97F4A7C15L, FUSED_FORMS.length)];
+        try (Arena arena = Arena.ofConfined()) {
+            runFused(form, arena, candidate, reference, seed, streamOffset, n);
+        }
+    }
+
+    private void runFused(Forms form, Arena arena, Dropout candidate, Dropout reference, long seed,
+                          long streamOffset, int n) {
         SplittableRandom random = new SplittableRandom(seed * 31 + streamOffset ^ n);
         int features = fusedFeatures(n);
         int off = GUARD + n % 3;
-        float[] x = inputs(random, off + n + GUARD);
-        float[] bias = finite(inputs(random, features + 2 * GUARD));
-        float[] residual = finite(inputs(random, off + n + GUARD));
-        float[] dy = finite(inputs(random, off + n + GUARD));
-        String at = " seed=" + seed + " streamOffset=" + streamOffset + " n=" + n + " features=" + features;
+        int length = off + n + GUARD;
+        boolean floats = form.elementBytes == Float.BYTES;
+        MemorySegment x = floats ? MemorySegment.ofArray(inputs(random, length))
+                : MemorySegment.ofArray(doubleInputs(random, length));
+        MemorySegment bias = finite(random, features + 2 * GUARD, floats);
+        MemorySegment residual = finite(random, length, floats);
+        MemorySegment dy = finite(random, length, floats);
+        MemorySegment sentinel = floats ? MemorySegment.ofArray(floats(length)) : MemorySegment.ofArray(doubles(length));
+        MemorySegment biasSentinel = floats ? MemorySegment.ofArray(floats(features + 2 * GUARD))
+                : MemorySegment.ofArray(doubles(features + 2 * GUARD));
+        long[] sentinelWords = words(Dropout.maskWords(n) + 2 * GUARD);
+        Forms ref = form.reference();
+        List<MemorySegment> natives = new ArrayList<>();
+        String at = " " + form + " seed=" + seed + " streamOffset=" + streamOffset + " n=" + n + " features=" + features;
         for (Activation activation : FUSED_ACTIVATIONS) {
             FusedDropout c = FusedDropout.of(candidate, activation);
             FusedDropout r = FusedDropout.of(reference, activation).scalarReference();
             String what = "fused " + activation + at;
-            float[] yc = floats(x.length);
-            float[] yr = floats(x.length);
-            c.forward(seed, streamOffset, x, off, bias, GUARD, yc, off, n, features);
-            r.forward(seed, streamOffset, x, off, bias, GUARD, yr, off, n, features);
-            compare(what + " forward values", yc, yr);
-            long[] mc = words(Dropout.maskWords(n) + 2 * GUARD);
-            long[] mr = words(mc.length);
-            yc = floats(x.length);
-            yr = floats(x.length);
-            c.forward(seed, streamOffset, x, off, bias, GUARD, yc, off, n, features, mc, GUARD);
-            r.forward(seed, streamOffset, x, off, bias, GUARD, yr, off, n, features, mr, GUARD);
-            compare(what + " forward+mask values", yc, yr);
-            compare(what + " forward+mask mask", mc, mr);
-            float[] dxc = floats(x.length);
-            float[] dxr = floats(x.length);
-            float[] dbc = floats(features + 2 * GUARD);
-            float[] dbr = floats(features + 2 * GUARD);
-            c.backward(seed, streamOffset, yr, off, dy, off, dxc, off, n, features, dbc, GUARD);
-            r.backward(seed, streamOffset, yr, off, dy, off, dxr, off, n, features, dbr, GUARD);
-            compare(what + " backward values", dxc, dxr);
-            compare(what + " backward bias gradient", dbc, dbr);
+            Object xc = form.data(arena, x, natives), xr = ref.data(arena, x, natives);
+            Object bc = form.data(arena, bias, natives), br = ref.data(arena, bias, natives);
+            Object yc = form.data(arena, sentinel, natives), yr = ref.data(arena, sentinel, natives);
+            form.fusedForward(c, seed, streamOffset, xc, off, bc, GUARD, yc, off, n, features, null, 0);
+            ref.fusedForward(r, seed, streamOffset, xr, off, br, GUARD, yr, off, n, features, null, 0);
+            sameBytes(what + " forward values", yc, yr, form.elementBytes);
+            Object mc = form.mask(arena, sentinelWords, natives), mr = ref.mask(arena, sentinelWords, natives);
+            yc = form.data(arena, sentinel, natives);
+            Object yMasked = ref.data(arena, sentinel, natives);
+            form.fusedForward(c, seed, streamOffset, xc, off, bc, GUARD, yc, off, n, features, mc, GUARD);
+            ref.fusedForward(r, seed, streamOffset, xr, off, br, GUARD, yMasked, off, n, features, mr, GUARD);
+            sameBytes(what + " forward+mask values", yc, yMasked, form.elementBytes);
+            sameBytes(what + " forward+mask mask", mc, mr, Long.BYTES);
+            sameBytes("candidate wrote into its input: " + what + " x", xc, x, form.elementBytes);
+            sameBytes("candidate wrote into its input: " + what + " bias", bc, bias, form.elementBytes);
+            // The backward from the reference's forward output, in each side's form.
+            MemorySegment forwardOutput = Forms.bytes(yr);
+            Object yIn = form.data(arena, forwardOutput, natives), yInRef = ref.data(arena, forwardOutput, natives);
+            Object dyc = form.data(arena, dy, natives), dyr = ref.data(arena, dy, natives);
+            Object dxc = form.data(arena, sentinel, natives), dxr = ref.data(arena, sentinel, natives);
+            Object dbc = form.data(arena, biasSentinel, natives), dbr = ref.data(arena, biasSentinel, natives);
+            form.fusedBackward(c, seed, streamOffset, yIn, dyc, dxc, off, n, features, dbc, GUARD);
+            ref.fusedBackward(r, seed, streamOffset, yInRef, dyr, dxr, off, n, features, dbr, GUARD);
+            sameBytes(what + " backward values", dxc, dxr, form.elementBytes);
+            sameBytes(what + " backward bias gradient", dbc, dbr, form.elementBytes);
         }
         FusedDropout c = FusedDropout.of(candidate, Activation.identity());
         FusedDropout r = FusedDropout.of(reference, Activation.identity()).scalarReference();
-        float[] yc = floats(x.length);
-        float[] yr = floats(x.length);
-        c.residualForward(seed, streamOffset, x, off, residual, off, yc, off, n);
-        r.residualForward(seed, streamOffset, x, off, residual, off, yr, off, n);
-        compare("fused residual forward values" + at, yc, yr);
+        Object xc = form.data(arena, x, natives), xr = ref.data(arena, x, natives);
+        Object rc = form.data(arena, residual, natives), rr = ref.data(arena, residual, natives);
+        Object yc = form.data(arena, sentinel, natives), yr = ref.data(arena, sentinel, natives);
+        form.fusedResidual(c, seed, streamOffset, xc, rc, yc, off, n);
+        ref.fusedResidual(r, seed, streamOffset, xr, rr, yr, off, n);
+        sameBytes("fused residual forward values" + at, yc, yr, form.elementBytes);
+        for (MemorySegment block : natives) {
+            if (!Forms.guardsIntact(block)) {
+                mismatch("fused: wrote outside its segment:" + at);
+            }
+        }
         operations += FUSED_OPERATIONS;
+    }
+
+    /** Records a mismatch where the bytes of two buffers of one form differ. */
+    private void sameBytes(String what, Object candidate, Object reference, int elementBytes) {
+        long at = Forms.bytes(candidate).mismatch(Forms.bytes(reference));
+        if (at >= 0) {
+            mismatch(what + ": byte " + at + " (element " + at / elementBytes + ") differs from the reference");
+        }
+    }
+
+    /** {@code length} random finite values of the form's type (NaNs replaced by 1.5; see {@link #finite(float[])}). */
+    private static MemorySegment finite(SplittableRandom random, int length, boolean floats) {
+        if (floats) {
+            return MemorySegment.ofArray(finite(inputs(random, length)));
+        }
+        double[] values = doubleInputs(random, length);
+        for (int i = 0; i < length; i++) {
+            if (Double.isNaN(values[i])) {
+                values[i] = 1.5;
+            }
+        }
+        return MemorySegment.ofArray(values);
     }
 
     /** A row length that divides {@code n}: the largest of 37, 24, 16, 7, 3 and 1 that does (tails and whole rows). */

@@ -77,6 +77,8 @@ public final class KernelGenerator {
                         SOURCES.resolve("dev/vecdrop/vector/Vector" + name + "Kernels.java"), values, flags));
                 all.add(new Instance("api/TypedDropout.java.template",
                         SOURCES.resolve("dev/vecdrop/" + name + "Dropout.java"), values, flags));
+                all.add(new Instance("api/TypedFusedDropout.java.template",
+                        SOURCES.resolve("dev/vecdrop/Fused" + name + "Dropout.java"), values, flags));
                 all.add(new Instance("kernel/ForwardingKernels.java.template",
                         TEST_SOURCES.resolve("dev/vecdrop/kernel/Forwarding" + name + "Kernels.java"), values, flags));
             }
@@ -137,7 +139,8 @@ public final class KernelGenerator {
             return Map.of("Buf", capitalised,
                     "X", array ? type.flag + "[]" : "MemorySegment",
                     "I", array ? "int" : "long",
-                    "M", array ? "long[]" : "MemorySegment");
+                    "M", array ? "long[]" : "MemorySegment",
+                    "kernels", type.flag + capitalised + "s");
         }
     }
 

@@ -143,4 +143,26 @@ public class ForwardingDoubleArrayKernels implements DoubleArrayKernels {
     public void zero(double[] y, int yOff, int length) {
         target.zero(y, yOff, length);
     }
+
+    @Override
+    public void biasActForward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
+                               double[] x, int xOff, double[] bias, int biasOff, double[] y, int yOff,
+                               long[] mask, int maskOff, int rows, int features) {
+        target.biasActForward(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff,
+                mask, maskOff, rows, features);
+    }
+
+    @Override
+    public void biasActBackward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
+                                double[] y, int yOff, double[] dy, int dyOff, double[] dx, int dxOff,
+                                double[] dBias, int dBiasOff, int rows, int features) {
+        target.biasActBackward(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff,
+                dBias, dBiasOff, rows, features);
+    }
+
+    @Override
+    public void residualForward(long seed, long streamOffset, long threshold, double scale,
+                                double[] x, int xOff, double[] residual, int residualOff, double[] y, int yOff, int length) {
+        target.residualForward(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff, length);
+    }
 }

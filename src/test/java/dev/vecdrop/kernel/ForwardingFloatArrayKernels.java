@@ -143,4 +143,26 @@ public class ForwardingFloatArrayKernels implements FloatArrayKernels {
     public void zero(float[] y, int yOff, int length) {
         target.zero(y, yOff, length);
     }
+
+    @Override
+    public void biasActForward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                               float[] x, int xOff, float[] bias, int biasOff, float[] y, int yOff,
+                               long[] mask, int maskOff, int rows, int features) {
+        target.biasActForward(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff,
+                mask, maskOff, rows, features);
+    }
+
+    @Override
+    public void biasActBackward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                                float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
+                                float[] dBias, int dBiasOff, int rows, int features) {
+        target.biasActBackward(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff,
+                dBias, dBiasOff, rows, features);
+    }
+
+    @Override
+    public void residualForward(long seed, long streamOffset, long threshold, float scale,
+                                float[] x, int xOff, float[] residual, int residualOff, float[] y, int yOff, int length) {
+        target.residualForward(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff, length);
+    }
 }

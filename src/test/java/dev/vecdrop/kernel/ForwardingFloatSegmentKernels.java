@@ -144,4 +144,26 @@ public class ForwardingFloatSegmentKernels implements FloatSegmentKernels {
     public void zero(MemorySegment y, long yOff, long length) {
         target.zero(y, yOff, length);
     }
+
+    @Override
+    public void biasActForward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                               MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
+                               MemorySegment mask, long maskOff, long rows, int features) {
+        target.biasActForward(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff,
+                mask, maskOff, rows, features);
+    }
+
+    @Override
+    public void biasActBackward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                                MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
+                                MemorySegment dBias, long dBiasOff, long rows, int features) {
+        target.biasActBackward(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff,
+                dBias, dBiasOff, rows, features);
+    }
+
+    @Override
+    public void residualForward(long seed, long streamOffset, long threshold, float scale,
+                                MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
+        target.residualForward(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff, length);
+    }
 }
