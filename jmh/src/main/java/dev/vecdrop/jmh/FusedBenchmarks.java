@@ -3,6 +3,8 @@ package dev.vecdrop.jmh;
 import dev.vecdrop.Activation;
 import dev.vecdrop.Dropout;
 import dev.vecdrop.FusedDropout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * bias + ReLU + dropout forward against a bias add loop, a ReLU loop (both plain Java, which C2 auto-vectorises)
  * and {@link Dropout#forward}, the later passes in place; the fused backward against {@link Dropout#backward} and
  * a ReLU-derivative loop; {@code residual + dropout(x)} against {@link Dropout#forward} and an add loop. Plain
- * dropout's forward is the memory-bound yardstick. Bar: fused at least 2x the unfused chain at 16M.
+ * dropout's forward is the memory-bound yardstick. Bar: fused at least 2x the unfused chain at 16M. The float64
+ * forward (fused, unfused, plain dropout) and the float32 forward over native memory segments show the other forms
+ * of the same kernels (stop 18: they are generated from the dropout kernels' templates).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -41,6 +45,8 @@ public class FusedBenchmarks {
     private Dropout dropout;
     private FusedDropout fused;
     private float[] x, bias, y, residual, dy, dx, dBias;
+    private double[] xd, biasd, yd;
+    private MemorySegment xSegment, biasSegment, ySegment;
     private long seed;
 
     @Setup(Level.Trial)
@@ -64,6 +70,19 @@ public class FusedBenchmarks {
             bias[j] = (float) random.nextGaussian() * 0.1f;
         }
         fused.forward(1, 0, x, 0, bias, 0, y, 0, n, FEATURES);
+        xd = new double[n];
+        yd = new double[n];
+        biasd = new double[FEATURES];
+        for (int i = 0; i < n; i++) {
+            xd[i] = x[i];
+        }
+        for (int j = 0; j < FEATURES; j++) {
+            biasd[j] = bias[j];
+        }
+        Arena arena = Arena.ofAuto();
+        xSegment = arena.allocate((long) n * Float.BYTES, 64).copyFrom(MemorySegment.ofArray(x));
+        ySegment = arena.allocate((long) n * Float.BYTES, 64);
+        biasSegment = arena.allocate((long) FEATURES * Float.BYTES, 64).copyFrom(MemorySegment.ofArray(bias));
     }
 
     @Benchmark
@@ -126,5 +145,43 @@ public class FusedBenchmarks {
             y[i] = residual[i] + y[i];
         }
         return y;
+    }
+
+    @Benchmark
+    public double[] plainDropoutForwardDouble() {
+        dropout.forward(seed++, 0, xd, 0, yd, 0, n);
+        return yd;
+    }
+
+    @Benchmark
+    public double[] fusedBiasReluDropoutForwardDouble() {
+        fused.forward(seed++, 0, xd, 0, biasd, 0, yd, 0, n, FEATURES);
+        return yd;
+    }
+
+    @Benchmark
+    public double[] unfusedBiasReluDropoutForwardDouble() {
+        for (int r = 0; r < n; r += FEATURES) {
+            for (int j = 0; j < FEATURES; j++) {
+                yd[r + j] = xd[r + j] + biasd[j];
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            yd[i] = Math.max(yd[i], 0.0);
+        }
+        dropout.forward(seed++, 0, yd, 0, yd, 0, n);
+        return yd;
+    }
+
+    @Benchmark
+    public MemorySegment plainDropoutForwardNativeSegment() {
+        dropout.floatSegments().forward(seed++, 0, xSegment, 0, ySegment, 0, n);
+        return ySegment;
+    }
+
+    @Benchmark
+    public MemorySegment fusedBiasReluDropoutForwardNativeSegment() {
+        fused.floatSegments().forward(seed++, 0, xSegment, 0, biasSegment, 0, ySegment, 0, n, FEATURES);
+        return ySegment;
     }
 }
