@@ -7,8 +7,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fused float64 backward (the active kernels) against central finite differences of the fused float64 forward
- * itself: {@code dL/dx} and {@code dL/dbias} of {@code L = sum(w * y)}, so {@code dy = w}, each derivative from two
+ * The fused float64 backwards (the active kernels) against central finite differences of the fused float64
+ * forwards themselves, bias + activation + dropout and residual + dropout: {@code dL/dx} and {@code dL/dbias} of {@code L = sum(w * y)}, so {@code dy = w}, each derivative from two
  * more forward calls with one input moved by {@code +-h}. Elements within {@code 2h} of the activation's kink are
  * skipped (the derivative is a convention there, see {@link FusedDropout}), and so are the bias columns holding one.
  */
@@ -61,6 +61,39 @@ class FusedDropoutGradientTest {
             }
             assertTrue(checked > n * 9 / 10, act + ": too few elements checked: " + checked);
         }
+    }
+
+    /** The residual form: {@code d/dx} of {@code sum(w * (residual + dropout(x)))} is {@code residualBackward(w)}. */
+    @Test
+    void residualBackwardMatchesFiniteDifferencesOfTheFloat64Forward() {
+        SplittableRandom random = new SplittableRandom(5);
+        int n = 301;
+        FusedDropout fused = FusedDropout.of(Dropout.classic(0.3), Activation.identity());
+        long seed = random.nextLong();
+        double[] x = random.doubles(n, -2, 2).toArray();
+        double[] residual = random.doubles(n, -2, 2).toArray();
+        double[] w = random.doubles(n, -1, 1).toArray();
+        double[] dx = new double[n];
+        fused.residualBackward(seed, 5, w, 0, dx, 0, n);
+        for (int i = 0; i < n; i++) {
+            double[] moved = x.clone();
+            moved[i] = x[i] + H;
+            double plus = residualLoss(fused, seed, moved, residual, w);
+            moved[i] = x[i] - H;
+            double minus = residualLoss(fused, seed, moved, residual, w);
+            double fd = (plus - minus) / (2 * H);
+            assertEquals(fd, dx[i], 1e-6 * Math.max(1, Math.abs(fd)), "dx[" + i + "]");
+        }
+    }
+
+    private static double residualLoss(FusedDropout fused, long seed, double[] x, double[] residual, double[] w) {
+        double[] y = new double[x.length];
+        fused.residualForward(seed, 5, x, 0, residual, 0, y, 0, x.length);
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) {
+            sum += w[i] * y[i];
+        }
+        return sum;
     }
 
     /**
