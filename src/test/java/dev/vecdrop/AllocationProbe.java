@@ -35,6 +35,7 @@ final class AllocationProbe {
         /** Gaussian dropout and noise (normal fill in blocks, a per-thread scratch made on the first call). */
         GAUSSIAN_DROPOUT_FORWARD, GAUSSIAN_DROPOUT_DOUBLE_BACKWARD, GAUSSIAN_NOISE_IN_PLACE,
         GAUSSIAN_NOISE_DOUBLE_FORWARD, GAUSSIAN_DROPOUT_FLOAT_NATIVE_FORWARD, GAUSSIAN_NOISE_DOUBLE_HEAP_FORWARD,
+        GAUSSIAN_NOISE_FLOAT_HEAP_FORWARD,
         /**
          * Alpha dropout: its affine forwards (element-wise, with a mask, channels last, float64 segments) and its
          * regenerating backward, split from the forward (from bits it is BACKWARD_BITS's path with another scale).
@@ -57,6 +58,8 @@ final class AllocationProbe {
     static final int WARM_UP_CALLS = 10_000;
     static final int MEASURED_CALLS = 2_000;
     static final int ROUNDS = 3;
+    /** At most this many unrecorded passes of the measuring loop before the recorded rounds. */
+    static final int SETTLE_PASSES = 5;
     /** The least a {@link Op#CONTROL} call allocates: an array header, whatever the JVM's object layout. */
     static final long CONTROL_MIN_BYTES_PER_CALL = 16;
     private static final int[] SIZES = {7, 64, 100, 1000, 4099};
@@ -73,6 +76,8 @@ final class AllocationProbe {
     // Segments over the same sizes: heap ones over arrays, native ones from an automatic arena (unaligned by 4).
     private final MemorySegment xHeap = MemorySegment.ofArray(new float[4099 * 2]);
     private final MemorySegment yHeap = MemorySegment.ofArray(new float[4099 * 2]);
+    private final MemorySegment xDoubleHeap = MemorySegment.ofArray(new double[4099]);
+    private final MemorySegment yDoubleHeap = MemorySegment.ofArray(new double[4099]);
     private final MemorySegment maskHeap = MemorySegment.ofArray(new long[Dropout.maskWords(4099)]);
     private final MemorySegment xNative = Arena.ofAuto().allocate(4099 * 8 + 8).asSlice(4, 4099 * 8);
     private final MemorySegment yNative = Arena.ofAuto().allocate(4099 * 8 + 8).asSlice(4, 4099 * 8);
@@ -173,6 +178,8 @@ final class AllocationProbe {
         put(Op.GAUSSIAN_NOISE_DOUBLE_FORWARD, (n, e) -> gaussianNoise.forward(step, e, xd, 0, yd, 0, n));
         put(Op.GAUSSIAN_DROPOUT_FLOAT_NATIVE_FORWARD,
                 (n, e) -> gaussianDropout.forwardFloats(step, e, xNative, 0, yNative, 0, n));
+        put(Op.GAUSSIAN_NOISE_FLOAT_HEAP_FORWARD,
+                (n, e) -> gaussianNoise.forwardFloats(step, e, xHeap, 0, yHeap, 0, n));
         put(Op.GAUSSIAN_NOISE_DOUBLE_HEAP_FORWARD,
                 (n, e) -> gaussianNoise.forwardDoubles(step, e, xHeap, 0, yHeap, 0, n));
         put(Op.ALPHA_FORWARD, (n, e) -> alpha.forward(step, e, x, 0, y, 0, n));
@@ -191,7 +198,7 @@ final class AllocationProbe {
         put(Op.FUSED_FLOAT_NATIVE_FORWARD_MASK, (n, e) -> fusedLeaky.floatSegments().forward(step, e, xNative, 0,
                 biasNative, 0, yNative, 0, n, features(n), maskNative, 0));
         put(Op.FUSED_DOUBLE_HEAP_RESIDUAL_FORWARD, (n, e) -> fusedRelu.doubleSegments().residualForward(step, e,
-                xHeap, 0, xHeap, 0, yHeap, 0, n));
+                xDoubleHeap, 0, xDoubleHeap, 0, yDoubleHeap, 0, n));
         // The step cycles through the sizes as call() does; the stream offset is the step's, not e.
         put(Op.DROP_CONNECT_WEIGHTS, (n, e) -> dropConnect.weights(step, step, weightsBySize[sizeIndex(n)],
                 maskedBySize[sizeIndex(n)]));
@@ -242,7 +249,8 @@ final class AllocationProbe {
 
     /**
      * Warms every op of {@code order} up in that order (but the control last), then runs
-     * one unrecorded round of the measuring loop, then measures each op in {@value #ROUNDS} rounds of {@value #MEASURED_CALLS} calls. Returns
+     * unrecorded passes of the measuring loop until one compiles nothing (at most {@value #SETTLE_PASSES}), then
+     * measures each op in {@value #ROUNDS} rounds of {@value #MEASURED_CALLS} calls. Returns
      * the bytes of every round, for every op and the control: allocation that happens in one round only must not
      * be hidden by a quiet one.
      */
@@ -264,22 +272,39 @@ final class AllocationProbe {
         // C2 lags behind the calls, and a kernel still in C1 boxes its vectors; that is the machine, not the code.
         // Capped, so a JIT that never settles (a recompilation loop) still ends up measured, and fails.
         awaitIdleJit(ops);
-        // Round -1 is the last of the warm-up: the measuring loop itself, once, unrecorded, so that the deopts
-        // and recompiles its first pass over the ops triggers (profiles shared between ops) happen before any
-        // round counts. Every round after it must be clean.
-        for (int round = -1; round < ROUNDS; round++) {
-            for (Op op : ops) {
-                long before = allocatedBytes();
-                for (int i = 0; i < MEASURED_CALLS; i++) {
-                    call(op);
-                }
-                long used = allocatedBytes() - before;
-                if (round >= 0) {
-                    bytes.get(op)[round] = used;
-                }
+        // The last of the warm-up: the measuring loop itself, unrecorded, until one whole pass of it compiles
+        // nothing (at most SETTLE_PASSES), so that the deopts and recompiles its passes over the ops trigger
+        // (profiles shared between ops, loop predicates from profiles) happen before any round counts: with the
+        // fused kernels in four forms, a recompile during the first pass trapped again during the second (a
+        // profile predicate in biasActForward), and its deopt rematerialised objects in a recorded round (80 and
+        // 624 bytes, once each, in 4 of 6 fresh JVMs). A JIT that never settles still ends up measured.
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        for (int pass = 0; pass < SETTLE_PASSES; pass++) {
+            long compiled = timed ? jit.getTotalCompilationTime() : 0;
+            measuringPass(ops, null, 0);
+            if (!timed || jit.getTotalCompilationTime() == compiled) {
+                break;
             }
         }
+        for (int round = 0; round < ROUNDS; round++) {
+            measuringPass(ops, bytes, round);
+        }
         return bytes;
+    }
+
+    /** One pass of the measuring loop over {@code ops}; records each op's bytes in {@code round} unless null. */
+    private void measuringPass(List<Op> ops, Map<Op, long[]> bytes, int round) {
+        for (Op op : ops) {
+            long before = allocatedBytes();
+            for (int i = 0; i < MEASURED_CALLS; i++) {
+                call(op);
+            }
+            long used = allocatedBytes() - before;
+            if (bytes != null) {
+                bytes.get(op)[round] = used;
+            }
+        }
     }
 
     /**
