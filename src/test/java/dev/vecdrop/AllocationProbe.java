@@ -58,8 +58,8 @@ final class AllocationProbe {
     static final int WARM_UP_CALLS = 10_000;
     static final int MEASURED_CALLS = 2_000;
     static final int ROUNDS = 3;
-    /** At most this many unrecorded passes of the measuring loop before the recorded rounds. */
-    static final int SETTLE_PASSES = 5;
+    /** How long the unrecorded passes of the measuring loop may go on before the recorded rounds. */
+    static final long SETTLE_NANOS = 15_000_000_000L;
     /** The least a {@link Op#CONTROL} call allocates: an array header, whatever the JVM's object layout. */
     static final long CONTROL_MIN_BYTES_PER_CALL = 16;
     private static final int[] SIZES = {7, 64, 100, 1000, 4099};
@@ -249,7 +249,8 @@ final class AllocationProbe {
 
     /**
      * Warms every op of {@code order} up in that order (but the control last), then runs
-     * unrecorded passes of the measuring loop until one compiles nothing (at most {@value #SETTLE_PASSES}), then
+     * unrecorded passes of the measuring loop until they allocate nothing (see {@link #run}'s comments; at most
+     * 15 s), then
      * measures each op in {@value #ROUNDS} rounds of {@value #MEASURED_CALLS} calls. Returns
      * the bytes of every round, for every op and the control: allocation that happens in one round only must not
      * be hidden by a quiet one.
@@ -272,20 +273,27 @@ final class AllocationProbe {
         // C2 lags behind the calls, and a kernel still in C1 boxes its vectors; that is the machine, not the code.
         // Capped, so a JIT that never settles (a recompilation loop) still ends up measured, and fails.
         awaitIdleJit(ops);
-        // The last of the warm-up: the measuring loop itself, unrecorded, until one whole pass of it compiles
-        // nothing (at most SETTLE_PASSES), so that the deopts and recompiles its passes over the ops trigger
-        // (profiles shared between ops, loop predicates from profiles) happen before any round counts: with the
-        // fused kernels in four forms, a recompile during the first pass trapped again during the second (a
-        // profile predicate in biasActForward), and its deopt rematerialised objects in a recorded round (80 and
-        // 624 bytes, once each, in 4 of 6 fresh JVMs). A JIT that never settles still ends up measured.
+        // The last of the warm-up: the measuring loop itself, unrecorded, until a pass allocates nothing (the
+        // control aside) and either compiles nothing or follows another pass that allocated nothing, for at most
+        // SETTLE_NANOS; then the recorded rounds. (In a leg's JVM other code keeps C2 busy, so "compiles nothing"
+        // alone could run into the cap every time; a recompile that traps again allocates in the next pass.)
+        // One unrecorded pass was not enough: with the fused kernels in four forms, a recompile of
+        // biasActForward during it trapped again (a profile predicate) in a recorded round, its deopt
+        // rematerialising 80 or 624 bytes (4 of 6 fresh JVMs in the default leg's order); and once, in a leg's
+        // JVM after 500 other tests, a kernel still ran in C1 through all three rounds (FLOAT_HEAP_MASK, 111 KB a
+        // call: a C2 queue not yet drained). A kernel that allocates on every call never gives a clean pass, so
+        // it is measured after the cap, and fails.
         java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-        for (int pass = 0; pass < SETTLE_PASSES; pass++) {
+        long settleStart = System.nanoTime();
+        boolean previousClean = false;
+        while (System.nanoTime() - settleStart < SETTLE_NANOS) {
             long compiled = timed ? jit.getTotalCompilationTime() : 0;
-            measuringPass(ops, null, 0);
-            if (!timed || jit.getTotalCompilationTime() == compiled) {
+            boolean clean = measuringPass(ops, null, 0) == 0;
+            if (clean && (previousClean || !timed || jit.getTotalCompilationTime() == compiled)) {
                 break;
             }
+            previousClean = clean;
         }
         for (int round = 0; round < ROUNDS; round++) {
             measuringPass(ops, bytes, round);
@@ -293,8 +301,12 @@ final class AllocationProbe {
         return bytes;
     }
 
-    /** One pass of the measuring loop over {@code ops}; records each op's bytes in {@code round} unless null. */
-    private void measuringPass(List<Op> ops, Map<Op, long[]> bytes, int round) {
+    /**
+     * One pass of the measuring loop over {@code ops}; records each op's bytes in {@code round} unless
+     * {@code bytes} is null. Returns the bytes the ops but the control allocated.
+     */
+    private long measuringPass(List<Op> ops, Map<Op, long[]> bytes, int round) {
+        long kernelBytes = 0;
         for (Op op : ops) {
             long before = allocatedBytes();
             for (int i = 0; i < MEASURED_CALLS; i++) {
@@ -304,7 +316,11 @@ final class AllocationProbe {
             if (bytes != null) {
                 bytes.get(op)[round] = used;
             }
+            if (op != Op.CONTROL) {
+                kernelBytes += used;
+            }
         }
+        return kernelBytes;
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.vecdrop.Dropout;
 import dev.vecdrop.FusedDropout;
 import dev.vecdrop.GaussianDropout;
 import dev.vecdrop.GaussianNoise;
+import dev.vecdrop.MaskStream;
 import dev.vecdrop.NormalStream;
 import dev.vecdrop.ParallelDropout;
 import dev.vecdrop.Scaling;
@@ -467,9 +468,10 @@ public final class Verifier {
         if (candidate.scaling() == Scaling.ALPHA || n == 0) {
             return;
         }
-        // The counter scrambled, not taken mod 6: the number of fused cases per probability could be a multiple
-        // of 6, and then each (offset, length) would always get the same form.
-        Forms form = FUSED_FORMS[(int) Long.remainderUnsigned(++fusedRuns * 0x9E3779B97F4A7C15L, FUSED_FORMS.length)];
+        // The counter scrambled by SplitMix64's mixer and reduced by its high bits: a count taken mod 6, or an odd
+        // multiple of it taken mod 6 (which keeps the count's parity), gave every (offset, length) the same form
+        // or the same three forms on every pass, as the fused cases per pass are an even number.
+        Forms form = FUSED_FORMS[(int) Math.unsignedMultiplyHigh(MaskStream.mix64(++fusedRuns), FUSED_FORMS.length)];
         try (Arena arena = Arena.ofConfined()) {
             runFused(form, arena, candidate, reference, seed, streamOffset, n);
         }
