@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Tag;
  * The hot paths allocate nothing once warm, measured, in this JVM and in fresh JVMs that warm the kernels up in
  * other orders: every one of {@value AllocationProbe#ROUNDS} rounds of {@value AllocationProbe#MEASURED_CALLS} calls
  * must count 0 bytes, while the control, which allocates on every call, must count at least a header per call in
- * every round of the same JVM: otherwise the counter measured nothing and a 0 proves nothing.
+ * every round of the same JVM: otherwise the counter measured nothing and a 0 proves nothing. Every leg runs it but
+ * the scalar one (pom.xml says why; {@code MatrixLegsCheck} is told).
  */
 @Tag("matrix")
 class AllocationTest {

@@ -34,8 +34,20 @@ class MatrixLegsCheck {
         int minimum = Integer.parseInt(property("matrix.min.tests"));
         Set<String> tagged = taggedClasses(Path.of(property("matrix.test.classes")));
         assertTrue(!tagged.isEmpty(), "no class is tagged @Tag(\"" + MATRIX + "\")");
+        // Stated exclusions, "leg=class;leg=class": a leg that leaves a tagged class out on purpose (pom.xml says
+        // why) is expected to run every tagged class but those, and its minimum is one test lower per excluded
+        // class (the only one so far, AllocationTest, has one test).
+        java.util.Map<String, Set<String>> excluded = new java.util.HashMap<>();
+        for (String entry : System.getProperty("matrix.leg.exclusions", "").split(";")) {
+            if (!entry.isBlank()) {
+                String[] legAndClass = entry.trim().split("=");
+                excluded.computeIfAbsent(legAndClass[0].trim(), k -> new TreeSet<>()).add(legAndClass[1].trim());
+            }
+        }
         List<String> problems = new ArrayList<>();
         for (String leg : property("matrix.legs").split(",")) {
+            Set<String> expected = new TreeSet<>(tagged);
+            expected.removeAll(excluded.getOrDefault(leg.trim(), Set.of()));
             Path dir = reports.resolve(leg.trim());
             if (!Files.isDirectory(dir)) {
                 problems.add(leg + ": no reports in " + dir + " (the leg did not run)");
@@ -53,14 +65,17 @@ class MatrixLegsCheck {
                     skipped += Integer.parseInt(suite.getAttribute("skipped"));
                 }
             }
-            if (tests - skipped < minimum) {
-                problems.add(leg + ": ran " + (tests - skipped) + " tests, fewer than matrix.min.tests = " + minimum);
+            int legMinimum = minimum - excluded.getOrDefault(leg.trim(), Set.of()).size();
+            if (tests - skipped < legMinimum) {
+                problems.add(leg + ": ran " + (tests - skipped) + " tests, fewer than matrix.min.tests = " + minimum
+                        + " less its stated exclusions");
             }
             if (skipped > 0) {
                 problems.add(leg + ": skipped " + skipped + " tests (a leg must assert, not skip)");
             }
-            if (!classes.equals(tagged)) {
-                problems.add(leg + ": ran classes " + classes + ", but the tagged ones are " + tagged);
+            if (!classes.equals(expected)) {
+                problems.add(leg + ": ran classes " + classes + ", but the tagged ones (less its stated exclusions) are "
+                        + expected);
             }
         }
         assertEquals(List.of(), problems, "matrix legs in " + reports);
