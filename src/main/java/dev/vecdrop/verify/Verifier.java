@@ -137,7 +137,7 @@ public final class Verifier {
     private final int maxLength;
     private long cases;
     private long operations;
-    /** Fused cases run so far: picks each one's second form in turn. */
+    /** Fused cases run so far: the count {@link #runFused} picks each case's form from. */
     private long fusedRuns;
     private long mismatches;
     private String first;
@@ -505,16 +505,16 @@ public final class Verifier {
             Object yc = form.data(arena, sentinel, natives), yr = ref.data(arena, sentinel, natives);
             form.fusedForward(c, seed, streamOffset, xc, off, bc, GUARD, yc, off, n, features, null, 0);
             ref.fusedForward(r, seed, streamOffset, xr, off, br, GUARD, yr, off, n, features, null, 0);
-            sameBytes(what + " forward values", yc, yr, form.elementBytes);
+            bytesDiffer(what + " forward values", yc, Forms.bytes(yr), "reference", form.elementBytes);
             Object mc = form.mask(arena, sentinelWords, natives), mr = ref.mask(arena, sentinelWords, natives);
             yc = form.data(arena, sentinel, natives);
             Object yMasked = ref.data(arena, sentinel, natives);
             form.fusedForward(c, seed, streamOffset, xc, off, bc, GUARD, yc, off, n, features, mc, GUARD);
             ref.fusedForward(r, seed, streamOffset, xr, off, br, GUARD, yMasked, off, n, features, mr, GUARD);
-            sameBytes(what + " forward+mask values", yc, yMasked, form.elementBytes);
-            sameBytes(what + " forward+mask mask", mc, mr, Long.BYTES);
-            sameBytes("candidate wrote into its input: " + what + " x", xc, x, form.elementBytes);
-            sameBytes("candidate wrote into its input: " + what + " bias", bc, bias, form.elementBytes);
+            bytesDiffer(what + " forward+mask values", yc, Forms.bytes(yMasked), "reference", form.elementBytes);
+            bytesDiffer(what + " forward+mask mask", mc, Forms.bytes(mr), "reference", Long.BYTES);
+            bytesDiffer("candidate wrote into its input: " + what + " x", xc, x, "was", form.elementBytes);
+            bytesDiffer("candidate wrote into its input: " + what + " bias", bc, bias, "was", form.elementBytes);
             // The backward from the reference's forward output, in each side's form.
             MemorySegment forwardOutput = Forms.bytes(yr);
             Object yIn = form.data(arena, forwardOutput, natives), yInRef = ref.data(arena, forwardOutput, natives);
@@ -523,8 +523,8 @@ public final class Verifier {
             Object dbc = form.data(arena, biasSentinel, natives), dbr = ref.data(arena, biasSentinel, natives);
             form.fusedBackward(c, seed, streamOffset, yIn, dyc, dxc, off, n, features, dbc, GUARD);
             ref.fusedBackward(r, seed, streamOffset, yInRef, dyr, dxr, off, n, features, dbr, GUARD);
-            sameBytes(what + " backward values", dxc, dxr, form.elementBytes);
-            sameBytes(what + " backward bias gradient", dbc, dbr, form.elementBytes);
+            bytesDiffer(what + " backward values", dxc, Forms.bytes(dxr), "reference", form.elementBytes);
+            bytesDiffer(what + " backward bias gradient", dbc, Forms.bytes(dbr), "reference", form.elementBytes);
         }
         FusedDropout c = FusedDropout.of(candidate, Activation.identity());
         FusedDropout r = FusedDropout.of(reference, Activation.identity()).scalarReference();
@@ -533,7 +533,7 @@ public final class Verifier {
         Object yc = form.data(arena, sentinel, natives), yr = ref.data(arena, sentinel, natives);
         form.fusedResidual(c, seed, streamOffset, xc, rc, yc, off, n);
         ref.fusedResidual(r, seed, streamOffset, xr, rr, yr, off, n);
-        sameBytes("fused residual forward values" + at, yc, yr, form.elementBytes);
+        bytesDiffer("fused residual forward values" + at, yc, Forms.bytes(yr), "reference", form.elementBytes);
         for (MemorySegment block : natives) {
             if (!Forms.guardsIntact(block)) {
                 mismatch("fused: wrote outside its segment:" + at);
@@ -542,11 +542,12 @@ public final class Verifier {
         operations += FUSED_OPERATIONS;
     }
 
-    /** Records a mismatch where the bytes of two buffers of one form differ. */
-    private void sameBytes(String what, Object candidate, Object reference, int elementBytes) {
-        long at = Forms.bytes(candidate).mismatch(Forms.bytes(reference));
+    /** Records a mismatch where the bytes of a buffer made by {@link Forms} differ from {@code expected}'s. */
+    private void bytesDiffer(String what, Object actual, MemorySegment expected, String expectedName,
+                             int elementBytes) {
+        long at = Forms.bytes(actual).mismatch(expected);
         if (at >= 0) {
-            mismatch(what + ": byte " + at + " (element " + at / elementBytes + ") differs from the reference");
+            mismatch(what + ": byte " + at + " (element " + at / elementBytes + ") differs from the " + expectedName);
         }
     }
 
@@ -698,11 +699,7 @@ public final class Verifier {
         }
 
         private void bytesDiffer(String what, Object actual, MemorySegment expected, String expectedName) {
-            long at = Forms.bytes(actual).mismatch(expected);
-            if (at >= 0) {
-                int size = form.elementBytes;
-                mismatch(what + ": byte " + at + " (element " + at / size + ") differs from the " + expectedName);
-            }
+            Verifier.this.bytesDiffer(what, actual, expected, expectedName, form.elementBytes);
         }
     }
 
