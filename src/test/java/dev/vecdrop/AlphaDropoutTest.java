@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Alpha dropout against its definition (docs/mask-stream.md, "Alpha dropout"), written out here element by element
- * from {@link MaskStream#keep} and the coefficient formulas, on the active kernels (every leg of the ISA matrix):
+ * from {@link MaskStream#keep} and the coefficient formulas, on the active kernels (the default leg and the one without the vector module):
  * float32 and float64, arrays and segments, element-wise and per channel, every operation, compared by raw bits.
  */
-@Tag("matrix")
+@Tag("semantics")
 class AlphaDropoutTest {
 
     /** The definition's constant, written out here rather than taken from the library. */

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Per-channel masks against the definition, written out here element by element from {@link MaskStream#keep}:
  * the decision of {@code (n, c)} is stream element {@code streamOffset + n * C + c}, applied to the channel's
- * {@code S} positions, in both layouts, on the active kernels (every leg of the ISA matrix), float32 and float64.
+ * {@code S} positions, in both layouts, on the active kernels (the default and the scalar leg), float32 and float64.
  */
-@Tag("matrix")
+@Tag("semantics")
 class ChannelDropoutTest {
 
     private static final int[][] SHAPES = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {1, 130, 1}, {4, 7, 33},

@@ -17,10 +17,10 @@ import net.jqwik.api.Tag;
 
 /**
  * Properties over random sizes 0..5000, stream offsets up to 2^62, probabilities from all of [0, 1], seeds and both
- * scalings, on the kernels this JVM picked (the build's matrix runs them at every width). jqwik prints the seed
+ * scalings, on the kernels this JVM picked (the default leg's widest width and the scalar leg's reference). jqwik prints the seed
  * of any failing case, so it can be replayed.
  */
-@Tag("matrix")
+@Tag("semantics")
 class DropoutPropertiesTest {
 
     /** The scalings whose forward is their backward (alpha dropout's forward is affine). */

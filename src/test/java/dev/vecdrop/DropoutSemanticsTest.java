@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Tag;
 
 /** The documented semantics, checked element by element from the contract, on the reference and the active kernels. */
-@Tag("matrix")
+@Tag("semantics")
 class DropoutSemanticsTest {
 
     static final float SIGNALLING_NAN = Float.intBitsToFloat(0x7f80_0001);

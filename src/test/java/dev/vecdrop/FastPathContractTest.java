@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * NaN payloads and signalling NaNs included, mask bits set below {@code length} and clear past it), with nonzero
  * offsets into arrays whose other elements and words hold sentinels that must survive.
  */
-@Tag("matrix")
+@Tag("semantics")
 class FastPathContractTest {
 
     private static final int[] LENGTHS = {0, 1, 63, 64, 65, 127, 128, 1000};

@@ -7,12 +7,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link GaussianDropout} and {@link GaussianNoise}, which run the vector normal fill at whatever width this JVM
- * picked or was forced to (each leg of the ISA matrix), against their definitions (docs/mask-stream.md, "Gaussian
+ * picked (the default leg's widest width; the scalar leg's reference), against their definitions (docs/mask-stream.md, "Gaussian
  * dropout and gaussian noise") computed element by element from the scalar reference {@link NormalStream#z}, bit
  * for bit: lengths around the block and vector edges, even and odd stream offsets, array offsets, in place and
  * not, and a tensor cut into calls at random points. Nothing outside the written range changes.
  */
-@Tag("matrix")
+@Tag("semantics")
 class GaussianMatchesDefinitionTest {
 
     private static final int[] LENGTHS = {0, 1, 2, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 511, 512, 513, 1000};

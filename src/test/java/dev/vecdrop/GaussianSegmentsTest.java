@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * holds to the definitions): float32 and float64, heap and native, odd and even stream offsets, offsets into the
  * segments, lengths around the block edges, in place; and bad arguments throw before anything is written.
  */
-@Tag("matrix")
+@Tag("semantics")
 class GaussianSegmentsTest {
 
     private static final int[] LENGTHS = {0, 1, 2, 3, 31, 255, 256, 257, 513, 1000};

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
 
-@Tag("matrix")
+@Tag("semantics")
 class MaskStreamTest {
 
     @ParameterizedTest

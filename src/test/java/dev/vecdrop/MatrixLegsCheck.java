@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -18,71 +21,101 @@ import org.w3c.dom.Element;
 
 /**
  * Run by the build after the matrix legs (execution {@code matrix-legs-ran} in {@code pom.xml}), never by them: it
- * reads each leg's surefire reports and fails if a leg ran fewer than {@code matrix.min.tests} tests, skipped
- * any, or ran another set of classes than those tagged {@code @Tag("matrix")}. Without it, a class that loses
- * its tag, or a leg whose selection matches nothing, drops out of the matrix with a green build.
+ * reads each leg's surefire reports and fails if a leg skipped any test, ran fewer tests than its minimum
+ * ({@code matrix.leg.min.tests}), another set of classes than those carrying its tags ({@code matrix.leg.groups},
+ * less its stated exclusions), or a class with another number of tests than the default leg, which runs every
+ * test class. Without it, a class that loses its tag, a leg whose
+ * selection matches nothing, or a class whose parameters shrink in one leg drops out of the matrix with a green
+ * build.
  *
  * <p>Not named {@code *Test}, so only its own execution runs it.
  */
 class MatrixLegsCheck {
 
-    private static final String MATRIX = "matrix";
-
     @Test
-    void everyLegRanEveryMatrixTestAndSkippedNone() throws Exception {
+    void everyLegRanEveryTestOfItsTagsAndSkippedNone() throws Exception {
         Path reports = Path.of(property("matrix.reports"));
-        int minimum = Integer.parseInt(property("matrix.min.tests"));
-        Set<String> tagged = taggedClasses(Path.of(property("matrix.test.classes")));
-        assertTrue(!tagged.isEmpty(), "no class is tagged @Tag(\"" + MATRIX + "\")");
+        Map<String, Integer> defaultLeg = testsPerClass(Path.of(property("matrix.default.reports")));
+        Path testClasses = Path.of(property("matrix.test.classes"));
+        Map<String, Set<String>> groups = legToNames(property("matrix.leg.groups"));
         // Stated exclusions, "leg=class;leg=class": a leg that leaves a tagged class out on purpose (pom.xml says
-        // why) is expected to run every tagged class but those, and its minimum is one test lower per excluded
-        // class (the only one so far, AllocationTest, has one test).
-        java.util.Map<String, Set<String>> excluded = new java.util.HashMap<>();
-        for (String entry : System.getProperty("matrix.leg.exclusions", "").split(";")) {
-            if (!entry.isBlank()) {
-                String[] legAndClass = entry.trim().split("=");
-                excluded.computeIfAbsent(legAndClass[0].trim(), k -> new TreeSet<>()).add(legAndClass[1].trim());
-            }
-        }
+        // why) is expected to run every class of its tags but those.
+        Map<String, Set<String>> excluded = legToNames(System.getProperty("matrix.leg.exclusions", ""));
+        // A class that loses its tag drops out of the expected set as well as the leg: only a count can see that.
+        Map<String, Set<String>> minimum = legToNames(property("matrix.leg.min.tests"));
         List<String> problems = new ArrayList<>();
-        for (String leg : property("matrix.legs").split(",")) {
-            Set<String> expected = new TreeSet<>(tagged);
-            expected.removeAll(excluded.getOrDefault(leg.trim(), Set.of()));
-            Path dir = reports.resolve(leg.trim());
+        for (String listed : property("matrix.legs").split(",")) {
+            String leg = listed.trim();
+            Set<String> tags = groups.getOrDefault(leg, Set.of());
+            Set<String> expected = taggedClasses(testClasses, tags);
+            if (expected.isEmpty()) {
+                problems.add(leg + ": no class carries its tags " + tags + " (matrix.leg.groups)");
+            }
+            expected.removeAll(excluded.getOrDefault(leg, Set.of()));
+            Path dir = reports.resolve(leg);
             if (!Files.isDirectory(dir)) {
                 problems.add(leg + ": no reports in " + dir + " (the leg did not run)");
                 continue;
             }
-            Set<String> classes = new TreeSet<>();
-            int tests = 0;
-            int skipped = 0;
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path file : files.filter(f -> f.getFileName().toString().matches("TEST-.*\\.xml")).toList()) {
-                    Element suite = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                            .parse(file.toFile()).getDocumentElement();
-                    classes.add(suite.getAttribute("name"));
-                    tests += Integer.parseInt(suite.getAttribute("tests"));
-                    skipped += Integer.parseInt(suite.getAttribute("skipped"));
+            int[] skipped = new int[1];
+            Map<String, Integer> ran = testsPerClass(dir, skipped);
+            int total = ran.values().stream().mapToInt(Integer::intValue).sum();
+            int least = minimum.getOrDefault(leg, Set.of("0")).stream().mapToInt(Integer::parseInt).max().orElse(0);
+            if (total < least) {
+                problems.add(leg + ": ran " + total + " tests, fewer than its matrix.leg.min.tests " + least);
+            }
+            if (skipped[0] > 0) {
+                problems.add(leg + ": skipped " + skipped[0] + " tests (a leg must assert, not skip)");
+            }
+            if (!ran.keySet().equals(expected)) {
+                problems.add(leg + ": ran classes " + ran.keySet() + ", but those tagged " + tags
+                        + " (less its stated exclusions) are " + expected);
+            }
+            ran.forEach((type, tests) -> {
+                if (!tests.equals(defaultLeg.get(type))) {
+                    problems.add(leg + ": " + type + " ran " + tests + " tests, the default leg "
+                            + defaultLeg.get(type));
                 }
-            }
-            int legMinimum = minimum - excluded.getOrDefault(leg.trim(), Set.of()).size();
-            if (tests - skipped < legMinimum) {
-                problems.add(leg + ": ran " + (tests - skipped) + " tests, fewer than matrix.min.tests = " + minimum
-                        + " less its stated exclusions");
-            }
-            if (skipped > 0) {
-                problems.add(leg + ": skipped " + skipped + " tests (a leg must assert, not skip)");
-            }
-            if (!classes.equals(expected)) {
-                problems.add(leg + ": ran classes " + classes + ", but the tagged ones (less its stated exclusions) are "
-                        + expected);
-            }
+            });
         }
         assertEquals(List.of(), problems, "matrix legs in " + reports);
     }
 
-    /** The classes under {@code root} annotated {@code @Tag("matrix")} (JUnit's, or jqwik's for property classes). */
-    private static Set<String> taggedClasses(Path root) throws IOException, ClassNotFoundException {
+    /** {@code "leg=a,b;leg=c"} as a map from leg to names. */
+    private static Map<String, Set<String>> legToNames(String spec) {
+        Map<String, Set<String>> map = new HashMap<>();
+        for (String entry : spec.split(";")) {
+            if (!entry.isBlank()) {
+                String[] legAndNames = entry.trim().split("=");
+                for (String name : legAndNames[1].split(",")) {
+                    map.computeIfAbsent(legAndNames[0].trim(), k -> new TreeSet<>()).add(name.trim());
+                }
+            }
+        }
+        return map;
+    }
+
+    private static Map<String, Integer> testsPerClass(Path dir) throws Exception {
+        return testsPerClass(dir, new int[1]);
+    }
+
+    /** Tests run (less skipped) per class in the reports of {@code dir}; adds the skipped ones to {@code skipped[0]}. */
+    private static Map<String, Integer> testsPerClass(Path dir, int[] skipped) throws Exception {
+        Map<String, Integer> tests = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches("TEST-.*\\.xml")).toList()) {
+                Element suite = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                        .parse(file.toFile()).getDocumentElement();
+                int skips = Integer.parseInt(suite.getAttribute("skipped"));
+                skipped[0] += skips;
+                tests.put(suite.getAttribute("name"), Integer.parseInt(suite.getAttribute("tests")) - skips);
+            }
+        }
+        return tests;
+    }
+
+    /** The classes under {@code root} carrying any of {@code tags} (JUnit's {@code @Tag}, or jqwik's). */
+    private static Set<String> taggedClasses(Path root, Set<String> tags) throws IOException, ClassNotFoundException {
         Set<String> tagged = new TreeSet<>();
         List<Path> classFiles;
         try (Stream<Path> files = Files.walk(root)) {
@@ -96,9 +129,9 @@ class MatrixLegsCheck {
             }
             Class<?> type = Class.forName(name, false, MatrixLegsCheck.class.getClassLoader());
             // ByType: both Tag annotations are repeatable (and JUnit's is inherited).
-            boolean junit = Stream.of(type.getAnnotationsByType(Tag.class)).anyMatch(t -> t.value().equals(MATRIX));
+            boolean junit = Stream.of(type.getAnnotationsByType(Tag.class)).anyMatch(t -> tags.contains(t.value()));
             boolean jqwik = Stream.of(type.getAnnotationsByType(net.jqwik.api.Tag.class))
-                    .anyMatch(t -> t.value().equals(MATRIX));
+                    .anyMatch(t -> tags.contains(t.value()));
             if (junit || jqwik) {
                 tagged.add(name);
             }

@@ -26,10 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The parallel form equals the single call bit for bit, whatever the thread count, pool, task order or chunk
- * cuts; bad input throws before any task starts; a failure inside a chunk reaches the caller. In every leg of
- * the ISA matrix.
+ * cuts; bad input throws before any task starts; a failure inside a chunk reaches the caller. In the default leg
+ * and the scalar one (the verifier runs the parallel forms at every width).
  */
-@Tag("matrix")
+@Tag("semantics")
 class ParallelDropoutTest {
 
     private static final int GUARD = 5;

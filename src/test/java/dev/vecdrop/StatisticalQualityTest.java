@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Tag;
  * The masks are random enough: keep counts, FIPS 140-1 bit tests (whole stream and per vector lane), pairwise
  * independence, and the expectation-preserving property of inverted dropout. Seeds are fixed, so every run is
  * the same; every bound is set so that an ideal generator fails a test with probability below 1e-6 (FIPS tests:
- * the standard's own bounds, about 1e-6 each). Runs on whatever kernels this JVM picked, so the matrix checks
- * every width.
+ * the standard's own bounds, about 1e-6 each). Runs on whatever kernels this JVM picked: the default leg's widest and the
+ * scalar leg's; the other widths give the same mask bits (VectorMatchesScalarTest).
  */
-@Tag("matrix")
+@Tag("semantics")
 class StatisticalQualityTest {
 
     private static final int TEN_MILLION = 10_000_000;

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Tag;
  * The active kernels (whatever width this JVM picked or was forced to) against the scalar reference: every
  * operation, sizes 0..130 and past every word and tail boundary, even and odd stream offsets, p at and next to
  * both ends, special floats, in-place and chunked calls; all outputs compared bit for bit, guards included. The
- * normal stream's fill likewise, against its scalar reference. In the leg without the vector module the active
- * kernels are the reference itself, so that leg also proves the harness reports no mismatch where there is none
- * (what a reference-against-itself run would show).
+ * normal stream's fill likewise, against its scalar reference. Every semantic test of the default leg holds at each
+ * width this passes at, for the operations and inputs it compares; so the width legs run this, not those. Not run
+ * without the vector module: the active kernels are the reference there (the harness would compare it with itself).
  */
 @Tag("matrix")
 class VectorMatchesScalarTest {
