@@ -86,6 +86,9 @@ public final class KernelGenerator {
         // The normal stream's vector loop, once per use of its values (store, multiply, add): one template.
         all.add(new Instance("vector/PanamaNormals.java.template",
                 SOURCES.resolve("dev/vecdrop/vector/PanamaNormals.java"), Map.of(), Set.of()));
+        // The gaussian layers' block loops and checks, once per element type and use (multiply, add).
+        all.add(new Instance("api/NormalBlocks.java.template",
+                SOURCES.resolve("dev/vecdrop/NormalBlocks.java"), Map.of(), Set.of()));
         return all;
     }
 
