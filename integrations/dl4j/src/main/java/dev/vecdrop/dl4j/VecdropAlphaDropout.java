@@ -2,8 +2,6 @@ package dev.vecdrop.dl4j;
 
 import dev.vecdrop.Dropout;
 import java.io.Serial;
-import org.deeplearning4j.nn.conf.dropout.IDropout;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -36,7 +34,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
-public final class VecdropAlphaDropout implements IDropout {
+public final class VecdropAlphaDropout extends SeededDropout {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -62,11 +60,11 @@ public final class VecdropAlphaDropout implements IDropout {
      * @throws IllegalArgumentException if {@code retainProbability} is NaN or outside {@code (0, 1]}
      */
     public VecdropAlphaDropout(double retainProbability) {
-        this(VecdropDropout.dropFromRetain(retainProbability), DEFAULT_SEED);
+        this(dropFromRetain(retainProbability), DEFAULT_SEED);
     }
 
     private VecdropAlphaDropout(double dropProbability, long seed) {
-        this.dropProbability = VecdropDropout.checkDrop(dropProbability);
+        this.dropProbability = checkDrop(dropProbability);
         this.seed = seed;
         this.dropout = Dropout.alpha(dropProbability);
     }
@@ -109,49 +107,14 @@ public final class VecdropAlphaDropout implements IDropout {
     }
 
     /** {@return the seed of the mask stream} */
+    @Override
     public long seed() {
         return seed;
     }
 
-    /**
-     * Training forward: {@code output = keep ? input * a + b : a * alpha' + b}, element by element in c order.
-     *
-     * @param inputActivations the activations; same shape as {@code output}
-     * @param output           where the result goes; may be {@code inputActivations}
-     * @param iteration        DL4J's iteration count: selects the mask with {@code epoch}
-     * @param epoch            DL4J's epoch count
-     * @param workspaceMgr     unused: nothing is allocated in a workspace
-     * @return {@code output}
-     */
     @Override
-    public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
-                                 LayerWorkspaceMgr workspaceMgr) {
-        NdArrays.apply(dropout, VecdropDropout.streamSeed(seed, epoch), VecdropDropout.streamOffset(iteration),
-                inputActivations, output, false);
-        return output;
-    }
-
-    /**
-     * Backward: {@code gradAtInput = keep ? gradAtOutput * a : +0.0}, with the mask of the {@link #applyDropout}
-     * call at the same {@code (iteration, epoch)}, regenerated.
-     *
-     * @param gradAtOutput the gradient of the dropout's output
-     * @param gradAtInput  where the gradient of its input goes; may be {@code gradAtOutput}
-     * @param iteration    the forward's iteration count
-     * @param epoch        the forward's epoch count
-     * @return {@code gradAtInput}
-     */
-    @Override
-    public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
-        NdArrays.apply(dropout, VecdropDropout.streamSeed(seed, epoch), VecdropDropout.streamOffset(iteration),
-                gradAtOutput, gradAtInput, true);
-        return gradAtInput;
-    }
-
-    /** Nothing to release: no mask is stored between {@link #applyDropout} and {@link #backprop}. */
-    @Override
-    public void clear() {
-        // stateless by design
+    void run(INDArray in, INDArray out, int iteration, int epoch, boolean backward) {
+        runDropout(dropout, in, out, iteration, epoch, backward);
     }
 
     /** {@return an equal alpha dropout (same probability and seed)} */
@@ -160,27 +123,13 @@ public final class VecdropAlphaDropout implements IDropout {
         return new VecdropAlphaDropout(dropProbability, seed);
     }
 
-    /** Java serialization writes the two fields; this rebuilds (and re-validates) the transient rest. */
-    @Serial
-    private Object readResolve() {
-        return new VecdropAlphaDropout(dropProbability, seed);
+    @Override
+    double parameter() {
+        return dropProbability;
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof VecdropAlphaDropout other
-                && Double.doubleToLongBits(dropProbability) == Double.doubleToLongBits(other.dropProbability)
-                && seed == other.seed;
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * Double.hashCode(dropProbability) + Long.hashCode(seed) + 23;
-    }
-
-    @Override
-    public String toString() {
-        return "VecdropAlphaDropout[retain=" + retainProbability() + ", drop=" + dropProbability + ", seed=" + seed
-                + "]";
+    int hashSalt() {
+        return 23;
     }
 }

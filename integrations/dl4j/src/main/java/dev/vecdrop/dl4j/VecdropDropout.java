@@ -1,10 +1,7 @@
 package dev.vecdrop.dl4j;
 
 import dev.vecdrop.Dropout;
-import dev.vecdrop.Seeds;
 import java.io.Serial;
-import org.deeplearning4j.nn.conf.dropout.IDropout;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -18,8 +15,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * not the probability of dropping it</b> (Keras, PyTorch and vecdrop's own {@link Dropout#inverted(double)} take the
  * drop probability). {@code new VecdropDropout(0.8)} keeps 80% of the activations; for the drop probability use
  * {@link #withDropProbability(double)}: {@code VecdropDropout.withDropProbability(0.2)} is the same dropout.
- * In training a kept activation is {@code x / retain}, a dropped one {@code +0.0}; DL4J applies no dropout at
- * inference.
+ * In training a kept activation is {@code x / retain}, a dropped one {@code +0.0}, and {@link #backprop} gives
+ * {@code keep ? gradAtOutput / retain : +0.0}; DL4J applies no dropout at inference.
  *
  * <p><b>Masks.</b> The keep decision of element {@code i} (in c order, whatever the array's layout) of the
  * activations passed at DL4J's {@code (iteration, epoch)} is vecdrop's mask-stream decision
@@ -48,7 +45,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
-public final class VecdropDropout implements IDropout {
+public final class VecdropDropout extends SeededDropout {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -81,23 +78,6 @@ public final class VecdropDropout implements IDropout {
         this.dropProbability = checkDrop(dropProbability);
         this.seed = seed;
         this.dropout = Dropout.inverted(dropProbability);
-    }
-
-    static double checkDrop(double dropProbability) {
-        if (!(dropProbability >= 0.0 && dropProbability < 1.0)) {
-            throw new IllegalArgumentException("drop probability must be in [0, 1) (retain probability in (0, 1]), got "
-                    + dropProbability);
-        }
-        return dropProbability;
-    }
-
-    static double dropFromRetain(double retainProbability) {
-        if (!(retainProbability > 0.0 && retainProbability <= 1.0)) {
-            throw new IllegalArgumentException("retain probability (DL4J convention: the probability of KEEPING an "
-                    + "activation) must be in (0, 1], got " + retainProbability
-                    + "; for a drop probability use withDropProbability(p)");
-        }
-        return 1.0 - retainProbability;
     }
 
     /**
@@ -138,6 +118,7 @@ public final class VecdropDropout implements IDropout {
     }
 
     /** {@return the seed of the mask stream} */
+    @Override
     public long seed() {
         return seed;
     }
@@ -152,29 +133,6 @@ public final class VecdropDropout implements IDropout {
         return streamSeed(seed, epoch);
     }
 
-    static long streamSeed(long seed, int epoch) {
-        checkEpoch(epoch);
-        return Seeds.derive(seed, epoch);
-    }
-
-    /** The checks {@link #streamSeed} and {@link #streamOffset} make of DL4J's counts, for a call using neither. */
-    static void checkCounts(int iteration, int epoch) {
-        checkEpoch(epoch); // in the order the forward meets them: streamSeed, then streamOffset
-        checkIteration(iteration);
-    }
-
-    private static void checkEpoch(int epoch) {
-        if (epoch < 0) {
-            throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
-        }
-    }
-
-    private static void checkIteration(int iteration) {
-        if (iteration < 0) {
-            throw new IllegalArgumentException("iteration must be >= 0, got " + iteration);
-        }
-    }
-
     /**
      * The stream element of element 0 of the call at {@code iteration}: {@code iteration * 2^32}.
      *
@@ -182,47 +140,12 @@ public final class VecdropDropout implements IDropout {
      * @return the stream offset
      */
     public static long streamOffset(int iteration) {
-        checkIteration(iteration);
-        return (long) iteration << 32;
+        return windowStart(iteration);
     }
 
-    /**
-     * Training forward: {@code output = keep ? input / retain : +0.0}, element by element in c order.
-     *
-     * @param inputActivations the activations; same shape as {@code output}
-     * @param output           where the result goes; may be {@code inputActivations}
-     * @param iteration        DL4J's iteration count: selects the mask with {@code epoch}
-     * @param epoch            DL4J's epoch count
-     * @param workspaceMgr     unused: nothing is allocated in a workspace
-     * @return {@code output}
-     */
     @Override
-    public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
-                                 LayerWorkspaceMgr workspaceMgr) {
-        NdArrays.apply(dropout, streamSeed(epoch), streamOffset(iteration), inputActivations, output, false);
-        return output;
-    }
-
-    /**
-     * Backward: {@code gradAtInput = keep ? gradAtOutput / retain : +0.0}, with the mask of the
-     * {@link #applyDropout} call at the same {@code (iteration, epoch)}, regenerated.
-     *
-     * @param gradAtOutput the gradient of the dropout's output
-     * @param gradAtInput  where the gradient of its input goes; may be {@code gradAtOutput}
-     * @param iteration    the forward's iteration count
-     * @param epoch        the forward's epoch count
-     * @return {@code gradAtInput}
-     */
-    @Override
-    public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
-        NdArrays.apply(dropout, streamSeed(epoch), streamOffset(iteration), gradAtOutput, gradAtInput, true);
-        return gradAtInput;
-    }
-
-    /** Nothing to release: no mask is stored between {@link #applyDropout} and {@link #backprop}. */
-    @Override
-    public void clear() {
-        // stateless by design
+    void run(INDArray in, INDArray out, int iteration, int epoch, boolean backward) {
+        runDropout(dropout, in, out, iteration, epoch, backward);
     }
 
     /** {@return an equal dropout (same probability and seed)} */
@@ -231,26 +154,13 @@ public final class VecdropDropout implements IDropout {
         return new VecdropDropout(dropProbability, seed);
     }
 
-    /** Java serialization writes the two fields; this rebuilds (and re-validates) the transient rest. */
-    @Serial
-    private Object readResolve() {
-        return new VecdropDropout(dropProbability, seed);
+    @Override
+    double parameter() {
+        return dropProbability;
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof VecdropDropout other
-                && Double.doubleToLongBits(dropProbability) == Double.doubleToLongBits(other.dropProbability)
-                && seed == other.seed;
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * Double.hashCode(dropProbability) + Long.hashCode(seed);
-    }
-
-    @Override
-    public String toString() {
-        return "VecdropDropout[retain=" + retainProbability() + ", drop=" + dropProbability + ", seed=" + seed + "]";
+    int hashSalt() {
+        return 0;
     }
 }

@@ -2,8 +2,6 @@ package dev.vecdrop.dl4j;
 
 import dev.vecdrop.GaussianDropout;
 import java.io.Serial;
-import org.deeplearning4j.nn.conf.dropout.IDropout;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -38,7 +36,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
-public final class VecdropGaussianDropout implements IDropout {
+public final class VecdropGaussianDropout extends SeededDropout {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -97,46 +95,15 @@ public final class VecdropGaussianDropout implements IDropout {
     }
 
     /** {@return the seed of the normal stream} */
+    @Override
     public long seed() {
         return seed;
     }
 
-    /**
-     * Training forward: {@code output = input * (1 + sigma * z)}, element by element in c order.
-     *
-     * @param inputActivations the activations; same shape as {@code output}
-     * @param output           where the result goes; may be {@code inputActivations}
-     * @param iteration        DL4J's iteration count: selects the noise with {@code epoch}
-     * @param epoch            DL4J's epoch count
-     * @param workspaceMgr     unused: nothing is allocated in a workspace
-     * @return {@code output}
-     */
     @Override
-    public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
-                                 LayerWorkspaceMgr workspaceMgr) {
-        run(inputActivations, output, iteration, epoch, false);
-        return output;
-    }
-
-    /**
-     * Backward: {@code gradAtInput = gradAtOutput * (1 + sigma * z)} with the factors of the {@link #applyDropout}
-     * call at the same {@code (iteration, epoch)}, regenerated.
-     *
-     * @param gradAtOutput the gradient of the layer's output
-     * @param gradAtInput  where the gradient of its input goes; may be {@code gradAtOutput}
-     * @param iteration    the forward's iteration count
-     * @param epoch        the forward's epoch count
-     * @return {@code gradAtInput}
-     */
-    @Override
-    public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
-        run(gradAtOutput, gradAtInput, iteration, epoch, true);
-        return gradAtInput;
-    }
-
-    private void run(INDArray in, INDArray out, int iteration, int epoch, boolean backward) {
-        long s = VecdropDropout.streamSeed(seed, epoch);
-        long e = VecdropDropout.streamOffset(iteration);
+    void run(INDArray in, INDArray out, int iteration, int epoch, boolean backward) {
+        long s = streamSeed(seed, epoch);
+        long e = windowStart(iteration);
         NdArrays.apply((x, y, n, doubles) -> {
             if (doubles && backward) {
                 gaussian.backwardDoubles(s, e, x, 0, y, 0, n);
@@ -150,38 +117,24 @@ public final class VecdropGaussianDropout implements IDropout {
         }, in, out);
     }
 
-    /** Nothing to release: no noise is stored between {@link #applyDropout} and {@link #backprop}. */
-    @Override
-    public void clear() {
-        // stateless by design
-    }
-
     /** {@return an equal gaussian dropout (same rate and seed)} */
     @Override
     public VecdropGaussianDropout clone() {
         return new VecdropGaussianDropout(rate, seed);
     }
 
-    /** Java serialization writes the two fields; this rebuilds (and re-validates) the transient rest. */
-    @Serial
-    private Object readResolve() {
-        return new VecdropGaussianDropout(rate, seed);
+    @Override
+    double parameter() {
+        return rate;
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof VecdropGaussianDropout other
-                && Double.doubleToLongBits(rate) == Double.doubleToLongBits(other.rate)
-                && seed == other.seed;
+    int hashSalt() {
+        return 29;
     }
 
     @Override
-    public int hashCode() {
-        return 31 * Double.hashCode(rate) + Long.hashCode(seed) + 29;
-    }
-
-    @Override
-    public String toString() {
-        return "VecdropGaussianDropout[rate=" + rate + ", seed=" + seed + "]";
+    String describeParameter() {
+        return "rate=" + rate;
     }
 }

@@ -4,8 +4,6 @@ import dev.vecdrop.GaussianNoise;
 import java.io.Serial;
 import java.util.Arrays;
 import java.util.Objects;
-import org.deeplearning4j.nn.conf.dropout.IDropout;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -17,8 +15,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code .dropOut(new VecdropGaussianNoise(0.1))}. The constructor takes the standard deviation of the noise, as
  * DL4J's does. In training {@code y = x + stddev * z}, {@code z} standard normal: vecdrop's
  * {@code GaussianNoise.of(stddev)}, float32 {@code y = fma(stddev, z, x)} with {@code stddev} rounded to float,
- * float64 in double (docs/mask-stream.md, "Gaussian dropout and gaussian noise"). {@link #backprop} is the identity;
- * DL4J applies nothing at inference.
+ * float64 in double (docs/mask-stream.md, "Gaussian dropout and gaussian noise"). {@link #backprop} is the identity,
+ * with DL4J's counts checked as in the forward; DL4J applies nothing at inference.
  *
  * <p><b>Noise.</b> Element {@code i} (c order) of the call at DL4J's {@code (iteration, epoch)} uses the normal
  * stream's {@code z(s, e)} with {@code s = Seeds.derive(seed, epoch)} and {@code e = ((long) iteration << 32) + i},
@@ -35,7 +33,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
-public final class VecdropGaussianNoise implements IDropout {
+public final class VecdropGaussianNoise extends SeededDropout {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -89,47 +87,31 @@ public final class VecdropGaussianNoise implements IDropout {
     }
 
     /** {@return the seed of the normal stream} */
+    @Override
     public long seed() {
         return seed;
     }
 
-    /**
-     * Training forward: {@code output = input + stddev * z}, element by element in c order.
-     *
-     * @param inputActivations the activations; same shape as {@code output}
-     * @param output           where the result goes; may be {@code inputActivations}
-     * @param iteration        DL4J's iteration count: selects the noise with {@code epoch}
-     * @param epoch            DL4J's epoch count
-     * @param workspaceMgr     unused: nothing is allocated in a workspace
-     * @return {@code output}
-     */
     @Override
-    public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
-                                 LayerWorkspaceMgr workspaceMgr) {
-        long s = VecdropDropout.streamSeed(seed, epoch);
-        long e = VecdropDropout.streamOffset(iteration);
+    void run(INDArray in, INDArray out, int iteration, int epoch, boolean backward) {
+        if (backward) {
+            identity(in, out, iteration, epoch);
+            return;
+        }
+        long s = streamSeed(seed, epoch);
+        long e = windowStart(iteration);
         NdArrays.apply((x, y, n, doubles) -> {
             if (doubles) {
                 noise.forwardDoubles(s, e, x, 0, y, 0, n);
             } else {
                 noise.forwardFloats(s, e, x, 0, y, 0, n);
             }
-        }, inputActivations, output);
-        return output;
+        }, in, out);
     }
 
-    /**
-     * Backward: the identity, {@code gradAtInput = gradAtOutput}. The counts are checked as in the forward.
-     *
-     * @param gradAtOutput the gradient of the layer's output
-     * @param gradAtInput  where the gradient of its input goes; may be {@code gradAtOutput} (then nothing is written)
-     * @param iteration    the forward's iteration count
-     * @param epoch        the forward's epoch count
-     * @return {@code gradAtInput}
-     */
-    @Override
-    public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
-        VecdropDropout.checkCounts(iteration, epoch);
+    /** The backward: {@code gradAtInput = gradAtOutput}, copying nothing in place, after the forward's checks. */
+    private static void identity(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
+        checkCounts(iteration, epoch);
         Objects.requireNonNull(gradAtOutput, "input");
         Objects.requireNonNull(gradAtInput, "output");
         if (!Arrays.equals(gradAtOutput.shape(), gradAtInput.shape())) {
@@ -139,13 +121,6 @@ public final class VecdropGaussianNoise implements IDropout {
         if (gradAtInput != gradAtOutput) {
             gradAtInput.assign(gradAtOutput);
         }
-        return gradAtInput;
-    }
-
-    /** Nothing to release: nothing is stored. */
-    @Override
-    public void clear() {
-        // stateless by design
     }
 
     /** {@return an equal gaussian noise (same stddev and seed)} */
@@ -154,26 +129,18 @@ public final class VecdropGaussianNoise implements IDropout {
         return new VecdropGaussianNoise(stddev, seed);
     }
 
-    /** Java serialization writes the two fields; this rebuilds (and re-validates) the transient rest. */
-    @Serial
-    private Object readResolve() {
-        return new VecdropGaussianNoise(stddev, seed);
+    @Override
+    double parameter() {
+        return stddev;
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof VecdropGaussianNoise other
-                && Double.doubleToLongBits(stddev) == Double.doubleToLongBits(other.stddev)
-                && seed == other.seed;
+    int hashSalt() {
+        return 37;
     }
 
     @Override
-    public int hashCode() {
-        return 31 * Double.hashCode(stddev) + Long.hashCode(seed) + 37;
-    }
-
-    @Override
-    public String toString() {
-        return "VecdropGaussianNoise[stddev=" + stddev + ", seed=" + seed + "]";
+    String describeParameter() {
+        return "stddev=" + stddev;
     }
 }

@@ -4,8 +4,6 @@ import dev.vecdrop.ChannelLayout;
 import dev.vecdrop.Dropout;
 import java.io.Serial;
 import java.util.Arrays;
-import org.deeplearning4j.nn.conf.dropout.IDropout;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -32,7 +30,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
-public final class VecdropSpatialDropout implements IDropout {
+public final class VecdropSpatialDropout extends SeededDropout {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -56,11 +54,11 @@ public final class VecdropSpatialDropout implements IDropout {
      * @throws IllegalArgumentException if {@code retainProbability} is NaN or outside {@code (0, 1]}
      */
     public VecdropSpatialDropout(double retainProbability) {
-        this(VecdropDropout.dropFromRetain(retainProbability), VecdropDropout.DEFAULT_SEED);
+        this(dropFromRetain(retainProbability), VecdropDropout.DEFAULT_SEED);
     }
 
     private VecdropSpatialDropout(double dropProbability, long seed) {
-        this.dropProbability = VecdropDropout.checkDrop(dropProbability);
+        this.dropProbability = checkDrop(dropProbability);
         this.seed = seed;
         this.elementwise = Dropout.inverted(dropProbability);
     }
@@ -98,23 +96,14 @@ public final class VecdropSpatialDropout implements IDropout {
     }
 
     /** {@return the seed of the mask stream} */
+    @Override
     public long seed() {
         return seed;
     }
 
     @Override
-    public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
-                                 LayerWorkspaceMgr workspaceMgr) {
-        NdArrays.apply(perChannel(output), VecdropDropout.streamSeed(seed, epoch),
-                VecdropDropout.streamOffset(iteration), inputActivations, output, false);
-        return output;
-    }
-
-    @Override
-    public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
-        NdArrays.apply(perChannel(gradAtInput), VecdropDropout.streamSeed(seed, epoch),
-                VecdropDropout.streamOffset(iteration), gradAtOutput, gradAtInput, true);
-        return gradAtInput;
+    void run(INDArray in, INDArray out, int iteration, int epoch, boolean backward) {
+        runDropout(perChannel(out), in, out, iteration, epoch, backward); // the shape is checked before the counts
     }
 
     private Dropout perChannel(INDArray x) {
@@ -139,38 +128,19 @@ public final class VecdropSpatialDropout implements IDropout {
         return last;
     }
 
-    /** Nothing to release: no mask is stored. */
-    @Override
-    public void clear() {
-        // stateless by design
-    }
-
     /** {@return an equal spatial dropout} */
     @Override
     public VecdropSpatialDropout clone() {
         return new VecdropSpatialDropout(dropProbability, seed);
     }
 
-    @Serial
-    private Object readResolve() {
-        return new VecdropSpatialDropout(dropProbability, seed);
+    @Override
+    double parameter() {
+        return dropProbability;
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof VecdropSpatialDropout other
-                && Double.doubleToLongBits(dropProbability) == Double.doubleToLongBits(other.dropProbability)
-                && seed == other.seed;
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * Double.hashCode(dropProbability) + Long.hashCode(seed) + 17;
-    }
-
-    @Override
-    public String toString() {
-        return "VecdropSpatialDropout[retain=" + retainProbability() + ", drop=" + dropProbability + ", seed=" + seed
-                + "]";
+    int hashSalt() {
+        return 17;
     }
 }
