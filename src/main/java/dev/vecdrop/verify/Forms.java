@@ -22,7 +22,7 @@ enum Forms {
     DOUBLE_HEAP_SEGMENT(Double.BYTES, Kind.HEAP),
     DOUBLE_NATIVE_SEGMENT(Double.BYTES, Kind.NATIVE);
 
-    /** Where a buffer lives. Segments start one byte past an aligned address, so unaligned access is exercised. */
+    /** Where a buffer lives: see {@link #segment} for the segments' backing and alignment. */
     enum Kind { ARRAY, HEAP, NATIVE }
 
     /** Bytes before and after a native segment's slice that must stay as they were. */
@@ -51,13 +51,13 @@ enum Forms {
         return switch (this) {
             case FLOAT_ARRAY -> content.toArray(ValueLayout.JAVA_FLOAT);
             case DOUBLE_ARRAY -> content.toArray(ValueLayout.JAVA_DOUBLE);
-            default -> segment(arena, kind, content, natives);
+            default -> segment(arena, kind, content, elementBytes, natives);
         };
     }
 
     /** A mask buffer of this form holding {@code words}. */
     Object mask(Arena arena, long[] words, List<MemorySegment> natives) {
-        return isSegment() ? segment(arena, kind, MemorySegment.ofArray(words), natives) : words.clone();
+        return isSegment() ? segment(arena, kind, MemorySegment.ofArray(words), Long.BYTES, natives) : words.clone();
     }
 
     /** The bytes of a buffer made by {@link #data} or {@link #mask}, for comparison. */
@@ -72,13 +72,23 @@ enum Forms {
     }
 
     /**
-     * A segment with {@code content}'s bytes, one byte past an 8-byte boundary. A native one is a slice of a larger
-     * block, filled with guard bytes that {@link #guardsIntact} checks afterwards.
+     * A segment with {@code content}'s bytes. A native one is a slice of a larger block, one byte past an 8-byte
+     * boundary, filled with guard bytes that {@link #guardsIntact} checks afterwards. A heap data segment of an even
+     * number of elements is over an array of its element type ({@code float[]} or {@code double[]}, one element in),
+     * what {@code MemorySegment.ofArray} gives users and what the vector kernels make an exact class (see
+     * {@code VectorFloatSegmentKernels}); any other heap segment, masks included, is over a {@code long[]}, one byte
+     * past an 8-byte boundary (unaligned, and an array of another type: the kernels' path without the exact class).
+     * The sizes of a case's buffers differ in parity from case to case, so both paths meet every length.
      */
-    private static MemorySegment segment(Arena arena, Kind kind, MemorySegment content, List<MemorySegment> natives) {
+    private static MemorySegment segment(Arena arena, Kind kind, MemorySegment content, int elementBytes,
+                                         List<MemorySegment> natives) {
         long size = content.byteSize();
+        long elements = size / elementBytes;
         MemorySegment s;
-        if (kind == Kind.HEAP) {
+        if (kind == Kind.HEAP && elementBytes != Long.BYTES && elements % 2 == 0) {
+            s = (elementBytes == Float.BYTES ? MemorySegment.ofArray(new float[(int) elements + 1])
+                    : MemorySegment.ofArray(new double[(int) elements + 1])).asSlice(elementBytes, size);
+        } else if (kind == Kind.HEAP) {
             s = MemorySegment.ofArray(new long[(int) ((size + 1 + 7) / 8)]).asSlice(1, size);
         } else {
             MemorySegment block = arena.allocate(size + 2L * GUARD_BYTES + 1, 8);
