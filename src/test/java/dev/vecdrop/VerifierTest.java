@@ -167,7 +167,19 @@ class VerifierTest {
         /** float32 arrays: zeroing one element short (only dropped channels, and p = 1, zero whole runs). */
         FLOAT_ARRAY_ZERO_ONE_SHORT,
         /** float64 segments: alpha dropout's word kernel writes {@code +0.0}, not {@code c}, for dropped elements. */
-        DOUBLE_SEGMENT_ALPHA_DROPS_TO_ZERO
+        DOUBLE_SEGMENT_ALPHA_DROPS_TO_ZERO,
+        /**
+         * float32 segments over a {@code float[]} only (the vector kernels' exact-class path): the forward's last
+         * element a ulp off. Caught only if the verifier's heap segments include such segments.
+         */
+        FLOAT_TYPED_HEAP_SEGMENT_FORWARD,
+        /** The same over a {@code double[]}, float64. */
+        DOUBLE_TYPED_HEAP_SEGMENT_FORWARD
+    }
+
+    /** Whether {@code s} is a heap segment over an array of {@code type} (what {@code MemorySegment.ofArray} makes). */
+    private static boolean over(MemorySegment s, Class<?> type) {
+        return s.heapBase().map(base -> base.getClass() == type).orElse(false);
     }
 
     private static DropoutKernels faulty(FormFault fault) {
@@ -201,6 +213,16 @@ class VerifierTest {
                     y.setAtIndex(ELEMENT, yOff - 1, 0.0f);
                 }
             }
+
+            @Override
+            public void forward(long seed, long streamOffset, long threshold, float scale, MemorySegment x, long xOff,
+                                MemorySegment y, long yOff, long length) {
+                super.forward(seed, streamOffset, threshold, scale, x, xOff, y, yOff, length);
+                if (fault == FormFault.FLOAT_TYPED_HEAP_SEGMENT_FORWARD && length > 0 && over(y, float[].class)) {
+                    long last = yOff + length - 1;
+                    y.setAtIndex(ELEMENT, last, Math.nextUp(y.getAtIndex(ELEMENT, last)));
+                }
+            }
         };
         DoubleSegmentKernels doubleSegments = new ForwardingDoubleSegmentKernels(ref.doubleSegments()) {
             @Override
@@ -221,6 +243,17 @@ class VerifierTest {
             public void scale(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
                 super.scale(fault == FormFault.DOUBLE_SEGMENT_EVAL_ONE_ULP ? Math.nextUp(c) : c, x, xOff, y, yOff,
                         length);
+            }
+
+            @Override
+            public void forward(long seed, long streamOffset, long threshold, double scale, MemorySegment x,
+                                long xOff, MemorySegment y, long yOff, long length) {
+                super.forward(seed, streamOffset, threshold, scale, x, xOff, y, yOff, length);
+                if (fault == FormFault.DOUBLE_TYPED_HEAP_SEGMENT_FORWARD && length > 0 && over(y, double[].class)) {
+                    long last = yOff + length - 1;
+                    y.setAtIndex(DoubleSegmentKernels.ELEMENT, last,
+                            Math.nextUp(y.getAtIndex(DoubleSegmentKernels.ELEMENT, last)));
+                }
             }
         };
         FloatArrayKernels floatArrays = new ForwardingFloatArrayKernels(ref.floatArrays()) {

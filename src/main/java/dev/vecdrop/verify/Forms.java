@@ -2,6 +2,7 @@ package dev.vecdrop.verify;
 
 import dev.vecdrop.Dropout;
 import dev.vecdrop.FusedDropout;
+import dev.vecdrop.MaskStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -51,13 +52,13 @@ enum Forms {
         return switch (this) {
             case FLOAT_ARRAY -> content.toArray(ValueLayout.JAVA_FLOAT);
             case DOUBLE_ARRAY -> content.toArray(ValueLayout.JAVA_DOUBLE);
-            default -> segment(arena, kind, content, elementBytes, natives);
+            default -> segment(arena, kind, content, elementBytes == Float.BYTES ? float.class : double.class, natives);
         };
     }
 
     /** A mask buffer of this form holding {@code words}. */
     Object mask(Arena arena, long[] words, List<MemorySegment> natives) {
-        return isSegment() ? segment(arena, kind, MemorySegment.ofArray(words), Long.BYTES, natives) : words.clone();
+        return isSegment() ? segment(arena, kind, MemorySegment.ofArray(words), long.class, natives) : words.clone();
     }
 
     /** The bytes of a buffer made by {@link #data} or {@link #mask}, for comparison. */
@@ -73,21 +74,24 @@ enum Forms {
 
     /**
      * A segment with {@code content}'s bytes. A native one is a slice of a larger block, one byte past an 8-byte
-     * boundary, filled with guard bytes that {@link #guardsIntact} checks afterwards. A heap data segment of an even
-     * number of elements is over an array of its element type ({@code float[]} or {@code double[]}, one element in),
-     * what {@code MemorySegment.ofArray} gives users and what the vector kernels make an exact class (see
-     * {@code VectorFloatSegmentKernels}); any other heap segment, masks included, is over a {@code long[]}, one byte
-     * past an 8-byte boundary (unaligned, and an array of another type: the kernels' path without the exact class).
-     * The sizes of a case's buffers differ in parity from case to case, so both paths meet every length.
+     * boundary, filled with guard bytes that {@link #guardsIntact} checks afterwards. A heap data segment is over an
+     * array of its element type ({@code float[]} or {@code double[]}, one element in: what
+     * {@code MemorySegment.ofArray} gives users, and what the vector kernels make an exact class, see
+     * {@code VectorFloatSegmentKernels}) or over a {@code long[]}, one byte past an 8-byte boundary (unaligned, an
+     * array of another type: the kernels' path without the exact class), picked by a bit of a hash of its contents
+     * and length, so that both meet every length and the buffers of one case mix them; a mask is over a
+     * {@code long[]}, one byte in.
+     *
+     * @param element {@code float.class} or {@code double.class} for data, {@code long.class} for a mask
      */
-    private static MemorySegment segment(Arena arena, Kind kind, MemorySegment content, int elementBytes,
+    private static MemorySegment segment(Arena arena, Kind kind, MemorySegment content, Class<?> element,
                                          List<MemorySegment> natives) {
         long size = content.byteSize();
-        long elements = size / elementBytes;
         MemorySegment s;
-        if (kind == Kind.HEAP && elementBytes != Long.BYTES && elements % 2 == 0) {
-            s = (elementBytes == Float.BYTES ? MemorySegment.ofArray(new float[(int) elements + 1])
-                    : MemorySegment.ofArray(new double[(int) elements + 1])).asSlice(elementBytes, size);
+        if (kind == Kind.HEAP && element != long.class && overTypedArray(content)) {
+            s = (element == float.class ? MemorySegment.ofArray(new float[(int) (size / Float.BYTES) + 1])
+                    .asSlice(Float.BYTES, size)
+                    : MemorySegment.ofArray(new double[(int) (size / Double.BYTES) + 1]).asSlice(Double.BYTES, size));
         } else if (kind == Kind.HEAP) {
             s = MemorySegment.ofArray(new long[(int) ((size + 1 + 7) / 8)]).asSlice(1, size);
         } else {
@@ -98,6 +102,17 @@ enum Forms {
         }
         s.copyFrom(content);
         return s;
+    }
+
+    /** A bit of {@code mix64} over the buffer's length and its first and last 8 bytes: deterministic, no state. */
+    private static boolean overTypedArray(MemorySegment content) {
+        long size = content.byteSize();
+        long h = size;
+        if (size >= Long.BYTES) {
+            h ^= MaskStream.mix64(content.get(ValueLayout.JAVA_LONG_UNALIGNED, 0))
+                    + content.get(ValueLayout.JAVA_LONG_UNALIGNED, size - Long.BYTES);
+        }
+        return (MaskStream.mix64(h) & 1) == 0;
     }
 
     /** Whether the guard bytes around the slice of a native block made by {@link #segment} are untouched. */
