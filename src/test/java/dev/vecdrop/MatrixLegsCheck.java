@@ -60,6 +60,9 @@ class MatrixLegsCheck {
             int[] skipped = new int[1];
             Map<String, Integer> ran = testsPerClass(dir, skipped);
             int total = ran.values().stream().mapToInt(Integer::intValue).sum();
+            if (!minimum.containsKey(leg)) {
+                problems.add(leg + ": no minimum in matrix.leg.min.tests");
+            }
             int least = minimum.getOrDefault(leg, Set.of("0")).stream().mapToInt(Integer::parseInt).max().orElse(0);
             if (total < least) {
                 problems.add(leg + ": ran " + total + " tests, fewer than its matrix.leg.min.tests " + least);
@@ -108,7 +111,8 @@ class MatrixLegsCheck {
                         .parse(file.toFile()).getDocumentElement();
                 int skips = Integer.parseInt(suite.getAttribute("skipped"));
                 skipped[0] += skips;
-                tests.put(suite.getAttribute("name"), Integer.parseInt(suite.getAttribute("tests")) - skips);
+                tests.merge(suite.getAttribute("name"), Integer.parseInt(suite.getAttribute("tests")) - skips,
+                        Integer::sum);
             }
         }
         return tests;

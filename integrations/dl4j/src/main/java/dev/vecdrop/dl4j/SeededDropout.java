@@ -68,8 +68,9 @@ abstract class SeededDropout implements IDropout {
     }
 
     /**
-     * Backward through the {@link #applyDropout} call at the same {@code (iteration, epoch)}, its mask or noise
-     * regenerated: the class description gives the formula.
+     * Backward through the {@link #applyDropout} call at the same {@code (iteration, epoch)}: the class
+     * description gives the formula (the mask or the gaussian dropout's factors regenerated; gaussian noise's
+     * backward is the identity, which writes nothing in place).
      *
      * @param gradAtOutput the gradient of the layer's output
      * @param gradAtInput  where the gradient of its input goes; may be {@code gradAtOutput}
