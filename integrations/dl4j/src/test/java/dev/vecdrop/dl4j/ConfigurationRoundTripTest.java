@@ -89,8 +89,27 @@ class ConfigurationRoundTripTest {
         }
     }
 
+    /**
+     * Layers serialized by the classes of stop 18, before they shared {@code SeededDropout} (written once by a
+     * program against those classes: resource {@code layers-stop18.ser}), read back as equal layers with the same
+     * {@code toString} and outputs: the base class added no serialized field and moved none.
+     */
+    @Test
+    void layersSerializedBeforeTheBaseClassStillReadBack() throws Exception {
+        IDropout[] expected = {SECOND, new VecdropSpatialDropout(0.7).withSeed(-5), ALPHA, GAUSSIAN, NOISE};
+        try (ObjectInputStream in = new ObjectInputStream(
+                ConfigurationRoundTripTest.class.getResourceAsStream("layers-stop18.ser"))) {
+            for (IDropout layer : expected) {
+                IDropout back = (IDropout) in.readObject();
+                assertEquals(layer, back);
+                assertEquals(layer.toString(), back.toString());
+                assertSameOutput(layer, back);
+            }
+        }
+    }
+
     private static void assertSameOutput(IDropout expected, IDropout actual) {
-        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 64).addi(1);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 8, 64).addi(1); // rank 3: the spatial layer's smallest
         assertArrayEquals(expected.applyDropout(x, x.dup(), 11, 2, null).data().asFloat(),
                 actual.applyDropout(x, x.dup(), 11, 2, null).data().asFloat(), expected.toString());
     }
