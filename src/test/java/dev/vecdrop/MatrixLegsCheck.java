@@ -24,9 +24,8 @@ import org.w3c.dom.Element;
  * reads each leg's surefire reports and fails if a leg skipped any test, ran fewer tests than its minimum
  * ({@code matrix.leg.min.tests}), another set of classes than those carrying its tags ({@code matrix.leg.groups},
  * less its stated exclusions), or a class with another number of tests than the default leg, which runs every
- * test class. Without it, a class that loses its tag, a leg whose
- * selection matches nothing, or a class whose parameters shrink in one leg drops out of the matrix with a green
- * build.
+ * test class. Without it, a class that loses its tag, a leg whose selection matches nothing, or a class whose
+ * parameters shrink in one leg drops out of the matrix with a green build.
  *
  * <p>Not named {@code *Test}, so only its own execution runs it.
  */
