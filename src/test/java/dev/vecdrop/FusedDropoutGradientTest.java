@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
  * The fused float64 backwards (the active kernels) against central finite differences of the fused float64
- * forwards themselves, bias + activation + dropout and residual + dropout: {@code dL/dx} and {@code dL/dbias} of {@code L = sum(w * y)}, so {@code dy = w}, each derivative from two
- * more forward calls with one input moved by {@code +-h}. Elements within {@code 2h} of the activation's kink are
+ * forwards themselves, bias + activation + dropout and residual + dropout: {@code dL/dx} and {@code dL/dbias} of
+ * {@code L = sum(w * y)}, so {@code dy = w}, each derivative from two more forward calls with one input moved by
+ * {@code +-h}. Elements within {@code 2h} of the activation's kink are
  * skipped (the derivative is a convention there, see {@link FusedDropout}), and so are the bias columns holding one.
  */
 class FusedDropoutGradientTest {
@@ -49,13 +51,13 @@ class FusedDropoutGradientTest {
                     columnKink[i % features] = true;
                     continue;
                 }
-                double fd = centralDifference(fused, seed, e, x, i, bias, w, features);
+                double fd = centralDifference(x, i, () -> loss(fused, seed, e, x, bias, w, features));
                 assertEquals(fd, dx[i], 1e-6 * Math.max(1, Math.abs(fd)), act + ": dx[" + i + "]");
                 checked++;
             }
             for (int j = 0; j < features; j++) {
                 if (!columnKink[j]) {
-                    double fd = centralDifference(fused, seed, e, bias, j, x, w, features);
+                    double fd = centralDifference(bias, j, () -> loss(fused, seed, e, x, bias, w, features));
                     assertEquals(fd, dBias[j], 1e-6 * rows * Math.max(1, Math.abs(fd)), act + ": dBias[" + j + "]");
                 }
             }
@@ -76,47 +78,38 @@ class FusedDropoutGradientTest {
         double[] dx = new double[n];
         fused.residualBackward(seed, 5, w, 0, dx, 0, n);
         for (int i = 0; i < n; i++) {
-            double[] moved = x.clone();
-            moved[i] = x[i] + H;
-            double plus = residualLoss(fused, seed, moved, residual, w);
-            moved[i] = x[i] - H;
-            double minus = residualLoss(fused, seed, moved, residual, w);
-            double fd = (plus - minus) / (2 * H);
+            double[] y = new double[n];
+            double fd = centralDifference(x, i, () -> {
+                fused.residualForward(seed, 5, x, 0, residual, 0, y, 0, n);
+                return weightedSum(w, y);
+            });
             assertEquals(fd, dx[i], 1e-6 * Math.max(1, Math.abs(fd)), "dx[" + i + "]");
         }
     }
 
-    private static double residualLoss(FusedDropout fused, long seed, double[] x, double[] residual, double[] w) {
-        double[] y = new double[x.length];
-        fused.residualForward(seed, 5, x, 0, residual, 0, y, 0, x.length);
-        double sum = 0;
-        for (int i = 0; i < y.length; i++) {
-            sum += w[i] * y[i];
-        }
-        return sum;
-    }
-
     /**
-     * {@code (L(v + h e_k) - L(v - h e_k)) / 2h} where {@code v} is the input or the bias (the other one fixed):
-     * {@code moved} is the one moved, {@code other} the other; which is which follows from their lengths.
+     * {@code (L(v + h e_k) - L(v - h e_k)) / 2h}: {@code loss} reads {@code v}, whose element {@code k} is moved
+     * in place and put back.
      */
-    private static double centralDifference(FusedDropout fused, long seed, long e, double[] moved, int k,
-                                            double[] other, double[] w, int features) {
-        double[] x = moved.length == w.length ? moved.clone() : other;
-        double[] bias = moved.length == w.length ? other : moved.clone();
-        double[] v = moved.length == w.length ? x : bias;
+    private static double centralDifference(double[] v, int k, DoubleSupplier loss) {
         double at = v[k];
         v[k] = at + H;
-        double plus = loss(fused, seed, e, x, bias, w, features);
+        double plus = loss.getAsDouble();
         v[k] = at - H;
-        double minus = loss(fused, seed, e, x, bias, w, features);
+        double minus = loss.getAsDouble();
+        v[k] = at;
         return (plus - minus) / (2 * H);
     }
 
+    /** {@code L = sum(w * y)} of the bias + activation + dropout forward. */
     private static double loss(FusedDropout fused, long seed, long e, double[] x, double[] bias, double[] w,
                                int features) {
         double[] y = new double[x.length];
         fused.forward(seed, e, x, 0, bias, 0, y, 0, x.length, features);
+        return weightedSum(w, y);
+    }
+
+    private static double weightedSum(double[] w, double[] y) {
         double sum = 0;
         for (int i = 0; i < y.length; i++) {
             sum += w[i] * y[i];
