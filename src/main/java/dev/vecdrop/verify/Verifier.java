@@ -551,18 +551,10 @@ public final class Verifier {
         }
     }
 
-    /** {@code length} random finite values of the form's type (NaNs replaced by 1.5; see {@link #finite(float[])}). */
+    /** {@code length} random finite values of the form's type: {@link #finite(float[])} or {@link #finite(double[])}. */
     private static MemorySegment finite(SplittableRandom random, int length, boolean floats) {
-        if (floats) {
-            return MemorySegment.ofArray(finite(inputs(random, length)));
-        }
-        double[] values = doubleInputs(random, length);
-        for (int i = 0; i < length; i++) {
-            if (Double.isNaN(values[i])) {
-                values[i] = 1.5;
-            }
-        }
-        return MemorySegment.ofArray(values);
+        return floats ? MemorySegment.ofArray(finite(inputs(random, length)))
+                : MemorySegment.ofArray(finite(doubleInputs(random, length)));
     }
 
     /** A row length that divides {@code n}: the largest of 37, 24, 16, 7, 3 and 1 that does (tails and whole rows). */
@@ -580,6 +572,16 @@ public final class Verifier {
         for (int i = 0; i < values.length; i++) {
             if (Float.isNaN(values[i])) {
                 values[i] = 1.5f;
+            }
+        }
+        return values;
+    }
+
+    /** {@code values} with every NaN replaced by 1.5, as {@link #finite(float[])}. */
+    private static double[] finite(double[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (Double.isNaN(values[i])) {
+                values[i] = 1.5;
             }
         }
         return values;
