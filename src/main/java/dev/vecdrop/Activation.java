@@ -1,5 +1,9 @@
 package dev.vecdrop;
 
+import static dev.vecdrop.kernel.ActivationKind.IDENTITY;
+import static dev.vecdrop.kernel.ActivationKind.LEAKY_RELU;
+import static dev.vecdrop.kernel.ActivationKind.RELU;
+
 /**
  * The element-wise activation of a {@link FusedDropout}: identity, ReLU or leaky ReLU, each made of exactly rounded
  * float operations only, so every kernel computes the same bits.
@@ -13,11 +17,6 @@ package dev.vecdrop;
  * <p>Thread-safety: immutable. Allocation: none after construction.
  */
 public final class Activation {
-
-    /** The kind codes the kernels switch on. */
-    static final int IDENTITY = dev.vecdrop.kernel.ActivationKind.IDENTITY;
-    static final int RELU = dev.vecdrop.kernel.ActivationKind.RELU;
-    static final int LEAKY_RELU = dev.vecdrop.kernel.ActivationKind.LEAKY_RELU;
 
     private static final Activation IDENTITY_INSTANCE = new Activation(IDENTITY, 0f);
     private static final Activation RELU_INSTANCE = new Activation(RELU, 0f);

@@ -32,8 +32,7 @@ class AllocationTest {
      * an ISA's own boxing (an intrinsic it lacks) shows in any order, and the in-process runs see kernels the
      * verifier compiled first where surefire runs it first (its order, not pinned). Until stop 19 the default leg
      * also ran the in-process probe, after its 500 other tests; that run is gone. The other orders are for runs by
-     * hand
-     * ({@code -Dvecdrop.test.allocationOrder=BACKWARD_AND_MASK_FIRST}, e.g. in the avx2 leg: clean in stop 18).
+     * hand ({@code -Dvecdrop.test.allocationOrder=BACKWARD_AND_MASK_FIRST}, e.g. in the avx2 leg: clean in stop 18).
      * {@code SEGMENTS_AND_DOUBLES_FIRST} at 512 bits shows an open finding: in about 1 fresh JVM of 5 the
      * {@code LAYER} op allocates 80 bytes once, in the first recorded round, after the settling passes
      * (docs/quality.md); the default leg ran that order until stop 18.

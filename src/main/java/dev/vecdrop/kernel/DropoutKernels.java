@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * One implementation of every dropout kernel, the scalar reference or one vector width: one kernel object per
- * element type and buffer kind (the fused kernels of {@code FusedDropout} included), all from the same templates. Chosen once at start-up by {@link KernelSelector};
- * every implementation produces bit-identical results.
+ * element type and buffer kind (the fused kernels of {@code FusedDropout} included), all from the same templates.
+ * Chosen once at start-up by {@link KernelSelector}; every implementation produces bit-identical results.
  *
  * <p>Thread-safety: immutable; the kernels are stateless. Allocation: none after construction.
  *
