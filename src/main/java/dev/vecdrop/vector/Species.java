@@ -2,6 +2,7 @@ package dev.vecdrop.vector;
 
 import dev.vecdrop.kernel.WidthChoice;
 import dev.vecdrop.kernel.WidthRequest;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -36,6 +37,9 @@ final class Species {
     static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED.withShape(SHAPE);
     static final VectorSpecies<Long> DOUBLE_WORDS = LongVector.SPECIES_PREFERRED.withShape(HALF_SHAPE);
     static final VectorSpecies<Integer> DOUBLE_UNIFORMS = IntVector.SPECIES_PREFERRED.withShape(HALF_SHAPE);
+
+    /** The bytes of a vector of either: what the segment kernels' twins load from and store to a {@code byte[]}. */
+    static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_PREFERRED.withShape(SHAPE);
 
     private Species() {}
 }

@@ -29,20 +29,26 @@ import java.nio.ByteOrder;
  * inside one method: a helper taking or returning vectors may be compiled on its own, refused for inlining later,
  * and then box its vectors on every call.
  *
+ * <p>A call whose data segments are over a {@code byte[]}
+ * or a {@code float[]}
+ * (with native ones beside them) goes to this class's twin for that array type,
+ * {@code VectorDoubleSegmentKernelsOver...} ({@link Carriers}): C2 compiles no {@code DoubleVector} access to such a
+ * segment.
+ *
  * <p>Before its loop, every segment kernel turns a data segment over a {@code double[]} into that exact class
  * ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}: no bytecode of the kernel records the segment's
  * class), so C2 knows it without a type profile: a branch that is never taken is not compiled, and past it the
  * segment's class is exact. Otherwise C2 takes the segment's class at a vector store from the receiver profile
  * of {@code DoubleVector.intoMemorySegment} in the JDK, which every caller shares, and the Vector API's own Java
- * fallback of a reinterpretation ({@code reinterpretAsInts} of a {@code DoubleVector}, run by the interpreter and
+ * fallback of a reinterpretation ({@code reinterpretAsInts} of a {@code FloatVector}, run by the interpreter and
  * C1 before C2 intrinsifies it, e.g. in {@code PanamaNormals.fill}) stores into {@code MemorySegment.ofArray(byte[])}:
  * with two heap classes in that profile C2 merges a {@code byte[]} and a {@code double[]} base into an array of no
  * element type, refuses the store intrinsic ("not supported: arity=1 op=store ... atype=*illegal*") and boxes one
  * vector per block. A kernel that sees both heap and native segments, or heap segments over other arrays, gets no
- * exact class and is left to that profile, as before. Only heap segments over {@code double[]} may be made exact:
- * C2 also refuses the intrinsic for a known array of another element type than the vector's (a {@code float[]}
- * under a {@code DoubleVector}; only {@code byte[]} is allowed), which is why the test is no {@code getClass()}
- * call, whose receiver profile C2 would use as a speculative type.
+ * exact class and is left to that profile, as before. Only heap segments over {@code double[]} may be made
+ * exact here: C2 also refuses the intrinsic for a known array of another element type than the vector's (a
+ * {@code float[]} under a {@code DoubleVector}, a {@code byte[]} under a {@code FloatVector}), which is why the test
+ * is no {@code getClass()} call, whose receiver profile C2 would use as a speculative type.
  *
  * <p>Thread-safety: stateless. Allocation: none once C2 has compiled the kernels.
  */
@@ -57,11 +63,35 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
 
     private VectorDoubleSegmentKernels() {}
 
+    /**
+     * The kernels for a call's data segments ({@code null} for an absent one): the twin over {@code byte[]}s when
+     * at least one is a heap segment over a {@code byte[]} and the others are too or native,
+     * the twin over {@code float[]}s likewise,
+     * this class otherwise (see the class comment).
+     */
+    private DoubleSegmentKernels carrying(MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
+        if (Carriers.allOverOrNative(Carriers.BYTES, a, b, c, d)) {
+            return VectorDoubleSegmentKernelsOverBytes.INSTANCE;
+        }
+        if (Carriers.allOverOrNative(Carriers.FLOATS, a, b, c, d)) {
+            return VectorDoubleSegmentKernelsOverFloats.INSTANCE;
+        }
+        return this;
+    }
+
     @Override
     public void forward(long seed, long streamOffset, long threshold,
                            double scale,
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            long length) {
+        DoubleSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forward(seed, streamOffset, threshold,
+                    scale,
+                    x, xOff, y, yOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardEven(seed, streamOffset, threshold,
                     scale,
@@ -124,6 +154,15 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            MemorySegment mask, long maskOff,
                            long length) {
+        DoubleSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forwardMasked(seed, streamOffset, threshold,
+                    scale,
+                    x, xOff, y, yOff,
+                    mask, maskOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardMaskedEven(seed, streamOffset, threshold,
                     scale,
@@ -199,6 +238,13 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     public void forwardPassThrough(long seed, long streamOffset, long threshold,
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            long length) {
+        DoubleSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forwardPassThrough(seed, streamOffset, threshold,
+                    x, xOff, y, yOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardPassThroughEven(seed, streamOffset, threshold,
                     x, xOff, y, yOff,
@@ -254,6 +300,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            MemorySegment mask, long maskOff,
                            long length) {
+        DoubleSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forwardMaskedPassThrough(seed, streamOffset, threshold,
+                    x, xOff, y, yOff,
+                    mask, maskOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardMaskedPassThroughEven(seed, streamOffset, threshold,
                     x, xOff, y, yOff,
@@ -324,6 +378,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                            double a, double b, double c,
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            long length) {
+        DoubleSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forwardAffine(seed, streamOffset, threshold,
+                    a, b, c,
+                    x, xOff, y, yOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardAffineEven(seed, streamOffset, threshold,
                     a, b, c,
@@ -386,6 +448,15 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            MemorySegment mask, long maskOff,
                            long length) {
+        DoubleSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forwardAffineMasked(seed, streamOffset, threshold,
+                    a, b, c,
+                    x, xOff, y, yOff,
+                    mask, maskOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardAffineMaskedEven(seed, streamOffset, threshold,
                     a, b, c,
@@ -520,6 +591,13 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     public void applyMask(MemorySegment mask, long maskOff,
                             double scale,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        DoubleSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyMask(mask, maskOff,
+                    scale,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -553,6 +631,13 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     public void applyWord(long bits,
                             double scale,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        DoubleSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyWord(bits,
+                    scale,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -583,6 +668,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     @Override
     public void applyMaskPassThrough(MemorySegment mask, long maskOff,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        DoubleSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyMaskPassThrough(mask, maskOff,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -613,6 +704,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     @Override
     public void applyWordPassThrough(long bits,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        DoubleSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyWordPassThrough(bits,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -641,6 +738,13 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     public void applyWordAffine(long bits,
                             double a, double b, double c,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        DoubleSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyWordAffine(bits,
+                    a, b, c,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
@@ -666,6 +770,11 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
 
     @Override
     public void scale(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
+        DoubleSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.scale(c, x, xOff, y, yOff, length);
+            return;
+        }
         if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
             x = HEAP.cast(x);
         }
@@ -682,6 +791,11 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
 
     @Override
     public void zero(MemorySegment y, long yOff, long length) {
+        DoubleSegmentKernels carrier = carrying(y, null, null, null);
+        if (carrier != this) {
+            carrier.zero(y, yOff, length);
+            return;
+        }
         final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
         if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
             y = HEAP.cast(y);
@@ -703,6 +817,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     public void biasActForward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
                                MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
                                MemorySegment mask, long maskOff, long rows, int features) {
+        DoubleSegmentKernels carrier = carrying(x, bias, y, null);
+        if (carrier != this) {
+            carrier.biasActForward(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff,
+                    mask, maskOff, rows, features);
+            return;
+        }
         if (mask != null) {
             ScalarDoubleSegmentKernels.clearMaskWords(mask, maskOff, rows * features);
         }
@@ -775,6 +895,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     public void biasActBackward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
                                 MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
                                 MemorySegment dBias, long dBiasOff, long rows, int features) {
+        DoubleSegmentKernels carrier = carrying(y, dy, dx, dBias);
+        if (carrier != this) {
+            carrier.biasActBackward(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff,
+                    dBias, dBiasOff, rows, features);
+            return;
+        }
         if (dBias != null) {
             ScalarDoubleSegmentKernels.zeroRange(dBias, dBiasOff, 0, features);
         }
@@ -842,6 +968,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     @Override
     public void residualForward(long seed, long streamOffset, long threshold, double scale,
                                 MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
+        DoubleSegmentKernels carrier = carrying(x, residual, y, null);
+        if (carrier != this) {
+            carrier.residualForward(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff,
+                    length);
+            return;
+        }
         if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
             x = HEAP.cast(x);
         }

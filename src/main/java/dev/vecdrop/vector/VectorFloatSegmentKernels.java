@@ -29,6 +29,11 @@ import java.nio.ByteOrder;
  * inside one method: a helper taking or returning vectors may be compiled on its own, refused for inlining later,
  * and then box its vectors on every call.
  *
+ * <p>A call whose data segments are over a {@code byte[]}
+ * (with native ones beside them) goes to this class's twin for that array type,
+ * {@code VectorFloatSegmentKernelsOver...} ({@link Carriers}): C2 compiles no {@code FloatVector} access to such a
+ * segment.
+ *
  * <p>Before its loop, every segment kernel turns a data segment over a {@code float[]} into that exact class
  * ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}: no bytecode of the kernel records the segment's
  * class), so C2 knows it without a type profile: a branch that is never taken is not compiled, and past it the
@@ -39,10 +44,10 @@ import java.nio.ByteOrder;
  * with two heap classes in that profile C2 merges a {@code byte[]} and a {@code float[]} base into an array of no
  * element type, refuses the store intrinsic ("not supported: arity=1 op=store ... atype=*illegal*") and boxes one
  * vector per block. A kernel that sees both heap and native segments, or heap segments over other arrays, gets no
- * exact class and is left to that profile, as before. Only heap segments over {@code float[]} may be made exact:
- * C2 also refuses the intrinsic for a known array of another element type than the vector's (a {@code float[]}
- * under a {@code DoubleVector}; only {@code byte[]} is allowed), which is why the test is no {@code getClass()}
- * call, whose receiver profile C2 would use as a speculative type.
+ * exact class and is left to that profile, as before. Only heap segments over {@code float[]} may be made
+ * exact here: C2 also refuses the intrinsic for a known array of another element type than the vector's (a
+ * {@code float[]} under a {@code DoubleVector}, a {@code byte[]} under a {@code FloatVector}), which is why the test
+ * is no {@code getClass()} call, whose receiver profile C2 would use as a speculative type.
  *
  * <p>Thread-safety: stateless. Allocation: none once C2 has compiled the kernels.
  */
@@ -57,11 +62,31 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
 
     private VectorFloatSegmentKernels() {}
 
+    /**
+     * The kernels for a call's data segments ({@code null} for an absent one): the twin over {@code byte[]}s when
+     * at least one is a heap segment over a {@code byte[]} and the others are too or native,
+     * this class otherwise (see the class comment).
+     */
+    private FloatSegmentKernels carrying(MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
+        if (Carriers.allOverOrNative(Carriers.BYTES, a, b, c, d)) {
+            return VectorFloatSegmentKernelsOverBytes.INSTANCE;
+        }
+        return this;
+    }
+
     @Override
     public void forward(long seed, long streamOffset, long threshold,
                            float scale,
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            long length) {
+        FloatSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forward(seed, streamOffset, threshold,
+                    scale,
+                    x, xOff, y, yOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardEven(seed, streamOffset, threshold,
                     scale,
@@ -124,6 +149,15 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            MemorySegment mask, long maskOff,
                            long length) {
+        FloatSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forwardMasked(seed, streamOffset, threshold,
+                    scale,
+                    x, xOff, y, yOff,
+                    mask, maskOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardMaskedEven(seed, streamOffset, threshold,
                     scale,
@@ -199,6 +233,13 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     public void forwardPassThrough(long seed, long streamOffset, long threshold,
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            long length) {
+        FloatSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forwardPassThrough(seed, streamOffset, threshold,
+                    x, xOff, y, yOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardPassThroughEven(seed, streamOffset, threshold,
                     x, xOff, y, yOff,
@@ -254,6 +295,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            MemorySegment mask, long maskOff,
                            long length) {
+        FloatSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forwardMaskedPassThrough(seed, streamOffset, threshold,
+                    x, xOff, y, yOff,
+                    mask, maskOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardMaskedPassThroughEven(seed, streamOffset, threshold,
                     x, xOff, y, yOff,
@@ -324,6 +373,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                            float a, float b, float c,
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            long length) {
+        FloatSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forwardAffine(seed, streamOffset, threshold,
+                    a, b, c,
+                    x, xOff, y, yOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardAffineEven(seed, streamOffset, threshold,
                     a, b, c,
@@ -386,6 +443,15 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                            MemorySegment x, long xOff, MemorySegment y, long yOff,
                            MemorySegment mask, long maskOff,
                            long length) {
+        FloatSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.forwardAffineMasked(seed, streamOffset, threshold,
+                    a, b, c,
+                    x, xOff, y, yOff,
+                    mask, maskOff,
+                    length);
+            return;
+        }
         if ((streamOffset & 1) == 0 || length == 0) {
             forwardAffineMaskedEven(seed, streamOffset, threshold,
                     a, b, c,
@@ -520,6 +586,13 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     public void applyMask(MemorySegment mask, long maskOff,
                             float scale,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        FloatSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyMask(mask, maskOff,
+                    scale,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -553,6 +626,13 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     public void applyWord(long bits,
                             float scale,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        FloatSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyWord(bits,
+                    scale,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -583,6 +663,12 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     @Override
     public void applyMaskPassThrough(MemorySegment mask, long maskOff,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        FloatSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyMaskPassThrough(mask, maskOff,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -613,6 +699,12 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     @Override
     public void applyWordPassThrough(long bits,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        FloatSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyWordPassThrough(bits,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -641,6 +733,13 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     public void applyWordAffine(long bits,
                             float a, float b, float c,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        FloatSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyWordAffine(bits,
+                    a, b, c,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
@@ -666,6 +765,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
 
     @Override
     public void scale(float c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
+        FloatSegmentKernels carrier = carrying(x, y, null, null);
+        if (carrier != this) {
+            carrier.scale(c, x, xOff, y, yOff, length);
+            return;
+        }
         if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
             x = HEAP.cast(x);
         }
@@ -682,6 +786,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
 
     @Override
     public void zero(MemorySegment y, long yOff, long length) {
+        FloatSegmentKernels carrier = carrying(y, null, null, null);
+        if (carrier != this) {
+            carrier.zero(y, yOff, length);
+            return;
+        }
         final FloatVector zero = FloatVector.zero(Species.FLOATS);
         if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
             y = HEAP.cast(y);
@@ -703,6 +812,12 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     public void biasActForward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
                                MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
                                MemorySegment mask, long maskOff, long rows, int features) {
+        FloatSegmentKernels carrier = carrying(x, bias, y, null);
+        if (carrier != this) {
+            carrier.biasActForward(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff,
+                    mask, maskOff, rows, features);
+            return;
+        }
         if (mask != null) {
             ScalarFloatSegmentKernels.clearMaskWords(mask, maskOff, rows * features);
         }
@@ -775,6 +890,12 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     public void biasActBackward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
                                 MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
                                 MemorySegment dBias, long dBiasOff, long rows, int features) {
+        FloatSegmentKernels carrier = carrying(y, dy, dx, dBias);
+        if (carrier != this) {
+            carrier.biasActBackward(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff,
+                    dBias, dBiasOff, rows, features);
+            return;
+        }
         if (dBias != null) {
             ScalarFloatSegmentKernels.zeroRange(dBias, dBiasOff, 0, features);
         }
@@ -842,6 +963,12 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     @Override
     public void residualForward(long seed, long streamOffset, long threshold, float scale,
                                 MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
+        FloatSegmentKernels carrier = carrying(x, residual, y, null);
+        if (carrier != this) {
+            carrier.residualForward(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff,
+                    length);
+            return;
+        }
         if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
             x = HEAP.cast(x);
         }

@@ -73,8 +73,19 @@ public final class KernelGenerator {
                         SOURCES.resolve("dev/vecdrop/kernel/" + name + "Kernels.java"), values, flags));
                 all.add(new Instance("scalar/ScalarKernels.java.template",
                         SOURCES.resolve("dev/vecdrop/scalar/Scalar" + name + "Kernels.java"), values, flags));
-                all.add(new Instance("vector/VectorKernels.java.template",
-                        SOURCES.resolve("dev/vecdrop/vector/Vector" + name + "Kernels.java"), values, flags));
+                for (Carrier carrier : Carrier.values()) {
+                    if (carrier.appliesTo(type, buffer)) {
+                        Map<String, String> vectorValues = new LinkedHashMap<>(values);
+                        vectorValues.putAll(carrier.substitutions(type));
+                        Set<String> vectorFlags = new HashSet<>(flags);
+                        if (carrier != Carrier.ELEMENT) {
+                            vectorFlags.add("carried");
+                        }
+                        all.add(new Instance("vector/VectorKernels.java.template",
+                                SOURCES.resolve("dev/vecdrop/vector/Vector" + name + "Kernels"
+                                        + carrier.classSuffix + ".java"), vectorValues, Set.copyOf(vectorFlags)));
+                    }
+                }
                 all.add(new Instance("api/TypedDropout.java.template",
                         SOURCES.resolve("dev/vecdrop/" + name + "Dropout.java"), values, flags));
                 all.add(new Instance("api/TypedFusedDropout.java.template",
@@ -144,6 +155,48 @@ public final class KernelGenerator {
                     "I", array ? "int" : "long",
                     "M", array ? "long[]" : "MemorySegment",
                     "kernels", type.flag + capitalised + "s");
+        }
+    }
+
+    /**
+     * The array a heap data segment is over, as the vector segment kernels load and store it: an array of the
+     * element type ({@link #ELEMENT}, the kernels' own class) or another array that has a twin of those kernels,
+     * loading vectors of the array's type and reinterpreting them ({@code Vector<kind>KernelsOver<Carrier>}), because
+     * JDK 25's C2 compiles a vector access to a heap segment only when the vector's and the array's element types
+     * agree (or the array is a {@code byte[]}: not for float and double vectors).
+     */
+    enum Carrier {
+        ELEMENT("", null, null, null),
+        /** Heap buffers, {@code MemorySegment.ofBuffer(ByteBuffer.allocate(n))}, files read into arrays. */
+        BYTES("OverBytes", "byte", "Byte", "BYTES"),
+        /** float64 data over a {@code float[]}. */
+        FLOATS("OverFloats", "float", "Float", "FLOATS");
+
+        final String classSuffix;
+        private final String array;
+        private final String vector;
+        private final String species;
+
+        Carrier(String classSuffix, String array, String vector, String species) {
+            this.classSuffix = classSuffix;
+            this.array = array;
+            this.vector = vector;
+            this.species = species;
+        }
+
+        /** Array kernels have no twins; segment kernels have one per array type other than their element's. */
+        boolean appliesTo(ElementType type, Buffer buffer) {
+            return this == ELEMENT || buffer == Buffer.SEGMENT && !type.flag.equals(array);
+        }
+
+        Map<String, String> substitutions(ElementType type) {
+            boolean element = this == ELEMENT;
+            return Map.of("Over", classSuffix,
+                    "heapArray", element ? type.flag : array,
+                    "Carrier", element ? type.capitalised : vector,
+                    "CARRIER_SPECIES", element ? type.species : species,
+                    "asLoaded", element ? "" : ".reinterpretAs" + type.capitalised + "s()",
+                    "asStored", element ? "" : ".reinterpretAs" + vector + "s()");
         }
     }
 
