@@ -46,6 +46,12 @@ final class AllocationProbe {
         FUSED_FORWARD, FUSED_FORWARD_MASK, FUSED_BACKWARD, FUSED_RESIDUAL_FORWARD,
         /** The fused kernels' other forms: float64 arrays, float32 native and float64 heap segments. */
         FUSED_DOUBLE_BACKWARD, FUSED_FLOAT_NATIVE_FORWARD_MASK, FUSED_DOUBLE_HEAP_RESIDUAL_FORWARD,
+        /**
+         * Heap segments over a {@code byte[]} (a heap {@code ByteBuffer}'s array, one byte off alignment), alone and
+         * beside native ones, and float64 over a {@code float[]}: the kernels' twins over those arrays.
+         */
+        FLOAT_BYTES_FORWARD, FLOAT_BYTES_NATIVE_BACKWARD_BITS, FUSED_FLOAT_BYTES_FORWARD_MASK,
+        DOUBLE_BYTES_RESIDUAL_FORWARD, FUSED_DOUBLE_FLOATS_BACKWARD,
         /** Drop-connect: masked weights (float32, whole arrays of each size) and the gradient mask (float64). */
         DROP_CONNECT_WEIGHTS, DROP_CONNECT_DOUBLE_MASK_GRADIENT,
         /** Allocates a small array per call and keeps it reachable, so escape analysis cannot remove it. */
@@ -82,6 +88,9 @@ final class AllocationProbe {
     private final MemorySegment xNative = Arena.ofAuto().allocate(4099 * 8 + 8).asSlice(4, 4099 * 8);
     private final MemorySegment yNative = Arena.ofAuto().allocate(4099 * 8 + 8).asSlice(4, 4099 * 8);
     private final MemorySegment maskNative = Arena.ofAuto().allocate(Dropout.maskWords(4099) * 8L);
+    private final MemorySegment xBytes = MemorySegment.ofArray(new byte[4099 * 8 + 1]).asSlice(1);
+    private final MemorySegment yBytes = MemorySegment.ofArray(new byte[4099 * 8 + 1]).asSlice(1);
+    private final MemorySegment dBiasHeap = MemorySegment.ofArray(new float[4099 * 2]);
     private final Dropout inverted = Dropout.inverted(0.5);
     private final Dropout classic = Dropout.classic(0.3);
     private final DropoutLayer layer = new DropoutLayer(Dropout.inverted(0.2), 5);
@@ -127,6 +136,7 @@ final class AllocationProbe {
             xd[i] = x[i];
             xHeap.setAtIndex(ValueLayout.JAVA_FLOAT, i, x[i]);
             xNative.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i, x[i]);
+            xBytes.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i, x[i]);
         }
     }
 
@@ -199,6 +209,15 @@ final class AllocationProbe {
                 biasNative, 0, yNative, 0, n, features(n), maskNative, 0));
         put(Op.FUSED_DOUBLE_HEAP_RESIDUAL_FORWARD, (n, e) -> fusedRelu.doubleSegments().residualForward(step, e,
                 xDoubleHeap, 0, xDoubleHeap, 0, yDoubleHeap, 0, n));
+        put(Op.FLOAT_BYTES_FORWARD, (n, e) -> inverted.floatSegments().forward(step, e, xBytes, 0, yBytes, 0, n));
+        put(Op.FLOAT_BYTES_NATIVE_BACKWARD_BITS, (n, e) -> inverted.floatSegments().backward(maskHeap, 0, xBytes, 0,
+                yNative, 0, n));
+        put(Op.FUSED_FLOAT_BYTES_FORWARD_MASK, (n, e) -> fusedLeaky.floatSegments().forward(step, e, xBytes, 0,
+                xBytes, 1, yNative, 0, n, features(n), maskNative, 0));
+        put(Op.DOUBLE_BYTES_RESIDUAL_FORWARD, (n, e) -> fusedRelu.doubleSegments().residualForward(step, e, xBytes, 0,
+                xBytes, 0, yBytes, 0, n));
+        put(Op.FUSED_DOUBLE_FLOATS_BACKWARD, (n, e) -> fusedLeaky.doubleSegments().backward(step, e, xHeap, 0, xHeap,
+                0, yHeap, 0, n, features(n), dBiasHeap, 0));
         // The step cycles through the sizes as call() does; the stream offset is the step's, not e.
         put(Op.DROP_CONNECT_WEIGHTS, (n, e) -> dropConnect.weights(step, step, weightsBySize[sizeIndex(n)],
                 maskedBySize[sizeIndex(n)]));
