@@ -174,7 +174,14 @@ class VerifierTest {
          */
         FLOAT_TYPED_HEAP_SEGMENT_FORWARD,
         /** The same over a {@code double[]}, float64. */
-        DOUBLE_TYPED_HEAP_SEGMENT_FORWARD
+        DOUBLE_TYPED_HEAP_SEGMENT_FORWARD,
+        /**
+         * float32 segments over a {@code byte[]} only (the vector kernels' twin over bytes): the forward's last
+         * element a ulp off. Caught only if the verifier's segments include such segments.
+         */
+        FLOAT_BYTES_HEAP_SEGMENT_FORWARD,
+        /** float64 segments over a {@code float[]} only (the twin over floats), likewise. */
+        DOUBLE_FLOATS_HEAP_SEGMENT_FORWARD
     }
 
     /** Whether {@code s} is a heap segment over an array of {@code type} (what {@code MemorySegment.ofArray} makes). */
@@ -218,7 +225,8 @@ class VerifierTest {
             public void forward(long seed, long streamOffset, long threshold, float scale, MemorySegment x, long xOff,
                                 MemorySegment y, long yOff, long length) {
                 super.forward(seed, streamOffset, threshold, scale, x, xOff, y, yOff, length);
-                if (fault == FormFault.FLOAT_TYPED_HEAP_SEGMENT_FORWARD && length > 0 && over(y, float[].class)) {
+                if (length > 0 && (fault == FormFault.FLOAT_TYPED_HEAP_SEGMENT_FORWARD && over(y, float[].class)
+                        || fault == FormFault.FLOAT_BYTES_HEAP_SEGMENT_FORWARD && over(y, byte[].class))) {
                     long last = yOff + length - 1;
                     y.setAtIndex(ELEMENT, last, Math.nextUp(y.getAtIndex(ELEMENT, last)));
                 }
@@ -249,7 +257,8 @@ class VerifierTest {
             public void forward(long seed, long streamOffset, long threshold, double scale, MemorySegment x,
                                 long xOff, MemorySegment y, long yOff, long length) {
                 super.forward(seed, streamOffset, threshold, scale, x, xOff, y, yOff, length);
-                if (fault == FormFault.DOUBLE_TYPED_HEAP_SEGMENT_FORWARD && length > 0 && over(y, double[].class)) {
+                if (length > 0 && (fault == FormFault.DOUBLE_TYPED_HEAP_SEGMENT_FORWARD && over(y, double[].class)
+                        || fault == FormFault.DOUBLE_FLOATS_HEAP_SEGMENT_FORWARD && over(y, float[].class))) {
                     long last = yOff + length - 1;
                     y.setAtIndex(DoubleSegmentKernels.ELEMENT, last,
                             Math.nextUp(y.getAtIndex(DoubleSegmentKernels.ELEMENT, last)));

@@ -21,10 +21,16 @@ enum Forms {
     FLOAT_HEAP_SEGMENT(Float.BYTES, Kind.HEAP),
     FLOAT_NATIVE_SEGMENT(Float.BYTES, Kind.NATIVE),
     DOUBLE_HEAP_SEGMENT(Double.BYTES, Kind.HEAP),
-    DOUBLE_NATIVE_SEGMENT(Double.BYTES, Kind.NATIVE);
+    DOUBLE_NATIVE_SEGMENT(Double.BYTES, Kind.NATIVE),
+    FLOAT_CARRIED_SEGMENT(Float.BYTES, Kind.CARRIED),
+    DOUBLE_CARRIED_SEGMENT(Double.BYTES, Kind.CARRIED);
 
-    /** Where a buffer lives: see {@link #segment} for the segments' backing and alignment. */
-    enum Kind { ARRAY, HEAP, NATIVE }
+    /**
+     * Where a buffer lives: see {@link #segment} for the segments' backing and alignment. {@code CARRIED}: heap
+     * segments over the arrays the vector kernels have twins for ({@code byte[]}; {@code float[]} under float64)
+     * and native ones, mixed in one call.
+     */
+    enum Kind { ARRAY, HEAP, NATIVE, CARRIED }
 
     /** Bytes before and after a native segment's slice that must stay as they were. */
     static final int GUARD_BYTES = 16;
@@ -80,7 +86,10 @@ enum Forms {
      * {@code VectorFloatSegmentKernels}) or over a {@code long[]}, one byte past an 8-byte boundary (unaligned, an
      * array of another type: the kernels' path without the exact class), picked by a bit of a hash of its contents
      * and length, so that both meet every length and the buffers of one case mix them; a mask is over a
-     * {@code long[]}, one byte in.
+     * {@code long[]}, one byte in. A {@code CARRIED} data segment is, by two more bits of that hash, native (half
+     * the time) or over a {@code byte[]}, one byte in (float32), or over a {@code byte[]} or a {@code float[]}, one
+     * element in (float64, a quarter each): so the twins meet calls over their array alone and beside native
+     * segments, and float64 calls mixing both arrays go to the element kernels.
      *
      * @param element {@code float.class} or {@code double.class} for data, {@code long.class} for a mask
      */
@@ -88,7 +97,12 @@ enum Forms {
                                          List<MemorySegment> natives) {
         long size = content.byteSize();
         MemorySegment s;
-        if (kind == Kind.HEAP && element != long.class && overTypedArray(content)) {
+        int pick = carrierPick(content);
+        if (kind == Kind.CARRIED && element != long.class && pick < 2) {
+            s = element == double.class && pick == 1
+                    ? MemorySegment.ofArray(new float[(int) (size / Float.BYTES) + 1]).asSlice(Float.BYTES, size)
+                    : MemorySegment.ofArray(new byte[(int) size + 1]).asSlice(1, size);
+        } else if (kind == Kind.HEAP && element != long.class && overTypedArray(content)) {
             s = (element == float.class ? MemorySegment.ofArray(new float[(int) (size / Float.BYTES) + 1])
                     .asSlice(Float.BYTES, size)
                     : MemorySegment.ofArray(new double[(int) (size / Double.BYTES) + 1]).asSlice(Double.BYTES, size));
@@ -104,15 +118,25 @@ enum Forms {
         return s;
     }
 
-    /** A bit of {@code mix64} over the buffer's length and its first and last 8 bytes: deterministic, no state. */
+    /** A bit of {@link #contentHash}. */
     private static boolean overTypedArray(MemorySegment content) {
+        return (contentHash(content) & 1) == 0;
+    }
+
+    /** Two other bits of {@link #contentHash}: 0 to 3. */
+    private static int carrierPick(MemorySegment content) {
+        return (int) (contentHash(content) >>> 62);
+    }
+
+    /** {@code mix64} over the buffer's length and its first and last 8 bytes: deterministic, no state. */
+    private static long contentHash(MemorySegment content) {
         long size = content.byteSize();
         long h = size;
         if (size >= Long.BYTES) {
             h ^= MaskStream.mix64(content.get(ValueLayout.JAVA_LONG_UNALIGNED, 0))
                     + content.get(ValueLayout.JAVA_LONG_UNALIGNED, size - Long.BYTES);
         }
-        return (MaskStream.mix64(h) & 1) == 0;
+        return MaskStream.mix64(h);
     }
 
     /** Whether the guard bytes around the slice of a native block made by {@link #segment} are untouched. */
@@ -133,7 +157,7 @@ enum Forms {
         switch (this) {
             case FLOAT_ARRAY -> d.forward(seed, so, (float[]) x, xo, (float[]) y, yo, n);
             case DOUBLE_ARRAY -> d.forward(seed, so, (double[]) x, xo, (double[]) y, yo, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT ->
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT ->
                     d.floatSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n);
             default -> d.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n);
         }
@@ -143,7 +167,7 @@ enum Forms {
         switch (this) {
             case FLOAT_ARRAY -> d.forward(seed, so, (float[]) x, xo, (float[]) y, yo, n, (long[]) m, mo);
             case DOUBLE_ARRAY -> d.forward(seed, so, (double[]) x, xo, (double[]) y, yo, n, (long[]) m, mo);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> d.floatSegments().forward(seed, so, (MemorySegment) x,
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> d.floatSegments().forward(seed, so, (MemorySegment) x,
                     xo, (MemorySegment) y, yo, n, (MemorySegment) m, mo);
             default -> d.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n,
                     (MemorySegment) m, mo);
@@ -153,7 +177,7 @@ enum Forms {
     void mask(Dropout d, long seed, long so, Object m, int mo, int n) {
         switch (this) {
             case FLOAT_ARRAY, DOUBLE_ARRAY -> d.mask(seed, so, (long[]) m, mo, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> d.floatSegments().mask(seed, so, (MemorySegment) m, mo, n);
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> d.floatSegments().mask(seed, so, (MemorySegment) m, mo, n);
             default -> d.doubleSegments().mask(seed, so, (MemorySegment) m, mo, n);
         }
     }
@@ -162,7 +186,7 @@ enum Forms {
         switch (this) {
             case FLOAT_ARRAY -> d.backward(seed, so, (float[]) dy, o, (float[]) dx, dxo, n);
             case DOUBLE_ARRAY -> d.backward(seed, so, (double[]) dy, o, (double[]) dx, dxo, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT ->
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT ->
                     d.floatSegments().backward(seed, so, (MemorySegment) dy, o, (MemorySegment) dx, dxo, n);
             default -> d.doubleSegments().backward(seed, so, (MemorySegment) dy, o, (MemorySegment) dx, dxo, n);
         }
@@ -172,7 +196,7 @@ enum Forms {
         switch (this) {
             case FLOAT_ARRAY -> d.backward((long[]) m, mo, (float[]) dy, o, (float[]) dx, dxo, n);
             case DOUBLE_ARRAY -> d.backward((long[]) m, mo, (double[]) dy, o, (double[]) dx, dxo, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> d.floatSegments().backward((MemorySegment) m, mo,
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> d.floatSegments().backward((MemorySegment) m, mo,
                     (MemorySegment) dy, o, (MemorySegment) dx, dxo, n);
             default -> d.doubleSegments().backward((MemorySegment) m, mo, (MemorySegment) dy, o, (MemorySegment) dx,
                     dxo, n);
@@ -183,7 +207,7 @@ enum Forms {
         switch (this) {
             case FLOAT_ARRAY -> d.eval((float[]) x, xo, (float[]) y, yo, n);
             case DOUBLE_ARRAY -> d.eval((double[]) x, xo, (double[]) y, yo, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT ->
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT ->
                     d.floatSegments().eval((MemorySegment) x, xo, (MemorySegment) y, yo, n);
             default -> d.doubleSegments().eval((MemorySegment) x, xo, (MemorySegment) y, yo, n);
         }
@@ -208,7 +232,7 @@ enum Forms {
                             (long[]) m, mo);
                 }
             }
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> {
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> {
                 if (m == null) {
                     f.floatSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) b, bo,
                             (MemorySegment) y, yo, n, features);
@@ -237,7 +261,7 @@ enum Forms {
                     (float[]) db, dbo);
             case DOUBLE_ARRAY -> f.backward(seed, so, (double[]) y, o, (double[]) dy, o, (double[]) dx, o, n, features,
                     (double[]) db, dbo);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> f.floatSegments().backward(seed, so, (MemorySegment) y, o,
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> f.floatSegments().backward(seed, so, (MemorySegment) y, o,
                     (MemorySegment) dy, o, (MemorySegment) dx, o, n, features, (MemorySegment) db, dbo);
             default -> f.doubleSegments().backward(seed, so, (MemorySegment) y, o, (MemorySegment) dy, o,
                     (MemorySegment) dx, o, n, features, (MemorySegment) db, dbo);
@@ -249,7 +273,7 @@ enum Forms {
         switch (this) {
             case FLOAT_ARRAY -> f.residualForward(seed, so, (float[]) x, o, (float[]) r, o, (float[]) y, o, n);
             case DOUBLE_ARRAY -> f.residualForward(seed, so, (double[]) x, o, (double[]) r, o, (double[]) y, o, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT -> f.floatSegments().residualForward(seed, so,
+            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> f.floatSegments().residualForward(seed, so,
                     (MemorySegment) x, o, (MemorySegment) r, o, (MemorySegment) y, o, n);
             default -> f.doubleSegments().residualForward(seed, so, (MemorySegment) x, o, (MemorySegment) r, o,
                     (MemorySegment) y, o, n);

@@ -111,7 +111,7 @@ public final class Verifier {
     static final Activation[] FUSED_ACTIVATIONS = {Activation.identity(), Activation.relu(), Activation.leakyRelu(0.01f)};
     /**
      * The forms the fused kernels run on, one per fused case, picked by a scrambled count of the cases: each form
-     * gets about a sixth of them, every length among them, at a sixth of the cost of all six on every case.
+     * gets about an eighth of them, every length among them, at an eighth of the cost of all eight on every case.
      */
     private static final Forms[] FUSED_FORMS = Forms.values();
     /** Gaussian operations per stream offset and size: see {@link #runGaussians}. */
@@ -460,7 +460,8 @@ public final class Verifier {
      * The fused kernels ({@link FusedDropout}) of the candidate's dropout against the scalar reference's, for each
      * activation: forward, forward with a mask, backward with the bias gradient (from the reference's forward
      * output), and the residual forward; {@value #FUSED_OPERATIONS} operations, on the cases the other forms run on,
-     * each case in one of the six forms (float32 and float64 arrays, heap and native segments of either).
+     * each case in one of the eight forms (float32 and float64 arrays, heap, native and carried segments of
+     * either: see {@link Forms}).
      * Rows of {@link #fusedFeatures} features. The bias, residual and upstream gradient are finite: the result of
      * adding two NaNs is not fixed by Java (either payload), so it is no contract of the fused kernels either.
      */
