@@ -40,13 +40,13 @@ import java.nio.ByteOrder;
  * class), so C2 knows it without a type profile: a branch that is never taken is not compiled, and past it the
  * segment's class is exact. Otherwise C2 takes the segment's class at a vector store from the receiver profile
  * of {@code DoubleVector.intoMemorySegment} in the JDK, which every caller shares, and the Vector API's own Java
- * fallback of a reinterpretation ({@code reinterpretAsInts} of a {@code FloatVector}, run by the interpreter and
+ * fallback of a reinterpretation ({@code reinterpretAsInts} of a {@code DoubleVector}, run by the interpreter and
  * C1 before C2 intrinsifies it, e.g. in {@code PanamaNormals.fill}) stores into {@code MemorySegment.ofArray(byte[])}:
  * with two heap classes in that profile C2 merges a {@code byte[]} and a {@code double[]} base into an array of no
  * element type, refuses the store intrinsic ("not supported: arity=1 op=store ... atype=*illegal*") and boxes one
- * vector per block. A kernel that sees both heap and native segments, or heap segments over other arrays, gets no
- * exact class and is left to that profile, as before. Only heap segments over {@code double[]} may be made
- * exact here: C2 also refuses the intrinsic for a known array of another element type than the vector's (a
+ * vector per block. A kernel that sees both heap and native segments, or heap segments over arrays other than
+ * those, gets no exact class and is left to that profile, as before. Only heap segments over {@code double[]} may be
+ * made exact here: C2 also refuses the intrinsic for a known array of another element type than the vector's (a
  * {@code float[]} under a {@code DoubleVector}, a {@code byte[]} under a {@code FloatVector}), which is why the test
  * is no {@code getClass()} call, whose receiver profile C2 would use as a speculative type.
  *

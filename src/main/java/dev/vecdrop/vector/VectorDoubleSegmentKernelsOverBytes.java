@@ -37,20 +37,11 @@ import java.nio.ByteOrder;
  * {@code byte[]} would box every vector. The reinterpretation moves no data and rounds nothing: the bits are
  * the element kernels'.
  *
- * <p>Before its loop, every segment kernel turns a data segment over a {@code byte[]} into that exact class
- * ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}: no bytecode of the kernel records the segment's
- * class), so C2 knows it without a type profile: a branch that is never taken is not compiled, and past it the
- * segment's class is exact. Otherwise C2 takes the segment's class at a vector store from the receiver profile
- * of {@code ByteVector.intoMemorySegment} in the JDK, which every caller shares, and the Vector API's own Java
- * fallback of a reinterpretation ({@code reinterpretAsInts} of a {@code FloatVector}, run by the interpreter and
- * C1 before C2 intrinsifies it, e.g. in {@code PanamaNormals.fill}) stores into {@code MemorySegment.ofArray(byte[])}:
- * with two heap classes in that profile C2 merges a {@code byte[]} and a {@code byte[]} base into an array of no
- * element type, refuses the store intrinsic ("not supported: arity=1 op=store ... atype=*illegal*") and boxes one
- * vector per block. A kernel that sees both heap and native segments, or heap segments over other arrays, gets no
- * exact class and is left to that profile, as before. Only heap segments over {@code byte[]} may be made
- * exact here: C2 also refuses the intrinsic for a known array of another element type than the vector's (a
- * {@code float[]} under a {@code DoubleVector}, a {@code byte[]} under a {@code FloatVector}), which is why the test
- * is no {@code getClass()} call, whose receiver profile C2 would use as a speculative type.
+ * <p>Before its loop, every kernel of this twin turns each data segment over a {@code byte[]} into that
+ * exact class ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}, as the element kernels do with
+ * theirs), so C2 compiles the {@code ByteVector} accesses to them whatever the JDK's shared profiles hold; the
+ * native segments beside them are left to those profiles, under which C2 compiles native accesses too (0 bytes per
+ * call with native inputs or outputs, in every order the allocation probe was run in).
  *
  * <p>Thread-safety: stateless. Allocation: none once C2 has compiled the kernels.
  */

@@ -87,9 +87,10 @@ enum Forms {
      * array of another type: the kernels' path without the exact class), picked by a bit of a hash of its contents
      * and length, so that both meet every length and the buffers of one case mix them; a mask is over a
      * {@code long[]}, one byte in. A {@code CARRIED} data segment is, by two more bits of that hash, native (half
-     * the time) or over a {@code byte[]}, one byte in (float32), or over a {@code byte[]} or a {@code float[]}, one
-     * element in (float64, a quarter each): so the twins meet calls over their array alone and beside native
-     * segments, and float64 calls mixing both arrays go to the element kernels.
+     * the time) or over a {@code byte[]}, one byte in (float32), or over a {@code byte[]} (one byte in) or a
+     * {@code float[]} (one float in; float64, a quarter each): so the twins meet calls over their array alone and
+     * beside native segments, and float64 calls mixing both arrays go to the element kernels. A {@code CARRIED}
+     * mask is native.
      *
      * @param element {@code float.class} or {@code double.class} for data, {@code long.class} for a mask
      */

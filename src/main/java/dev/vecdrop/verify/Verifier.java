@@ -89,14 +89,14 @@ public final class Verifier {
      */
     public static final int OPERATIONS_PER_CASE = 14;
     /**
-     * Operations of the other forms (float64 arrays, float32 and float64 heap and native segments), each compared
-     * with the scalar reference on plain arrays: forward, forward with mask, mask, both backwards, eval and in-place
-     * for each of the 5 forms. They run on every {@value #FORMS_EVERY}th small case (a different eighth at each
+     * Operations of the other forms (float64 arrays, float32 and float64 heap, native and carried segments: see
+     * {@link Forms}), each compared with the scalar reference on plain arrays: forward, forward with mask, mask,
+     * both backwards, eval and in-place for each of the 7 forms. They run on every {@value #FORMS_EVERY}th small case (a different eighth at each
      * stream offset, so each size meets them at one or two offsets for every probability) and two large sizes,
      * which keeps the run short; the small sizes cover every vector width's body and tails. Where
      * {@code n % 4 == 0}, the same operations also run per channel, both layouts, on two of the forms.
      */
-    public static final int FORM_OPERATIONS = 35;
+    public static final int FORM_OPERATIONS = 7 * 7;
     /** The other forms run on one small case in this many: they cost three times a float32 case each. */
     static final int FORMS_EVERY = 8;
     /**
