@@ -311,18 +311,19 @@ final class AllocationProbe {
         for (Op op : ops) {
             unrecorded.put(op, new long[ROUNDS]);
         }
+        Op[] measured = ops.toArray(new Op[0]);
         long settleStart = System.nanoTime();
         boolean previousClean = false;
         while (System.nanoTime() - settleStart < SETTLE_NANOS) {
             long compiled = timed ? jit.getTotalCompilationTime() : 0;
-            boolean clean = measuringPass(ops, unrecorded, 0) == 0;
+            boolean clean = measuringPass(measured, unrecorded, 0) == 0;
             if (clean && (previousClean || !timed || jit.getTotalCompilationTime() == compiled)) {
                 break;
             }
             previousClean = clean;
         }
         for (int round = 0; round < ROUNDS; round++) {
-            measuringPass(ops, bytes, round);
+            measuringPass(measured, bytes, round);
         }
         return bytes;
     }
@@ -331,9 +332,12 @@ final class AllocationProbe {
      * One pass of the measuring loop over {@code ops}, each op's bytes written to {@code bytes.get(op)[round]}.
      * Returns the bytes the ops but the control allocated.
      */
-    private long measuringPass(List<Op> ops, Map<Op, long[]> bytes, int round) {
+    private long measuringPass(Op[] ops, Map<Op, long[]> bytes, int round) {
         long kernelBytes = 0;
-        for (Op op : ops) {
+        // An index, not an iterator: C2 scalar-replaces an iterator, and a deoptimisation of this loop (a trap on
+        // a path the unrecorded passes never took) would rematerialise it on the heap inside an op's window.
+        for (int k = 0; k < ops.length; k++) {
+            Op op = ops[k];
             long before = allocatedBytes();
             for (int i = 0; i < MEASURED_CALLS; i++) {
                 call(op);

@@ -37,6 +37,10 @@ import jdk.incubator.vector.VectorSpecies;
  * order inside the float species (two constant in-pair shuffles and a constant-mask blend, no float-to-long
  * reinterpretation): bit-identical at every width, but 3 of 8 fresh JVMs at 512 bits still boxed one or two
  * vectors per step (5,216 or 10,432 bytes a call of 4,099 elements), so the output regrouping was not the cause.
+ * Stop 20, same loop: the SplitMix64 counter kept as a scalar and broadcast per step (no vector carried around the
+ * loop) still boxed in 4 of 6 fresh JVMs; C2's inlining trees of {@code multiply} ({@code -XX:+PrintInlining}) were
+ * identical, profile counts aside, in boxing and clean JVMs; it boxed only after the twenty ops that precede it in
+ * the probe's natural order, never after either half of them.
  *
  * <p>Thread-safety: stateless. Allocation: none once C2 has compiled the method called.
  */
