@@ -39,8 +39,9 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors per step (5,216 or 10,432 bytes a call of 4,099 elements), so the output regrouping was not the cause.
  * Stop 20, same loop: the SplitMix64 counter kept as a scalar and broadcast per step (no vector carried around the
  * loop) still boxed in 4 of 6 fresh JVMs; C2's inlining trees of {@code multiply} ({@code -XX:+PrintInlining}) were
- * identical, profile counts aside, in boxing and clean JVMs; it boxed only after the twenty ops that precede it in
- * the probe's natural order, never after either half of them.
+ * identical, profile counts aside, in boxing and clean JVMs, but for the stores: in boxing JVMs the first attempt
+ * at the {@code intoArray} intrinsic failed ("static call node changed: trying again"), and JFR's allocation samples
+ * put every box at the final {@code mul} results those stores take (docs/benchmarks.md).
  *
  * <p>Thread-safety: stateless. Allocation: none once C2 has compiled the method called.
  */
