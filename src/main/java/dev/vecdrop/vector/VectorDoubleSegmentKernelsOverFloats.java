@@ -35,7 +35,9 @@ import java.nio.ByteOrder;
  * loaded as a {@code FloatVector} of the same bytes and reinterpreted, and stored the same way back. C2 compiles
  * a vector access to a heap segment only when the vector's element type is the array's; a {@code DoubleVector} over a
  * {@code float[]} would box every vector. The reinterpretation moves no data and rounds nothing: the bits are
- * the element kernels'.
+ * the element kernels'. It is {@code reinterpretShape}, which nothing else calls, not {@code reinterpretAs...()}:
+ * those share one JDK method's receiver profile with {@link PanamaNormals}' reinterpretations, and with the twins'
+ * vectors in it C2 compiled the gaussian loops at AVX2 so that they boxed (2 of 3 fresh JVMs; 0 of 6 since).
  *
  * <p>Before its loop, every kernel of this twin turns each data segment over a {@code float[]} into that
  * exact class ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}, as the element kernels do with
@@ -107,9 +109,9 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.DOUBLES);
             counter = counter.add(step);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
             v = v.mul(scale);
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.forwardRange(seed, streamOffset, threshold,
                 scale,
@@ -175,9 +177,9 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.DOUBLES);
             counter = counter.add(step);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
             v = v.mul(scale);
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -240,8 +242,8 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.DOUBLES);
             counter = counter.add(step);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.forwardPassThroughRange(seed, streamOffset, threshold,
                 x, xOff, y, yOff,
@@ -301,8 +303,8 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.DOUBLES);
             counter = counter.add(step);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -369,9 +371,9 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.DOUBLES);
             counter = counter.add(step);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
             v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.forwardAffineRange(seed, streamOffset, threshold,
                 a, b, c,
@@ -437,9 +439,9 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.DOUBLES);
             counter = counter.add(step);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
             v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -533,9 +535,9 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             int blockBits = (int) (DoubleSegmentKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
             VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, src, (srcOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, src, (srcOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
             v = v.mul(scale);
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
         }
         if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
             long word = i & -64;
@@ -566,9 +568,9 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             int blockBits = (int) (bits >>> i);
             VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, src, (srcOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, src, (srcOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
             v = v.mul(scale);
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.applyWordRange(bits,
                 scale,
@@ -596,8 +598,8 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             int blockBits = (int) (DoubleSegmentKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
             VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, src, (srcOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, src, (srcOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
         }
         if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
             long word = i & -64;
@@ -626,8 +628,8 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             int blockBits = (int) (bits >>> i);
             VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, src, (srcOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, src, (srcOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.applyWordPassThroughRange(bits,
                 src, srcOff, dst, dstOff, i, length);
@@ -654,9 +656,9 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             int blockBits = (int) (bits >>> i);
             VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, src, (srcOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, src, (srcOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
             v = v.mul(a).add(b);
-            dropped.blend(v, keep).reinterpretAsFloats().intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.applyWordAffineRange(bits,
                 a, b, c,
@@ -673,8 +675,8 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
-            FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles().mul(c)
-                    .reinterpretAsFloats().intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0)).mul(c)
+                    .reinterpretShape(Species.FLOATS, 0).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.scaleRange(c, x, xOff, y, yOff, i, length);
     }
@@ -687,7 +689,7 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
-            zero.reinterpretAsFloats().intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            zero.reinterpretShape(Species.FLOATS, 0).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.zeroRange(y, yOff, i, length);
     }
@@ -742,8 +744,8 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
                         .cast(Species.DOUBLES).or(keepAll);
                 counter = counter.add(step);
                 long i = base + j;
-                DoubleVector pre = FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles()
-                        .add(FloatVector.fromMemorySegment(Species.FLOATS, bias, (biasOff + j) * Double.BYTES, NATIVE).reinterpretAsDoubles());
+                DoubleVector pre = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0))
+                        .add(((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, bias, (biasOff + j) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0)));
                 DoubleVector a;
                 if (act == ActivationKind.RELU) {
                     a = pre.blend(zero, pre.compare(VectorOperators.LE, 0.0));
@@ -752,7 +754,7 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
                 } else {
                     a = pre;
                 }
-                zero.blend(a.mul(scale), keep).reinterpretAsFloats().intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+                zero.blend(a.mul(scale), keep).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
                 if (mask != null) {
                     long bits = keep.toLong();
                     long w = maskOff + (i >>> 6);
@@ -815,22 +817,22 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
                         .cast(Species.DOUBLES).or(keepAll);
                 counter = counter.add(step);
                 long i = base + j;
-                DoubleVector g = FloatVector.fromMemorySegment(Species.FLOATS, dy, (dyOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles()
+                DoubleVector g = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, dy, (dyOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0))
                         .mul(scale);
                 DoubleVector d;
                 if (act == ActivationKind.RELU) {
-                    DoubleVector yv = FloatVector.fromMemorySegment(Species.FLOATS, y, (yOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
+                    DoubleVector yv = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, y, (yOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
                     d = zero.blend(g, keep.and(yv.compare(VectorOperators.GT, 0.0)));
                 } else if (act == ActivationKind.LEAKY_RELU) {
-                    DoubleVector yv = FloatVector.fromMemorySegment(Species.FLOATS, y, (yOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles();
+                    DoubleVector yv = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, y, (yOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0));
                     d = zero.blend(g.blend(g.mul(alpha), yv.compare(VectorOperators.GT, 0.0).not()), keep);
                 } else {
                     d = zero.blend(g, keep);
                 }
-                d.reinterpretAsFloats().intoMemorySegment(dx, (dxOff + i) * Double.BYTES, NATIVE);
+                d.reinterpretShape(Species.FLOATS, 0).intoMemorySegment(dx, (dxOff + i) * Double.BYTES, NATIVE);
                 if (dBias != null) {
-                    FloatVector.fromMemorySegment(Species.FLOATS, dBias, (dBiasOff + j) * Double.BYTES, NATIVE).reinterpretAsDoubles().add(d)
-                            .reinterpretAsFloats().intoMemorySegment(dBias, (dBiasOff + j) * Double.BYTES, NATIVE);
+                    ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, dBias, (dBiasOff + j) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0)).add(d)
+                            .reinterpretShape(Species.FLOATS, 0).intoMemorySegment(dBias, (dBiasOff + j) * Double.BYTES, NATIVE);
                 }
             }
             ScalarDoubleSegmentKernels.biasActBackwardRange(seed, streamOffset, threshold, scale, act, alpha,
@@ -873,9 +875,9 @@ final class VectorDoubleSegmentKernelsOverFloats implements DoubleSegmentKernels
             VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.DOUBLES).or(keepAll);
             counter = counter.add(step);
-            DoubleVector v = FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles().mul(scale);
-            FloatVector.fromMemorySegment(Species.FLOATS, residual, (residualOff + i) * Double.BYTES, NATIVE).reinterpretAsDoubles()
-                    .add(zero.blend(v, keep)).reinterpretAsFloats().intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
+            DoubleVector v = ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, x, (xOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0)).mul(scale);
+            ((DoubleVector) FloatVector.fromMemorySegment(Species.FLOATS, residual, (residualOff + i) * Double.BYTES, NATIVE).reinterpretShape(Species.DOUBLES, 0))
+                    .add(zero.blend(v, keep)).reinterpretShape(Species.FLOATS, 0).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
         }
         ScalarDoubleSegmentKernels.residualForwardRange(seed, streamOffset, threshold, scale,
                 x, xOff, residual, residualOff, y, yOff, i, length);

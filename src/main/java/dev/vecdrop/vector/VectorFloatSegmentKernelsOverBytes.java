@@ -35,7 +35,9 @@ import java.nio.ByteOrder;
  * loaded as a {@code ByteVector} of the same bytes and reinterpreted, and stored the same way back. C2 compiles
  * a vector access to a heap segment only when the vector's element type is the array's; a {@code FloatVector} over a
  * {@code byte[]} would box every vector. The reinterpretation moves no data and rounds nothing: the bits are
- * the element kernels'.
+ * the element kernels'. It is {@code reinterpretShape}, which nothing else calls, not {@code reinterpretAs...()}:
+ * those share one JDK method's receiver profile with {@link PanamaNormals}' reinterpretations, and with the twins'
+ * vectors in it C2 compiled the gaussian loops at AVX2 so that they boxed (2 of 3 fresh JVMs; 0 of 6 since).
  *
  * <p>Before its loop, every kernel of this twin turns each data segment over a {@code byte[]} into that
  * exact class ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}, as the element kernels do with
@@ -107,9 +109,9 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.FLOATS);
             counter = counter.add(step);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
             v = v.mul(scale);
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
         }
         ScalarFloatSegmentKernels.forwardRange(seed, streamOffset, threshold,
                 scale,
@@ -175,9 +177,9 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.FLOATS);
             counter = counter.add(step);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
             v = v.mul(scale);
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 FloatSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -240,8 +242,8 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.FLOATS);
             counter = counter.add(step);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
         }
         ScalarFloatSegmentKernels.forwardPassThroughRange(seed, streamOffset, threshold,
                 x, xOff, y, yOff,
@@ -301,8 +303,8 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.FLOATS);
             counter = counter.add(step);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 FloatSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -369,9 +371,9 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.FLOATS);
             counter = counter.add(step);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
             v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
         }
         ScalarFloatSegmentKernels.forwardAffineRange(seed, streamOffset, threshold,
                 a, b, c,
@@ -437,9 +439,9 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.FLOATS);
             counter = counter.add(step);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
             v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
             bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
             if (((i + LANES) & 63) == 0) {
                 FloatSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
@@ -533,9 +535,9 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             int blockBits = (int) (FloatSegmentKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
             VectorMask<Float> keep = IntVector.broadcast(Species.FLOAT_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
             v = v.mul(scale);
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
         }
         if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
             long word = i & -64;
@@ -566,9 +568,9 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             int blockBits = (int) (bits >>> i);
             VectorMask<Float> keep = IntVector.broadcast(Species.FLOAT_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
             v = v.mul(scale);
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
         }
         ScalarFloatSegmentKernels.applyWordRange(bits,
                 scale,
@@ -596,8 +598,8 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             int blockBits = (int) (FloatSegmentKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
             VectorMask<Float> keep = IntVector.broadcast(Species.FLOAT_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
         }
         if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
             long word = i & -64;
@@ -626,8 +628,8 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             int blockBits = (int) (bits >>> i);
             VectorMask<Float> keep = IntVector.broadcast(Species.FLOAT_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
         }
         ScalarFloatSegmentKernels.applyWordPassThroughRange(bits,
                 src, srcOff, dst, dstOff, i, length);
@@ -654,9 +656,9 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             int blockBits = (int) (bits >>> i);
             VectorMask<Float> keep = IntVector.broadcast(Species.FLOAT_UNIFORMS, blockBits).and(laneBits)
                     .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
             v = v.mul(a).add(b);
-            dropped.blend(v, keep).reinterpretAsBytes().intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
         }
         ScalarFloatSegmentKernels.applyWordAffineRange(bits,
                 a, b, c,
@@ -673,8 +675,8 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
-            ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats().mul(c)
-                    .reinterpretAsBytes().intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+            ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0)).mul(c)
+                    .reinterpretShape(Species.BYTES, 0).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
         }
         ScalarFloatSegmentKernels.scaleRange(c, x, xOff, y, yOff, i, length);
     }
@@ -687,7 +689,7 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
-            zero.reinterpretAsBytes().intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+            zero.reinterpretShape(Species.BYTES, 0).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
         }
         ScalarFloatSegmentKernels.zeroRange(y, yOff, i, length);
     }
@@ -742,8 +744,8 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
                         .cast(Species.FLOATS).or(keepAll);
                 counter = counter.add(step);
                 long i = base + j;
-                FloatVector pre = ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats()
-                        .add(ByteVector.fromMemorySegment(Species.BYTES, bias, (biasOff + j) * Float.BYTES, NATIVE).reinterpretAsFloats());
+                FloatVector pre = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0))
+                        .add(((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, bias, (biasOff + j) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0)));
                 FloatVector a;
                 if (act == ActivationKind.RELU) {
                     a = pre.blend(zero, pre.compare(VectorOperators.LE, 0.0f));
@@ -752,7 +754,7 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
                 } else {
                     a = pre;
                 }
-                zero.blend(a.mul(scale), keep).reinterpretAsBytes().intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+                zero.blend(a.mul(scale), keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
                 if (mask != null) {
                     long bits = keep.toLong();
                     long w = maskOff + (i >>> 6);
@@ -815,22 +817,22 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
                         .cast(Species.FLOATS).or(keepAll);
                 counter = counter.add(step);
                 long i = base + j;
-                FloatVector g = ByteVector.fromMemorySegment(Species.BYTES, dy, (dyOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats()
+                FloatVector g = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, dy, (dyOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0))
                         .mul(scale);
                 FloatVector d;
                 if (act == ActivationKind.RELU) {
-                    FloatVector yv = ByteVector.fromMemorySegment(Species.BYTES, y, (yOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
+                    FloatVector yv = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, y, (yOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
                     d = zero.blend(g, keep.and(yv.compare(VectorOperators.GT, 0.0f)));
                 } else if (act == ActivationKind.LEAKY_RELU) {
-                    FloatVector yv = ByteVector.fromMemorySegment(Species.BYTES, y, (yOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats();
+                    FloatVector yv = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, y, (yOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
                     d = zero.blend(g.blend(g.mul(alpha), yv.compare(VectorOperators.GT, 0.0f).not()), keep);
                 } else {
                     d = zero.blend(g, keep);
                 }
-                d.reinterpretAsBytes().intoMemorySegment(dx, (dxOff + i) * Float.BYTES, NATIVE);
+                d.reinterpretShape(Species.BYTES, 0).intoMemorySegment(dx, (dxOff + i) * Float.BYTES, NATIVE);
                 if (dBias != null) {
-                    ByteVector.fromMemorySegment(Species.BYTES, dBias, (dBiasOff + j) * Float.BYTES, NATIVE).reinterpretAsFloats().add(d)
-                            .reinterpretAsBytes().intoMemorySegment(dBias, (dBiasOff + j) * Float.BYTES, NATIVE);
+                    ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, dBias, (dBiasOff + j) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0)).add(d)
+                            .reinterpretShape(Species.BYTES, 0).intoMemorySegment(dBias, (dBiasOff + j) * Float.BYTES, NATIVE);
                 }
             }
             ScalarFloatSegmentKernels.biasActBackwardRange(seed, streamOffset, threshold, scale, act, alpha,
@@ -873,9 +875,9 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
             VectorMask<Float> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
                     .cast(Species.FLOATS).or(keepAll);
             counter = counter.add(step);
-            FloatVector v = ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats().mul(scale);
-            ByteVector.fromMemorySegment(Species.BYTES, residual, (residualOff + i) * Float.BYTES, NATIVE).reinterpretAsFloats()
-                    .add(zero.blend(v, keep)).reinterpretAsBytes().intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, x, (xOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0)).mul(scale);
+            ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, residual, (residualOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0))
+                    .add(zero.blend(v, keep)).reinterpretShape(Species.BYTES, 0).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
         }
         ScalarFloatSegmentKernels.residualForwardRange(seed, streamOffset, threshold, scale,
                 x, xOff, residual, residualOff, y, yOff, i, length);

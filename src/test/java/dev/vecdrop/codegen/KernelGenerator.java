@@ -191,12 +191,17 @@ public final class KernelGenerator {
 
         Map<String, String> substitutions(ElementType type) {
             boolean element = this == ELEMENT;
+            // reinterpretShape, not reinterpretAsFloats() and the like: those run through one JDK method for every
+            // vector class (AbstractVector.asVectorRaw), whose receiver profile PanamaNormals' own reinterpretations
+            // share; with the twins' byte and double vectors in it too, C2 compiled the gaussian loops at AVX2 so
+            // that they boxed (2 of 3 fresh JVMs). reinterpretShape is called by the twins alone.
             return Map.of("Over", classSuffix,
                     "heapArray", element ? type.flag : array,
                     "Carrier", element ? type.capitalised : vector,
                     "CARRIER_SPECIES", element ? type.species : species,
-                    "asLoaded", element ? "" : ".reinterpretAs" + type.capitalised + "s()",
-                    "asStored", element ? "" : ".reinterpretAs" + vector + "s()");
+                    "loadOpen", element ? "" : "((" + type.capitalised + "Vector) ",
+                    "asLoaded", element ? "" : ".reinterpretShape(Species." + type.species + ", 0))",
+                    "asStored", element ? "" : ".reinterpretShape(Species." + species + ", 0)");
         }
     }
 
