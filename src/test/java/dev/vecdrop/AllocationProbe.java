@@ -66,6 +66,11 @@ final class AllocationProbe {
     static final int ROUNDS = 3;
     /** How long the unrecorded passes of the measuring loop may go on before the recorded rounds. */
     static final long SETTLE_NANOS = 15_000_000_000L;
+    /**
+     * How long the settling passes wait for one that is clean and compiles nothing before two clean passes in a row
+     * will do: C2 compiling an op's code during the recorded rounds was seen with {@code LAYER}'s 80 bytes.
+     */
+    static final long QUIET_PATIENCE_NANOS = 4_000_000_000L;
     /** The least a {@link Op#CONTROL} call allocates: an array header, whatever the JVM's object layout. */
     static final long CONTROL_MIN_BYTES_PER_CALL = 16;
     private static final int[] SIZES = {7, 64, 100, 1000, 4099};
@@ -293,9 +298,11 @@ final class AllocationProbe {
         // Capped, so a JIT that never settles (a recompilation loop) still ends up measured, and fails.
         awaitIdleJit(ops);
         // The last of the warm-up: the measuring loop itself, unrecorded, until a pass allocates nothing (the
-        // control aside) and either compiles nothing or follows another pass that allocated nothing, for at most
-        // SETTLE_NANOS; then the recorded rounds. (In a leg's JVM other code keeps C2 busy, so "compiles nothing"
-        // alone could run into the cap every time; a recompile that traps again allocates in the next pass.)
+        // control aside) and compiles nothing, or, after QUIET_PATIENCE_NANOS, follows another pass that allocated
+        // nothing, for at most SETTLE_NANOS; then the recorded rounds. (In a leg's JVM other code keeps C2 busy, so
+        // "compiles nothing" alone could run into the cap every time; a recompile that traps again allocates in the
+        // next pass. Two clean passes at once were let through while C2 still had an op's code queued, and it was
+        // compiled in a recorded round: LAYER's 80 bytes, stop 20.)
         // One unrecorded pass was not enough: with the fused kernels in four forms, a recompile of
         // biasActForward during it trapped again (a profile predicate) in a recorded round, its deopt
         // rematerialising 80 or 624 bytes (4 of 6 fresh JVMs in the default leg's order); and once, in a leg's
@@ -317,7 +324,9 @@ final class AllocationProbe {
         while (System.nanoTime() - settleStart < SETTLE_NANOS) {
             long compiled = timed ? jit.getTotalCompilationTime() : 0;
             boolean clean = measuringPass(measured, unrecorded, 0) == 0;
-            if (clean && (previousClean || !timed || jit.getTotalCompilationTime() == compiled)) {
+            boolean quiet = !timed || jit.getTotalCompilationTime() == compiled;
+            boolean patienceOver = System.nanoTime() - settleStart >= QUIET_PATIENCE_NANOS;
+            if (clean && (quiet || previousClean && patienceOver)) {
                 break;
             }
             previousClean = clean;
