@@ -53,12 +53,22 @@ enum Forms {
         return kind != Kind.ARRAY;
     }
 
+    /** Which typed API a form's calls go through: derived from its element type and kind, so no call lists forms. */
+    private enum Api { FLOAT_ARRAY, DOUBLE_ARRAY, FLOAT_SEGMENT, DOUBLE_SEGMENT }
+
+    private Api api() {
+        boolean floats = elementBytes == Float.BYTES;
+        return isSegment() ? (floats ? Api.FLOAT_SEGMENT : Api.DOUBLE_SEGMENT)
+                : (floats ? Api.FLOAT_ARRAY : Api.DOUBLE_ARRAY);
+    }
+
     /** A data buffer of this form holding {@code content}'s bytes; native blocks are added to {@code natives}. */
     Object data(Arena arena, MemorySegment content, List<MemorySegment> natives) {
-        return switch (this) {
+        return switch (api()) {
             case FLOAT_ARRAY -> content.toArray(ValueLayout.JAVA_FLOAT);
             case DOUBLE_ARRAY -> content.toArray(ValueLayout.JAVA_DOUBLE);
-            default -> segment(arena, kind, content, elementBytes == Float.BYTES ? float.class : double.class, natives);
+            case FLOAT_SEGMENT -> segment(arena, kind, content, float.class, natives);
+            case DOUBLE_SEGMENT -> segment(arena, kind, content, double.class, natives);
         };
     }
 
@@ -98,15 +108,12 @@ enum Forms {
                                          List<MemorySegment> natives) {
         long size = content.byteSize();
         MemorySegment s;
-        int pick = carrierPick(content);
-        if (kind == Kind.CARRIED && element != long.class && pick < 2) {
-            s = element == double.class && pick == 1
-                    ? MemorySegment.ofArray(new float[(int) (size / Float.BYTES) + 1]).asSlice(Float.BYTES, size)
-                    : MemorySegment.ofArray(new byte[(int) size + 1]).asSlice(1, size);
-        } else if (kind == Kind.HEAP && element != long.class && overTypedArray(content)) {
-            s = (element == float.class ? MemorySegment.ofArray(new float[(int) (size / Float.BYTES) + 1])
-                    .asSlice(Float.BYTES, size)
-                    : MemorySegment.ofArray(new double[(int) (size / Double.BYTES) + 1]).asSlice(Double.BYTES, size));
+        long hash = contentHash(content);
+        int carrierPick = (int) (hash >>> 62); // 0 to 3
+        if (kind == Kind.CARRIED && element != long.class && carrierPick < 2) {
+            s = overArray(element == double.class && carrierPick == 1 ? float.class : byte.class, size);
+        } else if (kind == Kind.HEAP && element != long.class && (hash & 1) == 0) {
+            s = overArray(element, size);
         } else if (kind == Kind.HEAP) {
             s = MemorySegment.ofArray(new long[(int) ((size + 1 + 7) / 8)]).asSlice(1, size);
         } else {
@@ -119,14 +126,15 @@ enum Forms {
         return s;
     }
 
-    /** A bit of {@link #contentHash}. */
-    private static boolean overTypedArray(MemorySegment content) {
-        return (contentHash(content) & 1) == 0;
-    }
-
-    /** Two other bits of {@link #contentHash}: 0 to 3. */
-    private static int carrierPick(MemorySegment content) {
-        return (int) (contentHash(content) >>> 62);
+    /** {@code size} bytes of a heap segment over an array of {@code element}s, one element in. */
+    private static MemorySegment overArray(Class<?> element, long size) {
+        if (element == byte.class) {
+            return MemorySegment.ofArray(new byte[(int) size + 1]).asSlice(1, size);
+        }
+        if (element == float.class) {
+            return MemorySegment.ofArray(new float[(int) (size / Float.BYTES) + 1]).asSlice(Float.BYTES, size);
+        }
+        return MemorySegment.ofArray(new double[(int) (size / Double.BYTES) + 1]).asSlice(Double.BYTES, size);
     }
 
     /** {@code mix64} over the buffer's length and its first and last 8 bytes: deterministic, no state. */
@@ -155,69 +163,71 @@ enum Forms {
     }
 
     void forward(Dropout d, long seed, long so, Object x, int xo, Object y, int yo, int n) {
-        switch (this) {
+        switch (api()) {
             case FLOAT_ARRAY -> d.forward(seed, so, (float[]) x, xo, (float[]) y, yo, n);
             case DOUBLE_ARRAY -> d.forward(seed, so, (double[]) x, xo, (double[]) y, yo, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT ->
+            case FLOAT_SEGMENT ->
                     d.floatSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n);
-            default -> d.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n);
+            case DOUBLE_SEGMENT ->
+                    d.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n);
         }
     }
 
     void forward(Dropout d, long seed, long so, Object x, int xo, Object y, int yo, int n, Object m, int mo) {
-        switch (this) {
+        switch (api()) {
             case FLOAT_ARRAY -> d.forward(seed, so, (float[]) x, xo, (float[]) y, yo, n, (long[]) m, mo);
             case DOUBLE_ARRAY -> d.forward(seed, so, (double[]) x, xo, (double[]) y, yo, n, (long[]) m, mo);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> d.floatSegments().forward(seed, so, (MemorySegment) x,
+            case FLOAT_SEGMENT -> d.floatSegments().forward(seed, so, (MemorySegment) x,
                     xo, (MemorySegment) y, yo, n, (MemorySegment) m, mo);
-            default -> d.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n,
+            case DOUBLE_SEGMENT -> d.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) y, yo, n,
                     (MemorySegment) m, mo);
         }
     }
 
     void mask(Dropout d, long seed, long so, Object m, int mo, int n) {
-        switch (this) {
+        switch (api()) {
             case FLOAT_ARRAY, DOUBLE_ARRAY -> d.mask(seed, so, (long[]) m, mo, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> d.floatSegments().mask(seed, so, (MemorySegment) m, mo, n);
-            default -> d.doubleSegments().mask(seed, so, (MemorySegment) m, mo, n);
+            case FLOAT_SEGMENT -> d.floatSegments().mask(seed, so, (MemorySegment) m, mo, n);
+            case DOUBLE_SEGMENT -> d.doubleSegments().mask(seed, so, (MemorySegment) m, mo, n);
         }
     }
 
     void backward(Dropout d, long seed, long so, Object dy, int o, Object dx, int dxo, int n) {
-        switch (this) {
+        switch (api()) {
             case FLOAT_ARRAY -> d.backward(seed, so, (float[]) dy, o, (float[]) dx, dxo, n);
             case DOUBLE_ARRAY -> d.backward(seed, so, (double[]) dy, o, (double[]) dx, dxo, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT ->
+            case FLOAT_SEGMENT ->
                     d.floatSegments().backward(seed, so, (MemorySegment) dy, o, (MemorySegment) dx, dxo, n);
-            default -> d.doubleSegments().backward(seed, so, (MemorySegment) dy, o, (MemorySegment) dx, dxo, n);
+            case DOUBLE_SEGMENT ->
+                    d.doubleSegments().backward(seed, so, (MemorySegment) dy, o, (MemorySegment) dx, dxo, n);
         }
     }
 
     void backward(Dropout d, Object m, int mo, Object dy, int o, Object dx, int dxo, int n) {
-        switch (this) {
+        switch (api()) {
             case FLOAT_ARRAY -> d.backward((long[]) m, mo, (float[]) dy, o, (float[]) dx, dxo, n);
             case DOUBLE_ARRAY -> d.backward((long[]) m, mo, (double[]) dy, o, (double[]) dx, dxo, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> d.floatSegments().backward((MemorySegment) m, mo,
+            case FLOAT_SEGMENT -> d.floatSegments().backward((MemorySegment) m, mo,
                     (MemorySegment) dy, o, (MemorySegment) dx, dxo, n);
-            default -> d.doubleSegments().backward((MemorySegment) m, mo, (MemorySegment) dy, o, (MemorySegment) dx,
-                    dxo, n);
+            case DOUBLE_SEGMENT -> d.doubleSegments().backward((MemorySegment) m, mo, (MemorySegment) dy, o,
+                    (MemorySegment) dx, dxo, n);
         }
     }
 
     void eval(Dropout d, Object x, int xo, Object y, int yo, int n) {
-        switch (this) {
+        switch (api()) {
             case FLOAT_ARRAY -> d.eval((float[]) x, xo, (float[]) y, yo, n);
             case DOUBLE_ARRAY -> d.eval((double[]) x, xo, (double[]) y, yo, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT ->
+            case FLOAT_SEGMENT ->
                     d.floatSegments().eval((MemorySegment) x, xo, (MemorySegment) y, yo, n);
-            default -> d.doubleSegments().eval((MemorySegment) x, xo, (MemorySegment) y, yo, n);
+            case DOUBLE_SEGMENT -> d.doubleSegments().eval((MemorySegment) x, xo, (MemorySegment) y, yo, n);
         }
     }
 
     /** The fused forward ({@link FusedDropout}), with a mask when {@code m} is not null. */
     void fusedForward(FusedDropout f, long seed, long so, Object x, int xo, Object b, int bo, Object y, int yo, int n,
                       int features, Object m, int mo) {
-        switch (this) {
+        switch (api()) {
             case FLOAT_ARRAY -> {
                 if (m == null) {
                     f.forward(seed, so, (float[]) x, xo, (float[]) b, bo, (float[]) y, yo, n, features);
@@ -233,7 +243,7 @@ enum Forms {
                             (long[]) m, mo);
                 }
             }
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> {
+            case FLOAT_SEGMENT -> {
                 if (m == null) {
                     f.floatSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) b, bo,
                             (MemorySegment) y, yo, n, features);
@@ -242,7 +252,7 @@ enum Forms {
                             (MemorySegment) y, yo, n, features, (MemorySegment) m, mo);
                 }
             }
-            default -> {
+            case DOUBLE_SEGMENT -> {
                 if (m == null) {
                     f.doubleSegments().forward(seed, so, (MemorySegment) x, xo, (MemorySegment) b, bo,
                             (MemorySegment) y, yo, n, features);
@@ -257,27 +267,27 @@ enum Forms {
     /** The fused backward with the bias gradient. */
     void fusedBackward(FusedDropout f, long seed, long so, Object y, Object dy, Object dx, int o, int n, int features,
                        Object db, int dbo) {
-        switch (this) {
+        switch (api()) {
             case FLOAT_ARRAY -> f.backward(seed, so, (float[]) y, o, (float[]) dy, o, (float[]) dx, o, n, features,
                     (float[]) db, dbo);
             case DOUBLE_ARRAY -> f.backward(seed, so, (double[]) y, o, (double[]) dy, o, (double[]) dx, o, n, features,
                     (double[]) db, dbo);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> f.floatSegments().backward(seed, so, (MemorySegment) y, o,
+            case FLOAT_SEGMENT -> f.floatSegments().backward(seed, so, (MemorySegment) y, o,
                     (MemorySegment) dy, o, (MemorySegment) dx, o, n, features, (MemorySegment) db, dbo);
-            default -> f.doubleSegments().backward(seed, so, (MemorySegment) y, o, (MemorySegment) dy, o,
+            case DOUBLE_SEGMENT -> f.doubleSegments().backward(seed, so, (MemorySegment) y, o, (MemorySegment) dy, o,
                     (MemorySegment) dx, o, n, features, (MemorySegment) db, dbo);
         }
     }
 
     /** The fused residual forward. */
     void fusedResidual(FusedDropout f, long seed, long so, Object x, Object r, Object y, int o, int n) {
-        switch (this) {
+        switch (api()) {
             case FLOAT_ARRAY -> f.residualForward(seed, so, (float[]) x, o, (float[]) r, o, (float[]) y, o, n);
             case DOUBLE_ARRAY -> f.residualForward(seed, so, (double[]) x, o, (double[]) r, o, (double[]) y, o, n);
-            case FLOAT_HEAP_SEGMENT, FLOAT_NATIVE_SEGMENT, FLOAT_CARRIED_SEGMENT -> f.floatSegments().residualForward(seed, so,
+            case FLOAT_SEGMENT -> f.floatSegments().residualForward(seed, so,
                     (MemorySegment) x, o, (MemorySegment) r, o, (MemorySegment) y, o, n);
-            default -> f.doubleSegments().residualForward(seed, so, (MemorySegment) x, o, (MemorySegment) r, o,
-                    (MemorySegment) y, o, n);
+            case DOUBLE_SEGMENT -> f.doubleSegments().residualForward(seed, so, (MemorySegment) x, o,
+                    (MemorySegment) r, o, (MemorySegment) y, o, n);
         }
     }
 }
