@@ -88,15 +88,18 @@ public final class Verifier {
      * and the parallel form's forward, forward with mask, mask, both backwards and eval.
      */
     public static final int OPERATIONS_PER_CASE = 14;
+    /** Operations {@link #runForm} compares per form. */
+    private static final int OPERATIONS_PER_FORM = 7;
     /**
      * Operations of the other forms (float64 arrays, float32 and float64 heap, native and carried segments: see
      * {@link Forms}), each compared with the scalar reference on plain arrays: forward, forward with mask, mask,
-     * both backwards, eval and in-place for each of the 7 forms. They run on every {@value #FORMS_EVERY}th small case (a different eighth at each
+     * both backwards, eval and in-place ({@value #OPERATIONS_PER_FORM}) for each form but float32 arrays.
+     * They run on every {@value #FORMS_EVERY}th small case (a different eighth at each
      * stream offset, so each size meets them at one or two offsets for every probability) and two large sizes,
      * which keeps the run short; the small sizes cover every vector width's body and tails. Where
      * {@code n % 4 == 0}, the same operations also run per channel, both layouts, on two of the forms.
      */
-    public static final int FORM_OPERATIONS = 7 * 7;
+    public static final int FORM_OPERATIONS = OPERATIONS_PER_FORM * (Forms.values().length - 1);
     /** The other forms run on one small case in this many: they cost three times a float32 case each. */
     static final int FORMS_EVERY = 8;
     /**
@@ -635,7 +638,7 @@ public final class Verifier {
         c.compare("backward from bits", bits, false, (f, d, x, y, k) -> f.backward(d, k, m, x, xOff, y, yOff, n));
         c.compare("eval", null, false, (f, d, x, y, k) -> f.eval(d, x, xOff, y, yOff, n));
         c.compare("forward in-place", null, true, (f, d, x, y, k) -> f.forward(d, seed, so, x, xOff, x, xOff, n));
-        operations += 7;
+        operations += OPERATIONS_PER_FORM;
     }
 
     /** One operation of one form on one side. */
