@@ -73,29 +73,36 @@ final class AllocationProbe {
     static final long QUIET_PATIENCE_NANOS = 4_000_000_000L;
     /** The least a {@link Op#CONTROL} call allocates: an array header, whatever the JVM's object layout. */
     static final long CONTROL_MIN_BYTES_PER_CALL = 16;
-    private static final int[] SIZES = {7, 64, 100, 1000, 4099};
+    /**
+     * The longest call: a vector body of 64 to 256 iterations, a tail of 3 at every width and a partial mask word.
+     * It was 4,099 until stop 21, and at 78% of the elements it was most of the probe's run time (the rounds and the
+     * warm-up calls are executed, not only compiled: 9.6 of the in-process probe's 17 s were the warm-up calls at
+     * 128 bits) while it reached no code the shorter lengths did not: boxing allocates on every call at any length.
+     */
+    private static final int LONGEST = 1027;
+    private static final int[] SIZES = {7, 64, 100, 1000, LONGEST};
     private static final long[] STREAM_OFFSETS = {0, 1, 64, 333, 1L << 40};
 
     /** Where {@link Op#CONTROL} keeps its arrays: a static field, so every allocation escapes. */
     private static final Object[] SINK = new Object[16];
 
-    private final float[] x = new float[4099];
-    private final float[] y = new float[4099];
-    private final long[] mask = new long[Dropout.maskWords(4099)];
-    private final double[] xd = new double[4099];
-    private final double[] yd = new double[4099];
+    private final float[] x = new float[LONGEST];
+    private final float[] y = new float[LONGEST];
+    private final long[] mask = new long[Dropout.maskWords(LONGEST)];
+    private final double[] xd = new double[LONGEST];
+    private final double[] yd = new double[LONGEST];
     // Segments over the same sizes: heap ones over arrays, native ones from an automatic arena (unaligned by 4).
-    private final MemorySegment xHeap = MemorySegment.ofArray(new float[4099 * 2]);
-    private final MemorySegment yHeap = MemorySegment.ofArray(new float[4099 * 2]);
-    private final MemorySegment xDoubleHeap = MemorySegment.ofArray(new double[4099]);
-    private final MemorySegment yDoubleHeap = MemorySegment.ofArray(new double[4099]);
-    private final MemorySegment maskHeap = MemorySegment.ofArray(new long[Dropout.maskWords(4099)]);
-    private final MemorySegment xNative = Arena.ofAuto().allocate(4099 * 8 + 8).asSlice(4, 4099 * 8);
-    private final MemorySegment yNative = Arena.ofAuto().allocate(4099 * 8 + 8).asSlice(4, 4099 * 8);
-    private final MemorySegment maskNative = Arena.ofAuto().allocate(Dropout.maskWords(4099) * 8L);
-    private final MemorySegment xBytes = MemorySegment.ofArray(new byte[4099 * 8 + 1]).asSlice(1);
-    private final MemorySegment yBytes = MemorySegment.ofArray(new byte[4099 * 8 + 1]).asSlice(1);
-    private final MemorySegment dBiasHeap = MemorySegment.ofArray(new float[4099 * 2]);
+    private final MemorySegment xHeap = MemorySegment.ofArray(new float[LONGEST * 2]);
+    private final MemorySegment yHeap = MemorySegment.ofArray(new float[LONGEST * 2]);
+    private final MemorySegment xDoubleHeap = MemorySegment.ofArray(new double[LONGEST]);
+    private final MemorySegment yDoubleHeap = MemorySegment.ofArray(new double[LONGEST]);
+    private final MemorySegment maskHeap = MemorySegment.ofArray(new long[Dropout.maskWords(LONGEST)]);
+    private final MemorySegment xNative = Arena.ofAuto().allocate(LONGEST * 8 + 8).asSlice(4, LONGEST * 8);
+    private final MemorySegment yNative = Arena.ofAuto().allocate(LONGEST * 8 + 8).asSlice(4, LONGEST * 8);
+    private final MemorySegment maskNative = Arena.ofAuto().allocate(Dropout.maskWords(LONGEST) * 8L);
+    private final MemorySegment xBytes = MemorySegment.ofArray(new byte[LONGEST * 8 + 1]).asSlice(1);
+    private final MemorySegment yBytes = MemorySegment.ofArray(new byte[LONGEST * 8 + 1]).asSlice(1);
+    private final MemorySegment dBiasHeap = MemorySegment.ofArray(new float[LONGEST * 2]);
     private final Dropout inverted = Dropout.inverted(0.5);
     private final Dropout classic = Dropout.classic(0.3);
     private final DropoutLayer layer = new DropoutLayer(Dropout.inverted(0.2), 5);
@@ -106,10 +113,10 @@ final class AllocationProbe {
     private final Dropout alphaChannelsLast = Dropout.alpha(0.3).perChannel(ChannelLayout.channelsLast(8, 16));
     private final FusedDropout fusedRelu = FusedDropout.of(Dropout.inverted(0.5), Activation.relu());
     private final FusedDropout fusedLeaky = FusedDropout.of(Dropout.inverted(0.2), Activation.leakyRelu(0.01f));
-    private final float[] bias = new float[4099];
-    private final float[] dBias = new float[4099];
-    private final double[] dBiasDoubles = new double[4099];
-    private final MemorySegment biasNative = Arena.ofAuto().allocate(4099 * 4 + 4).asSlice(4, 4099 * 4);
+    private final float[] bias = new float[LONGEST];
+    private final float[] dBias = new float[LONGEST];
+    private final double[] dBiasDoubles = new double[LONGEST];
+    private final MemorySegment biasNative = Arena.ofAuto().allocate(LONGEST * 4 + 4).asSlice(4, LONGEST * 4);
     private final DropConnect dropConnect = DropConnect.of(0.4);
     /** Drop-connect takes whole arrays: one weight array, masked copy and float64 gradient per size. */
     private final float[][] weightsBySize = new float[SIZES.length][];
@@ -134,7 +141,7 @@ final class AllocationProbe {
             maskedBySize[s] = new float[SIZES[s]];
             gradientBySize[s] = new double[SIZES[s]];
         }
-        inverted.mask(12345, 0, mask, 0, 4099);
+        inverted.mask(12345, 0, mask, 0, LONGEST);
         MemorySegment.copy(mask, 0, maskHeap, ValueLayout.JAVA_LONG, 0, mask.length);
         MemorySegment.copy(mask, 0, maskNative, ValueLayout.JAVA_LONG, 0, mask.length);
         for (int i = 0; i < xd.length; i++) {
