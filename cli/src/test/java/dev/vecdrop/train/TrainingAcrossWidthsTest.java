@@ -4,22 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecdrop.Vectorization;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
  * A training run gives the same bits at every vector width: the dropout masks are a function of the stream
  * position, and the matrix kernel sums every element with fma in one fixed order. Each width runs in its own JVM
  * (the width is chosen once per JVM); this JVM runs the CPU's widest (512 bits on AVX-512, 256 on AVX2, where a
- * forced 512 would be clamped to it), so the fresh JVMs run the scalar path, 128 and 256 bits.
+ * forced 512 would be clamped to it), so the fresh JVMs run the scalar path, 128 and 256 bits, all at once (one
+ * after the other they were the CLI build's longest test, on its slowest path through the sibling builds).
  */
 class TrainingAcrossWidthsTest {
 
     @Test
     void theSameRunAtEveryWidthGivesTheSameBits() throws Exception {
-        String here = TrainingFingerprint.run();
-        for (String width : new String[] {"scalar", "128", "256"}) {
-            String there = FreshJvm.run(List.of("-Dvecdrop.vector.bits=" + width), TrainingFingerprint.class, List.of()).trim();
-            assertEquals(here, there, "width " + width + " against " + Vectorization.implementation() + " in this JVM");
+        List<String> widths = List.of("scalar", "128", "256");
+        try (ExecutorService jvms = Executors.newFixedThreadPool(widths.size())) {
+            List<Future<String>> runs = widths.stream().map(width -> jvms.submit(() -> FreshJvm.run(
+                    List.of("-Dvecdrop.vector.bits=" + width), TrainingFingerprint.class, List.of()))).toList();
+            String here = TrainingFingerprint.run();
+            for (int w = 0; w < widths.size(); w++) {
+                assertEquals(here, runs.get(w).get().trim(),
+                        "width " + widths.get(w) + " against " + Vectorization.implementation() + " in this JVM");
+            }
         }
     }
 }
