@@ -30,9 +30,10 @@ import java.util.concurrent.Executor;
  * rounds and reports {@code settled = false}.
  *
  * <p>Call it once, before serving: it took 5.9-6.8 s (C2 compiled for 6.3 s of one) at 512 bits and 5.8 s with
- * AVX2 on a 2-core VM (stop 21, Temurin 25.0.3, settled every time; 3.6-3.9 s when float64, segments and per-channel masks
- * came in, 1.6-1.9 s before them; the kernels C2 compiles have grown since), inside {@link #DEFAULT_LIMIT}, but
- * by less than 2x: a slower or busier machine can reach it. While other threads keep the JIT busy
+ * AVX2 on a 2-core VM (stop 21, Temurin 25.0.3, settled every time; 3.6-3.9 s when float64, segments and
+ * per-channel masks came in, 1.6-1.9 s before them; the kernels C2 compiles have grown since), inside
+ * {@link #DEFAULT_LIMIT}, but by less than 2x: a slower or busier machine can reach it. While other threads keep
+ * the JIT busy
  * (a service starting up around it) it cannot tell its own compilations from theirs and may run to the limit.
  * Results of later calls are unaffected (warm-up uses its own buffers; nothing is shared).
  *
