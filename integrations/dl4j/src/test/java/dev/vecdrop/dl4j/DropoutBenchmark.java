@@ -3,6 +3,8 @@ package dev.vecdrop.dl4j;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.conf.dropout.AlphaDropout;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.dropout.GaussianDropout;
+import org.deeplearning4j.nn.conf.dropout.GaussianNoise;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,7 +23,9 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * vecdrop's IDropout against DL4J's own {@link Dropout} (impl {@code vecdrop}, {@code dl4j}) and
- * {@link AlphaDropout} ({@code vecdrop-alpha}, {@code dl4j-alpha}), retain 0.5, on one {@code [256 x 4096]} float32
+ * {@link AlphaDropout} ({@code vecdrop-alpha}, {@code dl4j-alpha}), retain 0.5, {@link GaussianDropout}
+ * ({@code vecdrop-gaussian}, {@code dl4j-gaussian}), rate 0.5, and {@link GaussianNoise} ({@code vecdrop-noise},
+ * {@code dl4j-noise}), standard deviation 0.1, on one {@code [256 x 4096]} float32
  * INDArray: the forward alone, and forward then backward as a layer calls them (a fresh output array, the gradient
  * written to another). DL4J's forward allocates and fills its mask every call and keeps it for the backward;
  * vecdrop stores nothing. Pick implementations with JMH's {@code -p impl=vecdrop-alpha,dl4j-alpha}.
@@ -34,7 +38,8 @@ import org.openjdk.jmh.annotations.State;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class DropoutBenchmark {
 
-    @Param({"vecdrop", "dl4j", "vecdrop-alpha", "dl4j-alpha"})
+    @Param({"vecdrop", "dl4j", "vecdrop-alpha", "dl4j-alpha", "vecdrop-gaussian", "dl4j-gaussian", "vecdrop-noise",
+            "dl4j-noise"})
     public String impl;
 
     private IDropout dropout;
@@ -52,6 +57,10 @@ public class DropoutBenchmark {
             case "dl4j" -> new Dropout(0.5);
             case "vecdrop-alpha" -> new VecdropAlphaDropout(0.5);
             case "dl4j-alpha" -> new AlphaDropout(0.5);
+            case "vecdrop-gaussian" -> new VecdropGaussianDropout(0.5);
+            case "dl4j-gaussian" -> new GaussianDropout(0.5);
+            case "vecdrop-noise" -> new VecdropGaussianNoise(0.1);
+            case "dl4j-noise" -> new GaussianNoise(0.1);
             default -> throw new IllegalArgumentException("unknown impl " + impl);
         };
         x = Nd4j.rand(DataType.FLOAT, 256, 4096);
