@@ -31,11 +31,6 @@ final class NormalBlocks {
 
     private NormalBlocks() {}
 
-    /** This thread's scratch block of {@value #BLOCK} floats (made on its first call). */
-    static float[] scratch() {
-        return SCRATCH.get();
-    }
-
     /** {@code y[i] = x[i] * fma(sigma, z(seed, e + i), 1f)}. */
     static void multiply(long seed, long e, float[] x, int xOff, float[] y, int yOff, int n, float sigma) {
         if (n == 0) {
