@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The gaussian layers over memory segments give the bits of their array forms (which GaussianMatchesDefinitionTest
  * holds to the definitions): float32 and float64, heap and native, odd and even stream offsets, offsets into the
- * segments, lengths around the block edges, in place; and bad arguments throw before anything is written.
+ * segments, lengths around the block and chunk edges, in place; and bad arguments throw before anything is written.
  */
 @Tag("semantics")
 class GaussianSegmentsTest {
 
-    private static final int[] LENGTHS = {0, 1, 2, 3, 31, 255, 256, 257, 513, 1000};
+    /** Around the normals' blocks (256) and the segment path's chunks (1,024; 1,023 after an odd stream offset). */
+    private static final int[] LENGTHS = {0, 1, 2, 3, 31, 255, 256, 257, 513, 1000, 1023, 1024, 1025, 2049};
     private static final long[] STREAM_OFFSETS = {0, 1, 256, 257, (1L << 40) + 1};
     private static final GaussianDropout DROPOUT = GaussianDropout.of(0.3);
     private static final GaussianNoise NOISE = GaussianNoise.of(0.7);
@@ -87,10 +88,16 @@ class GaussianSegmentsTest {
                         assertArrayEquals(want, ys.toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED), "dropout forward " + at);
                         DROPOUT.backward(9, e, x, off, want, off, n);
                         DROPOUT.backwardDoubles(9, e, xs, off, ys, off, n);
-                        assertArrayEquals(want, ys.toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED), "dropout backward " + at);
+                        assertArrayEquals(want, ys.toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED),
+                                "dropout backward " + at);
                         NOISE.forward(9, e, x, off, want, off, n);
                         NOISE.forwardDoubles(9, e, xs, off, ys, off, n);
                         assertArrayEquals(want, ys.toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED), "noise forward " + at);
+                        // In place: the same memory at the same offset.
+                        double[] inPlace = x.clone();
+                        NOISE.forward(9, e, inPlace, off, inPlace, off, n);
+                        NOISE.forwardDoubles(9, e, xs, off, xs, off, n);
+                        assertArrayEquals(inPlace, xs.toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED), "in place " + at);
                     }
                 }
             }
