@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +31,17 @@ public final class FreshJvm {
         command.addAll(jvmArgs);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(args);
-        Process process = new ProcessBuilder(command).start();
-        String out = new String(process.getInputStream().readAllBytes());
-        String err = new String(process.getErrorStream().readAllBytes());
-        assertTrue(process.waitFor(5, TimeUnit.MINUTES), "timed out: " + command);
-        assertEquals(0, process.exitValue(), "failed: " + command + "\n" + err);
-        return out;
+        // Standard error to a file: read after standard output, a child that filled the pipe's buffer there would
+        // block, and this JVM with it.
+        Path err = Files.createTempFile("vecdrop-fresh-jvm", ".err");
+        try {
+            Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+            String out = new String(process.getInputStream().readAllBytes());
+            assertTrue(process.waitFor(5, TimeUnit.MINUTES), "timed out: " + command);
+            assertEquals(0, process.exitValue(), "failed: " + command + "\n" + Files.readString(err));
+            return out;
+        } finally {
+            Files.deleteIfExists(err);
+        }
     }
 }

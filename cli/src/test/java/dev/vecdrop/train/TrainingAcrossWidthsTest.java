@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecdrop.Vectorization;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,7 +27,13 @@ class TrainingAcrossWidthsTest {
                     List.of("-Dvecdrop.vector.bits=" + width), TrainingFingerprint.class, List.of()))).toList();
             String here = TrainingFingerprint.run();
             for (int w = 0; w < widths.size(); w++) {
-                assertEquals(here, runs.get(w).get().trim(),
+                String there;
+                try {
+                    there = runs.get(w).get().trim();
+                } catch (ExecutionException e) { // the child's failure, as FreshJvm reported it
+                    throw new AssertionError("width " + widths.get(w) + ": " + e.getCause().getMessage(), e.getCause());
+                }
+                assertEquals(here, there,
                         "width " + widths.get(w) + " against " + Vectorization.implementation() + " in this JVM");
             }
         }
