@@ -154,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
         java.nio.file.Path jar = java.nio.file.Path.of(home, "jmh", "target", "benchmarks.jar");
         if (!java.nio.file.Files.isRegularFile(jar)) {
             throw new ParameterException(spec.commandLine(), jar + " is missing: run ./vecdrop bench --jmh, or build it with"
-                    + " mvn -f jmh/pom.xml package");
+                    + " mvn install -Dinvoker.skip=true, then mvn -f jmh/pom.xml clean package");
         }
         List<String> command = List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-cp", jar.toString(), "dev.vecdrop.jmh.BenchReport",
