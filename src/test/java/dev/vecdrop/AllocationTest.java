@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Tag;
  * The hot paths allocate nothing once warm, measured in the leg's JVM or in a fresh JVM that warms the kernels up in
  * other orders: every one of {@value AllocationProbe#ROUNDS} rounds of {@value AllocationProbe#MEASURED_CALLS} calls
  * must count 0 bytes, while the control, which allocates on every call, must count at least a header per call in
- * every round of the same JVM: otherwise the counter measured nothing and a 0 proves nothing. Every leg runs it but
- * the scalar one (pom.xml says why; {@code MatrixLegsCheck} is told).
+ * every round of the same JVM: otherwise the counter measured nothing and a 0 proves nothing. The default leg and
+ * the avx2 leg run it; the scalar leg and vector-128 (a forced width on x86's intrinsics) do not (pom.xml says why;
+ * {@code MatrixLegsCheck} is told).
  */
 @Tag("matrix")
 class AllocationTest {
@@ -27,7 +28,7 @@ class AllocationTest {
     /**
      * In this JVM (after whatever the leg ran before), or, where the leg names a warm-up order in
      * {@code vecdrop.test.allocationOrder} (see {@link WarmUpOrder}), in one fresh JVM warming up in that order
-     * instead: the default leg (the widest width) names {@link WarmUpOrder#REVERSE}, the width legs run in-process.
+     * instead: the default leg (the widest width) names {@link WarmUpOrder#REVERSE}, the avx2 leg runs in-process.
      * One probe a leg: each costs 9-14 s of C2 compiling on two cores and the suite's time is bounded; a width's or
      * an ISA's own boxing (an intrinsic it lacks) shows in any order, and the in-process runs see kernels the
      * verifier compiled first where surefire runs it first (its order, not pinned). Until stop 19 the default leg
