@@ -2,30 +2,33 @@
 package dev.vecdrop;
 
 /**
- * The loops behind {@link GaussianDropout} and {@link GaussianNoise}. Where the selected kernels are vector ones,
- * a float32 call's whole vector steps run on the normal stream's vector loop ({@code PanamaNormals.multiply} and
- * {@code add}): each step's normals are used in registers as soon as they are made, one pass over memory (at 16M
- * elements 2.4 ns per element against 3.2 for the block path below, whose fill and multiply alternate between
- * computing and streaming). Everything else (float64, the scalar path, and a float32 call's odd first element and last few
- * elements) runs in blocks of {@value #BLOCK} elements: each block's normals {@code z(seed, e)} are written by the
- * normal fill into a per-thread scratch block that stays in L1, then a plain loop combines them with the block of
- * {@code x}. That loop is ordinary Java, so every element's value is fixed by Java's strict IEEE semantics whether
- * or not C2's SuperWord vectorizes it; the vector step does the same operations ({@code fma}, then the multiply or
- * nothing) lane by lane, so the values are the definition's on every path.
+ * The loops behind {@link GaussianDropout} and {@link GaussianNoise}. A call runs in blocks of {@value #BLOCK}
+ * elements: each block's normals {@code z(seed, e)} are written by the normal fill (its vector version where the
+ * selected kernels are vector ones) into a per-thread scratch block that stays in L1, then a loop combines them with
+ * the block of {@code x}. For float32 with vector kernels that loop is {@code PanamaNormals.multiply} or {@code add}
+ * (the whole vectors; the rest of the last block element by element); otherwise it is ordinary Java. Both do the
+ * same operations ({@code fma}, then the multiply or nothing) element by element, so the values are the
+ * definition's on every path, whether or not C2's SuperWord vectorizes the plain loop.
  *
- * <p>Blocks and steps start at even stream elements (an odd start does its first element alone), so every block
- * but the last is whole Box-Muller pairs and whole vectors of the fill, with no scalar tail.
+ * <p>Why a block and not the normals used in registers as they are made (stops 17-21): the vector fill now computes
+ * each Box-Muller pair once per lane, in passes of its own, and no loop with the combination inside stayed
+ * allocation-free in every fresh JVM (stop 22, {@code PanamaNormals.store} says why). The block path is faster than
+ * that earlier loop anyway: float32 gaussian dropout 39,335 against 27,454 calls per second at 16K elements and
+ * 28.7 against 25.0 at 16M (one JMH run each, stop 22, docs/benchmarks.md).
+ *
+ * <p>Blocks start at even stream elements (an odd start does its first element alone), so every block but the last
+ * is whole Box-Muller pairs and whole vector steps of the fill, with no scalar tail.
  *
  * <p>Arguments are not checked here: the callers have checked them. In place ({@code y == x}, same offset) is
  * safe: element {@code i} is read before it is written and nothing else reads it.
  *
  * <p>Thread-safety: stateless but for the per-thread scratch. Allocation: one {@value #BLOCK}-float array per
- * thread, on that thread's first call (a virtual thread is a thread here: each gets its own, 1 KiB); none after.
+ * thread, on that thread's first call (a virtual thread is a thread here: each gets its own, 4 KiB); none after.
  */
 final class NormalBlocks {
 
-    /** Elements per block: 1 KiB of normals, a multiple of every vector width's lanes. */
-    static final int BLOCK = 256;
+    /** Elements per block: 4 KiB of normals, which stay in L1, a multiple of every vector width's fill step. */
+    static final int BLOCK = 1024;
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
@@ -42,14 +45,14 @@ final class NormalBlocks {
             y[yOff] = x[xOff] * Math.fma(sigma, z0, 1);
             i = 1;
         }
-        i += NormalStream.vectorMultiply(seed, e + i, x, xOff + i, y, yOff + i, n - i, sigma);
         float[] z = SCRATCH.get();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
             NormalStream.fillUnchecked(seed, e + i, z, 0, len);
             int xi = xOff + i;
             int yi = yOff + i;
-            for (int j = 0; j < len; j++) {
+            int j = NormalStream.vectorMultiply(z, 0, x, xi, y, yi, len, sigma);
+            for (; j < len; j++) {
                 float zj = z[j];
                 y[yi + j] = x[xi + j] * Math.fma(sigma, zj, 1);
             }
@@ -74,7 +77,8 @@ final class NormalBlocks {
             NormalStream.fillUnchecked(seed, e + i, z, 0, len);
             int xi = xOff + i;
             int yi = yOff + i;
-            for (int j = 0; j < len; j++) {
+            int j = 0;
+            for (; j < len; j++) {
                 double zj = z[j];
                 y[yi + j] = x[xi + j] * Math.fma(sigma, zj, 1);
             }
@@ -93,14 +97,14 @@ final class NormalBlocks {
             y[yOff] = Math.fma(stddev, z0, x[xOff]);
             i = 1;
         }
-        i += NormalStream.vectorAdd(seed, e + i, x, xOff + i, y, yOff + i, n - i, stddev);
         float[] z = SCRATCH.get();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
             NormalStream.fillUnchecked(seed, e + i, z, 0, len);
             int xi = xOff + i;
             int yi = yOff + i;
-            for (int j = 0; j < len; j++) {
+            int j = NormalStream.vectorAdd(z, 0, x, xi, y, yi, len, stddev);
+            for (; j < len; j++) {
                 float zj = z[j];
                 y[yi + j] = Math.fma(stddev, zj, x[xi + j]);
             }
@@ -125,7 +129,8 @@ final class NormalBlocks {
             NormalStream.fillUnchecked(seed, e + i, z, 0, len);
             int xi = xOff + i;
             int yi = yOff + i;
-            for (int j = 0; j < len; j++) {
+            int j = 0;
+            for (; j < len; j++) {
                 double zj = z[j];
                 y[yi + j] = Math.fma(stddev, zj, x[xi + j]);
             }

@@ -136,30 +136,30 @@ public final class NormalStream {
     }
 
     /**
-     * Gaussian dropout's float32 step, {@code y[i] = x[i] * fma(sigma, z, 1f)}, on the vector loop where the
-     * selected kernels are vector ones: the whole vector steps of the call from the even element {@code offset},
-     * normals used as they are made (no block in memory). Returns how many elements it did; 0 on the scalar path,
-     * where the caller's blocks do all.
+     * Gaussian dropout's float32 combination of a block of normals {@code z} with its input,
+     * {@code y[i] = x[i] * fma(sigma, z[i], 1f)}, on the Vector API where the selected kernels are vector ones: the
+     * whole vectors of {@code len} elements. Returns how many elements it did; 0 on the scalar path, where the
+     * caller's loop does all.
      */
-    static int vectorMultiply(long seed, long offset, float[] x, int xOff, float[] y, int yOff, int len, float sigma) {
-        return vectorSteps(Vector.MULTIPLY, seed, offset, x, xOff, y, yOff, len, sigma);
+    static int vectorMultiply(float[] z, int zOff, float[] x, int xOff, float[] y, int yOff, int len, float sigma) {
+        return vectorCombine(Vector.MULTIPLY, z, zOff, x, xOff, y, yOff, len, sigma);
     }
 
-    /** Gaussian noise's float32 step, {@code y[i] = fma(stddev, z, x[i])}, as {@link #vectorMultiply}. */
-    static int vectorAdd(long seed, long offset, float[] x, int xOff, float[] y, int yOff, int len, float stddev) {
-        return vectorSteps(Vector.ADD, seed, offset, x, xOff, y, yOff, len, stddev);
+    /** Gaussian noise's float32 combination, {@code y[i] = fma(stddev, z[i], x[i])}, as {@link #vectorMultiply}. */
+    static int vectorAdd(float[] z, int zOff, float[] x, int xOff, float[] y, int yOff, int len, float stddev) {
+        return vectorCombine(Vector.ADD, z, zOff, x, xOff, y, yOff, len, stddev);
     }
 
-    private static int vectorSteps(MethodHandle vector, long seed, long offset, float[] x, int xOff, float[] y,
-                                   int yOff, int len, float coefficient) {
+    private static int vectorCombine(MethodHandle vector, float[] z, int zOff, float[] x, int xOff, float[] y,
+                                     int yOff, int len, float coefficient) {
         if (vector == null) {
             return 0;
         }
         try {
-            return (int) vector.invokeExact(seed, offset, x, xOff, y, yOff, len, coefficient);
+            return (int) vector.invokeExact(z, zOff, x, xOff, y, yOff, len, coefficient);
         } catch (RuntimeException | Error e) {
             throw e;
-        } catch (Throwable t) { // not thrown: the steps declare no checked exception
+        } catch (Throwable t) { // not thrown: the combinations declare no checked exception
             throw new IllegalStateException(t);
         }
     }
@@ -181,12 +181,12 @@ public final class NormalStream {
      * library links without {@code jdk.incubator.vector}; a {@code static final} handle, so C2 inlines it.
      */
     private static final class Vector {
-        private static final MethodType STEPS = MethodType.methodType(int.class, long.class, long.class,
+        private static final MethodType COMBINE = MethodType.methodType(int.class, float[].class, int.class,
                 float[].class, int.class, float[].class, int.class, int.class, float.class);
         static final MethodHandle FILL = load("fill", MethodType.methodType(void.class,
                 long.class, long.class, float[].class, int.class, int.class));
-        static final MethodHandle MULTIPLY = FILL == null ? null : load("multiply", STEPS);
-        static final MethodHandle ADD = FILL == null ? null : load("add", STEPS);
+        static final MethodHandle MULTIPLY = FILL == null ? null : load("multiply", COMBINE);
+        static final MethodHandle ADD = FILL == null ? null : load("add", COMBINE);
 
         private static MethodHandle load(String name, MethodType type) {
             if (KernelSelector.kernels().vectorBitSize() == 0) {

@@ -15,35 +15,22 @@ import jdk.incubator.vector.VectorSpecies;
  * The normal stream ({@link NormalStream#z}) on the Vector API, bit-identical to the scalar reference: the same
  * exactly rounded float operations in the same order, lane by lane.
  *
- * <p>A block of {@code F} floats starting at an even stream position is {@code F / 2} Box-Muller pairs, made from
- * one vector of {@code F / 2} SplitMix64 words. Each word's low half (the radius) is copied into both of its
- * 32-bit lanes, and so is its high half (the angle), with the odd lane's angle a quarter turn back; then every
- * lane runs the same code. Copying halves with long shifts keeps everything lane-wise (no shuffles).
+ * <p>{@link #store} makes {@code 2F} floats a step ({@code F} float lanes) from an even stream position: {@code F}
+ * Box-Muller pairs, each float lane computing one <em>pair</em>, the radius (logarithm, division, square root) and
+ * both polynomials once, where a lane per element computed them twice (stops 16-21: 1.5-1.7x slower). The two
+ * elements of a pair differ only in quadrant: the odd element's angle is a quarter turn back, which leaves the
+ * reduced argument unchanged and lowers the quadrant by one, so the odd value takes the other polynomial and its own
+ * sign. Lanes are regrouped with long shifts and masks only (lane-wise, no shuffles, so every width runs the same
+ * code).
  *
- * <p>Three methods run the loop, one per use of the normals: {@link #store} (the fill) stores them,
- * {@link #multiply} and {@link #add} combine them with a float32 input as soon as they are made (gaussian dropout
- * and noise: one pass over memory). They are rendered from one template ({@code PanamaNormals.java.template}), not
- * one method with a mode: with a branch on the mode inside the loop, C2 compiled the loop so that it boxed a
- * vector per step after some warm-up orders.
+ * <p>It runs as three passes over the output, each a loop of its own ({@link #store} says why). Gaussian dropout and
+ * noise use the normals through a block the same way: {@link #store} fills it, then {@link #multiply} or
+ * {@link #add} combines it with the input in a short loop (both rendered from this template).
  *
  * <p>All vector values live inside each method: a helper taking or returning vectors may be compiled on its own,
- * refused for inlining later, and then box its vectors on every call.
+ * refused for inlining later, and then box its vectors on every call. Only arrays and offsets cross the calls here.
  *
- * <p>Tried and dropped: one lane per Box-Muller pair (the logarithm, division, square root and polynomials once
- * per pair instead of once per element, lanes regrouped with long shifts), 1.75x faster here, but C2 then boxed
- * one to four vectors per step in about a third of fresh JVMs (the allocation probe at 256 and 512 bits): two
- * SplitMix64 vectors and the long-lane regrouping go through JDK methods whose receiver profiles the float64
- * kernels' half-width long vectors make bimorphic. Tried again in stop 19 with the results put back in element
- * order inside the float species (two constant in-pair shuffles and a constant-mask blend, no float-to-long
- * reinterpretation): bit-identical at every width, but 3 of 8 fresh JVMs at 512 bits still boxed one or two
- * vectors per step (5,216 or 10,432 bytes a call of 4,099 elements), so the output regrouping was not the cause.
- * Stop 20, same loop: the SplitMix64 counter kept as a scalar and broadcast per step (no vector carried around the
- * loop) still boxed in 4 of 6 fresh JVMs; C2's inlining trees of {@code multiply} ({@code -XX:+PrintInlining}) were
- * identical, profile counts aside, in boxing and clean JVMs, but for the stores: in boxing JVMs the first attempt
- * at the {@code intoArray} intrinsic failed ("static call node changed: trying again"), and JFR's allocation samples
- * put every box at the final {@code mul} results those stores take (docs/benchmarks.md).
- *
- * <p>Thread-safety: stateless. Allocation: none once C2 has compiled the method called.
+ * <p>Thread-safety: stateless. Allocation: none once C2 has compiled the methods called.
  */
 public final class PanamaNormals {
 
@@ -55,8 +42,12 @@ public final class PanamaNormals {
     /** Lane {@code j}: {@code j * GOLDEN_GAMMA}, the counter offset of word {@code j} of a block. */
     private static final long[] LANE_GAMMAS = new long[LONGS.length()];
     private static final long LOW_HALF = 0xffff_ffffL;
-    /** Subtracted from a long, a quarter turn off its high (odd-element) int lane only. */
-    private static final long ODD_QUARTER_TURN = 1L << 62;
+    /**
+     * Floats {@link #store} runs its three passes over at a time, a multiple of every width's step: 8 KiB, which
+     * stay in L1 between the passes. A whole 16M-float fill in three passes ran at 1.77 ns per value against 1.18
+     * at 16K (JMH, stop 22).
+     */
+    private static final int CHUNK = 2048;
 
     static {
         for (int j = 0; j < LANE_GAMMAS.length; j++) {
@@ -86,34 +77,66 @@ public final class PanamaNormals {
     }
 
     /**
-     * The whole vectors of {@code len} normals from the even stream element {@code offset}, stored to {@code y}.
-     * The caller does the rest, fewer than {@code F} elements. Arguments are not checked here.
+     * The whole steps of {@code len} normals from the even stream element {@code offset}, stored to {@code y}.
+     * The caller does the rest, fewer than {@code 2F} elements. Arguments are not checked here.
      *
-     * @return how many elements were done, a multiple of {@code F}
+     * <p>Three passes over {@code y}: {@link #words} stores every pair's SplitMix64 word in the pair's two floats
+     * (low half in the even one), {@link #radii} replaces each low half by the pair's radius, and {@link #angles}
+     * turns each (radius, high half) into the pair's two normals, {@link #CHUNK} floats at a time, so the pairs
+     * stay in L1 between the passes. Not one loop: the Vector API calls of the whole step exceed what C2 inlines
+     * while it parses a method ({@code DesiredMethodLimit}, 8,000 bytes of inlined bytecode; the JDK's wrapper
+     * methods cost some 200 a call). Calls past it are inlined later, when the exact class of their receiver may not
+     * be known yet; C2 then goes by the JDK methods' receiver profiles, which the other kernels share and pollute,
+     * and boxed the loop's vectors: in 4 of 4 fresh JVMs that had run the other kernels first (the allocation
+     * probe's reverse order, 512 bits), and in 0 of 2 with {@code -XX:-ClipInlining}, which lifts that limit. Five
+     * earlier one-loop forms (stops 17-20) boxed in a third to a half of fresh JVMs for the same reason. The
+     * passes reach the limit late or not at all, and were clean in every fresh JVM of stop 22 (docs/benchmarks.md).
+     *
+     * @return how many elements were done, a multiple of {@code 2F}
      */
     static int store(long seed, long offset, float[] y, int yOff, int len) {
+        int steps = len - len % (2 * LANES);
+        for (int done = 0; done < steps; done += CHUNK) {
+            int n = Math.min(CHUNK, steps - done);
+            words(seed, offset + done, y, yOff + done, n);
+            radii(y, yOff + done, n);
+            angles(y, yOff + done, n);
+        }
+        return steps;
+    }
+
+    /** Pass 1 of {@link #store}: {@code y[2k], y[2k + 1]} = the bits of {@code word(seed, offset / 2 + k)}, low half first. */
+    private static void words(long seed, long offset, float[] y, int yOff, int len) {
         LongVector counter = LongVector.broadcast(LONGS, seed + ((offset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
                 .add(LongVector.fromArray(LONGS, LANE_GAMMAS, 0));
         final LongVector step = LongVector.broadcast(LONGS, LONGS.length() * MaskStream.GOLDEN_GAMMA);
-        final FloatVector twoToMinus16 = FloatVector.broadcast(FLOATS, 0x1p-16f);
-        final FloatVector logP1 = FloatVector.broadcast(FLOATS, NormalCoefficients.LOG_P1);
-        final FloatVector ln2Hi = FloatVector.broadcast(FLOATS, NormalCoefficients.LN2_HI);
-        final FloatVector ln2Lo = FloatVector.broadcast(FLOATS, NormalCoefficients.LN2_LO);
-        final FloatVector cosC2 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C2);
-        final FloatVector cosC1 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C1);
-        final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
-        final FloatVector sinS1 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S1);
-        final FloatVector sinS0 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S0);
-        int i = 0;
-        for (int bound = FLOATS.loopBound(len); i < bound; i += LANES) {
+        for (int i = 0; i < len; i += LANES) {
             LongVector w = counter;
             w = w.lanewise(VectorOperators.XOR, w.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
             w = w.lanewise(VectorOperators.XOR, w.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
             w = w.lanewise(VectorOperators.XOR, w.lanewise(VectorOperators.LSHR, 31));
             counter = counter.add(step);
+            w.reinterpretAsFloats().intoArray(y, yOff + i);
+        }
+    }
 
-            // Radius: v = lo | 1 in both int lanes of the word; u1 = RN(v / 2^32) by one fma.
-            IntVector v = w.and(LOW_HALF).or(w.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts().or(1);
+    /**
+     * Pass 2 of {@link #store}: each pair's low half replaced by its radius, {@code sqrt(-2 ln u1)}. A step takes
+     * {@code 2F} floats, the words of pairs {@code A} (the first {@code F / 2}) and {@code B} (the next): int lane
+     * {@code 2j} of the step's one float vector holds pair {@code j} of {@code A}, lane {@code 2j + 1} pair
+     * {@code j} of {@code B}.
+     */
+    private static void radii(float[] y, int yOff, int len) {
+        final FloatVector twoToMinus16 = FloatVector.broadcast(FLOATS, 0x1p-16f);
+        final FloatVector logP1 = FloatVector.broadcast(FLOATS, NormalCoefficients.LOG_P1);
+        final FloatVector ln2Hi = FloatVector.broadcast(FLOATS, NormalCoefficients.LN2_HI);
+        final FloatVector ln2Lo = FloatVector.broadcast(FLOATS, NormalCoefficients.LN2_LO);
+        for (int i = 0; i < len; i += 2 * LANES) {
+            LongVector a = FloatVector.fromArray(FLOATS, y, yOff + i).reinterpretAsLongs();
+            LongVector b = FloatVector.fromArray(FLOATS, y, yOff + i + LANES).reinterpretAsLongs();
+
+            // u1 = RN((lo | 1) / 2^32) by one fma.
+            IntVector v = a.and(LOW_HALF).or(b.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts().or(1);
             FloatVector vHigh = (FloatVector) v.lanewise(VectorOperators.LSHR, 16).convert(VectorOperators.I2F, 0);
             FloatVector vLow = (FloatVector) v.and(0xffff).convert(VectorOperators.I2F, 0);
             FloatVector u1 = vHigh.fma(twoToMinus16, vLow.mul(0x1p-32f));
@@ -128,12 +151,35 @@ public final class PanamaNormals {
             FloatVector h = f.mul(0.5f).mul(f);
             FloatVector lnm = f.add(s.fma(h.add(r), h.neg()));
             FloatVector logU = k.fma(ln2Hi, k.fma(ln2Lo, lnm));
-            FloatVector radius = logU.mul(-2f).lanewise(VectorOperators.SQRT);
+            LongVector radius = logU.mul(-2f).lanewise(VectorOperators.SQRT).reinterpretAsLongs();
 
-            // Angle: the high half in both int lanes, the odd lane a quarter turn back (sin = cos - pi/2);
-            // centred = (angle >>> 6) + 2^23: the quadrant, and t in [-1, 1) (the reference's x).
-            IntVector centred = w.lanewise(VectorOperators.LSHR, 32).or(w.and(~LOW_HALF)).sub(ODD_QUARTER_TURN)
-                    .reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).add(1 << 23);
+            // Back into the low halves: A's pair j from int lane 2j, B's from lane 2j + 1.
+            a.and(~LOW_HALF).or(radius.and(LOW_HALF)).reinterpretAsFloats().intoArray(y, yOff + i);
+            b.and(~LOW_HALF).or(radius.lanewise(VectorOperators.LSHR, 32)).reinterpretAsFloats()
+                    .intoArray(y, yOff + i + LANES);
+        }
+    }
+
+    /**
+     * Pass 3 of {@link #store}: each pair's (radius, high half) turned into its two normals, in the lanes of
+     * {@link #radii}. The two elements of a pair differ only in quadrant: the odd element's angle is a quarter turn
+     * back, which leaves the reduced argument unchanged and lowers the quadrant by one, so the odd value takes the
+     * other polynomial and its own sign.
+     */
+    private static void angles(float[] y, int yOff, int len) {
+        final FloatVector cosC2 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C2);
+        final FloatVector cosC1 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C1);
+        final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        final FloatVector sinS1 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S1);
+        final FloatVector sinS0 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S0);
+        for (int i = 0; i < len; i += 2 * LANES) {
+            LongVector a = FloatVector.fromArray(FLOATS, y, yOff + i).reinterpretAsLongs();
+            LongVector b = FloatVector.fromArray(FLOATS, y, yOff + i + LANES).reinterpretAsLongs();
+            FloatVector radius = a.and(LOW_HALF).or(b.lanewise(VectorOperators.LSHL, 32)).reinterpretAsFloats();
+
+            // centred = (hi >>> 6) + 2^23: the quadrant, and t in [-1, 1) (the reference's x).
+            IntVector centred = a.lanewise(VectorOperators.LSHR, 32).or(b.and(~LOW_HALF)).reinterpretAsInts()
+                    .lanewise(VectorOperators.LSHR, 6).add(1 << 23);
             IntVector quadrant = centred.lanewise(VectorOperators.LSHR, 24).and(3);
             FloatVector t = ((FloatVector) centred.and(0xffffff).sub(1 << 23).convert(VectorOperators.I2F, 0))
                     .mul(0x1p-23f);
@@ -142,153 +188,58 @@ public final class PanamaNormals {
                     .fma(t2, cosC2).fma(t2, cosC1).fma(t2, one);
             FloatVector sn = t.mul(t2.fma(NormalCoefficients.SIN_S3, NormalCoefficients.SIN_S2)
                     .fma(t2, sinS1).fma(t2, sinS0));
+            // Even element: quadrant q, cosine on even q, negative in q = 1, 2. Odd element: quadrant q - 1, so
+            // the other polynomial, negative in q = 2, 3.
             VectorMask<Float> oddQuadrant = quadrant.and(1).compare(VectorOperators.NE, 0).cast(FLOATS);
-            IntVector sign = quadrant.add(1).and(2).lanewise(VectorOperators.LSHL, 30);
-            FloatVector z = radius.mul(c.blend(sn, oddQuadrant).reinterpretAsInts()
-                    .lanewise(VectorOperators.XOR, sign).reinterpretAsFloats());
-            z.intoArray(y, yOff + i);
+            IntVector evenSign = quadrant.add(1).and(2).lanewise(VectorOperators.LSHL, 30);
+            IntVector oddSign = quadrant.and(2).lanewise(VectorOperators.LSHL, 30);
+            LongVector even = radius.mul(c.blend(sn, oddQuadrant).reinterpretAsInts()
+                    .lanewise(VectorOperators.XOR, evenSign).reinterpretAsFloats()).reinterpretAsLongs();
+            LongVector odd = radius.mul(sn.blend(c, oddQuadrant).reinterpretAsInts()
+                    .lanewise(VectorOperators.XOR, oddSign).reinterpretAsFloats()).reinterpretAsLongs();
+
+            // Back to element order: A's pair j (int lane 2j) to long lane j of the first vector, B's to the second.
+            even.and(LOW_HALF).or(odd.lanewise(VectorOperators.LSHL, 32)).reinterpretAsFloats().intoArray(y, yOff + i);
+            even.lanewise(VectorOperators.LSHR, 32).or(odd.and(~LOW_HALF)).reinterpretAsFloats()
+                    .intoArray(y, yOff + i + LANES);
+        }
+    }
+
+    /**
+     * {@code y[i] = x[i] * fma(coefficient, z[i], 1f)} over the whole vectors of {@code len} elements: gaussian
+     * dropout's float32 forward and backward on a block of normals (the coefficient is sigma).
+     * The caller does the rest, fewer than {@code F} elements. Arguments are not checked here. In place
+     * ({@code y == x}, same offset) is safe: each vector of {@code x} is read before that of {@code y} is written.
+     *
+     * @return how many elements were done, a multiple of {@code F}
+     */
+    public static int multiply(float[] z, int zOff, float[] x, int xOff, float[] y, int yOff, int len,
+                               float coefficient) {
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        int i = 0;
+        for (int bound = FLOATS.loopBound(len); i < bound; i += LANES) {
+            FloatVector zi = FloatVector.fromArray(FLOATS, z, zOff + i);
+            FloatVector.fromArray(FLOATS, x, xOff + i).mul(zi.fma(coef, one)).intoArray(y, yOff + i);
         }
         return i;
     }
 
     /**
-     * The whole vectors of {@code len} elements from the even stream element {@code offset}:
-     * {@code y[i] = x[i] * fma(coefficient, z, 1f)}, gaussian dropout's float32 forward and backward (the
-     * coefficient is sigma).
-     * The caller does the rest, fewer than {@code F} elements. Arguments are not checked here.
-     * In place ({@code y == x}, same offset) is safe: each vector of {@code x} is read before {@code y} is written.
+     * {@code y[i] = fma(coefficient, z[i], x[i])} over the whole vectors of {@code len} elements: gaussian noise's
+     * float32 forward on a block of normals (the coefficient is the standard deviation).
+     * The caller does the rest, fewer than {@code F} elements. Arguments are not checked here. In place
+     * ({@code y == x}, same offset) is safe: each vector of {@code x} is read before that of {@code y} is written.
      *
      * @return how many elements were done, a multiple of {@code F}
      */
-    public static int multiply(long seed, long offset, float[] x, int xOff, float[] y, int yOff, int len,
+    public static int add(float[] z, int zOff, float[] x, int xOff, float[] y, int yOff, int len,
                                float coefficient) {
         final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
-        LongVector counter = LongVector.broadcast(LONGS, seed + ((offset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
-                .add(LongVector.fromArray(LONGS, LANE_GAMMAS, 0));
-        final LongVector step = LongVector.broadcast(LONGS, LONGS.length() * MaskStream.GOLDEN_GAMMA);
-        final FloatVector twoToMinus16 = FloatVector.broadcast(FLOATS, 0x1p-16f);
-        final FloatVector logP1 = FloatVector.broadcast(FLOATS, NormalCoefficients.LOG_P1);
-        final FloatVector ln2Hi = FloatVector.broadcast(FLOATS, NormalCoefficients.LN2_HI);
-        final FloatVector ln2Lo = FloatVector.broadcast(FLOATS, NormalCoefficients.LN2_LO);
-        final FloatVector cosC2 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C2);
-        final FloatVector cosC1 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C1);
-        final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
-        final FloatVector sinS1 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S1);
-        final FloatVector sinS0 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S0);
         int i = 0;
         for (int bound = FLOATS.loopBound(len); i < bound; i += LANES) {
-            LongVector w = counter;
-            w = w.lanewise(VectorOperators.XOR, w.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
-            w = w.lanewise(VectorOperators.XOR, w.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
-            w = w.lanewise(VectorOperators.XOR, w.lanewise(VectorOperators.LSHR, 31));
-            counter = counter.add(step);
-
-            // Radius: v = lo | 1 in both int lanes of the word; u1 = RN(v / 2^32) by one fma.
-            IntVector v = w.and(LOW_HALF).or(w.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts().or(1);
-            FloatVector vHigh = (FloatVector) v.lanewise(VectorOperators.LSHR, 16).convert(VectorOperators.I2F, 0);
-            FloatVector vLow = (FloatVector) v.and(0xffff).convert(VectorOperators.I2F, 0);
-            FloatVector u1 = vHigh.fma(twoToMinus16, vLow.mul(0x1p-32f));
-
-            // ln u1 = k ln 2 + ln(1 + f), 1 + f in [sqrt(1/2), sqrt(2)).
-            IntVector ix = u1.reinterpretAsInts().sub(NormalCoefficients.SQRT_HALF_BITS);
-            FloatVector k = (FloatVector) ix.lanewise(VectorOperators.ASHR, 23).convert(VectorOperators.I2F, 0);
-            FloatVector f = ix.and(0x7fffff).add(NormalCoefficients.SQRT_HALF_BITS).reinterpretAsFloats().sub(1f);
-            FloatVector s = f.div(f.add(2f));
-            FloatVector s2 = s.mul(s);
-            FloatVector r = s2.mul(s2.fma(NormalCoefficients.LOG_P3, NormalCoefficients.LOG_P2).fma(s2, logP1));
-            FloatVector h = f.mul(0.5f).mul(f);
-            FloatVector lnm = f.add(s.fma(h.add(r), h.neg()));
-            FloatVector logU = k.fma(ln2Hi, k.fma(ln2Lo, lnm));
-            FloatVector radius = logU.mul(-2f).lanewise(VectorOperators.SQRT);
-
-            // Angle: the high half in both int lanes, the odd lane a quarter turn back (sin = cos - pi/2);
-            // centred = (angle >>> 6) + 2^23: the quadrant, and t in [-1, 1) (the reference's x).
-            IntVector centred = w.lanewise(VectorOperators.LSHR, 32).or(w.and(~LOW_HALF)).sub(ODD_QUARTER_TURN)
-                    .reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).add(1 << 23);
-            IntVector quadrant = centred.lanewise(VectorOperators.LSHR, 24).and(3);
-            FloatVector t = ((FloatVector) centred.and(0xffffff).sub(1 << 23).convert(VectorOperators.I2F, 0))
-                    .mul(0x1p-23f);
-            FloatVector t2 = t.mul(t);
-            FloatVector c = t2.fma(NormalCoefficients.COS_C4, NormalCoefficients.COS_C3)
-                    .fma(t2, cosC2).fma(t2, cosC1).fma(t2, one);
-            FloatVector sn = t.mul(t2.fma(NormalCoefficients.SIN_S3, NormalCoefficients.SIN_S2)
-                    .fma(t2, sinS1).fma(t2, sinS0));
-            VectorMask<Float> oddQuadrant = quadrant.and(1).compare(VectorOperators.NE, 0).cast(FLOATS);
-            IntVector sign = quadrant.add(1).and(2).lanewise(VectorOperators.LSHL, 30);
-            FloatVector z = radius.mul(c.blend(sn, oddQuadrant).reinterpretAsInts()
-                    .lanewise(VectorOperators.XOR, sign).reinterpretAsFloats());
-            FloatVector.fromArray(FLOATS, x, xOff + i).mul(z.fma(coef, one)).intoArray(y, yOff + i);
-        }
-        return i;
-    }
-
-    /**
-     * The whole vectors of {@code len} elements from the even stream element {@code offset}:
-     * {@code y[i] = fma(coefficient, z, x[i])}, gaussian noise's float32 forward (the coefficient is the standard
-     * deviation).
-     * The caller does the rest, fewer than {@code F} elements. Arguments are not checked here.
-     * In place ({@code y == x}, same offset) is safe: each vector of {@code x} is read before {@code y} is written.
-     *
-     * @return how many elements were done, a multiple of {@code F}
-     */
-    public static int add(long seed, long offset, float[] x, int xOff, float[] y, int yOff, int len,
-                               float coefficient) {
-        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
-        LongVector counter = LongVector.broadcast(LONGS, seed + ((offset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
-                .add(LongVector.fromArray(LONGS, LANE_GAMMAS, 0));
-        final LongVector step = LongVector.broadcast(LONGS, LONGS.length() * MaskStream.GOLDEN_GAMMA);
-        final FloatVector twoToMinus16 = FloatVector.broadcast(FLOATS, 0x1p-16f);
-        final FloatVector logP1 = FloatVector.broadcast(FLOATS, NormalCoefficients.LOG_P1);
-        final FloatVector ln2Hi = FloatVector.broadcast(FLOATS, NormalCoefficients.LN2_HI);
-        final FloatVector ln2Lo = FloatVector.broadcast(FLOATS, NormalCoefficients.LN2_LO);
-        final FloatVector cosC2 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C2);
-        final FloatVector cosC1 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C1);
-        final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
-        final FloatVector sinS1 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S1);
-        final FloatVector sinS0 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S0);
-        int i = 0;
-        for (int bound = FLOATS.loopBound(len); i < bound; i += LANES) {
-            LongVector w = counter;
-            w = w.lanewise(VectorOperators.XOR, w.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
-            w = w.lanewise(VectorOperators.XOR, w.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
-            w = w.lanewise(VectorOperators.XOR, w.lanewise(VectorOperators.LSHR, 31));
-            counter = counter.add(step);
-
-            // Radius: v = lo | 1 in both int lanes of the word; u1 = RN(v / 2^32) by one fma.
-            IntVector v = w.and(LOW_HALF).or(w.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts().or(1);
-            FloatVector vHigh = (FloatVector) v.lanewise(VectorOperators.LSHR, 16).convert(VectorOperators.I2F, 0);
-            FloatVector vLow = (FloatVector) v.and(0xffff).convert(VectorOperators.I2F, 0);
-            FloatVector u1 = vHigh.fma(twoToMinus16, vLow.mul(0x1p-32f));
-
-            // ln u1 = k ln 2 + ln(1 + f), 1 + f in [sqrt(1/2), sqrt(2)).
-            IntVector ix = u1.reinterpretAsInts().sub(NormalCoefficients.SQRT_HALF_BITS);
-            FloatVector k = (FloatVector) ix.lanewise(VectorOperators.ASHR, 23).convert(VectorOperators.I2F, 0);
-            FloatVector f = ix.and(0x7fffff).add(NormalCoefficients.SQRT_HALF_BITS).reinterpretAsFloats().sub(1f);
-            FloatVector s = f.div(f.add(2f));
-            FloatVector s2 = s.mul(s);
-            FloatVector r = s2.mul(s2.fma(NormalCoefficients.LOG_P3, NormalCoefficients.LOG_P2).fma(s2, logP1));
-            FloatVector h = f.mul(0.5f).mul(f);
-            FloatVector lnm = f.add(s.fma(h.add(r), h.neg()));
-            FloatVector logU = k.fma(ln2Hi, k.fma(ln2Lo, lnm));
-            FloatVector radius = logU.mul(-2f).lanewise(VectorOperators.SQRT);
-
-            // Angle: the high half in both int lanes, the odd lane a quarter turn back (sin = cos - pi/2);
-            // centred = (angle >>> 6) + 2^23: the quadrant, and t in [-1, 1) (the reference's x).
-            IntVector centred = w.lanewise(VectorOperators.LSHR, 32).or(w.and(~LOW_HALF)).sub(ODD_QUARTER_TURN)
-                    .reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).add(1 << 23);
-            IntVector quadrant = centred.lanewise(VectorOperators.LSHR, 24).and(3);
-            FloatVector t = ((FloatVector) centred.and(0xffffff).sub(1 << 23).convert(VectorOperators.I2F, 0))
-                    .mul(0x1p-23f);
-            FloatVector t2 = t.mul(t);
-            FloatVector c = t2.fma(NormalCoefficients.COS_C4, NormalCoefficients.COS_C3)
-                    .fma(t2, cosC2).fma(t2, cosC1).fma(t2, one);
-            FloatVector sn = t.mul(t2.fma(NormalCoefficients.SIN_S3, NormalCoefficients.SIN_S2)
-                    .fma(t2, sinS1).fma(t2, sinS0));
-            VectorMask<Float> oddQuadrant = quadrant.and(1).compare(VectorOperators.NE, 0).cast(FLOATS);
-            IntVector sign = quadrant.add(1).and(2).lanewise(VectorOperators.LSHL, 30);
-            FloatVector z = radius.mul(c.blend(sn, oddQuadrant).reinterpretAsInts()
-                    .lanewise(VectorOperators.XOR, sign).reinterpretAsFloats());
-            z.fma(coef, FloatVector.fromArray(FLOATS, x, xOff + i)).intoArray(y, yOff + i);
+            FloatVector zi = FloatVector.fromArray(FLOATS, z, zOff + i);
+            zi.fma(coef, FloatVector.fromArray(FLOATS, x, xOff + i)).intoArray(y, yOff + i);
         }
         return i;
     }

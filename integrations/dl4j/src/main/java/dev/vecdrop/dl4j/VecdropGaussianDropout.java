@@ -31,7 +31,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * one detached c-order copy.
  *
  * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: no copy of the
- * data on the contiguous path (a few small objects per call, and the library's per-thread 1 KiB block of normals on
+ * data on the contiguous path (a few small objects per call, and the library's per-thread 4 KiB block of normals on
  * a thread's first call).
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
