@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>{@link #store} makes {@code 2F} floats a step ({@code F} float lanes) from an even stream position: {@code F}
  * Box-Muller pairs, each float lane computing one <em>pair</em>, the radius (logarithm, division, square root) and
- * both polynomials once, where a lane per element computed them twice (stops 16-21: 1.5-1.7x slower). The two
+ * both polynomials once, where a lane per element computed them twice (stops 16-21: the fill 1.6-1.9x slower). The two
  * elements of a pair differ only in quadrant: the odd element's angle is a quarter turn back, which leaves the
  * reduced argument unchanged and lowers the quadrant by one, so the odd value takes the other polynomial and its own
  * sign. Lanes are regrouped with long shifts and masks only (lane-wise, no shuffles, so every width runs the same
