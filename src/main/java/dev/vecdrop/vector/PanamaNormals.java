@@ -35,17 +35,16 @@ import jdk.incubator.vector.VectorSpecies;
 public final class PanamaNormals {
 
     private static final VectorSpecies<Float> FLOATS = Species.FLOATS;
-    private static final VectorSpecies<Integer> INTS = Species.FLOAT_UNIFORMS;
     private static final VectorSpecies<Long> LONGS = Species.FLOAT_WORDS;
     private static final int LANES = FLOATS.length();
 
-    /** Lane {@code j}: {@code j * GOLDEN_GAMMA}, the counter offset of word {@code j} of a block. */
+    /** Lane {@code j}: {@code j * GOLDEN_GAMMA}, the counter offset of word {@code j} of a step of {@link #words}. */
     private static final long[] LANE_GAMMAS = new long[LONGS.length()];
     private static final long LOW_HALF = 0xffff_ffffL;
     /**
      * Floats {@link #store} runs its three passes over at a time, a multiple of every width's step: 8 KiB, which
-     * stay in L1 between the passes. A whole 16M-float fill in three passes ran at 1.77 ns per value against 1.18
-     * at 16K (JMH, stop 22).
+     * stay in L1 between the passes. A 16M-float fill in three passes over the whole output ran at 1.77 ns per
+     * value, in chunks at 1.47 (33.8 against 40.6 calls per second, JMH, stop 22).
      */
     private static final int CHUNK = 2048;
 
@@ -88,21 +87,23 @@ public final class PanamaNormals {
      * methods cost some 200 a call). Calls past it are inlined later, when the exact class of their receiver may not
      * be known yet; C2 then goes by the JDK methods' receiver profiles, which the other kernels share and pollute,
      * and boxed the loop's vectors: in 4 of 4 fresh JVMs that had run the other kernels first (the allocation
-     * probe's reverse order, 512 bits), and in 0 of 2 with {@code -XX:-ClipInlining}, which lifts that limit. Five
-     * earlier one-loop forms (stops 17-20) boxed in a third to a half of fresh JVMs for the same reason. The
-     * passes reach the limit late or not at all, and were clean in every fresh JVM of stop 22 (docs/benchmarks.md).
+     * probe's reverse order, 512 bits), and in 0 of 2 with {@code -XX:-ClipInlining}, which lifts that limit. The
+     * earlier one-loop forms with the combination inside (stops 17-20) boxed in a third to a half of fresh JVMs,
+     * and still did with that flag (2 of 2), so the limit does not explain them all. The passes reach the limit
+     * late or not at all, and were clean in every fresh JVM of stop 22 (docs/benchmarks.md).
      *
      * @return how many elements were done, a multiple of {@code 2F}
      */
     static int store(long seed, long offset, float[] y, int yOff, int len) {
-        int steps = len - len % (2 * LANES);
-        for (int done = 0; done < steps; done += CHUNK) {
-            int n = Math.min(CHUNK, steps - done);
+        int whole = len - len % (2 * LANES);
+        int n;
+        for (int done = 0; done < whole; done += n) { // done + n <= whole: no overflow near Integer.MAX_VALUE
+            n = Math.min(CHUNK, whole - done);
             words(seed, offset + done, y, yOff + done, n);
             radii(y, yOff + done, n);
             angles(y, yOff + done, n);
         }
-        return steps;
+        return whole;
     }
 
     /** Pass 1 of {@link #store}: {@code y[2k], y[2k + 1]} = the bits of {@code word(seed, offset / 2 + k)}, low half first. */
@@ -132,6 +133,7 @@ public final class PanamaNormals {
         final FloatVector ln2Hi = FloatVector.broadcast(FLOATS, NormalCoefficients.LN2_HI);
         final FloatVector ln2Lo = FloatVector.broadcast(FLOATS, NormalCoefficients.LN2_LO);
         for (int i = 0; i < len; i += 2 * LANES) {
+            // The same gather of A and B as in angles (not a helper: vectors must not cross a call).
             LongVector a = FloatVector.fromArray(FLOATS, y, yOff + i).reinterpretAsLongs();
             LongVector b = FloatVector.fromArray(FLOATS, y, yOff + i + LANES).reinterpretAsLongs();
 
