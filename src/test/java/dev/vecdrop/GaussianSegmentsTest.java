@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 @Tag("semantics")
 class GaussianSegmentsTest {
 
-    /** Around the normals' blocks (256) and the segment path's chunks (1,024; 1,023 after an odd stream offset). */
+    /** Around the normals' blocks and the segment path's chunks (1,024 each; 1,023 after an odd stream offset). */
     private static final int[] LENGTHS = {0, 1, 2, 3, 31, 255, 256, 257, 513, 1000, 1023, 1024, 1025, 2049};
     private static final long[] STREAM_OFFSETS = {0, 1, 256, 257, (1L << 40) + 1};
     private static final GaussianDropout DROPOUT = GaussianDropout.of(0.3);
