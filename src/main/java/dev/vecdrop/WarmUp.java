@@ -16,7 +16,7 @@ import java.util.concurrent.Executor;
  * training forward with and without a mask, the mask alone, both backwards, eval of both scalings, even and odd
  * stream offsets, region lengths with and without a vector tail, and the chunked path of
  * {@link ParallelDropout} (on the calling thread), and the normal stream's {@link NormalStream#fill} with the
- * float32 gaussian dropout and noise forwards that share its vector loop; and, every
+ * float32 gaussian dropout and noise forwards that run it and then their vector combine loops; and, every
  * fourth round, float64 arrays, float32 and float64 native segments, and per-channel masks in both layouts. Heap
  * segments are not warmed up: mixing them with
  * native ones in one warm-up keeps C2 recompiling the segment kernels (a type speculation on one segment class
@@ -30,7 +30,8 @@ import java.util.concurrent.Executor;
  * rounds and reports {@code settled = false}.
  *
  * <p>Call it once, before serving: it took 5.9-6.8 s (C2 compiled for 6.3 s of one) at 512 bits and 5.8 s with
- * AVX2 on a 2-core VM (stop 21, Temurin 25.0.3, settled every time; 3.6-3.9 s when float64, segments and
+ * AVX2 on a 2-core VM (stop 21, Temurin 25.0.3, settled every time; 6.2-8.6 s at 512 bits in a slower hour of
+ * stop 22, before and after the normal fill became three passes, no difference shown; 3.6-3.9 s when float64, segments and
  * per-channel masks came in, 1.6-1.9 s before them; the kernels C2 compiles have grown since), inside
  * {@link #DEFAULT_LIMIT}, but by less than 2x: a slower or busier machine can reach it. While other threads keep
  * the JIT busy
@@ -50,7 +51,7 @@ public final class WarmUp {
     public static final Duration DEFAULT_LIMIT = Duration.ofSeconds(10);
 
     private static final int LENGTH = 4096 + 63; // a vector body, a tail, and a partial mask word at every width
-    /** The gaussian layers' float32 calls run the fill's vector loop (its multiply and add forms): warmed with it. */
+    /** The gaussian layers' float32 calls run the fill, then its multiply and add combine loops: warmed with it. */
     private static final GaussianDropout GAUSSIAN_DROPOUT = GaussianDropout.of(0.25);
     private static final GaussianNoise GAUSSIAN_NOISE = GaussianNoise.of(0.5);
     /**
