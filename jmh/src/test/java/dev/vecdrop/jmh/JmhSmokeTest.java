@@ -3,6 +3,9 @@ package dev.vecdrop.jmh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -37,5 +40,20 @@ class JmhSmokeTest {
         Path png = dir.resolve("chart.png");
         ThroughputChart.write(report, png);
         assertTrue(Files.size(png) > 10_000, "chart too small: " + Files.size(png));
+    }
+
+    @Test
+    void theInterleavedNormalTimingRunsAndPrintsItsRatios() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            NormalStreamTiming.main(new String[] {"3", "64"});
+        } finally {
+            System.setOut(out);
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.startsWith("3 rounds, 64 values a call"), printed);
+        assertTrue(printed.matches("(?s).*\\n  nextGaussian +[0-9.]+x \\[.*\\n  scalar reference +[0-9.]+x \\[.*"), printed);
     }
 }
