@@ -47,10 +47,8 @@ public final class NormalStreamTiming {
         }
         System.out.printf("%d rounds, %d values a call, ns per value: median [p25, p75]%n", rounds, bench.n);
         for (int i = 0; i < loops.length; i++) {
-            double[] t = nanosPerValue[i].clone();
-            Arrays.sort(t);
-            System.out.printf("  %-17s %6.3f [%6.3f, %6.3f]%n", names[i], t[rounds / 2], t[rounds / 4],
-                    t[3 * rounds / 4]);
+            double[] q = quartiles(nanosPerValue[i]);
+            System.out.printf("  %-17s %6.3f [%6.3f, %6.3f]%n", names[i], q[0], q[1], q[2]);
         }
         System.out.printf("per-round ratios, median [p25, p75] (how many times faster the fill is):%n");
         ratio("nextGaussian", nanosPerValue[1], nanosPerValue[0]);
@@ -65,8 +63,15 @@ public final class NormalStreamTiming {
         for (int i = 0; i < a.length; i++) {
             r[i] = a[i] / b[i];
         }
-        Arrays.sort(r);
-        System.out.printf("  %-17s %6.2fx [%6.2fx, %6.2fx]%n", name, r[r.length / 2], r[r.length / 4],
-                r[3 * r.length / 4]);
+        double[] q = quartiles(r);
+        System.out.printf("  %-17s %6.2fx [%6.2fx, %6.2fx]%n", name, q[0], q[1], q[2]);
+    }
+
+    /** Median, 25th and 75th percentile (by index into the sorted copy) of {@code values}. */
+    private static double[] quartiles(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return new double[] {sorted[n / 2], sorted[n / 4], sorted[3 * n / 4]};
     }
 }
