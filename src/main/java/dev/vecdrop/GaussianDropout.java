@@ -17,6 +17,10 @@ import java.lang.foreign.MemorySegment;
  * {@code z < -1 / sigma}, as in Keras. Give the layer a seed of its own ({@link Seeds#derive}): with a dropout's
  * seed it would reuse the words that dropout's keep decisions come from.
  *
+ * <p>Element-wise by default; {@link #perChannel} gives one factor per {@code (sample, channel)} of a
+ * {@link ChannelLayout}: in every method below read {@code streamOffset + d}, {@code d} the element's decision, for
+ * {@code streamOffset + i}.
+ *
  * <p>Float32 and float64, over Java arrays and over memory segments ({@code forwardFloats} and the like: heap or
  * native, the arrays' bits). Every method checks all its arguments first and throws before writing anything, as
  * {@link Dropout} does; in place ({@code y == x} at the same offset) is allowed.
@@ -31,14 +35,16 @@ public final class GaussianDropout {
     private final double p;
     private final float sigma;
     private final double sigmaDouble;
+    private final ChannelLayout layout;
 
-    private GaussianDropout(double p) {
+    private GaussianDropout(double p, ChannelLayout layout) {
         if (!(p >= 0 && p < 1)) { // also NaN; p = 1 would make sigma infinite
             throw new IllegalArgumentException("p must be in [0, 1), got " + p);
         }
         this.p = p;
         this.sigmaDouble = Math.sqrt(p / (1 - p));
         this.sigma = (float) sigmaDouble;
+        this.layout = java.util.Objects.requireNonNull(layout, "layout");
     }
 
     /**
@@ -49,7 +55,28 @@ public final class GaussianDropout {
      * @throws IllegalArgumentException if {@code p} is NaN or outside {@code [0, 1)}
      */
     public static GaussianDropout of(double p) {
-        return new GaussianDropout(p);
+        return new GaussianDropout(p, ChannelLayout.elementwise());
+    }
+
+    /**
+     * The same gaussian dropout with one factor per {@code (sample, channel)} instead of per element: element
+     * {@code i} of a region uses {@code z(seed, streamOffset + d)}, {@code d} its decision in {@code layout}
+     * ({@link ChannelLayout}: {@code i / S} channels first, {@code (i / (C * S)) * C + i % C} channels last), so a
+     * call consumes {@code N * C} stream elements and a region must hold whole samples. The multiplicative
+     * counterpart of PyTorch {@code Dropout2d} / Keras {@code SpatialDropout}; neither framework has a per-channel
+     * gaussian dropout, so there is no one to match. Arrays and segments, float32 and float64.
+     *
+     * @param layout channels first {@code (N, C, S)}, channels last {@code (N, S, C)}, or element-wise
+     * @return the gaussian dropout with that layout
+     * @throws NullPointerException if {@code layout} is null
+     */
+    public GaussianDropout perChannel(ChannelLayout layout) {
+        return new GaussianDropout(p, layout);
+    }
+
+    /** {@return which elements share a factor: {@link ChannelLayout#elementwise()} unless {@link #perChannel}} */
+    public ChannelLayout layout() {
+        return layout;
     }
 
     /** {@return the drop probability as given} */
@@ -79,8 +106,8 @@ public final class GaussianDropout {
      * @param length       the number of elements ({@code >= 0})
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        NormalBlocks.check(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.multiply(seed, streamOffset, x, xOffset, y, yOffset, length, sigma);
+        NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.multiply(layout, seed, streamOffset, x, xOffset, y, yOffset, length, sigma);
     }
 
     /**
@@ -97,8 +124,8 @@ public final class GaussianDropout {
      */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
                          int length) {
-        NormalBlocks.check(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalBlocks.multiply(seed, streamOffset, dy, dyOffset, dx, dxOffset, length, sigma);
+        NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.multiply(layout, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, sigma);
     }
 
     /**
@@ -126,8 +153,8 @@ public final class GaussianDropout {
      * @param length       the number of elements ({@code >= 0})
      */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
-        NormalBlocks.check(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.multiply(seed, streamOffset, x, xOffset, y, yOffset, length, sigmaDouble);
+        NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.multiply(layout, seed, streamOffset, x, xOffset, y, yOffset, length, sigmaDouble);
     }
 
     /**
@@ -143,8 +170,8 @@ public final class GaussianDropout {
      */
     public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
                          int length) {
-        NormalBlocks.check(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalBlocks.multiply(seed, streamOffset, dy, dyOffset, dx, dxOffset, length, sigmaDouble);
+        NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.multiply(layout, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, sigmaDouble);
     }
 
     /**
@@ -175,8 +202,8 @@ public final class GaussianDropout {
      */
     public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                               long yOffset, long length) {
-        NormalSegmentBlocks.checkFloats(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, seed, streamOffset, x, xOffset, y,
+        NormalSegmentBlocks.checkFloats(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, layout, seed, streamOffset, x, xOffset, y,
                 yOffset, length, sigma);
     }
 
@@ -193,9 +220,9 @@ public final class GaussianDropout {
      */
     public void backwardFloats(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                                long dxOffset, long length) {
-        NormalSegmentBlocks.checkFloats(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, seed, streamOffset, dy, dyOffset, dx,
-                dxOffset, length, sigma);
+        NormalSegmentBlocks.checkFloats(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, layout, seed, streamOffset, dy, dyOffset,
+                dx, dxOffset, length, sigma);
     }
 
     /**
@@ -212,9 +239,9 @@ public final class GaussianDropout {
      */
     public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                                long yOffset, long length) {
-        NormalSegmentBlocks.checkDoubles(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, seed, streamOffset, x, xOffset, y,
-                yOffset, length, sigmaDouble);
+        NormalSegmentBlocks.checkDoubles(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, layout, seed, streamOffset, x, xOffset,
+                y, yOffset, length, sigmaDouble);
     }
 
     /**
@@ -231,13 +258,13 @@ public final class GaussianDropout {
      */
     public void backwardDoubles(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                                 long dxOffset, long length) {
-        NormalSegmentBlocks.checkDoubles(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, seed, streamOffset, dy, dyOffset, dx,
-                dxOffset, length, sigmaDouble);
+        NormalSegmentBlocks.checkDoubles(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, layout, seed, streamOffset, dy, dyOffset,
+                dx, dxOffset, length, sigmaDouble);
     }
 
     @Override
     public String toString() {
-        return "GaussianDropout[p=" + p + ", sigma=" + sigmaDouble + "]";
+        return "GaussianDropout[p=" + p + ", sigma=" + sigmaDouble + ", " + layout + "]";
     }
 }

@@ -12,6 +12,10 @@ import java.lang.foreign.MemorySegment;
  * noise"): float32 {@code y = fma(stddev, z, x)} with {@code stddev} rounded to float; float64
  * {@code y = fma(stddev, (double) z, x)}. Give the layer a seed of its own ({@link Seeds#derive}).
  *
+ * <p>Element-wise by default; {@link #perChannel} gives one normal per {@code (sample, channel)} of a
+ * {@link ChannelLayout}: in every method below read {@code streamOffset + d}, {@code d} the element's decision, for
+ * {@code streamOffset + i}.
+ *
  * <p>Float32 and float64, over Java arrays and over memory segments ({@code forwardFloats}, {@code forwardDoubles}:
  * heap or native, the arrays' bits). Every method checks all its arguments first and throws before writing
  * anything, as {@link Dropout} does; in place ({@code y == x} at the same offset) is allowed.
@@ -25,14 +29,16 @@ public final class GaussianNoise {
 
     private final double stddev;
     private final float stddevFloat;
+    private final ChannelLayout layout;
 
-    private GaussianNoise(double stddev) {
+    private GaussianNoise(double stddev, ChannelLayout layout) {
         // Also rejects NaN, and a stddev whose float32 rounding is infinite (it would make fma(inf, 0, x) NaN).
         if (!(stddev >= 0 && (float) stddev <= Float.MAX_VALUE)) {
             throw new IllegalArgumentException("stddev must be in [0, Float.MAX_VALUE], got " + stddev);
         }
         this.stddev = stddev;
         this.stddevFloat = (float) stddev;
+        this.layout = java.util.Objects.requireNonNull(layout, "layout");
     }
 
     /**
@@ -43,7 +49,26 @@ public final class GaussianNoise {
      * @throws IllegalArgumentException if {@code stddev} is NaN, negative, or rounds to an infinite float
      */
     public static GaussianNoise of(double stddev) {
-        return new GaussianNoise(stddev);
+        return new GaussianNoise(stddev, ChannelLayout.elementwise());
+    }
+
+    /**
+     * The same noise with one normal per {@code (sample, channel)} instead of per element: element {@code i} of a
+     * region gets {@code stddev * z(seed, streamOffset + d)}, {@code d} its decision in {@code layout} (as
+     * {@link GaussianDropout#perChannel} maps them), a random shift of each channel of each sample. A call consumes
+     * {@code N * C} stream elements and a region must hold whole samples. Arrays and segments, float32 and float64.
+     *
+     * @param layout channels first {@code (N, C, S)}, channels last {@code (N, S, C)}, or element-wise
+     * @return the noise with that layout
+     * @throws NullPointerException if {@code layout} is null
+     */
+    public GaussianNoise perChannel(ChannelLayout layout) {
+        return new GaussianNoise(stddev, layout);
+    }
+
+    /** {@return which elements share a normal: {@link ChannelLayout#elementwise()} unless {@link #perChannel}} */
+    public ChannelLayout layout() {
+        return layout;
     }
 
     /** {@return the float64 standard deviation, as given} */
@@ -68,8 +93,8 @@ public final class GaussianNoise {
      * @param length       the number of elements ({@code >= 0})
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        NormalBlocks.check(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.add(seed, streamOffset, x, xOffset, y, yOffset, length, stddevFloat);
+        NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.add(layout, seed, streamOffset, x, xOffset, y, yOffset, length, stddevFloat);
     }
 
     /**
@@ -87,7 +112,7 @@ public final class GaussianNoise {
      */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
                          int length) {
-        NormalBlocks.check(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         NormalBlocks.identity("dy", dy, dyOffset, "dx", dx, dxOffset, length);
     }
 
@@ -116,8 +141,8 @@ public final class GaussianNoise {
      * @param length       the number of elements ({@code >= 0})
      */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
-        NormalBlocks.check(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.add(seed, streamOffset, x, xOffset, y, yOffset, length, stddev);
+        NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.add(layout, seed, streamOffset, x, xOffset, y, yOffset, length, stddev);
     }
 
     /**
@@ -133,7 +158,7 @@ public final class GaussianNoise {
      */
     public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
                          int length) {
-        NormalBlocks.check(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         NormalBlocks.identity("dy", dy, dyOffset, "dx", dx, dxOffset, length);
     }
 
@@ -165,9 +190,9 @@ public final class GaussianNoise {
      */
     public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                               long yOffset, long length) {
-        NormalSegmentBlocks.checkFloats(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_ADD, seed, streamOffset, x, xOffset, y, yOffset,
-                length, stddevFloat);
+        NormalSegmentBlocks.checkFloats(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_ADD, layout, seed, streamOffset, x, xOffset, y,
+                yOffset, length, stddevFloat);
     }
 
     /**
@@ -184,13 +209,13 @@ public final class GaussianNoise {
      */
     public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                                long yOffset, long length) {
-        NormalSegmentBlocks.checkDoubles(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_ADD, seed, streamOffset, x, xOffset, y, yOffset,
-                length, stddev);
+        NormalSegmentBlocks.checkDoubles(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_ADD, layout, seed, streamOffset, x, xOffset, y,
+                yOffset, length, stddev);
     }
 
     @Override
     public String toString() {
-        return "GaussianNoise[stddev=" + stddev + "]";
+        return "GaussianNoise[stddev=" + stddev + ", " + layout + "]";
     }
 }

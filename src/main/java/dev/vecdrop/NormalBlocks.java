@@ -20,6 +20,11 @@ package dev.vecdrop;
  * <p>Blocks start at even stream elements (an odd start does its first element alone), so every block but the last
  * is whole Box-Muller pairs and whole vector steps of the fill, with no scalar tail.
  *
+ * <p>Per-channel regions ({@link ChannelLayout}) run the same operations on the decision's normal: a block of
+ * decisions' normals is filled, then every element of each decision's run (channels first) or of each row of a
+ * sample (channels last) combines with its decision's normal, in plain loops (the work is the copy of {@code x}
+ * to {@code y}; the normals are {@code 1/S} of the elements).
+ *
  * <p>Arguments are not checked here: the callers have checked them. In place ({@code y == x}, same offset) is
  * safe: element {@code i} is read before it is written and nothing else reads it.
  *
@@ -139,18 +144,312 @@ final class NormalBlocks {
         }
     }
 
+    /** {@link #multiply(long, long, float[], int, float[], int, int, float)} with the decisions of {@code layout}. */
+    static void multiply(ChannelLayout layout, long seed, long e, float[] x, int xOff, float[] y, int yOff, int n,
+                         float sigma) {
+        if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
+            multiply(seed, e, x, xOff, y, yOff, n, sigma);
+        } else {
+            multiplyChannels(layout, seed, e, 0, x, xOff, y, yOff, n, sigma);
+        }
+    }
+
+    /**
+     * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
+     * {@code first}: {@code y = x * fma(sigma, z(seed, e + d), 1)}, {@code d} the element's decision in
+     * {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}). The same
+     * operations as the element-wise loop, on the decision's normal; any cut of a region into calls gives the bits
+     * of one call (the segment chunks rely on it).
+     */
+    static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
+                                 int yOff, int n, float sigma) {
+        float[] z = SCRATCH.get();
+        long end = first + n;
+        int channels = layout.channels();
+        int positions = layout.positions();
+        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
+            // Decision d is the run [d * S, (d + 1) * S): a block of decisions' normals, then each run with its own.
+            long d = first / positions;
+            long dEnd = (end + positions - 1) / positions;
+            while (d < dEnd) {
+                int len = (int) Math.min(BLOCK, dEnd - d);
+                NormalStream.fillUnchecked(seed, e + d, z, 0, len);
+                for (int j = 0; j < len; j++) {
+                    int lo = (int) (Math.max((d + j) * positions, first) - first);
+                    int hi = (int) (Math.min((d + j + 1) * positions, end) - first);
+                    float zj = z[j];
+                    float factor = Math.fma(sigma, zj, 1);
+                    for (int i = lo; i < hi; i++) {
+                        y[yOff + i] = x[xOff + i] * factor;
+                    }
+                }
+                d += len;
+            }
+            return;
+        }
+        // Channels last: sample m is [m * C * S, (m + 1) * C * S), its position s the row of C elements from
+        // m * C * S + s * C, decisions m * C + c. Per sample, a block of channels' normals serves every row.
+        long sample = (long) channels * positions;
+        for (long m = first / sample; m * sample < end; m++) {
+            long sampleStart = m * sample;
+            int sLo = (int) Math.max(0, (first - sampleStart) / channels);
+            int sHi = (int) Math.min(positions, (end - sampleStart + channels - 1) / channels);
+            for (int c0 = 0; c0 < channels; c0 += BLOCK) {
+                int len = Math.min(BLOCK, channels - c0);
+                boolean filled = false;
+                for (int s = sLo; s < sHi; s++) {
+                    long rowStart = sampleStart + (long) s * channels + c0;
+                    long lo = Math.max(rowStart, first);
+                    long hi = Math.min(rowStart + len, end);
+                    if (lo >= hi) {
+                        continue;
+                    }
+                    if (!filled) { // only blocks the region reaches: a chunk of a segment may hold a few rows
+                        NormalStream.fillUnchecked(seed, e + m * channels + c0, z, 0, len);
+                        filled = true;
+                    }
+                    int zi = (int) (lo - rowStart);
+                    int iHi = (int) (hi - first);
+                    for (int i = (int) (lo - first); i < iHi; i++, zi++) {
+                        float zj = z[zi];
+                        y[yOff + i] = x[xOff + i] * Math.fma(sigma, zj, 1);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #multiply(long, long, double[], int, double[], int, int, double)} with the decisions of {@code layout}. */
+    static void multiply(ChannelLayout layout, long seed, long e, double[] x, int xOff, double[] y, int yOff, int n,
+                         double sigma) {
+        if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
+            multiply(seed, e, x, xOff, y, yOff, n, sigma);
+        } else {
+            multiplyChannels(layout, seed, e, 0, x, xOff, y, yOff, n, sigma);
+        }
+    }
+
+    /**
+     * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
+     * {@code first}: {@code y = x * fma(sigma, z(seed, e + d), 1)}, {@code d} the element's decision in
+     * {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}). The same
+     * operations as the element-wise loop, on the decision's normal; any cut of a region into calls gives the bits
+     * of one call (the segment chunks rely on it).
+     */
+    static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
+                                 int yOff, int n, double sigma) {
+        float[] z = SCRATCH.get();
+        long end = first + n;
+        int channels = layout.channels();
+        int positions = layout.positions();
+        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
+            // Decision d is the run [d * S, (d + 1) * S): a block of decisions' normals, then each run with its own.
+            long d = first / positions;
+            long dEnd = (end + positions - 1) / positions;
+            while (d < dEnd) {
+                int len = (int) Math.min(BLOCK, dEnd - d);
+                NormalStream.fillUnchecked(seed, e + d, z, 0, len);
+                for (int j = 0; j < len; j++) {
+                    int lo = (int) (Math.max((d + j) * positions, first) - first);
+                    int hi = (int) (Math.min((d + j + 1) * positions, end) - first);
+                    double zj = z[j];
+                    double factor = Math.fma(sigma, zj, 1);
+                    for (int i = lo; i < hi; i++) {
+                        y[yOff + i] = x[xOff + i] * factor;
+                    }
+                }
+                d += len;
+            }
+            return;
+        }
+        // Channels last: sample m is [m * C * S, (m + 1) * C * S), its position s the row of C elements from
+        // m * C * S + s * C, decisions m * C + c. Per sample, a block of channels' normals serves every row.
+        long sample = (long) channels * positions;
+        for (long m = first / sample; m * sample < end; m++) {
+            long sampleStart = m * sample;
+            int sLo = (int) Math.max(0, (first - sampleStart) / channels);
+            int sHi = (int) Math.min(positions, (end - sampleStart + channels - 1) / channels);
+            for (int c0 = 0; c0 < channels; c0 += BLOCK) {
+                int len = Math.min(BLOCK, channels - c0);
+                boolean filled = false;
+                for (int s = sLo; s < sHi; s++) {
+                    long rowStart = sampleStart + (long) s * channels + c0;
+                    long lo = Math.max(rowStart, first);
+                    long hi = Math.min(rowStart + len, end);
+                    if (lo >= hi) {
+                        continue;
+                    }
+                    if (!filled) { // only blocks the region reaches: a chunk of a segment may hold a few rows
+                        NormalStream.fillUnchecked(seed, e + m * channels + c0, z, 0, len);
+                        filled = true;
+                    }
+                    int zi = (int) (lo - rowStart);
+                    int iHi = (int) (hi - first);
+                    for (int i = (int) (lo - first); i < iHi; i++, zi++) {
+                        double zj = z[zi];
+                        y[yOff + i] = x[xOff + i] * Math.fma(sigma, zj, 1);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #add(long, long, float[], int, float[], int, int, float)} with the decisions of {@code layout}. */
+    static void add(ChannelLayout layout, long seed, long e, float[] x, int xOff, float[] y, int yOff, int n,
+                    float stddev) {
+        if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
+            add(seed, e, x, xOff, y, yOff, n, stddev);
+        } else {
+            addChannels(layout, seed, e, 0, x, xOff, y, yOff, n, stddev);
+        }
+    }
+
+    /**
+     * Elements {@code [first, first + n)} of a per-channel region: {@code y = fma(stddev, z(seed, e + d), x)},
+     * {@code d} the element's decision, as {@link #multiplyChannels} maps them.
+     */
+    static void addChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
+                            int yOff, int n, float stddev) {
+        float[] z = SCRATCH.get();
+        long end = first + n;
+        int channels = layout.channels();
+        int positions = layout.positions();
+        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
+            // Decision d is the run [d * S, (d + 1) * S): a block of decisions' normals, then each run with its own.
+            long d = first / positions;
+            long dEnd = (end + positions - 1) / positions;
+            while (d < dEnd) {
+                int len = (int) Math.min(BLOCK, dEnd - d);
+                NormalStream.fillUnchecked(seed, e + d, z, 0, len);
+                for (int j = 0; j < len; j++) {
+                    int lo = (int) (Math.max((d + j) * positions, first) - first);
+                    int hi = (int) (Math.min((d + j + 1) * positions, end) - first);
+                    float zj = z[j];
+                    for (int i = lo; i < hi; i++) {
+                        y[yOff + i] = Math.fma(stddev, zj, x[xOff + i]);
+                    }
+                }
+                d += len;
+            }
+            return;
+        }
+        // Channels last: sample m is [m * C * S, (m + 1) * C * S), its position s the row of C elements from
+        // m * C * S + s * C, decisions m * C + c. Per sample, a block of channels' normals serves every row.
+        long sample = (long) channels * positions;
+        for (long m = first / sample; m * sample < end; m++) {
+            long sampleStart = m * sample;
+            int sLo = (int) Math.max(0, (first - sampleStart) / channels);
+            int sHi = (int) Math.min(positions, (end - sampleStart + channels - 1) / channels);
+            for (int c0 = 0; c0 < channels; c0 += BLOCK) {
+                int len = Math.min(BLOCK, channels - c0);
+                boolean filled = false;
+                for (int s = sLo; s < sHi; s++) {
+                    long rowStart = sampleStart + (long) s * channels + c0;
+                    long lo = Math.max(rowStart, first);
+                    long hi = Math.min(rowStart + len, end);
+                    if (lo >= hi) {
+                        continue;
+                    }
+                    if (!filled) { // only blocks the region reaches: a chunk of a segment may hold a few rows
+                        NormalStream.fillUnchecked(seed, e + m * channels + c0, z, 0, len);
+                        filled = true;
+                    }
+                    int zi = (int) (lo - rowStart);
+                    int iHi = (int) (hi - first);
+                    for (int i = (int) (lo - first); i < iHi; i++, zi++) {
+                        float zj = z[zi];
+                        y[yOff + i] = Math.fma(stddev, zj, x[xOff + i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #add(long, long, double[], int, double[], int, int, double)} with the decisions of {@code layout}. */
+    static void add(ChannelLayout layout, long seed, long e, double[] x, int xOff, double[] y, int yOff, int n,
+                    double stddev) {
+        if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
+            add(seed, e, x, xOff, y, yOff, n, stddev);
+        } else {
+            addChannels(layout, seed, e, 0, x, xOff, y, yOff, n, stddev);
+        }
+    }
+
+    /**
+     * Elements {@code [first, first + n)} of a per-channel region: {@code y = fma(stddev, z(seed, e + d), x)},
+     * {@code d} the element's decision, as {@link #multiplyChannels} maps them.
+     */
+    static void addChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
+                            int yOff, int n, double stddev) {
+        float[] z = SCRATCH.get();
+        long end = first + n;
+        int channels = layout.channels();
+        int positions = layout.positions();
+        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
+            // Decision d is the run [d * S, (d + 1) * S): a block of decisions' normals, then each run with its own.
+            long d = first / positions;
+            long dEnd = (end + positions - 1) / positions;
+            while (d < dEnd) {
+                int len = (int) Math.min(BLOCK, dEnd - d);
+                NormalStream.fillUnchecked(seed, e + d, z, 0, len);
+                for (int j = 0; j < len; j++) {
+                    int lo = (int) (Math.max((d + j) * positions, first) - first);
+                    int hi = (int) (Math.min((d + j + 1) * positions, end) - first);
+                    double zj = z[j];
+                    for (int i = lo; i < hi; i++) {
+                        y[yOff + i] = Math.fma(stddev, zj, x[xOff + i]);
+                    }
+                }
+                d += len;
+            }
+            return;
+        }
+        // Channels last: sample m is [m * C * S, (m + 1) * C * S), its position s the row of C elements from
+        // m * C * S + s * C, decisions m * C + c. Per sample, a block of channels' normals serves every row.
+        long sample = (long) channels * positions;
+        for (long m = first / sample; m * sample < end; m++) {
+            long sampleStart = m * sample;
+            int sLo = (int) Math.max(0, (first - sampleStart) / channels);
+            int sHi = (int) Math.min(positions, (end - sampleStart + channels - 1) / channels);
+            for (int c0 = 0; c0 < channels; c0 += BLOCK) {
+                int len = Math.min(BLOCK, channels - c0);
+                boolean filled = false;
+                for (int s = sLo; s < sHi; s++) {
+                    long rowStart = sampleStart + (long) s * channels + c0;
+                    long lo = Math.max(rowStart, first);
+                    long hi = Math.min(rowStart + len, end);
+                    if (lo >= hi) {
+                        continue;
+                    }
+                    if (!filled) { // only blocks the region reaches: a chunk of a segment may hold a few rows
+                        NormalStream.fillUnchecked(seed, e + m * channels + c0, z, 0, len);
+                        filled = true;
+                    }
+                    int zi = (int) (lo - rowStart);
+                    int iHi = (int) (hi - first);
+                    for (int i = (int) (lo - first); i < iHi; i++, zi++) {
+                        double zj = z[zi];
+                        y[yOff + i] = Math.fma(stddev, zj, x[xOff + i]);
+                    }
+                }
+            }
+        }
+    }
+
     /** The training calls' checks, in {@link Dropout}'s order, before anything is written. */
-    static void check(long streamOffset, String inName, float[] in, int inOffset, String outName, float[] out,
-                      int outOffset, int length) {
+    static void check(ChannelLayout layout, long streamOffset, String inName, float[] in, int inOffset, String outName,
+                      float[] out, int outOffset, int length) {
         FloatArrayDropout.checkRegions(inName, in, inOffset, outName, out, outOffset, length);
-        Checks.stream(streamOffset, length);
+        layout.checkLength(length);
+        Checks.stream(streamOffset, layout.decisions(length));
     }
 
     /** The float64 training calls' checks. */
-    static void check(long streamOffset, String inName, double[] in, int inOffset, String outName, double[] out,
-                      int outOffset, int length) {
+    static void check(ChannelLayout layout, long streamOffset, String inName, double[] in, int inOffset, String outName,
+                      double[] out, int outOffset, int length) {
         DoubleArrayDropout.checkRegions(inName, in, inOffset, outName, out, outOffset, length);
-        Checks.stream(streamOffset, length);
+        layout.checkLength(length);
+        Checks.stream(streamOffset, layout.decisions(length));
     }
 
     /** Eval and identity backward: checked, then {@code y = x} (a copy; nothing when in place). */

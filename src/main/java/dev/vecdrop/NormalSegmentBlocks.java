@@ -5,7 +5,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The gaussian layers over memory segments (float32 and float64, heap or native): the segment is copied in chunks of
- * {@value #CHUNK} elements into a per-thread array, {@link NormalBlocks}'s array loop runs on the chunk in place, and
+ * {@value #CHUNK} elements into a per-thread array, {@link NormalBlocks}'s array loop runs on the chunk in place (the
+ * per-channel loop, told which element of the region the chunk starts at, for a per-channel layout), and
  * the chunk is copied out to {@code y}. So a segment gets the arrays' loops, the float32 vector ones included, and
  * the arrays' bits (a copy moves bits, NaN payloads and all). The chunks stay in L1; the two copies cost less than
  * what they replace, a fill into a block and a loop that read and wrote the segments one element at a time: float32
@@ -49,14 +50,21 @@ final class NormalSegmentBlocks {
      * {@code y[i] = combine(x[i], z(seed, e + i))} for {@code i} in {@code [0, n)}, element offsets; {@code c} is the
      * float32 coefficient widened (exact) for the float32 combinations, the float64 one for the others.
      */
-    static void apply(Combine combine, long seed, long e, MemorySegment x, long xOff, MemorySegment y, long yOff,
-                      long n, double c) {
+    static void apply(Combine combine, ChannelLayout layout, long seed, long e, MemorySegment x, long xOff,
+                      MemorySegment y, long yOff, long n, double c) {
+        boolean elementwise = layout.kind() == ChannelLayout.Kind.ELEMENTWISE;
         if (combine == Combine.FLOAT_MULTIPLY || combine == Combine.FLOAT_ADD) {
             float[] chunk = FLOAT_CHUNK.get();
             for (long i = 0; i < n; ) {
                 int len = chunkLength(e + i, n - i);
                 MemorySegment.copy(x, FLOAT, (xOff + i) * Float.BYTES, chunk, 0, len);
-                if (combine == Combine.FLOAT_MULTIPLY) {
+                if (!elementwise) { // element i of the region is chunk[0]: the array loop maps it to its decision
+                    if (combine == Combine.FLOAT_MULTIPLY) {
+                        NormalBlocks.multiplyChannels(layout, seed, e, i, chunk, 0, chunk, 0, len, (float) c);
+                    } else {
+                        NormalBlocks.addChannels(layout, seed, e, i, chunk, 0, chunk, 0, len, (float) c);
+                    }
+                } else if (combine == Combine.FLOAT_MULTIPLY) {
                     NormalBlocks.multiply(seed, e + i, chunk, 0, chunk, 0, len, (float) c);
                 } else {
                     NormalBlocks.add(seed, e + i, chunk, 0, chunk, 0, len, (float) c);
@@ -69,7 +77,13 @@ final class NormalSegmentBlocks {
             for (long i = 0; i < n; ) {
                 int len = chunkLength(e + i, n - i);
                 MemorySegment.copy(x, DOUBLE, (xOff + i) * Double.BYTES, chunk, 0, len);
-                if (combine == Combine.DOUBLE_MULTIPLY) {
+                if (!elementwise) {
+                    if (combine == Combine.DOUBLE_MULTIPLY) {
+                        NormalBlocks.multiplyChannels(layout, seed, e, i, chunk, 0, chunk, 0, len, c);
+                    } else {
+                        NormalBlocks.addChannels(layout, seed, e, i, chunk, 0, chunk, 0, len, c);
+                    }
+                } else if (combine == Combine.DOUBLE_MULTIPLY) {
                     NormalBlocks.multiply(seed, e + i, chunk, 0, chunk, 0, len, c);
                 } else {
                     NormalBlocks.add(seed, e + i, chunk, 0, chunk, 0, len, c);
@@ -90,16 +104,18 @@ final class NormalSegmentBlocks {
     }
 
     /** The training calls' checks over float32 segments, in {@link Dropout}'s order, before anything is written. */
-    static void checkFloats(long streamOffset, String inName, MemorySegment in, long inOffset, String outName,
-                            MemorySegment out, long outOffset, long length) {
+    static void checkFloats(ChannelLayout layout, long streamOffset, String inName, MemorySegment in, long inOffset,
+                            String outName, MemorySegment out, long outOffset, long length) {
         FloatSegmentDropout.checkRegions(inName, in, inOffset, outName, out, outOffset, length);
-        Checks.stream(streamOffset, length);
+        layout.checkLength(length);
+        Checks.stream(streamOffset, layout.decisions(length));
     }
 
     /** The training calls' checks over float64 segments. */
-    static void checkDoubles(long streamOffset, String inName, MemorySegment in, long inOffset, String outName,
-                             MemorySegment out, long outOffset, long length) {
+    static void checkDoubles(ChannelLayout layout, long streamOffset, String inName, MemorySegment in, long inOffset,
+                             String outName, MemorySegment out, long outOffset, long length) {
         DoubleSegmentDropout.checkRegions(inName, in, inOffset, outName, out, outOffset, length);
-        Checks.stream(streamOffset, length);
+        layout.checkLength(length);
+        Checks.stream(streamOffset, layout.decisions(length));
     }
 }

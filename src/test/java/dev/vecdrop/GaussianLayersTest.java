@@ -94,7 +94,7 @@ class GaussianLayersTest {
         assertMeanAndVariance("gaussian noise float64", rd, 0, 0.3);
     }
 
-    private static void assertMeanAndVariance(String what, double[] v, double mean, double sd) {
+    static void assertMeanAndVariance(String what, double[] v, double mean, double sd) {
         int n = v.length;
         double sum = 0;
         for (double a : v) {

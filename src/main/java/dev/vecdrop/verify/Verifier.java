@@ -119,7 +119,7 @@ public final class Verifier {
      * gets about an eighth of them, every length among them, at an eighth of the cost of all eight on every case.
      */
     private static final Forms[] FUSED_FORMS = Forms.values();
-    /** Gaussian operations per stream offset and size: see {@link #runGaussians}. */
+    /** Gaussian operations per stream offset, size and layout: see {@link #runGaussians}. */
     public static final int GAUSSIAN_OPERATIONS = 8;
     /** The gaussian-dropout probability and gaussian-noise deviation the verifier runs at. */
     static final double GAUSSIAN_P = 0.3;
@@ -290,12 +290,12 @@ public final class Verifier {
     private void runNormalsAndGaussians(long streamOffset, int smallLimit) {
         for (int n = 0; n <= smallLimit; n++) {
             runNormals(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
-            runGaussians(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
+            runGaussiansEveryLayout(0x9E3779B97F4A7C15L * n + streamOffset, streamOffset, n);
         }
         for (int n : LARGE_SIZES) {
             if (n <= maxLength) {
                 runNormals(-n, streamOffset, n);
-                runGaussians(-n, streamOffset, n);
+                runGaussiansEveryLayout(-n, streamOffset, n);
             }
         }
     }
@@ -397,9 +397,32 @@ public final class Verifier {
      * Gaussian dropout and gaussian noise ({@link #GAUSSIAN_OPERATIONS}) against their definitions in
      * docs/mask-stream.md, computed here element by element from {@link NormalStream#z}: float32 forwards of both,
      * the float64 gaussian-dropout backward and the float64 noise forward, on inputs with special values; each over
-     * arrays and again over memory segments (native or heap).
+     * arrays and again over memory segments (native or heap); with {@code layout}'s decisions (element-wise, and per
+     * channel where {@code n % 4 == 0}).
      */
-    void runGaussians(long seed, long streamOffset, int n) {
+    private void runGaussiansEveryLayout(long seed, long streamOffset, int n) {
+        runGaussians(seed, streamOffset, n, ChannelLayout.elementwise());
+        // Per channel where n is 2 samples of n / 4 channels x 2 positions, in both layouts, as runForms does.
+        if (n > 0 && n % 4 == 0) {
+            runGaussians(seed, streamOffset, n, ChannelLayout.channelsFirst(n / 4, 2));
+            runGaussians(seed, streamOffset, n, ChannelLayout.channelsLast(2, n / 4));
+        }
+    }
+
+    /** The stream element, relative to the region's, of region element {@code i}: its {@code (n, c)}'s. */
+    private static long decision(ChannelLayout layout, int i) {
+        int c = layout.channels();
+        int s = layout.positions();
+        return switch (layout.kind()) {
+            case ELEMENTWISE -> i;
+            case CHANNELS_FIRST -> i / s;
+            case CHANNELS_LAST -> (long) (i / (c * s)) * c + i % c;
+        };
+    }
+
+    private void runGaussians(long seed, long streamOffset, int n, ChannelLayout layout) {
+        GaussianDropout gaussianDropout = this.gaussianDropout.perChannel(layout);
+        GaussianNoise gaussianNoise = this.gaussianNoise.perChannel(layout);
         SplittableRandom random = new SplittableRandom(seed ^ streamOffset ^ (31L * n));
         int xOff = GUARD + n % 5;
         int yOff = GUARD + n % 3;
@@ -413,13 +436,13 @@ public final class Verifier {
         double[] dropBackExpected = doubles(yOff + n + GUARD);
         double[] noiseExpectedD = doubles(yOff + n + GUARD);
         for (int i = 0; i < n; i++) {
-            float z = NormalStream.z(seed, streamOffset + i);
+            float z = NormalStream.z(seed, streamOffset + decision(layout, i));
             dropExpected[yOff + i] = x[xOff + i] * Math.fma(sigma, z, 1f);
             noiseExpected[yOff + i] = Math.fma(stddev, z, x[xOff + i]);
             dropBackExpected[yOff + i] = xd[xOff + i] * Math.fma(sigmaD, (double) z, 1.0);
             noiseExpectedD[yOff + i] = Math.fma(GAUSSIAN_STDDEV, (double) z, xd[xOff + i]);
         }
-        String at = " seed=" + seed + " streamOffset=" + streamOffset + " n=" + n;
+        String at = " seed=" + seed + " streamOffset=" + streamOffset + " n=" + n + " " + layout;
         float[] y = floats(dropExpected.length);
         gaussianDropout.forward(seed, streamOffset, x.clone(), xOff, y, yOff, n);
         compare("gaussian dropout forward values" + at, y, dropExpected);
