@@ -20,16 +20,22 @@ package dev.vecdrop;
  * <p>Blocks start at even stream elements (an odd start does its first element alone), so every block but the last
  * is whole Box-Muller pairs and whole vector steps of the fill, with no scalar tail.
  *
- * <p>Per-channel regions ({@link ChannelLayout}) run the same operations on the decision's normal: a block of
- * decisions' normals is filled, then every element of each decision's run (channels first) or of each row of a
- * sample (channels last) combines with its decision's normal, in plain loops (the work is the copy of {@code x}
- * to {@code y}; the normals are {@code 1/S} of the elements).
+ * <p>Per-channel regions ({@link ChannelLayout}) run the same operations on each element's decision's normal, with
+ * the normals (1 in {@code S} of the elements) filled a block of decisions at a time. Channels first, runs of at
+ * least {@value #SCALED_RUN} elements of gaussian dropout are multiplied by their factor {@code fma(sigma, z, 1)} by
+ * the selected kernels' {@code scale} (one multiply a lane: the same bits); shorter runs, and the noise, lay each
+ * run's normal out over its elements in a second per-thread block and combine as element-wise does. Channels last,
+ * a sample's {@code C} normals are repeated with period {@code C} over a block (for {@code C} up to a block), so
+ * one combine serves many rows; past a block, each block of channels' normals serves its piece of every row. Plain
+ * loops over runs of 64 were 3-6x slower than these (C2 does not vectorize them: short trips, and {@code x} and
+ * {@code y} may be one array at other offsets).
  *
  * <p>Arguments are not checked here: the callers have checked them. In place ({@code y == x}, same offset) is
  * safe: element {@code i} is read before it is written and nothing else reads it.
  *
  * <p>Thread-safety: stateless but for the per-thread scratch. Allocation: one {@value #BLOCK}-float array per
- * thread, on that thread's first call (a virtual thread is a thread here: each gets its own, 4 KiB); none after.
+ * thread, on that thread's first call (a virtual thread is a thread here: each gets its own, 4 KiB), and a second
+ * on its first per-channel call; none after.
  */
 final class NormalBlocks {
 
@@ -37,6 +43,15 @@ final class NormalBlocks {
     static final int BLOCK = 1024;
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
+    /** Per-channel calls: the normals laid out as the elements use them (made on a thread's first such call). */
+    private static final ThreadLocal<float[]> LAID_OUT = ThreadLocal.withInitial(() -> new float[BLOCK]);
+
+    /** Channels-first runs at least this long are multiplied by their factor in place of laid-out normals. */
+    static final int SCALED_RUN = 32;
+    private static final dev.vecdrop.kernel.FloatArrayKernels FLOAT_ARRAYS =
+            dev.vecdrop.kernel.KernelSelector.kernels().floatArrays();
+    private static final dev.vecdrop.kernel.DoubleArrayKernels DOUBLE_ARRAYS =
+            dev.vecdrop.kernel.KernelSelector.kernels().doubleArrays();
 
     private NormalBlocks() {}
 
@@ -55,13 +70,7 @@ final class NormalBlocks {
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
             NormalStream.fillUnchecked(seed, e + i, z, 0, len);
-            int xi = xOff + i;
-            int yi = yOff + i;
-            int j = NormalStream.vectorMultiply(z, 0, x, xi, y, yi, len, sigma);
-            for (; j < len; j++) {
-                float zj = z[j];
-                y[yi + j] = x[xi + j] * Math.fma(sigma, zj, 1);
-            }
+            multiplyBlock(z, 0, x, xOff + i, y, yOff + i, len, sigma);
             i += len;
         }
     }
@@ -81,13 +90,7 @@ final class NormalBlocks {
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
             NormalStream.fillUnchecked(seed, e + i, z, 0, len);
-            int xi = xOff + i;
-            int yi = yOff + i;
-            int j = 0;
-            for (; j < len; j++) {
-                double zj = z[j];
-                y[yi + j] = x[xi + j] * Math.fma(sigma, zj, 1);
-            }
+            multiplyBlock(z, 0, x, xOff + i, y, yOff + i, len, sigma);
             i += len;
         }
     }
@@ -107,13 +110,7 @@ final class NormalBlocks {
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
             NormalStream.fillUnchecked(seed, e + i, z, 0, len);
-            int xi = xOff + i;
-            int yi = yOff + i;
-            int j = NormalStream.vectorAdd(z, 0, x, xi, y, yi, len, stddev);
-            for (; j < len; j++) {
-                float zj = z[j];
-                y[yi + j] = Math.fma(stddev, zj, x[xi + j]);
-            }
+            addBlock(z, 0, x, xOff + i, y, yOff + i, len, stddev);
             i += len;
         }
     }
@@ -133,306 +130,422 @@ final class NormalBlocks {
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
             NormalStream.fillUnchecked(seed, e + i, z, 0, len);
-            int xi = xOff + i;
-            int yi = yOff + i;
-            int j = 0;
-            for (; j < len; j++) {
-                double zj = z[j];
-                y[yi + j] = Math.fma(stddev, zj, x[xi + j]);
-            }
+            addBlock(z, 0, x, xOff + i, y, yOff + i, len, stddev);
             i += len;
         }
     }
 
     /** {@link #multiply(long, long, float[], int, float[], int, int, float)} with the decisions of {@code layout}. */
-    static void multiply(ChannelLayout layout, long seed, long e, float[] x, int xOff, float[] y, int yOff, int n,
-                         float sigma) {
+    static void multiply(ChannelLayout layout, long seed, long e, float[] x, int xOff, float[] y, int yOff, int n, float c) {
         if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
-            multiply(seed, e, x, xOff, y, yOff, n, sigma);
+            multiply(seed, e, x, xOff, y, yOff, n, c);
         } else {
-            multiplyChannels(layout, seed, e, 0, x, xOff, y, yOff, n, sigma);
+            multiplyChannels(layout, seed, e, 0, x, xOff, y, yOff, n, c);
         }
     }
 
     /**
      * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
-     * {@code first}: {@code y = x * fma(sigma, z(seed, e + d), 1)}, {@code d} the element's decision in
-     * {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}). The same
-     * operations as the element-wise loop, on the decision's normal; any cut of a region into calls gives the bits
-     * of one call (the segment chunks rely on it).
+     * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
+     * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
+     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). The normals are laid
+     * out as the elements need them, then combined by {@link #multiplyBlock} in runs as long as a block: channels first,
+     * each decision's normal repeated over its run ({@link #expandRuns}); channels last with {@code C} up to a block,
+     * a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}), which serves whole rows
+     * at once; past a block, each block of channels' normals serves its piece of every row.
      */
     static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
-                                 int yOff, int n, float sigma) {
+                            int yOff, int n, float c) {
         float[] z = SCRATCH.get();
+        float[] laidOut = LAID_OUT.get();
         long end = first + n;
-        int channels = layout.channels();
-        int positions = layout.positions();
         if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
-            // Decision d is the run [d * S, (d + 1) * S): a block of decisions' normals, then each run with its own.
-            long d = first / positions;
-            long dEnd = (end + positions - 1) / positions;
-            while (d < dEnd) {
-                int len = (int) Math.min(BLOCK, dEnd - d);
-                NormalStream.fillUnchecked(seed, e + d, z, 0, len);
-                for (int j = 0; j < len; j++) {
-                    int lo = (int) (Math.max((d + j) * positions, first) - first);
-                    int hi = (int) (Math.min((d + j + 1) * positions, end) - first);
-                    float zj = z[j];
-                    float factor = Math.fma(sigma, zj, 1);
-                    for (int i = lo; i < hi; i++) {
-                        y[yOff + i] = x[xOff + i] * factor;
+            int positions = layout.positions();
+            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then the
+            // elements they cover, a block at a time, each element laid out with its decision's normal.
+            for (long d = first / positions; d * positions < end; ) {
+                int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
+                NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
+                long covered = Math.min((d + decisions) * positions, end);
+                if (positions >= SCALED_RUN) { // each run times its factor: the kernels' scale, one multiply a lane
+                    for (int q = 0; q < decisions; q++) {
+                        float zq = z[q];
+                        float factor = Math.fma(c, zq, 1);
+                        int lo = (int) (Math.max((d + q) * positions, first) - first);
+                        int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
+                        FLOAT_ARRAYS.scale(factor, x, xOff + lo, y, yOff + lo, hi - lo);
                     }
+                    d += decisions;
+                    continue;
                 }
-                d += len;
+                for (long k = Math.max(d * positions, first); k < covered; ) {
+                    int len = (int) Math.min(BLOCK, covered - k);
+                    expandRuns(positions, d, z, k, len, laidOut);
+                    int i = (int) (k - first);
+                    multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                    k += len;
+                }
+                d += decisions;
             }
             return;
         }
-        // Channels last: sample m is [m * C * S, (m + 1) * C * S), its position s the row of C elements from
-        // m * C * S + s * C, decisions m * C + c. Per sample, a block of channels' normals serves every row.
-        long sample = (long) channels * positions;
+        int channels = layout.channels();
+        long sample = (long) channels * layout.positions();
         for (long m = first / sample; m * sample < end; m++) {
             long sampleStart = m * sample;
-            int sLo = (int) Math.max(0, (first - sampleStart) / channels);
-            int sHi = (int) Math.min(positions, (end - sampleStart + channels - 1) / channels);
+            long tLo = Math.max(first, sampleStart) - sampleStart; // the sample's part of the call, sample offsets
+            long tHi = Math.min(end, sampleStart + sample) - sampleStart;
+            long base = sampleStart - first; // region index of sample offset t: base + t (in the call, an int)
+            if (channels <= BLOCK) {
+                int span = (int) Math.min(BLOCK, channels + (tHi - tLo));
+                repeatChannels(seed, e + m * channels, channels, span, laidOut);
+                for (long t = tLo; t < tHi; ) {
+                    int channel = (int) (t % channels);
+                    int len = (int) Math.min(span - channel, tHi - t);
+                    int i = (int) (base + t);
+                    multiplyBlock(laidOut, channel, x, xOff + i, y, yOff + i, len, c);
+                    t += len;
+                }
+                continue;
+            }
             for (int c0 = 0; c0 < channels; c0 += BLOCK) {
                 int len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
-                for (int s = sLo; s < sHi; s++) {
-                    long rowStart = sampleStart + (long) s * channels + c0;
-                    long lo = Math.max(rowStart, first);
-                    long hi = Math.min(rowStart + len, end);
+                for (long row = tLo / channels; row * channels < tHi; row++) {
+                    long rowStart = row * channels + c0;
+                    long lo = Math.max(rowStart, tLo);
+                    long hi = Math.min(rowStart + len, tHi);
                     if (lo >= hi) {
                         continue;
                     }
-                    if (!filled) { // only blocks the region reaches: a chunk of a segment may hold a few rows
+                    if (!filled) { // only blocks the call reaches: a chunk of a segment may hold a few rows
                         NormalStream.fillUnchecked(seed, e + m * channels + c0, z, 0, len);
                         filled = true;
                     }
-                    int zi = (int) (lo - rowStart);
-                    int iHi = (int) (hi - first);
-                    for (int i = (int) (lo - first); i < iHi; i++, zi++) {
-                        float zj = z[zi];
-                        y[yOff + i] = x[xOff + i] * Math.fma(sigma, zj, 1);
-                    }
+                    int i = (int) (base + lo);
+                    multiplyBlock(z, (int) (lo - rowStart), x, xOff + i, y, yOff + i, (int) (hi - lo), c);
                 }
             }
+        }
+    }
+
+    /** {@code y[i] = x[i] * fma(sigma, z[i], 1f)} over {@code len} elements: the vector loop, then the rest. */
+    private static void multiplyBlock(float[] z, int zOff, float[] x, int xOff, float[] y, int yOff, int len, float c) {
+        int j = NormalStream.vectorMultiply(z, zOff, x, xOff, y, yOff, len, c);
+        for (; j < len; j++) {
+            float zj = z[zOff + j];
+            y[yOff + j] = x[xOff + j] * Math.fma(c, zj, 1);
         }
     }
 
     /** {@link #multiply(long, long, double[], int, double[], int, int, double)} with the decisions of {@code layout}. */
-    static void multiply(ChannelLayout layout, long seed, long e, double[] x, int xOff, double[] y, int yOff, int n,
-                         double sigma) {
+    static void multiply(ChannelLayout layout, long seed, long e, double[] x, int xOff, double[] y, int yOff, int n, double c) {
         if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
-            multiply(seed, e, x, xOff, y, yOff, n, sigma);
+            multiply(seed, e, x, xOff, y, yOff, n, c);
         } else {
-            multiplyChannels(layout, seed, e, 0, x, xOff, y, yOff, n, sigma);
+            multiplyChannels(layout, seed, e, 0, x, xOff, y, yOff, n, c);
         }
     }
 
     /**
      * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
-     * {@code first}: {@code y = x * fma(sigma, z(seed, e + d), 1)}, {@code d} the element's decision in
-     * {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}). The same
-     * operations as the element-wise loop, on the decision's normal; any cut of a region into calls gives the bits
-     * of one call (the segment chunks rely on it).
+     * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
+     * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
+     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). The normals are laid
+     * out as the elements need them, then combined by {@link #multiplyBlock} in runs as long as a block: channels first,
+     * each decision's normal repeated over its run ({@link #expandRuns}); channels last with {@code C} up to a block,
+     * a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}), which serves whole rows
+     * at once; past a block, each block of channels' normals serves its piece of every row.
      */
     static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
-                                 int yOff, int n, double sigma) {
+                            int yOff, int n, double c) {
         float[] z = SCRATCH.get();
+        float[] laidOut = LAID_OUT.get();
         long end = first + n;
-        int channels = layout.channels();
-        int positions = layout.positions();
         if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
-            // Decision d is the run [d * S, (d + 1) * S): a block of decisions' normals, then each run with its own.
-            long d = first / positions;
-            long dEnd = (end + positions - 1) / positions;
-            while (d < dEnd) {
-                int len = (int) Math.min(BLOCK, dEnd - d);
-                NormalStream.fillUnchecked(seed, e + d, z, 0, len);
-                for (int j = 0; j < len; j++) {
-                    int lo = (int) (Math.max((d + j) * positions, first) - first);
-                    int hi = (int) (Math.min((d + j + 1) * positions, end) - first);
-                    double zj = z[j];
-                    double factor = Math.fma(sigma, zj, 1);
-                    for (int i = lo; i < hi; i++) {
-                        y[yOff + i] = x[xOff + i] * factor;
+            int positions = layout.positions();
+            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then the
+            // elements they cover, a block at a time, each element laid out with its decision's normal.
+            for (long d = first / positions; d * positions < end; ) {
+                int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
+                NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
+                long covered = Math.min((d + decisions) * positions, end);
+                if (positions >= SCALED_RUN) { // each run times its factor: the kernels' scale, one multiply a lane
+                    for (int q = 0; q < decisions; q++) {
+                        double zq = z[q];
+                        double factor = Math.fma(c, zq, 1);
+                        int lo = (int) (Math.max((d + q) * positions, first) - first);
+                        int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
+                        DOUBLE_ARRAYS.scale(factor, x, xOff + lo, y, yOff + lo, hi - lo);
                     }
+                    d += decisions;
+                    continue;
                 }
-                d += len;
+                for (long k = Math.max(d * positions, first); k < covered; ) {
+                    int len = (int) Math.min(BLOCK, covered - k);
+                    expandRuns(positions, d, z, k, len, laidOut);
+                    int i = (int) (k - first);
+                    multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                    k += len;
+                }
+                d += decisions;
             }
             return;
         }
-        // Channels last: sample m is [m * C * S, (m + 1) * C * S), its position s the row of C elements from
-        // m * C * S + s * C, decisions m * C + c. Per sample, a block of channels' normals serves every row.
-        long sample = (long) channels * positions;
+        int channels = layout.channels();
+        long sample = (long) channels * layout.positions();
         for (long m = first / sample; m * sample < end; m++) {
             long sampleStart = m * sample;
-            int sLo = (int) Math.max(0, (first - sampleStart) / channels);
-            int sHi = (int) Math.min(positions, (end - sampleStart + channels - 1) / channels);
+            long tLo = Math.max(first, sampleStart) - sampleStart; // the sample's part of the call, sample offsets
+            long tHi = Math.min(end, sampleStart + sample) - sampleStart;
+            long base = sampleStart - first; // region index of sample offset t: base + t (in the call, an int)
+            if (channels <= BLOCK) {
+                int span = (int) Math.min(BLOCK, channels + (tHi - tLo));
+                repeatChannels(seed, e + m * channels, channels, span, laidOut);
+                for (long t = tLo; t < tHi; ) {
+                    int channel = (int) (t % channels);
+                    int len = (int) Math.min(span - channel, tHi - t);
+                    int i = (int) (base + t);
+                    multiplyBlock(laidOut, channel, x, xOff + i, y, yOff + i, len, c);
+                    t += len;
+                }
+                continue;
+            }
             for (int c0 = 0; c0 < channels; c0 += BLOCK) {
                 int len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
-                for (int s = sLo; s < sHi; s++) {
-                    long rowStart = sampleStart + (long) s * channels + c0;
-                    long lo = Math.max(rowStart, first);
-                    long hi = Math.min(rowStart + len, end);
+                for (long row = tLo / channels; row * channels < tHi; row++) {
+                    long rowStart = row * channels + c0;
+                    long lo = Math.max(rowStart, tLo);
+                    long hi = Math.min(rowStart + len, tHi);
                     if (lo >= hi) {
                         continue;
                     }
-                    if (!filled) { // only blocks the region reaches: a chunk of a segment may hold a few rows
+                    if (!filled) { // only blocks the call reaches: a chunk of a segment may hold a few rows
                         NormalStream.fillUnchecked(seed, e + m * channels + c0, z, 0, len);
                         filled = true;
                     }
-                    int zi = (int) (lo - rowStart);
-                    int iHi = (int) (hi - first);
-                    for (int i = (int) (lo - first); i < iHi; i++, zi++) {
-                        double zj = z[zi];
-                        y[yOff + i] = x[xOff + i] * Math.fma(sigma, zj, 1);
-                    }
+                    int i = (int) (base + lo);
+                    multiplyBlock(z, (int) (lo - rowStart), x, xOff + i, y, yOff + i, (int) (hi - lo), c);
                 }
             }
+        }
+    }
+
+    /** {@code y[i] = x[i] * fma(sigma, (double) z[i], 1.0)} over {@code len} elements. */
+    private static void multiplyBlock(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len, double c) {
+        int j = 0;
+        for (; j < len; j++) {
+            double zj = z[zOff + j];
+            y[yOff + j] = x[xOff + j] * Math.fma(c, zj, 1);
         }
     }
 
     /** {@link #add(long, long, float[], int, float[], int, int, float)} with the decisions of {@code layout}. */
-    static void add(ChannelLayout layout, long seed, long e, float[] x, int xOff, float[] y, int yOff, int n,
-                    float stddev) {
+    static void add(ChannelLayout layout, long seed, long e, float[] x, int xOff, float[] y, int yOff, int n, float c) {
         if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
-            add(seed, e, x, xOff, y, yOff, n, stddev);
+            add(seed, e, x, xOff, y, yOff, n, c);
         } else {
-            addChannels(layout, seed, e, 0, x, xOff, y, yOff, n, stddev);
+            addChannels(layout, seed, e, 0, x, xOff, y, yOff, n, c);
         }
     }
 
     /**
-     * Elements {@code [first, first + n)} of a per-channel region: {@code y = fma(stddev, z(seed, e + d), x)},
-     * {@code d} the element's decision, as {@link #multiplyChannels} maps them.
+     * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
+     * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
+     * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
+     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). The normals are laid
+     * out as the elements need them, then combined by {@link #addBlock} in runs as long as a block: channels first,
+     * each decision's normal repeated over its run ({@link #expandRuns}); channels last with {@code C} up to a block,
+     * a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}), which serves whole rows
+     * at once; past a block, each block of channels' normals serves its piece of every row.
      */
     static void addChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
-                            int yOff, int n, float stddev) {
+                            int yOff, int n, float c) {
         float[] z = SCRATCH.get();
+        float[] laidOut = LAID_OUT.get();
         long end = first + n;
-        int channels = layout.channels();
-        int positions = layout.positions();
         if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
-            // Decision d is the run [d * S, (d + 1) * S): a block of decisions' normals, then each run with its own.
-            long d = first / positions;
-            long dEnd = (end + positions - 1) / positions;
-            while (d < dEnd) {
-                int len = (int) Math.min(BLOCK, dEnd - d);
-                NormalStream.fillUnchecked(seed, e + d, z, 0, len);
-                for (int j = 0; j < len; j++) {
-                    int lo = (int) (Math.max((d + j) * positions, first) - first);
-                    int hi = (int) (Math.min((d + j + 1) * positions, end) - first);
-                    float zj = z[j];
-                    for (int i = lo; i < hi; i++) {
-                        y[yOff + i] = Math.fma(stddev, zj, x[xOff + i]);
-                    }
+            int positions = layout.positions();
+            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then the
+            // elements they cover, a block at a time, each element laid out with its decision's normal.
+            for (long d = first / positions; d * positions < end; ) {
+                int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
+                NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
+                long covered = Math.min((d + decisions) * positions, end);
+                for (long k = Math.max(d * positions, first); k < covered; ) {
+                    int len = (int) Math.min(BLOCK, covered - k);
+                    expandRuns(positions, d, z, k, len, laidOut);
+                    int i = (int) (k - first);
+                    addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                    k += len;
                 }
-                d += len;
+                d += decisions;
             }
             return;
         }
-        // Channels last: sample m is [m * C * S, (m + 1) * C * S), its position s the row of C elements from
-        // m * C * S + s * C, decisions m * C + c. Per sample, a block of channels' normals serves every row.
-        long sample = (long) channels * positions;
+        int channels = layout.channels();
+        long sample = (long) channels * layout.positions();
         for (long m = first / sample; m * sample < end; m++) {
             long sampleStart = m * sample;
-            int sLo = (int) Math.max(0, (first - sampleStart) / channels);
-            int sHi = (int) Math.min(positions, (end - sampleStart + channels - 1) / channels);
+            long tLo = Math.max(first, sampleStart) - sampleStart; // the sample's part of the call, sample offsets
+            long tHi = Math.min(end, sampleStart + sample) - sampleStart;
+            long base = sampleStart - first; // region index of sample offset t: base + t (in the call, an int)
+            if (channels <= BLOCK) {
+                int span = (int) Math.min(BLOCK, channels + (tHi - tLo));
+                repeatChannels(seed, e + m * channels, channels, span, laidOut);
+                for (long t = tLo; t < tHi; ) {
+                    int channel = (int) (t % channels);
+                    int len = (int) Math.min(span - channel, tHi - t);
+                    int i = (int) (base + t);
+                    addBlock(laidOut, channel, x, xOff + i, y, yOff + i, len, c);
+                    t += len;
+                }
+                continue;
+            }
             for (int c0 = 0; c0 < channels; c0 += BLOCK) {
                 int len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
-                for (int s = sLo; s < sHi; s++) {
-                    long rowStart = sampleStart + (long) s * channels + c0;
-                    long lo = Math.max(rowStart, first);
-                    long hi = Math.min(rowStart + len, end);
+                for (long row = tLo / channels; row * channels < tHi; row++) {
+                    long rowStart = row * channels + c0;
+                    long lo = Math.max(rowStart, tLo);
+                    long hi = Math.min(rowStart + len, tHi);
                     if (lo >= hi) {
                         continue;
                     }
-                    if (!filled) { // only blocks the region reaches: a chunk of a segment may hold a few rows
+                    if (!filled) { // only blocks the call reaches: a chunk of a segment may hold a few rows
                         NormalStream.fillUnchecked(seed, e + m * channels + c0, z, 0, len);
                         filled = true;
                     }
-                    int zi = (int) (lo - rowStart);
-                    int iHi = (int) (hi - first);
-                    for (int i = (int) (lo - first); i < iHi; i++, zi++) {
-                        float zj = z[zi];
-                        y[yOff + i] = Math.fma(stddev, zj, x[xOff + i]);
-                    }
+                    int i = (int) (base + lo);
+                    addBlock(z, (int) (lo - rowStart), x, xOff + i, y, yOff + i, (int) (hi - lo), c);
                 }
             }
+        }
+    }
+
+    /** {@code y[i] = fma(stddev, z[i], x[i])} over {@code len} elements: the vector loop, then the rest. */
+    private static void addBlock(float[] z, int zOff, float[] x, int xOff, float[] y, int yOff, int len, float c) {
+        int j = NormalStream.vectorAdd(z, zOff, x, xOff, y, yOff, len, c);
+        for (; j < len; j++) {
+            float zj = z[zOff + j];
+            y[yOff + j] = Math.fma(c, zj, x[xOff + j]);
         }
     }
 
     /** {@link #add(long, long, double[], int, double[], int, int, double)} with the decisions of {@code layout}. */
-    static void add(ChannelLayout layout, long seed, long e, double[] x, int xOff, double[] y, int yOff, int n,
-                    double stddev) {
+    static void add(ChannelLayout layout, long seed, long e, double[] x, int xOff, double[] y, int yOff, int n, double c) {
         if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
-            add(seed, e, x, xOff, y, yOff, n, stddev);
+            add(seed, e, x, xOff, y, yOff, n, c);
         } else {
-            addChannels(layout, seed, e, 0, x, xOff, y, yOff, n, stddev);
+            addChannels(layout, seed, e, 0, x, xOff, y, yOff, n, c);
         }
     }
 
     /**
-     * Elements {@code [first, first + n)} of a per-channel region: {@code y = fma(stddev, z(seed, e + d), x)},
-     * {@code d} the element's decision, as {@link #multiplyChannels} maps them.
+     * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
+     * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
+     * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
+     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). The normals are laid
+     * out as the elements need them, then combined by {@link #addBlock} in runs as long as a block: channels first,
+     * each decision's normal repeated over its run ({@link #expandRuns}); channels last with {@code C} up to a block,
+     * a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}), which serves whole rows
+     * at once; past a block, each block of channels' normals serves its piece of every row.
      */
     static void addChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
-                            int yOff, int n, double stddev) {
+                            int yOff, int n, double c) {
         float[] z = SCRATCH.get();
+        float[] laidOut = LAID_OUT.get();
         long end = first + n;
-        int channels = layout.channels();
-        int positions = layout.positions();
         if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
-            // Decision d is the run [d * S, (d + 1) * S): a block of decisions' normals, then each run with its own.
-            long d = first / positions;
-            long dEnd = (end + positions - 1) / positions;
-            while (d < dEnd) {
-                int len = (int) Math.min(BLOCK, dEnd - d);
-                NormalStream.fillUnchecked(seed, e + d, z, 0, len);
-                for (int j = 0; j < len; j++) {
-                    int lo = (int) (Math.max((d + j) * positions, first) - first);
-                    int hi = (int) (Math.min((d + j + 1) * positions, end) - first);
-                    double zj = z[j];
-                    for (int i = lo; i < hi; i++) {
-                        y[yOff + i] = Math.fma(stddev, zj, x[xOff + i]);
-                    }
+            int positions = layout.positions();
+            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then the
+            // elements they cover, a block at a time, each element laid out with its decision's normal.
+            for (long d = first / positions; d * positions < end; ) {
+                int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
+                NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
+                long covered = Math.min((d + decisions) * positions, end);
+                for (long k = Math.max(d * positions, first); k < covered; ) {
+                    int len = (int) Math.min(BLOCK, covered - k);
+                    expandRuns(positions, d, z, k, len, laidOut);
+                    int i = (int) (k - first);
+                    addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                    k += len;
                 }
-                d += len;
+                d += decisions;
             }
             return;
         }
-        // Channels last: sample m is [m * C * S, (m + 1) * C * S), its position s the row of C elements from
-        // m * C * S + s * C, decisions m * C + c. Per sample, a block of channels' normals serves every row.
-        long sample = (long) channels * positions;
+        int channels = layout.channels();
+        long sample = (long) channels * layout.positions();
         for (long m = first / sample; m * sample < end; m++) {
             long sampleStart = m * sample;
-            int sLo = (int) Math.max(0, (first - sampleStart) / channels);
-            int sHi = (int) Math.min(positions, (end - sampleStart + channels - 1) / channels);
+            long tLo = Math.max(first, sampleStart) - sampleStart; // the sample's part of the call, sample offsets
+            long tHi = Math.min(end, sampleStart + sample) - sampleStart;
+            long base = sampleStart - first; // region index of sample offset t: base + t (in the call, an int)
+            if (channels <= BLOCK) {
+                int span = (int) Math.min(BLOCK, channels + (tHi - tLo));
+                repeatChannels(seed, e + m * channels, channels, span, laidOut);
+                for (long t = tLo; t < tHi; ) {
+                    int channel = (int) (t % channels);
+                    int len = (int) Math.min(span - channel, tHi - t);
+                    int i = (int) (base + t);
+                    addBlock(laidOut, channel, x, xOff + i, y, yOff + i, len, c);
+                    t += len;
+                }
+                continue;
+            }
             for (int c0 = 0; c0 < channels; c0 += BLOCK) {
                 int len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
-                for (int s = sLo; s < sHi; s++) {
-                    long rowStart = sampleStart + (long) s * channels + c0;
-                    long lo = Math.max(rowStart, first);
-                    long hi = Math.min(rowStart + len, end);
+                for (long row = tLo / channels; row * channels < tHi; row++) {
+                    long rowStart = row * channels + c0;
+                    long lo = Math.max(rowStart, tLo);
+                    long hi = Math.min(rowStart + len, tHi);
                     if (lo >= hi) {
                         continue;
                     }
-                    if (!filled) { // only blocks the region reaches: a chunk of a segment may hold a few rows
+                    if (!filled) { // only blocks the call reaches: a chunk of a segment may hold a few rows
                         NormalStream.fillUnchecked(seed, e + m * channels + c0, z, 0, len);
                         filled = true;
                     }
-                    int zi = (int) (lo - rowStart);
-                    int iHi = (int) (hi - first);
-                    for (int i = (int) (lo - first); i < iHi; i++, zi++) {
-                        double zj = z[zi];
-                        y[yOff + i] = Math.fma(stddev, zj, x[xOff + i]);
-                    }
+                    int i = (int) (base + lo);
+                    addBlock(z, (int) (lo - rowStart), x, xOff + i, y, yOff + i, (int) (hi - lo), c);
                 }
             }
+        }
+    }
+
+    /** {@code y[i] = fma(stddev, (double) z[i], x[i])} over {@code len} elements. */
+    private static void addBlock(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len, double c) {
+        int j = 0;
+        for (; j < len; j++) {
+            double zj = z[zOff + j];
+            y[yOff + j] = Math.fma(c, zj, x[xOff + j]);
+        }
+    }
+
+    /**
+     * Channels first: {@code laidOut[j]} = the normal of region element {@code start + j}'s decision
+     * {@code (start + j) / S}, for {@code j < len}, from {@code z[q]} holding decision {@code d0 + q}'s.
+     */
+    private static void expandRuns(int positions, long d0, float[] z, long start, int len, float[] laidOut) {
+        long end = start + len;
+        for (long d = start / positions; d * positions < end; d++) {
+            int from = (int) (Math.max(d * positions, start) - start);
+            int to = (int) (Math.min((d + 1) * positions, end) - start);
+            java.util.Arrays.fill(laidOut, from, to, z[(int) (d - d0)]);
+        }
+    }
+
+    /**
+     * Channels last: {@code laidOut[k] = z(seed, e0 + k % C)} for {@code k < span}: a sample's {@code C} normals, then
+     * copies of them (doubling), so a run of rows reads its normals from one place.
+     */
+    private static void repeatChannels(long seed, long e0, int channels, int span, float[] laidOut) {
+        NormalStream.fillUnchecked(seed, e0, laidOut, 0, channels);
+        for (int filled = channels; filled < span; filled += Math.min(filled, span - filled)) {
+            System.arraycopy(laidOut, 0, laidOut, filled, Math.min(filled, span - filled));
         }
     }
 

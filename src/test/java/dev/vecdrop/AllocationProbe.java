@@ -36,8 +36,13 @@ final class AllocationProbe {
         GAUSSIAN_DROPOUT_FORWARD, GAUSSIAN_DROPOUT_DOUBLE_BACKWARD, GAUSSIAN_NOISE_IN_PLACE,
         GAUSSIAN_NOISE_DOUBLE_FORWARD, GAUSSIAN_DROPOUT_FLOAT_NATIVE_FORWARD, GAUSSIAN_NOISE_DOUBLE_HEAP_FORWARD,
         GAUSSIAN_NOISE_FLOAT_HEAP_FORWARD,
-        /** Per-channel gaussian dropout (channels first, float32 arrays) and noise (channels last, float64 native). */
-        GAUSSIAN_DROPOUT_CHANNELS_FIRST_FORWARD, GAUSSIAN_NOISE_CHANNELS_LAST_DOUBLE_NATIVE_FORWARD,
+        /**
+         * Per-channel gaussian dropout, float32 arrays: channels first with runs of 32 (each run scaled by the kernels'
+         * {@code scale}) and channels last (a sample's normals repeated, then the vector combine); per-channel noise
+         * over float32 native segments, channels first with runs of 8 (normals laid out per element, then the combine).
+         */
+        GAUSSIAN_DROPOUT_CHANNELS_FIRST_FORWARD, GAUSSIAN_DROPOUT_CHANNELS_LAST_FORWARD,
+        GAUSSIAN_NOISE_CHANNELS_FIRST_FLOAT_NATIVE_FORWARD,
         /**
          * Alpha dropout: its affine forwards (element-wise, with a mask, channels last, float64 segments) and its
          * regenerating backward, split from the forward (from bits it is BACKWARD_BITS's path with another scale).
@@ -114,8 +119,10 @@ final class AllocationProbe {
     /** 4 samples of 8 positions x 16 channels (4,096 elements would be 8 samples; every call passes 512). */
     private final GaussianDropout gaussianChannelsFirst = GaussianDropout.of(0.5)
             .perChannel(ChannelLayout.channelsFirst(16, 32));
-    private final GaussianNoise gaussianChannelsLast = GaussianNoise.of(0.1)
-            .perChannel(ChannelLayout.channelsLast(8, 16));
+    private final GaussianDropout gaussianChannelsLast = GaussianDropout.of(0.5)
+            .perChannel(ChannelLayout.channelsLast(8, 64));
+    private final GaussianNoise noiseChannelsFirst = GaussianNoise.of(0.1)
+            .perChannel(ChannelLayout.channelsFirst(64, 8));
     private final Dropout alphaChannelsLast = Dropout.alpha(0.3).perChannel(ChannelLayout.channelsLast(8, 16));
     private final FusedDropout fusedRelu = FusedDropout.of(Dropout.inverted(0.5), Activation.relu());
     private final FusedDropout fusedLeaky = FusedDropout.of(Dropout.inverted(0.2), Activation.leakyRelu(0.01f));
@@ -212,8 +219,10 @@ final class AllocationProbe {
                 (n, e) -> gaussianNoise.forwardDoubles(step, e, xHeap, 0, yHeap, 0, n));
         put(Op.GAUSSIAN_DROPOUT_CHANNELS_FIRST_FORWARD,
                 (n, e) -> gaussianChannelsFirst.forward(step, e, x, 0, y, 0, 512));
-        put(Op.GAUSSIAN_NOISE_CHANNELS_LAST_DOUBLE_NATIVE_FORWARD,
-                (n, e) -> gaussianChannelsLast.forwardDoubles(step, e, xNative, 0, yNative, 0, 512));
+        put(Op.GAUSSIAN_DROPOUT_CHANNELS_LAST_FORWARD,
+                (n, e) -> gaussianChannelsLast.forward(step, e, x, 0, y, 0, 512));
+        put(Op.GAUSSIAN_NOISE_CHANNELS_FIRST_FLOAT_NATIVE_FORWARD,
+                (n, e) -> noiseChannelsFirst.forwardFloats(step, e, xNative, 0, yNative, 0, 512));
         put(Op.ALPHA_FORWARD, (n, e) -> alpha.forward(step, e, x, 0, y, 0, n));
         put(Op.ALPHA_FORWARD_MASK, (n, e) -> alpha.forward(step, e, x, 0, y, 0, n, mask, 0));
         put(Op.ALPHA_BACKWARD_REGENERATE, (n, e) -> alpha.backward(step, e, x, 0, y, 0, n));

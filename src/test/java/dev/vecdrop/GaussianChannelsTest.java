@@ -43,6 +43,7 @@ class GaussianChannelsTest {
             new Object[] {ChannelLayout.channelsLast(4, 3), 3},
             new Object[] {ChannelLayout.channelsLast(700, 3), 2},
             new Object[] {ChannelLayout.channelsLast(3, 1500), 2},
+            new Object[] {ChannelLayout.channelsLast(3, 1000), 2},
             new Object[] {ChannelLayout.channelsLast(1, 17), 5});
 
     private enum Op { DROPOUT_FORWARD, DROPOUT_BACKWARD, NOISE_FORWARD }

@@ -402,10 +402,14 @@ public final class Verifier {
      */
     private void runGaussiansEveryLayout(long seed, long streamOffset, int n) {
         runGaussians(seed, streamOffset, n, ChannelLayout.elementwise());
-        // Per channel where n is 2 samples of n / 4 channels x 2 positions, in both layouts, as runForms does.
+        // Per channel where n is 2 samples of n / 4 channels x 2 positions, in both layouts, as runForms does; and
+        // where n is 2 samples of n / 64 channels x 32 positions, channels first: runs long enough to be scaled.
         if (n > 0 && n % 4 == 0) {
             runGaussians(seed, streamOffset, n, ChannelLayout.channelsFirst(n / 4, 2));
             runGaussians(seed, streamOffset, n, ChannelLayout.channelsLast(2, n / 4));
+        }
+        if (n > 0 && n % 64 == 0) {
+            runGaussians(seed, streamOffset, n, ChannelLayout.channelsFirst(n / 64, 32));
         }
     }
 

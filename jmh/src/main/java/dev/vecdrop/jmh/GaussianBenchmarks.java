@@ -1,5 +1,6 @@
 package dev.vecdrop.jmh;
 
+import dev.vecdrop.ChannelLayout;
 import dev.vecdrop.Dropout;
 import dev.vecdrop.GaussianDropout;
 import dev.vecdrop.GaussianNoise;
@@ -22,6 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code p}, over the same caller-owned buffers. Issue 11's bar: each within 15% of plain dropout at 16M
  * (memory-bound there), and the ratio reported at 16K.
  *
+ * <p>The per-channel forms run on {@code (N, 64, 64)} (channels first) and {@code (N, 64, 64)} (channels last)
+ * tensors of the same {@code n} elements: one normal per 64 elements.
+ *
  * <p>Scores are calls per second. The seed changes on every call, as in {@link DropoutBenchmarks}.
  */
 @State(Scope.Thread)
@@ -38,6 +42,8 @@ public class GaussianBenchmarks {
     private Dropout dropout;
     private GaussianDropout gaussianDropout;
     private GaussianNoise gaussianNoise;
+    private GaussianDropout gaussianChannelsFirst;
+    private GaussianDropout gaussianChannelsLast;
     private float[] x;
     private float[] y;
     private long seed;
@@ -47,6 +53,8 @@ public class GaussianBenchmarks {
         dropout = Dropout.inverted(0.5);
         gaussianDropout = GaussianDropout.of(0.5);
         gaussianNoise = GaussianNoise.of(0.5);
+        gaussianChannelsFirst = gaussianDropout.perChannel(ChannelLayout.channelsFirst(64, 64));
+        gaussianChannelsLast = gaussianDropout.perChannel(ChannelLayout.channelsLast(64, 64));
         x = new float[n];
         y = new float[n];
         SplittableRandom random = new SplittableRandom(n);
@@ -71,6 +79,18 @@ public class GaussianBenchmarks {
     @Benchmark
     public float[] gaussianNoiseForward() {
         gaussianNoise.forward(seed++, 0, x, 0, y, 0, n);
+        return y;
+    }
+
+    @Benchmark
+    public float[] gaussianDropoutChannelsFirstForward() {
+        gaussianChannelsFirst.forward(seed++, 0, x, 0, y, 0, n);
+        return y;
+    }
+
+    @Benchmark
+    public float[] gaussianDropoutChannelsLastForward() {
+        gaussianChannelsLast.forward(seed++, 0, x, 0, y, 0, n);
         return y;
     }
 }
