@@ -4,6 +4,9 @@ package dev.vecdrop.vector;
 import dev.vecdrop.MaskStream;
 import dev.vecdrop.NormalStream;
 import dev.vecdrop.kernel.NormalCoefficients;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -48,9 +51,29 @@ public final class PanamaNormals {
      */
     private static final int CHUNK = 2048;
 
+    /**
+     * {@link #words}, called through a handle C2 cannot see through (an array element is not a constant), so that
+     * it is never inlined. Compiled on its own, its Vector API calls fit C2's inlining budget; inlined into a caller
+     * that also inlines the scalar {@code z} ({@link #fill} does, for its head and tail) they passed
+     * {@code DesiredMethodLimit}, were inlined late with inexact receivers (bimorphic {@code Long512Vector} /
+     * {@code Long256Vector} dispatch, from the JDK's shared profiles) and boxed every vector, whenever
+     * {@code fill} reached C2 before {@code words} had been compiled by itself: {@code WarmUp} did not settle in 5
+     * of 14 fresh JVMs (with -XX:+PrintInlining, which slows the compiler; about 1 in 8 without), and a 16K fill
+     * allocated 163,840 bytes after it (stop 23). {@link #radii} and {@link #angles} are over
+     * {@code FreqInlineSize} (325 bytes of bytecode) and are never inlined anyway. One call per chunk of
+     * {@link #CHUNK} floats: the barrier costs nothing measurable.
+     */
+    private static final MethodHandle[] WORDS = new MethodHandle[1];
+
     static {
         for (int j = 0; j < LANE_GAMMAS.length; j++) {
             LANE_GAMMAS[j] = j * MaskStream.GOLDEN_GAMMA;
+        }
+        try {
+            WORDS[0] = MethodHandles.lookup().findStatic(PanamaNormals.class, "words", MethodType.methodType(
+                    void.class, long.class, long.class, float[].class, int.class, int.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
@@ -99,7 +122,13 @@ public final class PanamaNormals {
         int n;
         for (int done = 0; done < whole; done += n) { // done + n <= whole: no overflow near Integer.MAX_VALUE
             n = Math.min(CHUNK, whole - done);
-            words(seed, offset + done, y, yOff + done, n);
+            try {
+                WORDS[0].invokeExact(seed, offset + done, y, yOff + done, n);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) { // not thrown: words declares no checked exception
+                throw new IllegalStateException(t);
+            }
             radii(y, yOff + done, n);
             angles(y, yOff + done, n);
         }
