@@ -148,11 +148,12 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
-     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). The normals are laid
-     * out as the elements need them, then combined by {@link #multiplyBlock} in runs as long as a block: channels first,
-     * each decision's normal repeated over its run ({@link #expandRuns}); channels last with {@code C} up to a block,
-     * a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}), which serves whole rows
-     * at once; past a block, each block of channels' normals serves its piece of every row.
+     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
+     * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
+     * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
+     * ({@link #expandRuns}) and combined by {@link #multiplyBlock} a block at a time. Channels last with {@code C} up to
+     * a block, a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}) serve whole
+     * rows at once; past a block, each block of channels' normals serves its piece of every row.
      */
     static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
                             int yOff, int n, float c) {
@@ -251,11 +252,12 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
-     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). The normals are laid
-     * out as the elements need them, then combined by {@link #multiplyBlock} in runs as long as a block: channels first,
-     * each decision's normal repeated over its run ({@link #expandRuns}); channels last with {@code C} up to a block,
-     * a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}), which serves whole rows
-     * at once; past a block, each block of channels' normals serves its piece of every row.
+     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
+     * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
+     * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
+     * ({@link #expandRuns}) and combined by {@link #multiplyBlock} a block at a time. Channels last with {@code C} up to
+     * a block, a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}) serve whole
+     * rows at once; past a block, each block of channels' normals serves its piece of every row.
      */
     static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
                             int yOff, int n, double c) {
@@ -354,11 +356,12 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
-     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). The normals are laid
-     * out as the elements need them, then combined by {@link #addBlock} in runs as long as a block: channels first,
-     * each decision's normal repeated over its run ({@link #expandRuns}); channels last with {@code C} up to a block,
-     * a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}), which serves whole rows
-     * at once; past a block, each block of channels' normals serves its piece of every row.
+     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
+     * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
+     * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
+     * ({@link #expandRuns}) and combined by {@link #addBlock} a block at a time. Channels last with {@code C} up to
+     * a block, a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}) serve whole
+     * rows at once; past a block, each block of channels' normals serves its piece of every row.
      */
     static void addChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
                             int yOff, int n, float c) {
@@ -446,11 +449,12 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
-     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). The normals are laid
-     * out as the elements need them, then combined by {@link #addBlock} in runs as long as a block: channels first,
-     * each decision's normal repeated over its run ({@link #expandRuns}); channels last with {@code C} up to a block,
-     * a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}), which serves whole rows
-     * at once; past a block, each block of channels' normals serves its piece of every row.
+     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
+     * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
+     * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
+     * ({@link #expandRuns}) and combined by {@link #addBlock} a block at a time. Channels last with {@code C} up to
+     * a block, a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}) serve whole
+     * rows at once; past a block, each block of channels' normals serves its piece of every row.
      */
     static void addChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
                             int yOff, int n, double c) {

@@ -288,20 +288,11 @@ class GaussianChannelsTest {
                 double[] minus = x.clone();
                 plus[i] += h;
                 minus[i] -= h;
-                double fd = (loss(dropout, seed, e, plus, w) - loss(dropout, seed, e, minus, w)) / (2 * h);
+                double fd = (GaussianLayersTest.loss(dropout, seed, e, plus, w)
+                        - GaussianLayersTest.loss(dropout, seed, e, minus, w)) / (2 * h);
                 assertEquals(fd, dx[i], 1e-8 * (1 + Math.abs(fd)), layout + ": element " + i);
             }
         }
-    }
-
-    private static double loss(GaussianDropout dropout, long seed, long e, double[] x, double[] w) {
-        double[] y = new double[x.length];
-        dropout.forward(seed, e, x, 0, y, 0, x.length);
-        double sum = 0;
-        for (int i = 0; i < y.length; i++) {
-            sum += w[i] * y[i];
-        }
-        return sum;
     }
 
     /**

@@ -144,7 +144,7 @@ class GaussianLayersTest {
         }
     }
 
-    private static double loss(GaussianDropout dropout, long seed, long e, double[] x, double[] w) {
+    static double loss(GaussianDropout dropout, long seed, long e, double[] x, double[] w) {
         double[] y = new double[x.length];
         dropout.forward(seed, e, x, 0, y, 0, x.length);
         double sum = 0;

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code p}, over the same caller-owned buffers. Issue 11's bar: each within 15% of plain dropout at 16M
  * (memory-bound there), and the ratio reported at 16K.
  *
- * <p>The per-channel forms run on {@code (N, 64, 64)} (channels first) and {@code (N, 64, 64)} (channels last)
- * tensors of the same {@code n} elements: one normal per 64 elements.
+ * <p>The per-channel forms run on {@code (N, C, S)} (channels first) and {@code (N, S, C)} (channels last) tensors
+ * with {@code C = S = 64}, of the same {@code n} elements: one normal per 64 elements.
  *
  * <p>Scores are calls per second. The seed changes on every call, as in {@link DropoutBenchmarks}.
  */
