@@ -152,8 +152,9 @@ final class NormalBlocks {
      * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
      * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
      * ({@link #expandRuns}) and combined by {@link #multiplyBlock} a block at a time. Channels last with {@code C} up to
-     * a block, a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}) serve whole
-     * rows at once; past a block, each block of channels' normals serves its piece of every row.
+     * a block, the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
+     * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
+     * of channels' normals serves its piece of every row.
      */
     static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
                             int yOff, int n, float c) {
@@ -192,14 +193,22 @@ final class NormalBlocks {
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
-        for (long m = first / sample; m * sample < end; m++) {
+        long mEnd = (end - 1) / sample + 1;
+        long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
+        for (long m = first / sample; m < mEnd; m++) {
             long sampleStart = m * sample;
             long tLo = Math.max(first, sampleStart) - sampleStart; // the sample's part of the call, sample offsets
             long tHi = Math.min(end, sampleStart + sample) - sampleStart;
             long base = sampleStart - first; // region index of sample offset t: base + t (in the call, an int)
             if (channels <= BLOCK) {
+                int perBlock = BLOCK / channels;
+                if (filledFrom < 0 || m >= filledFrom + perBlock) { // the normals of as many samples as z holds
+                    filledFrom = m;
+                    NormalStream.fillUnchecked(seed, e + m * channels, z, 0,
+                            (int) (Math.min(perBlock, mEnd - m) * channels));
+                }
                 int span = (int) Math.min(BLOCK, channels + (tHi - tLo));
-                repeatChannels(seed, e + m * channels, channels, span, laidOut);
+                repeatChannels(z, (int) (m - filledFrom) * channels, channels, span, laidOut);
                 for (long t = tLo; t < tHi; ) {
                     int channel = (int) (t % channels);
                     int len = (int) Math.min(span - channel, tHi - t);
@@ -256,8 +265,9 @@ final class NormalBlocks {
      * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
      * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
      * ({@link #expandRuns}) and combined by {@link #multiplyBlock} a block at a time. Channels last with {@code C} up to
-     * a block, a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}) serve whole
-     * rows at once; past a block, each block of channels' normals serves its piece of every row.
+     * a block, the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
+     * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
+     * of channels' normals serves its piece of every row.
      */
     static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
                             int yOff, int n, double c) {
@@ -296,14 +306,22 @@ final class NormalBlocks {
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
-        for (long m = first / sample; m * sample < end; m++) {
+        long mEnd = (end - 1) / sample + 1;
+        long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
+        for (long m = first / sample; m < mEnd; m++) {
             long sampleStart = m * sample;
             long tLo = Math.max(first, sampleStart) - sampleStart; // the sample's part of the call, sample offsets
             long tHi = Math.min(end, sampleStart + sample) - sampleStart;
             long base = sampleStart - first; // region index of sample offset t: base + t (in the call, an int)
             if (channels <= BLOCK) {
+                int perBlock = BLOCK / channels;
+                if (filledFrom < 0 || m >= filledFrom + perBlock) { // the normals of as many samples as z holds
+                    filledFrom = m;
+                    NormalStream.fillUnchecked(seed, e + m * channels, z, 0,
+                            (int) (Math.min(perBlock, mEnd - m) * channels));
+                }
                 int span = (int) Math.min(BLOCK, channels + (tHi - tLo));
-                repeatChannels(seed, e + m * channels, channels, span, laidOut);
+                repeatChannels(z, (int) (m - filledFrom) * channels, channels, span, laidOut);
                 for (long t = tLo; t < tHi; ) {
                     int channel = (int) (t % channels);
                     int len = (int) Math.min(span - channel, tHi - t);
@@ -360,8 +378,9 @@ final class NormalBlocks {
      * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
      * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
      * ({@link #expandRuns}) and combined by {@link #addBlock} a block at a time. Channels last with {@code C} up to
-     * a block, a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}) serve whole
-     * rows at once; past a block, each block of channels' normals serves its piece of every row.
+     * a block, the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
+     * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
+     * of channels' normals serves its piece of every row.
      */
     static void addChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
                             int yOff, int n, float c) {
@@ -389,14 +408,22 @@ final class NormalBlocks {
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
-        for (long m = first / sample; m * sample < end; m++) {
+        long mEnd = (end - 1) / sample + 1;
+        long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
+        for (long m = first / sample; m < mEnd; m++) {
             long sampleStart = m * sample;
             long tLo = Math.max(first, sampleStart) - sampleStart; // the sample's part of the call, sample offsets
             long tHi = Math.min(end, sampleStart + sample) - sampleStart;
             long base = sampleStart - first; // region index of sample offset t: base + t (in the call, an int)
             if (channels <= BLOCK) {
+                int perBlock = BLOCK / channels;
+                if (filledFrom < 0 || m >= filledFrom + perBlock) { // the normals of as many samples as z holds
+                    filledFrom = m;
+                    NormalStream.fillUnchecked(seed, e + m * channels, z, 0,
+                            (int) (Math.min(perBlock, mEnd - m) * channels));
+                }
                 int span = (int) Math.min(BLOCK, channels + (tHi - tLo));
-                repeatChannels(seed, e + m * channels, channels, span, laidOut);
+                repeatChannels(z, (int) (m - filledFrom) * channels, channels, span, laidOut);
                 for (long t = tLo; t < tHi; ) {
                     int channel = (int) (t % channels);
                     int len = (int) Math.min(span - channel, tHi - t);
@@ -453,8 +480,9 @@ final class NormalBlocks {
      * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
      * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
      * ({@link #expandRuns}) and combined by {@link #addBlock} a block at a time. Channels last with {@code C} up to
-     * a block, a sample's {@code C} normals repeated with period {@code C} ({@link #repeatChannels}) serve whole
-     * rows at once; past a block, each block of channels' normals serves its piece of every row.
+     * a block, the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
+     * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
+     * of channels' normals serves its piece of every row.
      */
     static void addChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
                             int yOff, int n, double c) {
@@ -482,14 +510,22 @@ final class NormalBlocks {
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
-        for (long m = first / sample; m * sample < end; m++) {
+        long mEnd = (end - 1) / sample + 1;
+        long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
+        for (long m = first / sample; m < mEnd; m++) {
             long sampleStart = m * sample;
             long tLo = Math.max(first, sampleStart) - sampleStart; // the sample's part of the call, sample offsets
             long tHi = Math.min(end, sampleStart + sample) - sampleStart;
             long base = sampleStart - first; // region index of sample offset t: base + t (in the call, an int)
             if (channels <= BLOCK) {
+                int perBlock = BLOCK / channels;
+                if (filledFrom < 0 || m >= filledFrom + perBlock) { // the normals of as many samples as z holds
+                    filledFrom = m;
+                    NormalStream.fillUnchecked(seed, e + m * channels, z, 0,
+                            (int) (Math.min(perBlock, mEnd - m) * channels));
+                }
                 int span = (int) Math.min(BLOCK, channels + (tHi - tLo));
-                repeatChannels(seed, e + m * channels, channels, span, laidOut);
+                repeatChannels(z, (int) (m - filledFrom) * channels, channels, span, laidOut);
                 for (long t = tLo; t < tHi; ) {
                     int channel = (int) (t % channels);
                     int len = (int) Math.min(span - channel, tHi - t);
@@ -543,11 +579,11 @@ final class NormalBlocks {
     }
 
     /**
-     * Channels last: {@code laidOut[k] = z(seed, e0 + k % C)} for {@code k < span}: a sample's {@code C} normals, then
-     * copies of them (doubling), so a run of rows reads its normals from one place.
+     * Channels last: {@code laidOut[k] = normals[from + k % C]} for {@code k < span}: a sample's {@code C} normals,
+     * then copies of them (doubling), so a run of rows reads its normals from one place.
      */
-    private static void repeatChannels(long seed, long e0, int channels, int span, float[] laidOut) {
-        NormalStream.fillUnchecked(seed, e0, laidOut, 0, channels);
+    private static void repeatChannels(float[] normals, int from, int channels, int span, float[] laidOut) {
+        System.arraycopy(normals, from, laidOut, 0, channels);
         for (int filled = channels; filled < span; filled += Math.min(filled, span - filled)) {
             System.arraycopy(laidOut, 0, laidOut, filled, Math.min(filled, span - filled));
         }
