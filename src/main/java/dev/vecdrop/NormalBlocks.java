@@ -48,6 +48,13 @@ final class NormalBlocks {
 
     /** Channels-first runs at least this long are multiplied by their factor in place of laid-out normals. */
     static final int SCALED_RUN = 32;
+    /** Runs shorter than this are laid out element by element rather than by a fill call per run. */
+    static final int SHORT_RUN = 16;
+    /**
+     * Channels-last samples smaller than this are laid out element by element across samples; at most
+     * {@code (BLOCK / 2 / S + 2) * C <= BLOCK / 2 + 2 * SHORT_SAMPLE} normals a pass, which a block holds.
+     */
+    static final int SHORT_SAMPLE = 128;
     private static final dev.vecdrop.kernel.FloatArrayKernels FLOAT_ARRAYS =
             dev.vecdrop.kernel.KernelSelector.kernels().floatArrays();
     private static final dev.vecdrop.kernel.DoubleArrayKernels DOUBLE_ARRAYS =
@@ -151,8 +158,9 @@ final class NormalBlocks {
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
      * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
      * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
-     * ({@link #expandRuns}) and combined by {@link #multiplyBlock} a block at a time. Channels last with {@code C} up to
-     * a block, the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
+     * ({@link #expandRuns}) and combined by {@link #multiplyBlock} a block at a time. Channels last, samples under
+     * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
+     * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
      */
@@ -193,6 +201,33 @@ final class NormalBlocks {
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
+        if (sample < SHORT_SAMPLE) {
+            // Small samples: a call per sample would cost more than the sample; the normals are laid out element by
+            // element over half a block (which spans few enough samples for z to hold their normals), then combined.
+            for (long k = first; k < end; ) {
+                int len = (int) Math.min(BLOCK / 2, end - k);
+                long m0 = k / sample;
+                int decisions = (int) (((k + len - 1) / sample - m0 + 1) * channels);
+                NormalStream.fillUnchecked(seed, e + m0 * channels, z, 0, decisions);
+                int inSample = (int) (k - m0 * sample);
+                int channel = inSample % channels;
+                int sampleBase = 0; // where z holds the current sample's normals
+                for (int j = 0; j < len; j++) {
+                    laidOut[j] = z[sampleBase + channel];
+                    if (++channel == channels) {
+                        channel = 0;
+                    }
+                    if (++inSample == sample) { // a sample ends at a row's end: channel is 0 already
+                        inSample = 0;
+                        sampleBase += channels;
+                    }
+                }
+                int i = (int) (k - first);
+                multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                k += len;
+            }
+            return;
+        }
         long mEnd = (end - 1) / sample + 1;
         long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
         for (long m = first / sample; m < mEnd; m++) {
@@ -264,8 +299,9 @@ final class NormalBlocks {
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
      * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
      * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
-     * ({@link #expandRuns}) and combined by {@link #multiplyBlock} a block at a time. Channels last with {@code C} up to
-     * a block, the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
+     * ({@link #expandRuns}) and combined by {@link #multiplyBlock} a block at a time. Channels last, samples under
+     * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
+     * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
      */
@@ -306,6 +342,33 @@ final class NormalBlocks {
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
+        if (sample < SHORT_SAMPLE) {
+            // Small samples: a call per sample would cost more than the sample; the normals are laid out element by
+            // element over half a block (which spans few enough samples for z to hold their normals), then combined.
+            for (long k = first; k < end; ) {
+                int len = (int) Math.min(BLOCK / 2, end - k);
+                long m0 = k / sample;
+                int decisions = (int) (((k + len - 1) / sample - m0 + 1) * channels);
+                NormalStream.fillUnchecked(seed, e + m0 * channels, z, 0, decisions);
+                int inSample = (int) (k - m0 * sample);
+                int channel = inSample % channels;
+                int sampleBase = 0; // where z holds the current sample's normals
+                for (int j = 0; j < len; j++) {
+                    laidOut[j] = z[sampleBase + channel];
+                    if (++channel == channels) {
+                        channel = 0;
+                    }
+                    if (++inSample == sample) { // a sample ends at a row's end: channel is 0 already
+                        inSample = 0;
+                        sampleBase += channels;
+                    }
+                }
+                int i = (int) (k - first);
+                multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                k += len;
+            }
+            return;
+        }
         long mEnd = (end - 1) / sample + 1;
         long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
         for (long m = first / sample; m < mEnd; m++) {
@@ -377,8 +440,9 @@ final class NormalBlocks {
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
      * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
      * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
-     * ({@link #expandRuns}) and combined by {@link #addBlock} a block at a time. Channels last with {@code C} up to
-     * a block, the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
+     * ({@link #expandRuns}) and combined by {@link #addBlock} a block at a time. Channels last, samples under
+     * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
+     * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
      */
@@ -408,6 +472,33 @@ final class NormalBlocks {
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
+        if (sample < SHORT_SAMPLE) {
+            // Small samples: a call per sample would cost more than the sample; the normals are laid out element by
+            // element over half a block (which spans few enough samples for z to hold their normals), then combined.
+            for (long k = first; k < end; ) {
+                int len = (int) Math.min(BLOCK / 2, end - k);
+                long m0 = k / sample;
+                int decisions = (int) (((k + len - 1) / sample - m0 + 1) * channels);
+                NormalStream.fillUnchecked(seed, e + m0 * channels, z, 0, decisions);
+                int inSample = (int) (k - m0 * sample);
+                int channel = inSample % channels;
+                int sampleBase = 0; // where z holds the current sample's normals
+                for (int j = 0; j < len; j++) {
+                    laidOut[j] = z[sampleBase + channel];
+                    if (++channel == channels) {
+                        channel = 0;
+                    }
+                    if (++inSample == sample) { // a sample ends at a row's end: channel is 0 already
+                        inSample = 0;
+                        sampleBase += channels;
+                    }
+                }
+                int i = (int) (k - first);
+                addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                k += len;
+            }
+            return;
+        }
         long mEnd = (end - 1) / sample + 1;
         long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
         for (long m = first / sample; m < mEnd; m++) {
@@ -479,8 +570,9 @@ final class NormalBlocks {
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
      * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
      * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
-     * ({@link #expandRuns}) and combined by {@link #addBlock} a block at a time. Channels last with {@code C} up to
-     * a block, the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
+     * ({@link #expandRuns}) and combined by {@link #addBlock} a block at a time. Channels last, samples under
+     * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
+     * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
      */
@@ -510,6 +602,33 @@ final class NormalBlocks {
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
+        if (sample < SHORT_SAMPLE) {
+            // Small samples: a call per sample would cost more than the sample; the normals are laid out element by
+            // element over half a block (which spans few enough samples for z to hold their normals), then combined.
+            for (long k = first; k < end; ) {
+                int len = (int) Math.min(BLOCK / 2, end - k);
+                long m0 = k / sample;
+                int decisions = (int) (((k + len - 1) / sample - m0 + 1) * channels);
+                NormalStream.fillUnchecked(seed, e + m0 * channels, z, 0, decisions);
+                int inSample = (int) (k - m0 * sample);
+                int channel = inSample % channels;
+                int sampleBase = 0; // where z holds the current sample's normals
+                for (int j = 0; j < len; j++) {
+                    laidOut[j] = z[sampleBase + channel];
+                    if (++channel == channels) {
+                        channel = 0;
+                    }
+                    if (++inSample == sample) { // a sample ends at a row's end: channel is 0 already
+                        inSample = 0;
+                        sampleBase += channels;
+                    }
+                }
+                int i = (int) (k - first);
+                addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                k += len;
+            }
+            return;
+        }
         long mEnd = (end - 1) / sample + 1;
         long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
         for (long m = first / sample; m < mEnd; m++) {
@@ -570,6 +689,18 @@ final class NormalBlocks {
      * {@code (start + j) / S}, for {@code j < len}, from {@code z[q]} holding decision {@code d0 + q}'s.
      */
     private static void expandRuns(int positions, long d0, float[] z, long start, int len, float[] laidOut) {
+        if (positions < SHORT_RUN) { // one store per element: a fill call per run of a few would cost more
+            int q = (int) (start / positions - d0);
+            int left = (int) (positions - start % positions);
+            for (int j = 0; j < len; j++) {
+                laidOut[j] = z[q];
+                if (--left == 0) {
+                    q++;
+                    left = positions;
+                }
+            }
+            return;
+        }
         long end = start + len;
         for (long d = start / positions; d * positions < end; d++) {
             int from = (int) (Math.max(d * positions, start) - start);

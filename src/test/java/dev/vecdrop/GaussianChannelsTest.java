@@ -44,7 +44,10 @@ class GaussianChannelsTest {
             new Object[] {ChannelLayout.channelsLast(700, 3), 2},
             new Object[] {ChannelLayout.channelsLast(3, 1500), 2},
             new Object[] {ChannelLayout.channelsLast(3, 1000), 2},
-            new Object[] {ChannelLayout.channelsLast(1, 17), 5});
+            new Object[] {ChannelLayout.channelsLast(1, 17), 5},
+            // Short runs and small samples past a segment chunk: a chunk starts inside a run or a sample.
+            new Object[] {ChannelLayout.channelsFirst(7, 5), 40},
+            new Object[] {ChannelLayout.channelsLast(4, 3), 100});
 
     private enum Op { DROPOUT_FORWARD, DROPOUT_BACKWARD, NOISE_FORWARD }
 

@@ -1,0 +1,73 @@
+package dev.vecdrop.jmh;
+
+import dev.vecdrop.ChannelLayout;
+import dev.vecdrop.Dropout;
+import dev.vecdrop.GaussianDropout;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Per-channel gaussian dropout forward (float32 arrays) over tensor shapes whose runs (channels first) or samples
+ * (channels last) are short, next to plain dropout of the same 49,152 elements: what a call per run or per sample
+ * costs where there are many of them. {@code shape} is {@code first:C:S} or {@code last:S:C}.
+ *
+ * <p>Scores are nanoseconds per call; the seed changes on every call.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+public class GaussianChannelShapes {
+
+    /** Divisible by every shape's sample: 2^14 * 3. */
+    static final int N = 49_152;
+
+    @Param({"last:64:64", "last:16:16", "last:4:3", "first:3:4", "first:64:8"})
+    public String shape;
+
+    private Dropout dropout;
+    private GaussianDropout gaussian;
+    private float[] x;
+    private float[] y;
+    private long seed;
+
+    @Setup
+    public void setUp() {
+        String[] p = shape.split(":");
+        int a = Integer.parseInt(p[1]);
+        int b = Integer.parseInt(p[2]);
+        ChannelLayout layout = p[0].equals("first") ? ChannelLayout.channelsFirst(a, b)
+                : ChannelLayout.channelsLast(a, b);
+        dropout = Dropout.inverted(0.5);
+        gaussian = GaussianDropout.of(0.5).perChannel(layout);
+        x = new float[N];
+        y = new float[N];
+        for (int i = 0; i < N; i++) {
+            x[i] = (i % 1000) * 0.001f - 0.5f;
+        }
+    }
+
+    @Benchmark
+    public float[] dropoutForward() {
+        dropout.forward(seed++, 0, x, 0, y, 0, N);
+        return y;
+    }
+
+    @Benchmark
+    public float[] gaussianForward() {
+        gaussian.forward(seed++, 0, x, 0, y, 0, N);
+        return y;
+    }
+}
