@@ -138,7 +138,7 @@ public final class GaussianDropout {
      * @param length  the number of elements ({@code >= 0})
      */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        NormalBlocks.identity("x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.identity(layout, "x", x, xOffset, "y", y, yOffset, length);
     }
 
     /**
@@ -184,7 +184,7 @@ public final class GaussianDropout {
      * @param length  the number of elements ({@code >= 0})
      */
     public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
-        NormalBlocks.identity("x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.identity(layout, "x", x, xOffset, "y", y, yOffset, length);
     }
 
     /**

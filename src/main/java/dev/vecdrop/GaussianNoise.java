@@ -113,7 +113,7 @@ public final class GaussianNoise {
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
                          int length) {
         NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalBlocks.identity("dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.identity(layout, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
     }
 
     /**
@@ -126,7 +126,7 @@ public final class GaussianNoise {
      * @param length  the number of elements ({@code >= 0})
      */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        NormalBlocks.identity("x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.identity(layout, "x", x, xOffset, "y", y, yOffset, length);
     }
 
     /**
@@ -159,7 +159,7 @@ public final class GaussianNoise {
     public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
                          int length) {
         NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalBlocks.identity("dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.identity(layout, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
     }
 
     /**
@@ -172,7 +172,7 @@ public final class GaussianNoise {
      * @param length  the number of elements ({@code >= 0})
      */
     public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
-        NormalBlocks.identity("x", x, xOffset, "y", y, yOffset, length);
+        NormalBlocks.identity(layout, "x", x, xOffset, "y", y, yOffset, length);
     }
 
     /**

@@ -51,8 +51,9 @@ final class NormalBlocks {
     /** Runs shorter than this are laid out element by element rather than by a fill call per run. */
     static final int SHORT_RUN = 16;
     /**
-     * Channels-last samples smaller than this are laid out element by element across samples; at most
-     * {@code (BLOCK / 2 / S + 2) * C <= BLOCK / 2 + 2 * SHORT_SAMPLE} normals a pass, which a block holds.
+     * Channels-last samples smaller than this are laid out element by element across samples: half a block of
+     * elements spans at most {@code (BLOCK / 2) / (C * S) + 2} samples, so at most
+     * {@code BLOCK / 2 / S + 2 * C < BLOCK / 2 + 2 * SHORT_SAMPLE} normals, which a block holds.
      */
     static final int SHORT_SAMPLE = 128;
     private static final dev.vecdrop.kernel.FloatArrayKernels FLOAT_ARRAYS =
@@ -166,6 +167,9 @@ final class NormalBlocks {
      */
     static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
                             int yOff, int n, float c) {
+        if (n == 0) {
+            return;
+        }
         float[] z = SCRATCH.get();
         float[] laidOut = LAID_OUT.get();
         long end = first + n;
@@ -307,6 +311,9 @@ final class NormalBlocks {
      */
     static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
                             int yOff, int n, double c) {
+        if (n == 0) {
+            return;
+        }
         float[] z = SCRATCH.get();
         float[] laidOut = LAID_OUT.get();
         long end = first + n;
@@ -448,6 +455,9 @@ final class NormalBlocks {
      */
     static void addChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
                             int yOff, int n, float c) {
+        if (n == 0) {
+            return;
+        }
         float[] z = SCRATCH.get();
         float[] laidOut = LAID_OUT.get();
         long end = first + n;
@@ -578,6 +588,9 @@ final class NormalBlocks {
      */
     static void addChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
                             int yOff, int n, double c) {
+        if (n == 0) {
+            return;
+        }
         float[] z = SCRATCH.get();
         float[] laidOut = LAID_OUT.get();
         long end = first + n;
@@ -737,16 +750,20 @@ final class NormalBlocks {
     }
 
     /** Eval and identity backward: checked, then {@code y = x} (a copy; nothing when in place). */
-    static void identity(String xName, float[] x, int xOffset, String yName, float[] y, int yOffset, int length) {
+    static void identity(ChannelLayout layout, String xName, float[] x, int xOffset, String yName, float[] y,
+                         int yOffset, int length) {
         FloatArrayDropout.checkRegions(xName, x, xOffset, yName, y, yOffset, length);
+        layout.checkLength(length); // a per-channel layer's eval takes whole samples, as Dropout's does
         if (x != y || xOffset != yOffset) {
             System.arraycopy(x, xOffset, y, yOffset, length);
         }
     }
 
     /** The float64 identity. */
-    static void identity(String xName, double[] x, int xOffset, String yName, double[] y, int yOffset, int length) {
+    static void identity(ChannelLayout layout, String xName, double[] x, int xOffset, String yName, double[] y,
+                         int yOffset, int length) {
         DoubleArrayDropout.checkRegions(xName, x, xOffset, yName, y, yOffset, length);
+        layout.checkLength(length); // a per-channel layer's eval takes whole samples, as Dropout's does
         if (x != y || xOffset != yOffset) {
             System.arraycopy(x, xOffset, y, yOffset, length);
         }

@@ -19,7 +19,7 @@ import java.lang.foreign.ValueLayout;
  * offset) is safe: a chunk is read whole before it is written.
  *
  * <p>Thread-safety: stateless but for the per-thread arrays. Allocation: on a thread's first call, a
- * {@value #CHUNK}-element float or double array (4 or 8 KiB) besides {@link NormalBlocks}'s scratch block; none
+ * {@value #CHUNK}-element float or double array (4 or 8 KiB) besides {@link NormalBlocks}'s scratch blocks; none
  * after.
  */
 final class NormalSegmentBlocks {
@@ -47,8 +47,9 @@ final class NormalSegmentBlocks {
     private NormalSegmentBlocks() {}
 
     /**
-     * {@code y[i] = combine(x[i], z(seed, e + i))} for {@code i} in {@code [0, n)}, element offsets; {@code c} is the
-     * float32 coefficient widened (exact) for the float32 combinations, the float64 one for the others.
+     * {@code y[i] = combine(x[i], z(seed, e + d(i)))} for {@code i} in {@code [0, n)}, {@code d(i)} the element's
+     * decision in {@code layout} ({@code i} element-wise), element offsets; {@code c} is the float32 coefficient
+     * widened (exact) for the float32 combinations, the float64 one for the others.
      */
     static void apply(Combine combine, ChannelLayout layout, long seed, long e, MemorySegment x, long xOff,
                       MemorySegment y, long yOff, long n, double c) {

@@ -116,13 +116,14 @@ final class AllocationProbe {
     private final GaussianDropout gaussianDropout = GaussianDropout.of(0.5);
     private final GaussianNoise gaussianNoise = GaussianNoise.of(0.1);
     private final Dropout alpha = Dropout.alpha(0.1);
-    /** 4 samples of 8 positions x 16 channels (4,096 elements would be 8 samples; every call passes 512). */
+    /** Every per-channel call passes 512 elements: 1 sample of 16 x 32, 1 of 8 x 64, 1 of 64 x 8. */
     private final GaussianDropout gaussianChannelsFirst = GaussianDropout.of(0.5)
             .perChannel(ChannelLayout.channelsFirst(16, 32));
     private final GaussianDropout gaussianChannelsLast = GaussianDropout.of(0.5)
             .perChannel(ChannelLayout.channelsLast(8, 64));
     private final GaussianNoise noiseChannelsFirst = GaussianNoise.of(0.1)
             .perChannel(ChannelLayout.channelsFirst(64, 8));
+    /** 4 samples of 8 positions x 16 channels (4,096 elements would be 8 samples; every call passes 512). */
     private final Dropout alphaChannelsLast = Dropout.alpha(0.3).perChannel(ChannelLayout.channelsLast(8, 16));
     private final FusedDropout fusedRelu = FusedDropout.of(Dropout.inverted(0.5), Activation.relu());
     private final FusedDropout fusedLeaky = FusedDropout.of(Dropout.inverted(0.2), Activation.leakyRelu(0.01f));

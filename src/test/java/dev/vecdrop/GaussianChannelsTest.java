@@ -47,7 +47,12 @@ class GaussianChannelsTest {
             new Object[] {ChannelLayout.channelsLast(1, 17), 5},
             // Short runs and small samples past a segment chunk: a chunk starts inside a run or a sample.
             new Object[] {ChannelLayout.channelsFirst(7, 5), 40},
-            new Object[] {ChannelLayout.channelsLast(4, 3), 100});
+            new Object[] {ChannelLayout.channelsLast(4, 3), 100},
+            // More than a block of scaled runs; dropout runs of 16-31 (filled, not counted out); samples of 400,
+            // 5 to a block of normals, 12 of them (the block refilled mid-call).
+            new Object[] {ChannelLayout.channelsFirst(1100, 32), 1},
+            new Object[] {ChannelLayout.channelsFirst(3, 20), 20},
+            new Object[] {ChannelLayout.channelsLast(2, 200), 12});
 
     private enum Op { DROPOUT_FORWARD, DROPOUT_BACKWARD, NOISE_FORWARD }
 
@@ -338,6 +343,8 @@ class GaussianChannelsTest {
             calls.add(() -> noise.forwardDoubles(1, 0, xds, 0, yds, 0, n));
         }
         // 16 elements are 4 decisions: Long.MAX_VALUE - 4 is the last offset they may start at.
+        calls.add(() -> dropout.eval(x, 0, y, 0, 12)); // eval takes whole samples too, as Dropout's does
+        calls.add(() -> noise.eval(xd, 0, yd, 0, 7));
         calls.add(() -> dropout.forward(1, Long.MAX_VALUE - 3, x, 0, y, 0, 16));
         calls.add(() -> noise.forward(1, Long.MAX_VALUE - 3, xd, 0, yd, 0, 16));
         calls.add(() -> dropout.forwardDoubles(1, Long.MAX_VALUE - 3, xds, 0, yds, 0, 16));
@@ -349,6 +356,11 @@ class GaussianChannelsTest {
             assertArrayEquals(xd0, xd, "call " + i + " wrote xd");
             assertArrayEquals(yd0, yd, "call " + i + " wrote yd");
         }
+        // A length of 0 is 0 samples: taken at any offset, nothing written.
+        dropout.forward(1, Long.MAX_VALUE, x, 0, y, 0, 0);
+        noise.forwardDoubles(1, Long.MAX_VALUE, xds, 0, yds, 0, 0);
+        assertArrayEquals(y0, y, "a length of 0 wrote y");
+        assertArrayEquals(yd0, yd, "a length of 0 wrote yd");
         assertThrows(NullPointerException.class, () -> GaussianDropout.of(0.5).perChannel(null));
         assertThrows(NullPointerException.class, () -> GaussianNoise.of(0.5).perChannel(null));
         // The last offset 16 elements (4 decisions) may start at, taken; element-wise it would be refused.
