@@ -117,7 +117,8 @@ public final class GaussianNoise {
     }
 
     /**
-     * Eval (inference): the identity, {@code y = x} (a copy; nothing when in place).
+     * Eval (inference): the identity, {@code y = x} (a copy; nothing when in place). Per channel, the region must
+     * still be whole samples, as for {@link Dropout#eval(float[], int, float[], int, int)}.
      *
      * @param x       the input
      * @param xOffset where the input region starts in {@code x}
@@ -163,7 +164,7 @@ public final class GaussianNoise {
     }
 
     /**
-     * Eval over float64: the identity.
+     * Eval over float64: the identity (per channel, whole samples).
      *
      * @param x       the input
      * @param xOffset where the input region starts in {@code x}
