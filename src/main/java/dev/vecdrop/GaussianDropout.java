@@ -108,7 +108,7 @@ public final class GaussianDropout {
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.multiply(layout, seed, streamOffset, x, xOffset, y, yOffset, length, sigma);
+        NormalBlocks.multiply(layout, seed, streamOffset, 0, x, xOffset, y, yOffset, length, sigma);
     }
 
     /**
@@ -126,7 +126,7 @@ public final class GaussianDropout {
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
                          int length) {
         NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalBlocks.multiply(layout, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, sigma);
+        NormalBlocks.multiply(layout, seed, streamOffset, 0, dy, dyOffset, dx, dxOffset, length, sigma);
     }
 
     /**
@@ -156,7 +156,7 @@ public final class GaussianDropout {
      */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
         NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.multiply(layout, seed, streamOffset, x, xOffset, y, yOffset, length, sigmaDouble);
+        NormalBlocks.multiply(layout, seed, streamOffset, 0, x, xOffset, y, yOffset, length, sigmaDouble);
     }
 
     /**
@@ -173,7 +173,7 @@ public final class GaussianDropout {
     public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
                          int length) {
         NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalBlocks.multiply(layout, seed, streamOffset, dy, dyOffset, dx, dxOffset, length, sigmaDouble);
+        NormalBlocks.multiply(layout, seed, streamOffset, 0, dy, dyOffset, dx, dxOffset, length, sigmaDouble);
     }
 
     /**

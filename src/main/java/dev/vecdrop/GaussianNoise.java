@@ -95,7 +95,7 @@ public final class GaussianNoise {
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.add(layout, seed, streamOffset, x, xOffset, y, yOffset, length, stddevFloat);
+        NormalBlocks.add(layout, seed, streamOffset, 0, x, xOffset, y, yOffset, length, stddevFloat);
     }
 
     /**
@@ -144,7 +144,7 @@ public final class GaussianNoise {
      */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
         NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.add(layout, seed, streamOffset, x, xOffset, y, yOffset, length, stddev);
+        NormalBlocks.add(layout, seed, streamOffset, 0, x, xOffset, y, yOffset, length, stddev);
     }
 
     /**

@@ -143,12 +143,17 @@ final class NormalBlocks {
         }
     }
 
-    /** {@link #multiply(long, long, float[], int, float[], int, int, float)} with the decisions of {@code layout}. */
-    static void multiply(ChannelLayout layout, long seed, long e, float[] x, int xOff, float[] y, int yOff, int n, float c) {
+    /**
+     * {@link #multiply(long, long, float[], int, float[], int, int, float)} with the decisions of {@code layout}, over
+     * elements {@code [first, first + n)} of a region whose element 0 is stream element {@code e}: {@code x[xOff]}
+     * and {@code y[yOff]} are element {@code first} (0 for a whole region; a segment chunk's start otherwise).
+     */
+    static void multiply(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y, int yOff, int n,
+                    float c) {
         if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
-            multiply(seed, e, x, xOff, y, yOff, n, c);
+            multiply(seed, e + first, x, xOff, y, yOff, n, c);
         } else {
-            multiplyChannels(layout, seed, e, 0, x, xOff, y, yOff, n, c);
+            multiplyChannels(layout, seed, e, first, x, xOff, y, yOff, n, c);
         }
     }
 
@@ -165,8 +170,8 @@ final class NormalBlocks {
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
      */
-    static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
-                            int yOff, int n, float c) {
+    private static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff,
+                                    float[] y, int yOff, int n, float c) {
         if (n == 0) {
             return;
         }
@@ -287,12 +292,17 @@ final class NormalBlocks {
         }
     }
 
-    /** {@link #multiply(long, long, double[], int, double[], int, int, double)} with the decisions of {@code layout}. */
-    static void multiply(ChannelLayout layout, long seed, long e, double[] x, int xOff, double[] y, int yOff, int n, double c) {
+    /**
+     * {@link #multiply(long, long, double[], int, double[], int, int, double)} with the decisions of {@code layout}, over
+     * elements {@code [first, first + n)} of a region whose element 0 is stream element {@code e}: {@code x[xOff]}
+     * and {@code y[yOff]} are element {@code first} (0 for a whole region; a segment chunk's start otherwise).
+     */
+    static void multiply(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y, int yOff, int n,
+                    double c) {
         if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
-            multiply(seed, e, x, xOff, y, yOff, n, c);
+            multiply(seed, e + first, x, xOff, y, yOff, n, c);
         } else {
-            multiplyChannels(layout, seed, e, 0, x, xOff, y, yOff, n, c);
+            multiplyChannels(layout, seed, e, first, x, xOff, y, yOff, n, c);
         }
     }
 
@@ -309,8 +319,8 @@ final class NormalBlocks {
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
      */
-    static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
-                            int yOff, int n, double c) {
+    private static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff,
+                                    double[] y, int yOff, int n, double c) {
         if (n == 0) {
             return;
         }
@@ -431,12 +441,17 @@ final class NormalBlocks {
         }
     }
 
-    /** {@link #add(long, long, float[], int, float[], int, int, float)} with the decisions of {@code layout}. */
-    static void add(ChannelLayout layout, long seed, long e, float[] x, int xOff, float[] y, int yOff, int n, float c) {
+    /**
+     * {@link #add(long, long, float[], int, float[], int, int, float)} with the decisions of {@code layout}, over elements
+     * {@code [first, first + n)} of a region, as {@link #multiply(ChannelLayout, long, long, long, float[], int, float[],
+     * int, int, float)} takes them.
+     */
+    static void add(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y, int yOff, int n,
+                    float c) {
         if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
-            add(seed, e, x, xOff, y, yOff, n, c);
+            add(seed, e + first, x, xOff, y, yOff, n, c);
         } else {
-            addChannels(layout, seed, e, 0, x, xOff, y, yOff, n, c);
+            addChannels(layout, seed, e, first, x, xOff, y, yOff, n, c);
         }
     }
 
@@ -453,8 +468,8 @@ final class NormalBlocks {
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
      */
-    static void addChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y,
-                            int yOff, int n, float c) {
+    private static void addChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff,
+                                    float[] y, int yOff, int n, float c) {
         if (n == 0) {
             return;
         }
@@ -564,12 +579,17 @@ final class NormalBlocks {
         }
     }
 
-    /** {@link #add(long, long, double[], int, double[], int, int, double)} with the decisions of {@code layout}. */
-    static void add(ChannelLayout layout, long seed, long e, double[] x, int xOff, double[] y, int yOff, int n, double c) {
+    /**
+     * {@link #add(long, long, double[], int, double[], int, int, double)} with the decisions of {@code layout}, over elements
+     * {@code [first, first + n)} of a region, as {@link #multiply(ChannelLayout, long, long, long, double[], int, double[],
+     * int, int, double)} takes them.
+     */
+    static void add(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y, int yOff, int n,
+                    double c) {
         if (layout.kind() == ChannelLayout.Kind.ELEMENTWISE) {
-            add(seed, e, x, xOff, y, yOff, n, c);
+            add(seed, e + first, x, xOff, y, yOff, n, c);
         } else {
-            addChannels(layout, seed, e, 0, x, xOff, y, yOff, n, c);
+            addChannels(layout, seed, e, first, x, xOff, y, yOff, n, c);
         }
     }
 
@@ -586,8 +606,8 @@ final class NormalBlocks {
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
      */
-    static void addChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y,
-                            int yOff, int n, double c) {
+    private static void addChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff,
+                                    double[] y, int yOff, int n, double c) {
         if (n == 0) {
             return;
         }

@@ -53,22 +53,16 @@ final class NormalSegmentBlocks {
      */
     static void apply(Combine combine, ChannelLayout layout, long seed, long e, MemorySegment x, long xOff,
                       MemorySegment y, long yOff, long n, double c) {
-        boolean elementwise = layout.kind() == ChannelLayout.Kind.ELEMENTWISE;
         if (combine == Combine.FLOAT_MULTIPLY || combine == Combine.FLOAT_ADD) {
             float[] chunk = FLOAT_CHUNK.get();
             for (long i = 0; i < n; ) {
                 int len = chunkLength(e + i, n - i);
                 MemorySegment.copy(x, FLOAT, (xOff + i) * Float.BYTES, chunk, 0, len);
-                if (!elementwise) { // element i of the region is chunk[0]: the array loop maps it to its decision
-                    if (combine == Combine.FLOAT_MULTIPLY) {
-                        NormalBlocks.multiplyChannels(layout, seed, e, i, chunk, 0, chunk, 0, len, (float) c);
-                    } else {
-                        NormalBlocks.addChannels(layout, seed, e, i, chunk, 0, chunk, 0, len, (float) c);
-                    }
-                } else if (combine == Combine.FLOAT_MULTIPLY) {
-                    NormalBlocks.multiply(seed, e + i, chunk, 0, chunk, 0, len, (float) c);
+                // chunk[0] is element i of the region: the array loop maps it to its stream element
+                if (combine == Combine.FLOAT_MULTIPLY) {
+                    NormalBlocks.multiply(layout, seed, e, i, chunk, 0, chunk, 0, len, (float) c);
                 } else {
-                    NormalBlocks.add(seed, e + i, chunk, 0, chunk, 0, len, (float) c);
+                    NormalBlocks.add(layout, seed, e, i, chunk, 0, chunk, 0, len, (float) c);
                 }
                 MemorySegment.copy(chunk, 0, y, FLOAT, (yOff + i) * Float.BYTES, len);
                 i += len;
@@ -78,16 +72,10 @@ final class NormalSegmentBlocks {
             for (long i = 0; i < n; ) {
                 int len = chunkLength(e + i, n - i);
                 MemorySegment.copy(x, DOUBLE, (xOff + i) * Double.BYTES, chunk, 0, len);
-                if (!elementwise) {
-                    if (combine == Combine.DOUBLE_MULTIPLY) {
-                        NormalBlocks.multiplyChannels(layout, seed, e, i, chunk, 0, chunk, 0, len, c);
-                    } else {
-                        NormalBlocks.addChannels(layout, seed, e, i, chunk, 0, chunk, 0, len, c);
-                    }
-                } else if (combine == Combine.DOUBLE_MULTIPLY) {
-                    NormalBlocks.multiply(seed, e + i, chunk, 0, chunk, 0, len, c);
+                if (combine == Combine.DOUBLE_MULTIPLY) {
+                    NormalBlocks.multiply(layout, seed, e, i, chunk, 0, chunk, 0, len, c);
                 } else {
-                    NormalBlocks.add(seed, e + i, chunk, 0, chunk, 0, len, c);
+                    NormalBlocks.add(layout, seed, e, i, chunk, 0, chunk, 0, len, c);
                 }
                 MemorySegment.copy(chunk, 0, y, DOUBLE, (yOff + i) * Double.BYTES, len);
                 i += len;
