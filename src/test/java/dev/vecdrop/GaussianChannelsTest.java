@@ -278,28 +278,8 @@ class GaussianChannelsTest {
     void perChannelBackwardMatchesFiniteDifferencesInFloat64() {
         SplittableRandom random = new SplittableRandom(24);
         for (ChannelLayout layout : List.of(ChannelLayout.channelsFirst(3, 7), ChannelLayout.channelsLast(7, 3))) {
-            GaussianDropout dropout = GaussianDropout.of(0.4).perChannel(layout);
-            int n = 3 * 7 * 4;
-            long seed = Seeds.derive(9, 4);
-            long e = 77;
-            double[] x = new double[n];
-            double[] w = new double[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = random.nextDouble(-2, 2);
-                w[i] = random.nextDouble(-1, 1);
-            }
-            double[] dx = new double[n];
-            dropout.backward(seed, e, w, 0, dx, 0, n);
-            double h = 1e-4;
-            for (int i = 0; i < n; i++) {
-                double[] plus = x.clone();
-                double[] minus = x.clone();
-                plus[i] += h;
-                minus[i] -= h;
-                double fd = (GaussianLayersTest.loss(dropout, seed, e, plus, w)
-                        - GaussianLayersTest.loss(dropout, seed, e, minus, w)) / (2 * h);
-                assertEquals(fd, dx[i], 1e-8 * (1 + Math.abs(fd)), layout + ": element " + i);
-            }
+            GaussianLayersTest.assertBackwardMatchesFiniteDifferences(layout.toString(),
+                    GaussianDropout.of(0.4).perChannel(layout), Seeds.derive(9, 4), 77, 3 * 7 * 4, random);
         }
     }
 

@@ -120,11 +120,16 @@ class GaussianLayersTest {
      */
     @Test
     void gaussianDropoutBackwardMatchesFiniteDifferencesInFloat64() {
-        GaussianDropout dropout = GaussianDropout.of(0.4);
-        int n = 300;
-        long seed = Seeds.derive(9, 3);
-        long e = 77;
-        SplittableRandom random = new SplittableRandom(4);
+        assertBackwardMatchesFiniteDifferences("element-wise", GaussianDropout.of(0.4), Seeds.derive(9, 3), 77, 300,
+                new SplittableRandom(4));
+    }
+
+    /**
+     * The float64 backward of {@code dropout} with {@code dy = w} against the central differences of
+     * {@code L = sum w_i y_i}, for every element of {@code n} drawn from {@code random}.
+     */
+    static void assertBackwardMatchesFiniteDifferences(String what, GaussianDropout dropout, long seed, long e, int n,
+                                                       SplittableRandom random) {
         double[] x = new double[n];
         double[] w = new double[n];
         for (int i = 0; i < n; i++) {
@@ -140,11 +145,11 @@ class GaussianLayersTest {
             plus[i] += h;
             minus[i] -= h;
             double fd = (loss(dropout, seed, e, plus, w) - loss(dropout, seed, e, minus, w)) / (2 * h);
-            assertEquals(fd, dx[i], 1e-8 * (1 + Math.abs(fd)), "element " + i);
+            assertEquals(fd, dx[i], 1e-8 * (1 + Math.abs(fd)), what + ": element " + i);
         }
     }
 
-    static double loss(GaussianDropout dropout, long seed, long e, double[] x, double[] w) {
+    private static double loss(GaussianDropout dropout, long seed, long e, double[] x, double[] w) {
         double[] y = new double[x.length];
         dropout.forward(seed, e, x, 0, y, 0, x.length);
         double sum = 0;
