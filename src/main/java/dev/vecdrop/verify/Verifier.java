@@ -398,8 +398,9 @@ public final class Verifier {
      * docs/mask-stream.md, computed here element by element from {@link NormalStream#z}: float32 forwards of both,
      * the float64 gaussian-dropout backward and the float64 noise forward, on inputs with special values; each over
      * arrays and again over memory segments (native or heap); with {@code layout}'s decisions (element-wise, and per
-     * channel where {@code n % 4 == 0}).
+     * channel where {@code n % 4 == 0} or {@code n % 64 == 0}: {@link #runGaussiansEveryLayout}).
      */
+    /** {@link #runGaussians} element-wise, and in the per-channel layouts that {@code n} divides into. */
     private void runGaussiansEveryLayout(long seed, long streamOffset, int n) {
         runGaussians(seed, streamOffset, n, ChannelLayout.elementwise());
         // Per channel where n is 2 samples of n / 4 channels x 2 positions, in both layouts, as runForms does; and
