@@ -8,19 +8,19 @@ import java.util.Arrays;
 
 /**
  * The loops behind {@link GaussianDropout} and {@link GaussianNoise}. A call runs in blocks of {@value #BLOCK}
- * elements: each block's normals {@code z(seed, e)} are written by the normal fill (its vector version where the
- * selected kernels are vector ones) into a per-thread scratch block that stays in L1, then a loop combines them with
- * the block of {@code x}. For float32 with vector kernels that loop is {@code PanamaNormals.multiply} or {@code add}
- * (the whole vectors; the rest of the last block element by element); otherwise it is ordinary Java. Both do the
- * same operations ({@code fma}, then the multiply or nothing) element by element, so the values are the
- * definition's on every path, whether or not C2's SuperWord vectorizes the plain loop.
+ * elements, through a per-thread scratch block that stays in L1. Element-wise float32 with vector kernels, the
+ * normal fill's passes run over the scratch and its last pass combines each normal with {@code x} as it makes it
+ * ({@code PanamaNormals.storeMultiply} or {@code storeAdd}, the whole steps of a block). Otherwise (float64, the
+ * scalar path, a block's last few elements, the per-channel forms) the block's normals {@code z(seed, e)} are
+ * written by the fill into the scratch and a loop combines them with the block of {@code x}: with vector kernels
+ * {@code PanamaNormals.multiply} or {@code add} (or their float64 forms), otherwise ordinary Java. All do the same
+ * operations ({@code fma}, then the multiply or nothing) element by element, so the values are the definition's on
+ * every path, whether or not C2's SuperWord vectorizes the plain loop.
  *
- * <p>Why a block and not the normals used in registers as they are made (stops 17-21): the vector fill now computes
- * each Box-Muller pair once per lane, in passes of its own, and no loop with the combination inside stayed
- * allocation-free in every fresh JVM (stop 22, {@code PanamaNormals.store} says why). With the new fill the block
- * path beats the earlier loop (float32 gaussian dropout 39,335 against 27,454 calls per second at 16K elements,
- * 28.7 against 25.0 at 16M; one JMH run each, stop 22, docs/benchmarks.md); the gain is the fill's, since with the
- * old fill the earlier loop was the faster of the two (2.4 against 3.2 ns per element at 16M, stop 17).
+ * <p>Why the fill's own passes and not one loop with the combination inside (stops 17-21): no such loop stayed
+ * allocation-free in every fresh JVM (stop 22, {@code PanamaNormals.store} says why). Combining in the last pass
+ * (stop 24) is 14% faster at 16M elements than filling the block and combining it after (35.9 against 31.5 calls per
+ * second, one JMH run, docs/benchmarks.md): the loads of {@code x} overlap the polynomial work.
  *
  * <p>Blocks start at even stream elements (an odd start does its first element alone), so every block but the last
  * is whole Box-Muller pairs and whole vector steps of the fill, with no scalar tail.
@@ -80,8 +80,11 @@ final class NormalBlocks {
         float[] z = SCRATCH.get();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
-            NormalStream.fillUnchecked(seed, e + i, z, 0, len);
-            multiplyBlock(z, 0, x, xOff + i, y, yOff + i, len, sigma);
+            int done = NormalStream.vectorMultiplyStream(seed, e + i, z, x, xOff + i, y, yOff + i, len, sigma);
+            if (done < len) {
+                NormalStream.fillUnchecked(seed, e + i + done, z, 0, len - done);
+                multiplyBlock(z, 0, x, xOff + i + done, y, yOff + i + done, len - done, sigma);
+            }
             i += len;
         }
     }
@@ -100,8 +103,11 @@ final class NormalBlocks {
         float[] z = SCRATCH.get();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
-            NormalStream.fillUnchecked(seed, e + i, z, 0, len);
-            multiplyBlock(z, 0, x, xOff + i, y, yOff + i, len, sigma);
+            int done = 0; // float64: the block path (a widening inside the fill's last pass did not stay unboxed)
+            if (done < len) {
+                NormalStream.fillUnchecked(seed, e + i + done, z, 0, len - done);
+                multiplyBlock(z, 0, x, xOff + i + done, y, yOff + i + done, len - done, sigma);
+            }
             i += len;
         }
     }
@@ -120,8 +126,11 @@ final class NormalBlocks {
         float[] z = SCRATCH.get();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
-            NormalStream.fillUnchecked(seed, e + i, z, 0, len);
-            addBlock(z, 0, x, xOff + i, y, yOff + i, len, stddev);
+            int done = NormalStream.vectorAddStream(seed, e + i, z, x, xOff + i, y, yOff + i, len, stddev);
+            if (done < len) {
+                NormalStream.fillUnchecked(seed, e + i + done, z, 0, len - done);
+                addBlock(z, 0, x, xOff + i + done, y, yOff + i + done, len - done, stddev);
+            }
             i += len;
         }
     }
@@ -140,8 +149,11 @@ final class NormalBlocks {
         float[] z = SCRATCH.get();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
-            NormalStream.fillUnchecked(seed, e + i, z, 0, len);
-            addBlock(z, 0, x, xOff + i, y, yOff + i, len, stddev);
+            int done = 0; // float64: the block path (a widening inside the fill's last pass did not stay unboxed)
+            if (done < len) {
+                NormalStream.fillUnchecked(seed, e + i + done, z, 0, len - done);
+                addBlock(z, 0, x, xOff + i + done, y, yOff + i + done, len - done, stddev);
+            }
             i += len;
         }
     }
@@ -437,7 +449,7 @@ final class NormalBlocks {
 
     /** {@code y[i] = x[i] * fma(sigma, (double) z[i], 1.0)} over {@code len} elements. */
     private static void multiplyBlock(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len, double c) {
-        int j = 0;
+        int j = NormalStream.vectorMultiply(z, zOff, x, xOff, y, yOff, len, c);
         for (; j < len; j++) {
             double zj = z[zOff + j];
             y[yOff + j] = x[xOff + j] * Math.fma(c, zj, 1);
@@ -713,7 +725,7 @@ final class NormalBlocks {
 
     /** {@code y[i] = fma(stddev, (double) z[i], x[i])} over {@code len} elements. */
     private static void addBlock(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len, double c) {
-        int j = 0;
+        int j = NormalStream.vectorAdd(z, zOff, x, xOff, y, yOff, len, c);
         for (; j < len; j++) {
             double zj = z[zOff + j];
             y[yOff + j] = Math.fma(c, zj, x[xOff + j]);

@@ -150,6 +150,65 @@ public final class NormalStream {
         return vectorCombine(Vector.ADD, z, zOff, x, xOff, y, yOff, len, stddev);
     }
 
+    /**
+     * Gaussian dropout's float32 forward on the normals as the vector fill makes them,
+     * {@code y[i] = x[i] * fma(sigma, z(seed, e + i), 1f)} from an even {@code e}, with the fill's scratch {@code w}
+     * (at least {@code len} floats): the whole steps of {@code len} elements, the fill's last pass doing the
+     * multiply. Returns how many elements it did; 0 on the scalar path, where the caller does all.
+     */
+    static int vectorMultiplyStream(long seed, long e, float[] w, float[] x, int xOff, float[] y, int yOff, int len,
+                                    float sigma) {
+        return vectorCombineStream(Vector.STORE_MULTIPLY, seed, e, w, x, xOff, y, yOff, len, sigma);
+    }
+
+    /** Gaussian noise's float32 forward, {@code y[i] = fma(stddev, z(seed, e + i), x[i])}, as {@link #vectorMultiplyStream}. */
+    static int vectorAddStream(long seed, long e, float[] w, float[] x, int xOff, float[] y, int yOff, int len,
+                               float stddev) {
+        return vectorCombineStream(Vector.STORE_ADD, seed, e, w, x, xOff, y, yOff, len, stddev);
+    }
+
+    private static int vectorCombineStream(MethodHandle vector, long seed, long e, float[] w, float[] x, int xOff,
+                                           float[] y, int yOff, int len, float coefficient) {
+        if (vector == null) {
+            return 0;
+        }
+        try {
+            return (int) vector.invokeExact(seed, e, w, 0, x, xOff, y, yOff, len, coefficient);
+        } catch (RuntimeException | Error t) {
+            throw t;
+        } catch (Throwable t) { // not thrown: the combinations declare no checked exception
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Gaussian dropout's float64 combination of a block of normals with its input,
+     * {@code y[i] = x[i] * fma(sigma, (double) z[i], 1.0)}, as {@link #vectorMultiply}.
+     */
+    static int vectorMultiply(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len,
+                              double sigma) {
+        return vectorCombine(Vector.MULTIPLY_DOUBLE, z, zOff, x, xOff, y, yOff, len, sigma);
+    }
+
+    /** Gaussian noise's float64 combination, {@code y[i] = fma(stddev, (double) z[i], x[i])}, as {@link #vectorMultiply}. */
+    static int vectorAdd(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len, double stddev) {
+        return vectorCombine(Vector.ADD_DOUBLE, z, zOff, x, xOff, y, yOff, len, stddev);
+    }
+
+    private static int vectorCombine(MethodHandle vector, float[] z, int zOff, double[] x, int xOff, double[] y,
+                                     int yOff, int len, double coefficient) {
+        if (vector == null) {
+            return 0;
+        }
+        try {
+            return (int) vector.invokeExact(z, zOff, x, xOff, y, yOff, len, coefficient);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) { // not thrown: the combinations declare no checked exception
+            throw new IllegalStateException(t);
+        }
+    }
+
     private static int vectorCombine(MethodHandle vector, float[] z, int zOff, float[] x, int xOff, float[] y,
                                      int yOff, int len, float coefficient) {
         if (vector == null) {
@@ -187,6 +246,14 @@ public final class NormalStream {
                 long.class, long.class, float[].class, int.class, int.class));
         static final MethodHandle MULTIPLY = FILL == null ? null : load("multiply", COMBINE);
         static final MethodHandle ADD = FILL == null ? null : load("add", COMBINE);
+        private static final MethodType COMBINE_DOUBLE = MethodType.methodType(int.class, float[].class, int.class,
+                double[].class, int.class, double[].class, int.class, int.class, double.class);
+        private static final MethodType COMBINE_STREAM = MethodType.methodType(int.class, long.class, long.class,
+                float[].class, int.class, float[].class, int.class, float[].class, int.class, int.class, float.class);
+        static final MethodHandle MULTIPLY_DOUBLE = FILL == null ? null : load("multiplyDouble", COMBINE_DOUBLE);
+        static final MethodHandle ADD_DOUBLE = FILL == null ? null : load("addDouble", COMBINE_DOUBLE);
+        static final MethodHandle STORE_MULTIPLY = FILL == null ? null : load("storeMultiply", COMBINE_STREAM);
+        static final MethodHandle STORE_ADD = FILL == null ? null : load("storeAdd", COMBINE_STREAM);
 
         private static MethodHandle load(String name, MethodType type) {
             if (KernelSelector.kernels().vectorBitSize() == 0) {

@@ -16,11 +16,11 @@ import java.util.concurrent.Executor;
  * training forward with and without a mask, the mask alone, both backwards, eval of both scalings, even and odd
  * stream offsets, region lengths with and without a vector tail, and the chunked path of
  * {@link ParallelDropout} (on the calling thread), and the normal stream's {@link NormalStream#fill} with the
- * float32 gaussian dropout and noise forwards that run it and then their vector combine loops; and, every
- * fourth round, float64 arrays, float32 and float64 native segments, and per-channel masks in both layouts. Heap
- * segments are not warmed up: mixing them with
- * native ones in one warm-up keeps C2 recompiling the segment kernels (a type speculation on one segment class
- * traps on the other), so it would never settle; a caller of heap segments warms them up by using them.
+ * float32 gaussian dropout and noise forwards that run it and their vector combinations; and, every fourth round,
+ * float64 arrays (the gaussian layers' too), float32 and float64 native segments, and per-channel masks in both
+ * layouts. Heap segments are not warmed up: mixing them with native ones in one warm-up keeps C2 recompiling the
+ * segment kernels (a type speculation on one segment class traps on the other), so it would never settle; a caller
+ * of heap segments warms them up by using them.
  * It repeats this in rounds, at least {@value #MIN_ROUNDS}, until
  * the JIT has finished with them: for {@value #QUIET_MILLIS} ms no round of the single-call operations has
  * allocated anything (interpreted or C1-compiled vector code boxes, so allocates) and the JVM's total
@@ -51,7 +51,7 @@ public final class WarmUp {
     public static final Duration DEFAULT_LIMIT = Duration.ofSeconds(10);
 
     private static final int LENGTH = 4096 + 63; // a vector body, a tail, and a partial mask word at every width
-    /** The gaussian layers' float32 calls run the fill, then its multiply and add combine loops: warmed with it. */
+    /** The gaussian layers run the fill's passes and their combinations: warmed with it, float32 and float64. */
     private static final GaussianDropout GAUSSIAN_DROPOUT = GaussianDropout.of(0.25);
     private static final GaussianNoise GAUSSIAN_NOISE = GaussianNoise.of(0.5);
     /**
@@ -255,6 +255,9 @@ public final class WarmUp {
             inverted.forward(r, odd, xd, 0, yd, 0, n, mask, 0);
             inverted.backward(mask, 0, xd, 0, yd, 0, n);
             classic.eval(xd, 0, yd, 0, n);
+            // The gaussian layers in float64: the fill, then their float64 vector combine loops.
+            GAUSSIAN_DROPOUT.forward(r, odd, xd, 0, yd, 0, 64 + (r & 63));
+            GAUSSIAN_NOISE.forward(r, odd, xd, 0, yd, 0, 64 + (r & 63));
             // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
             // one warm-up makes C2 speculate on one class, trap on the other and recompile, round after round,
             // so it would never settle; a caller that uses heap segments warms them up by using them.

@@ -42,6 +42,11 @@ final class WarmUpProbe {
         Dropout inverted = Dropout.inverted(0.5);
         Dropout classic = Dropout.classic(0.1);
         GaussianDropout gaussian = GaussianDropout.of(0.1);
+        double[] xd = new double[N];
+        double[] yd = new double[N];
+        for (int i = 0; i < N; i++) {
+            xd[i] = x[i];
+        }
         Dropout[] dropouts = {Dropout.inverted(0.1), Dropout.classic(0.5), Dropout.inverted(0.0), Dropout.inverted(1.0)};
         try (ForkJoinPool pool = new ForkJoinPool(2)) {
             ParallelDropout[] parallel = new ParallelDropout[dropouts.length];
@@ -57,10 +62,11 @@ final class WarmUpProbe {
                 () -> classic.eval(x, 0, y, 0, N),
                 () -> NormalStream.fill(99, 1_000_001, y, 0, N),
                 () -> gaussian.forward(99, 1_000_000, x, 0, y, 0, N),
+                () -> gaussian.forward(99, 1_000_000, xd, 0, yd, 0, N),
                 () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
             };
             String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK",
-                "EVAL_CLASSIC", "NORMALS", "GAUSSIAN_DROPOUT", "CONTROL"};
+                "EVAL_CLASSIC", "NORMALS", "GAUSSIAN_DROPOUT", "GAUSSIAN_DROPOUT_DOUBLE", "CONTROL"};
             System.out.println("WARMED settled " + settled);
             for (int i = 0; i < ops.length; i++) {
                 long before = threads.getCurrentThreadAllocatedBytes();

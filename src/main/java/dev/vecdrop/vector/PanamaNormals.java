@@ -7,6 +7,7 @@ import dev.vecdrop.kernel.NormalCoefficients;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -26,9 +27,11 @@ import jdk.incubator.vector.VectorSpecies;
  * sign. Lanes are regrouped with long shifts and masks only (lane-wise, no shuffles, so every width runs the same
  * code).
  *
- * <p>It runs as three passes over the output, each a loop of its own ({@link #store} says why). Gaussian dropout and
- * noise use the normals through a block the same way: {@link #store} fills it, then {@link #multiply} or
- * {@link #add} combines it with the input in a short loop (both rendered from this template).
+ * <p>It runs as three passes over the output, each a loop of its own ({@link #store} says why). Element-wise
+ * gaussian dropout and noise run the same passes over a scratch block, the last one combining each normal with the
+ * input as it makes it ({@link #storeMultiply}, {@link #storeAdd}); the per-channel forms, and float64, fill a
+ * block with {@link #store} and combine it in a short loop ({@link #multiply}, {@link #add},
+ * {@link #multiplyDouble}, {@link #addDouble}). All are rendered from this template.
  *
  * <p>All vector values live inside each method: a helper taking or returning vectors may be compiled on its own,
  * refused for inlining later, and then box its vectors on every call. Only arrays and offsets cross the calls here.
@@ -40,6 +43,13 @@ public final class PanamaNormals {
     private static final VectorSpecies<Float> FLOATS = Species.FLOATS;
     private static final VectorSpecies<Long> LONGS = Species.FLOAT_WORDS;
     private static final int LANES = FLOATS.length();
+    /**
+     * The float64 combinations: doubles of the same shape (half the lanes), and floats of half the shape, the
+     * normals one double vector takes.
+     */
+    private static final VectorSpecies<Double> DOUBLES = Species.DOUBLES;
+    private static final VectorSpecies<Float> HALF_FLOATS = Species.HALF_FLOATS;
+    private static final int HALF = DOUBLES.length();
 
     /** Lane {@code j}: {@code j * GOLDEN_GAMMA}, the counter offset of word {@code j} of a step of {@link #words}. */
     private static final long[] LANE_GAMMAS = new long[LONGS.length()];
@@ -99,10 +109,10 @@ public final class PanamaNormals {
     }
 
     /**
-     * The whole steps of {@code len} normals from the even stream element {@code offset}, stored to {@code y}.
+     * The whole steps of {@code len} normals from the even stream element {@code offset}, stored to {@code w}.
      * The caller does the rest, fewer than {@code 2F} elements. Arguments are not checked here.
      *
-     * <p>Three passes over {@code y}: {@link #words} stores every pair's SplitMix64 word in the pair's two floats
+     * <p>Three passes over {@code w}: {@link #words} stores every pair's SplitMix64 word in the pair's two floats
      * (low half in the even one), {@link #radii} replaces each low half by the pair's radius, and {@link #angles}
      * turns each (radius, high half) into the pair's two normals, {@link #CHUNK} floats at a time, so the pairs
      * stay in L1 between the passes. Not one loop: the Vector API calls of the whole step exceed what C2 inlines
@@ -117,20 +127,87 @@ public final class PanamaNormals {
      *
      * @return how many elements were done, a multiple of {@code 2F}
      */
-    static int store(long seed, long offset, float[] y, int yOff, int len) {
+    static int store(long seed, long offset, float[] w, int wOff, int len) {
         int whole = len - len % (2 * LANES);
         int n;
         for (int done = 0; done < whole; done += n) { // done + n <= whole: no overflow near Integer.MAX_VALUE
             n = Math.min(CHUNK, whole - done);
+            int at = wOff + done;
             try {
-                WORDS[0].invokeExact(seed, offset + done, y, yOff + done, n);
+                WORDS[0].invokeExact(seed, offset + done, w, at, n);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) { // not thrown: words declares no checked exception
                 throw new IllegalStateException(t);
             }
-            radii(y, yOff + done, n);
-            angles(y, yOff + done, n);
+            radii(w, at, n);
+            angles(w, at, n);
+        }
+        return whole;
+    }
+    /**
+     * Gaussian dropout's float32 forward and backward on the normals as they are made:
+     * {@code y[i] = x[i] * fma(coefficient, z(seed, offset + i), 1f)} (the coefficient is sigma),
+     * for the whole steps of {@code len} elements from the even stream element {@code offset}. {@code w} is the
+     * scratch of the first two passes, {@code min(len, }{@value #CHUNK}{@code )} floats from {@code wOff}; the
+     * last pass combines each normal with {@code x} as it makes it and stores to {@code y}, so the normals are
+     * never stored and read back, and the loads of {@code x} run among the polynomial work (at 16M elements 14%
+     * faster than the fill and a combining loop after it, stop 24). In place ({@code y == x}, same offset) is safe.
+     * The caller does the rest, fewer than {@code 2F} elements. Arguments are not checked here.
+     *
+     * <p>The passes of {@link #store}, the last one {@link #anglesMultiply}.
+     *
+     * @return how many elements were done, a multiple of {@code 2F}
+     */
+    public static int storeMultiply(long seed, long offset, float[] w, int wOff, float[] x, int xOff, float[] y,
+                                   int yOff, int len, float coefficient) {
+        int whole = len - len % (2 * LANES);
+        int n;
+        for (int done = 0; done < whole; done += n) { // done + n <= whole: no overflow near Integer.MAX_VALUE
+            n = Math.min(CHUNK, whole - done);
+            int at = wOff;
+            try {
+                WORDS[0].invokeExact(seed, offset + done, w, at, n);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) { // not thrown: words declares no checked exception
+                throw new IllegalStateException(t);
+            }
+            radii(w, at, n);
+            anglesMultiply(w, at, x, xOff + done, y, yOff + done, n, coefficient);
+        }
+        return whole;
+    }
+    /**
+     * Gaussian noise's float32 forward on the normals as they are made:
+     * {@code y[i] = fma(coefficient, z(seed, offset + i), x[i])} (the coefficient is the standard deviation),
+     * for the whole steps of {@code len} elements from the even stream element {@code offset}. {@code w} is the
+     * scratch of the first two passes, {@code min(len, }{@value #CHUNK}{@code )} floats from {@code wOff}; the
+     * last pass combines each normal with {@code x} as it makes it and stores to {@code y}, so the normals are
+     * never stored and read back, and the loads of {@code x} run among the polynomial work (at 16M elements 14%
+     * faster than the fill and a combining loop after it, stop 24). In place ({@code y == x}, same offset) is safe.
+     * The caller does the rest, fewer than {@code 2F} elements. Arguments are not checked here.
+     *
+     * <p>The passes of {@link #store}, the last one {@link #anglesAdd}.
+     *
+     * @return how many elements were done, a multiple of {@code 2F}
+     */
+    public static int storeAdd(long seed, long offset, float[] w, int wOff, float[] x, int xOff, float[] y,
+                                   int yOff, int len, float coefficient) {
+        int whole = len - len % (2 * LANES);
+        int n;
+        for (int done = 0; done < whole; done += n) { // done + n <= whole: no overflow near Integer.MAX_VALUE
+            n = Math.min(CHUNK, whole - done);
+            int at = wOff;
+            try {
+                WORDS[0].invokeExact(seed, offset + done, w, at, n);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) { // not thrown: words declares no checked exception
+                throw new IllegalStateException(t);
+            }
+            radii(w, at, n);
+            anglesAdd(w, at, x, xOff + done, y, yOff + done, n, coefficient);
         }
         return whole;
     }
@@ -197,15 +274,15 @@ public final class PanamaNormals {
      * back, which leaves the reduced argument unchanged and lowers the quadrant by one, so the odd value takes the
      * other polynomial and its own sign.
      */
-    private static void angles(float[] y, int yOff, int len) {
+    private static void angles(float[] w, int wOff, int len) {
         final FloatVector cosC2 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C2);
         final FloatVector cosC1 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C1);
         final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
         final FloatVector sinS1 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S1);
         final FloatVector sinS0 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S0);
         for (int i = 0; i < len; i += 2 * LANES) {
-            LongVector a = FloatVector.fromArray(FLOATS, y, yOff + i).reinterpretAsLongs();
-            LongVector b = FloatVector.fromArray(FLOATS, y, yOff + i + LANES).reinterpretAsLongs();
+            LongVector a = FloatVector.fromArray(FLOATS, w, wOff + i).reinterpretAsLongs();
+            LongVector b = FloatVector.fromArray(FLOATS, w, wOff + i + LANES).reinterpretAsLongs();
             FloatVector radius = a.and(LOW_HALF).or(b.lanewise(VectorOperators.LSHL, 32)).reinterpretAsFloats();
 
             // centred = (hi >>> 6) + 2^23: the quadrant, and t in [-1, 1) (the reference's x).
@@ -230,19 +307,122 @@ public final class PanamaNormals {
                     .lanewise(VectorOperators.XOR, oddSign).reinterpretAsFloats()).reinterpretAsLongs();
 
             // Back to element order: A's pair j (int lane 2j) to long lane j of the first vector, B's to the second.
-            even.and(LOW_HALF).or(odd.lanewise(VectorOperators.LSHL, 32)).reinterpretAsFloats().intoArray(y, yOff + i);
-            even.lanewise(VectorOperators.LSHR, 32).or(odd.and(~LOW_HALF)).reinterpretAsFloats()
-                    .intoArray(y, yOff + i + LANES);
+            FloatVector first = even.and(LOW_HALF).or(odd.lanewise(VectorOperators.LSHL, 32)).reinterpretAsFloats();
+            FloatVector second = even.lanewise(VectorOperators.LSHR, 32).or(odd.and(~LOW_HALF)).reinterpretAsFloats();
+            first.intoArray(w, wOff + i);
+            second.intoArray(w, wOff + i + LANES);
+        }
+    }
+    /**
+     * Pass 3 of {@link #storeMultiply}: each pair's (radius, high half) turned into its two normals, in the lanes of
+     * {@link #radii}. The two elements of a pair differ only in quadrant: the odd element's angle is a quarter turn
+     * back, which leaves the reduced argument unchanged and lowers the quadrant by one, so the odd value takes the
+     * other polynomial and its own sign.
+     * Each normal is then combined with its element of {@code x} and the result stored to {@code y}.
+     */
+    private static void anglesMultiply(float[] w, int wOff, float[] x, int xOff, float[] y, int yOff, int len,
+                                      float coefficient) {
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        final FloatVector cosC2 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C2);
+        final FloatVector cosC1 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C1);
+        final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        final FloatVector sinS1 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S1);
+        final FloatVector sinS0 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S0);
+        for (int i = 0; i < len; i += 2 * LANES) {
+            LongVector a = FloatVector.fromArray(FLOATS, w, wOff + i).reinterpretAsLongs();
+            LongVector b = FloatVector.fromArray(FLOATS, w, wOff + i + LANES).reinterpretAsLongs();
+            FloatVector radius = a.and(LOW_HALF).or(b.lanewise(VectorOperators.LSHL, 32)).reinterpretAsFloats();
+
+            // centred = (hi >>> 6) + 2^23: the quadrant, and t in [-1, 1) (the reference's x).
+            IntVector centred = a.lanewise(VectorOperators.LSHR, 32).or(b.and(~LOW_HALF)).reinterpretAsInts()
+                    .lanewise(VectorOperators.LSHR, 6).add(1 << 23);
+            IntVector quadrant = centred.lanewise(VectorOperators.LSHR, 24).and(3);
+            FloatVector t = ((FloatVector) centred.and(0xffffff).sub(1 << 23).convert(VectorOperators.I2F, 0))
+                    .mul(0x1p-23f);
+            FloatVector t2 = t.mul(t);
+            FloatVector c = t2.fma(NormalCoefficients.COS_C4, NormalCoefficients.COS_C3)
+                    .fma(t2, cosC2).fma(t2, cosC1).fma(t2, one);
+            FloatVector sn = t.mul(t2.fma(NormalCoefficients.SIN_S3, NormalCoefficients.SIN_S2)
+                    .fma(t2, sinS1).fma(t2, sinS0));
+            // Even element: quadrant q, cosine on even q, negative in q = 1, 2. Odd element: quadrant q - 1, so
+            // the other polynomial, negative in q = 2, 3.
+            VectorMask<Float> oddQuadrant = quadrant.and(1).compare(VectorOperators.NE, 0).cast(FLOATS);
+            IntVector evenSign = quadrant.add(1).and(2).lanewise(VectorOperators.LSHL, 30);
+            IntVector oddSign = quadrant.and(2).lanewise(VectorOperators.LSHL, 30);
+            LongVector even = radius.mul(c.blend(sn, oddQuadrant).reinterpretAsInts()
+                    .lanewise(VectorOperators.XOR, evenSign).reinterpretAsFloats()).reinterpretAsLongs();
+            LongVector odd = radius.mul(sn.blend(c, oddQuadrant).reinterpretAsInts()
+                    .lanewise(VectorOperators.XOR, oddSign).reinterpretAsFloats()).reinterpretAsLongs();
+
+            // Back to element order: A's pair j (int lane 2j) to long lane j of the first vector, B's to the second.
+            FloatVector first = even.and(LOW_HALF).or(odd.lanewise(VectorOperators.LSHL, 32)).reinterpretAsFloats();
+            FloatVector second = even.lanewise(VectorOperators.LSHR, 32).or(odd.and(~LOW_HALF)).reinterpretAsFloats();
+            // Both halves of x read before y is written: in place (y == x, same offset) is safe.
+            FloatVector x0 = FloatVector.fromArray(FLOATS, x, xOff + i);
+            FloatVector x1 = FloatVector.fromArray(FLOATS, x, xOff + i + LANES);
+            x0.mul(first.fma(coef, one)).intoArray(y, yOff + i);
+            x1.mul(second.fma(coef, one)).intoArray(y, yOff + i + LANES);
+        }
+    }
+    /**
+     * Pass 3 of {@link #storeAdd}: each pair's (radius, high half) turned into its two normals, in the lanes of
+     * {@link #radii}. The two elements of a pair differ only in quadrant: the odd element's angle is a quarter turn
+     * back, which leaves the reduced argument unchanged and lowers the quadrant by one, so the odd value takes the
+     * other polynomial and its own sign.
+     * Each normal is then combined with its element of {@code x} and the result stored to {@code y}.
+     */
+    private static void anglesAdd(float[] w, int wOff, float[] x, int xOff, float[] y, int yOff, int len,
+                                      float coefficient) {
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        final FloatVector cosC2 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C2);
+        final FloatVector cosC1 = FloatVector.broadcast(FLOATS, NormalCoefficients.COS_C1);
+        final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        final FloatVector sinS1 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S1);
+        final FloatVector sinS0 = FloatVector.broadcast(FLOATS, NormalCoefficients.SIN_S0);
+        for (int i = 0; i < len; i += 2 * LANES) {
+            LongVector a = FloatVector.fromArray(FLOATS, w, wOff + i).reinterpretAsLongs();
+            LongVector b = FloatVector.fromArray(FLOATS, w, wOff + i + LANES).reinterpretAsLongs();
+            FloatVector radius = a.and(LOW_HALF).or(b.lanewise(VectorOperators.LSHL, 32)).reinterpretAsFloats();
+
+            // centred = (hi >>> 6) + 2^23: the quadrant, and t in [-1, 1) (the reference's x).
+            IntVector centred = a.lanewise(VectorOperators.LSHR, 32).or(b.and(~LOW_HALF)).reinterpretAsInts()
+                    .lanewise(VectorOperators.LSHR, 6).add(1 << 23);
+            IntVector quadrant = centred.lanewise(VectorOperators.LSHR, 24).and(3);
+            FloatVector t = ((FloatVector) centred.and(0xffffff).sub(1 << 23).convert(VectorOperators.I2F, 0))
+                    .mul(0x1p-23f);
+            FloatVector t2 = t.mul(t);
+            FloatVector c = t2.fma(NormalCoefficients.COS_C4, NormalCoefficients.COS_C3)
+                    .fma(t2, cosC2).fma(t2, cosC1).fma(t2, one);
+            FloatVector sn = t.mul(t2.fma(NormalCoefficients.SIN_S3, NormalCoefficients.SIN_S2)
+                    .fma(t2, sinS1).fma(t2, sinS0));
+            // Even element: quadrant q, cosine on even q, negative in q = 1, 2. Odd element: quadrant q - 1, so
+            // the other polynomial, negative in q = 2, 3.
+            VectorMask<Float> oddQuadrant = quadrant.and(1).compare(VectorOperators.NE, 0).cast(FLOATS);
+            IntVector evenSign = quadrant.add(1).and(2).lanewise(VectorOperators.LSHL, 30);
+            IntVector oddSign = quadrant.and(2).lanewise(VectorOperators.LSHL, 30);
+            LongVector even = radius.mul(c.blend(sn, oddQuadrant).reinterpretAsInts()
+                    .lanewise(VectorOperators.XOR, evenSign).reinterpretAsFloats()).reinterpretAsLongs();
+            LongVector odd = radius.mul(sn.blend(c, oddQuadrant).reinterpretAsInts()
+                    .lanewise(VectorOperators.XOR, oddSign).reinterpretAsFloats()).reinterpretAsLongs();
+
+            // Back to element order: A's pair j (int lane 2j) to long lane j of the first vector, B's to the second.
+            FloatVector first = even.and(LOW_HALF).or(odd.lanewise(VectorOperators.LSHL, 32)).reinterpretAsFloats();
+            FloatVector second = even.lanewise(VectorOperators.LSHR, 32).or(odd.and(~LOW_HALF)).reinterpretAsFloats();
+            // Both halves of x read before y is written: in place (y == x, same offset) is safe.
+            FloatVector x0 = FloatVector.fromArray(FLOATS, x, xOff + i);
+            FloatVector x1 = FloatVector.fromArray(FLOATS, x, xOff + i + LANES);
+            first.fma(coef, x0).intoArray(y, yOff + i);
+            second.fma(coef, x1).intoArray(y, yOff + i + LANES);
         }
     }
 
     /**
      * {@code y[i] = x[i] * fma(coefficient, z[i], 1f)} over the whole vectors of {@code len} elements: gaussian
      * dropout's float32 forward and backward on a block of normals (the coefficient is sigma).
-     * The caller does the rest, fewer than {@code F} elements. Arguments are not checked here. In place
+     * The caller does the rest, fewer than a vector. Arguments are not checked here. In place
      * ({@code y == x}, same offset) is safe: each vector of {@code x} is read before that of {@code y} is written.
      *
-     * @return how many elements were done, a multiple of {@code F}
+     * @return how many elements were done, a multiple of the vector's lanes
      */
     public static int multiply(float[] z, int zOff, float[] x, int xOff, float[] y, int yOff, int len,
                                float coefficient) {
@@ -257,12 +437,34 @@ public final class PanamaNormals {
     }
 
     /**
-     * {@code y[i] = fma(coefficient, z[i], x[i])} over the whole vectors of {@code len} elements: gaussian noise's
-     * float32 forward on a block of normals (the coefficient is the standard deviation).
-     * The caller does the rest, fewer than {@code F} elements. Arguments are not checked here. In place
+     * {@code y[i] = x[i] * fma(coefficient, (double) z[i], 1.0)} over the whole vectors of {@code len} elements:
+     * gaussian dropout's float64 forward and backward on a block of normals (the coefficient is sigma).
+     * The normals are loaded {@code F / 2} at a time, a half-width float vector, and widened exactly.
+     * The caller does the rest, fewer than a vector. Arguments are not checked here. In place
      * ({@code y == x}, same offset) is safe: each vector of {@code x} is read before that of {@code y} is written.
      *
-     * @return how many elements were done, a multiple of {@code F}
+     * @return how many elements were done, a multiple of the vector's lanes
+     */
+    public static int multiplyDouble(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len,
+                               double coefficient) {
+        final DoubleVector coef = DoubleVector.broadcast(DOUBLES, coefficient);
+        final DoubleVector one = DoubleVector.broadcast(DOUBLES, 1.0);
+        int i = 0;
+        for (int bound = DOUBLES.loopBound(len); i < bound; i += HALF) {
+            DoubleVector zi = (DoubleVector) FloatVector.fromArray(HALF_FLOATS, z, zOff + i)
+                    .convertShape(VectorOperators.F2D, DOUBLES, 0);
+            DoubleVector.fromArray(DOUBLES, x, xOff + i).mul(zi.fma(coef, one)).intoArray(y, yOff + i);
+        }
+        return i;
+    }
+
+    /**
+     * {@code y[i] = fma(coefficient, z[i], x[i])} over the whole vectors of {@code len} elements: gaussian noise's
+     * float32 forward on a block of normals (the coefficient is the standard deviation).
+     * The caller does the rest, fewer than a vector. Arguments are not checked here. In place
+     * ({@code y == x}, same offset) is safe: each vector of {@code x} is read before that of {@code y} is written.
+     *
+     * @return how many elements were done, a multiple of the vector's lanes
      */
     public static int add(float[] z, int zOff, float[] x, int xOff, float[] y, int yOff, int len,
                                float coefficient) {
@@ -271,6 +473,27 @@ public final class PanamaNormals {
         for (int bound = FLOATS.loopBound(len); i < bound; i += LANES) {
             FloatVector zi = FloatVector.fromArray(FLOATS, z, zOff + i);
             zi.fma(coef, FloatVector.fromArray(FLOATS, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        return i;
+    }
+
+    /**
+     * {@code y[i] = fma(coefficient, (double) z[i], x[i])} over the whole vectors of {@code len} elements: gaussian
+     * noise's float64 forward on a block of normals (the coefficient is the standard deviation).
+     * The normals are loaded {@code F / 2} at a time, a half-width float vector, and widened exactly.
+     * The caller does the rest, fewer than a vector. Arguments are not checked here. In place
+     * ({@code y == x}, same offset) is safe: each vector of {@code x} is read before that of {@code y} is written.
+     *
+     * @return how many elements were done, a multiple of the vector's lanes
+     */
+    public static int addDouble(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len,
+                               double coefficient) {
+        final DoubleVector coef = DoubleVector.broadcast(DOUBLES, coefficient);
+        int i = 0;
+        for (int bound = DOUBLES.loopBound(len); i < bound; i += HALF) {
+            DoubleVector zi = (DoubleVector) FloatVector.fromArray(HALF_FLOATS, z, zOff + i)
+                    .convertShape(VectorOperators.F2D, DOUBLES, 0);
+            zi.fma(coef, DoubleVector.fromArray(DOUBLES, x, xOff + i)).intoArray(y, yOff + i);
         }
         return i;
     }

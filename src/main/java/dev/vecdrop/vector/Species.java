@@ -37,6 +37,8 @@ final class Species {
     static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED.withShape(SHAPE);
     static final VectorSpecies<Long> DOUBLE_WORDS = LongVector.SPECIES_PREFERRED.withShape(HALF_SHAPE);
     static final VectorSpecies<Integer> DOUBLE_UNIFORMS = IntVector.SPECIES_PREFERRED.withShape(HALF_SHAPE);
+    /** Floats of half the shape: the float32 values one {@link #DOUBLES} vector widens (normals, in float64). */
+    static final VectorSpecies<Float> HALF_FLOATS = FloatVector.SPECIES_PREFERRED.withShape(HALF_SHAPE);
 
     /** The bytes of a vector of either: what the segment kernels' twins load from and store to a {@code byte[]}. */
     static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_PREFERRED.withShape(SHAPE);

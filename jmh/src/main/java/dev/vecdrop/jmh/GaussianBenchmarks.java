@@ -26,6 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The per-channel forms run on {@code (N, C, S)} (channels first) and {@code (N, S, C)} (channels last) tensors
  * with {@code C = S = 64}, of the same {@code n} elements: one normal per 64 elements.
  *
+ * <p>The float64 forms ({@code ...Double}) run the same operations over {@code double[]} buffers of the same
+ * values.
+ *
  * <p>Scores are calls per second. The seed changes on every call, as in {@link DropoutBenchmarks}.
  */
 @State(Scope.Thread)
@@ -46,6 +49,8 @@ public class GaussianBenchmarks {
     private GaussianDropout gaussianChannelsLast;
     private float[] x;
     private float[] y;
+    private double[] xDouble;
+    private double[] yDouble;
     private long seed;
 
     @Setup
@@ -62,6 +67,12 @@ public class GaussianBenchmarks {
             x[i] = (float) random.nextGaussian();
         }
         dropout.forward(1, 0, x, 0, y, 0, n);
+        xDouble = new double[n];
+        yDouble = new double[n];
+        for (int i = 0; i < n; i++) {
+            xDouble[i] = x[i];
+        }
+        dropout.forward(1, 0, xDouble, 0, yDouble, 0, n);
     }
 
     @Benchmark
@@ -92,5 +103,23 @@ public class GaussianBenchmarks {
     public float[] gaussianDropoutChannelsLastForward() {
         gaussianChannelsLast.forward(seed++, 0, x, 0, y, 0, n);
         return y;
+    }
+
+    @Benchmark
+    public double[] dropoutForwardDouble() {
+        dropout.forward(seed++, 0, xDouble, 0, yDouble, 0, n);
+        return yDouble;
+    }
+
+    @Benchmark
+    public double[] gaussianDropoutForwardDouble() {
+        gaussianDropout.forward(seed++, 0, xDouble, 0, yDouble, 0, n);
+        return yDouble;
+    }
+
+    @Benchmark
+    public double[] gaussianNoiseForwardDouble() {
+        gaussianNoise.forward(seed++, 0, xDouble, 0, yDouble, 0, n);
+        return yDouble;
     }
 }
