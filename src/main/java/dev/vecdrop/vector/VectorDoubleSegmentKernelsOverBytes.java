@@ -55,6 +55,17 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** The class of every heap segment over a {@code byte[]}: see the class comment. */
     private static final Class<? extends MemorySegment> HEAP = MemorySegment.ofArray(new byte[0]).getClass();
+    /**
+     * The class of every heap segment over a {@code long[]}, the usual mask: a kernel makes a mask over one exact
+     * before its loop, as it does its data segments. Left to the receiver profile of the mask access (one JDK
+     * method, reached through {@code setMaskWord} and {@code maskWord} by every kernel, with heap and native masks),
+     * the mask-only loop was compiled with a check that C2's profiled loop predication hoisted out of it, which then
+     * failed call after call: up to 100 deoptimisations and recompilations in a row (trap reason
+     * {@code profile_predicate}, in 2 of 8 fresh JVMs of the allocation probe; 0 of 8 with
+     * {@code -XX:-UseProfiledLoopPredicate}, 0 of 12 with this cast; stop 24, docs/quality.md). A native mask is left
+     * to the profile.
+     */
+    private static final Class<? extends MemorySegment> MASK_HEAP = MemorySegment.ofArray(new long[0]).getClass();
 
     private VectorDoubleSegmentKernelsOverBytes() {}
 
@@ -166,6 +177,9 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         }
         if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
             y = HEAP.cast(y);
+        }
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -292,6 +306,9 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         }
         if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
             y = HEAP.cast(y);
+        }
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -429,6 +446,9 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
             y = HEAP.cast(y);
         }
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -489,6 +509,9 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         long bits = 0;
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
+        }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             LongVector z = counter;
@@ -529,6 +552,9 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         }
         if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
             dst = HEAP.cast(dst);
+        }
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -592,6 +618,9 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         }
         if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
             dst = HEAP.cast(dst);
+        }
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -722,6 +751,9 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         }
         if (HEAP.isInstance(y)) {
             y = HEAP.cast(y);
+        }
+        if (MASK_HEAP.isInstance(mask)) { // false for null; exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
         }
         for (long r = 0; r < rows; r++) {
             long base = r * features;
@@ -890,6 +922,9 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
 
     /** Multiplies the bit string in {@code mask[off, off + words)} by two; words past {@code written} read as 0. */
     private static void shiftUpOneBit(MemorySegment mask, long off, long written, long words) {
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
+        }
         long carry = 0;
         for (long w = 0; w < words; w++) {
             long v = w < written ? DoubleSegmentKernels.maskWord(mask, off + w) : 0L;
