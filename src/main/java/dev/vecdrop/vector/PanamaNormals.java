@@ -152,7 +152,8 @@ public final class PanamaNormals {
      * scratch of the first two passes, {@code min(len, }{@value #CHUNK}{@code )} floats from {@code wOff}; the
      * last pass combines each normal with {@code x} as it makes it and stores to {@code y}, so the normals are
      * never stored and read back, and the loads of {@code x} run among the polynomial work (at 16M elements
-     * 36.6 against 29.4 calls per second for the fill and a combining loop after it, stop 24). In place ({@code y == x}, same offset) is safe.
+     * 36.6 against 29.4 calls per second for the fill and a combining loop after it, stop 24). In place
+     * ({@code y == x}, same offset) is safe.
      * The caller does the rest, fewer than {@code 2F} elements. Arguments are not checked here.
      *
      * <p>The passes of {@link #store}, the last one {@link #anglesMultiply}.
@@ -185,7 +186,8 @@ public final class PanamaNormals {
      * scratch of the first two passes, {@code min(len, }{@value #CHUNK}{@code )} floats from {@code wOff}; the
      * last pass combines each normal with {@code x} as it makes it and stores to {@code y}, so the normals are
      * never stored and read back, and the loads of {@code x} run among the polynomial work (at 16M elements
-     * 36.6 against 29.4 calls per second for the fill and a combining loop after it, stop 24). In place ({@code y == x}, same offset) is safe.
+     * 36.6 against 29.4 calls per second for the fill and a combining loop after it, stop 24). In place
+     * ({@code y == x}, same offset) is safe.
      * The caller does the rest, fewer than {@code 2F} elements. Arguments are not checked here.
      *
      * <p>The passes of {@link #store}, the last one {@link #anglesAdd}.
