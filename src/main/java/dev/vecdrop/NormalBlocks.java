@@ -299,7 +299,9 @@ final class NormalBlocks {
         }
     }
 
-    /** {@code y[i] = x[i] * fma(sigma, z[i], 1f)} over {@code len} elements: the vector loop, then the rest. */
+    /**
+     * {@code y[i] = x[i] * fma(sigma, z[i], 1f)} over {@code len} elements: the vector loop, then the rest.
+     */
     private static void multiplyBlock(float[] z, int zOff, float[] x, int xOff, float[] y, int yOff, int len, float c) {
         int j = NormalStream.vectorMultiply(z, zOff, x, xOff, y, yOff, len, c);
         for (; j < len; j++) {
@@ -448,7 +450,9 @@ final class NormalBlocks {
         }
     }
 
-    /** {@code y[i] = x[i] * fma(sigma, (double) z[i], 1.0)} over {@code len} elements. */
+    /**
+     * {@code y[i] = x[i] * fma(sigma, (double) z[i], 1.0)} over {@code len} elements: the vector loop, then the rest.
+     */
     private static void multiplyBlock(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len, double c) {
         int j = NormalStream.vectorMultiply(z, zOff, x, xOff, y, yOff, len, c);
         for (; j < len; j++) {
@@ -586,7 +590,9 @@ final class NormalBlocks {
         }
     }
 
-    /** {@code y[i] = fma(stddev, z[i], x[i])} over {@code len} elements: the vector loop, then the rest. */
+    /**
+     * {@code y[i] = fma(stddev, z[i], x[i])} over {@code len} elements: the vector loop, then the rest.
+     */
     private static void addBlock(float[] z, int zOff, float[] x, int xOff, float[] y, int yOff, int len, float c) {
         int j = NormalStream.vectorAdd(z, zOff, x, xOff, y, yOff, len, c);
         for (; j < len; j++) {
@@ -724,7 +730,9 @@ final class NormalBlocks {
         }
     }
 
-    /** {@code y[i] = fma(stddev, (double) z[i], x[i])} over {@code len} elements. */
+    /**
+     * {@code y[i] = fma(stddev, (double) z[i], x[i])} over {@code len} elements: the vector loop, then the rest.
+     */
     private static void addBlock(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len, double c) {
         int j = NormalStream.vectorAdd(z, zOff, x, xOff, y, yOff, len, c);
         for (; j < len; j++) {

@@ -151,31 +151,34 @@ public final class NormalStream {
     }
 
     /**
-     * Gaussian dropout's float32 forward on the normals as the vector fill makes them,
+     * Gaussian dropout's float32 forward (and backward) on the normals as the vector fill makes them,
      * {@code y[i] = x[i] * fma(sigma, z(seed, e + i), 1f)} from an even {@code e}, with the fill's scratch {@code w}
-     * (at least {@code len} floats): the whole steps of {@code len} elements, the fill's last pass doing the
-     * multiply. Returns how many elements it did; 0 on the scalar path, where the caller does all.
+     * (at least {@code min(len, 2048)} floats): the whole steps of {@code len} elements, the fill's last pass doing
+     * the multiply. Returns how many elements it did; 0 on the scalar path, where the caller does all.
      */
     static int vectorMultiplyStream(long seed, long e, float[] w, float[] x, int xOff, float[] y, int yOff, int len,
                                     float sigma) {
         return vectorCombineStream(Vector.STORE_MULTIPLY, seed, e, w, x, xOff, y, yOff, len, sigma);
     }
 
-    /** Gaussian noise's float32 forward, {@code y[i] = fma(stddev, z(seed, e + i), x[i])}, as {@link #vectorMultiplyStream}. */
+    /**
+     * Gaussian noise's float32 forward, {@code y[i] = fma(stddev, z(seed, e + i), x[i])}, as
+     * {@link #vectorMultiplyStream}.
+     */
     static int vectorAddStream(long seed, long e, float[] w, float[] x, int xOff, float[] y, int yOff, int len,
                                float stddev) {
         return vectorCombineStream(Vector.STORE_ADD, seed, e, w, x, xOff, y, yOff, len, stddev);
     }
 
-    private static int vectorCombineStream(MethodHandle vector, long seed, long e, float[] w, float[] x, int xOff,
+    private static int vectorCombineStream(MethodHandle vector, long seed, long start, float[] w, float[] x, int xOff,
                                            float[] y, int yOff, int len, float coefficient) {
         if (vector == null) {
             return 0;
         }
         try {
-            return (int) vector.invokeExact(seed, e, w, 0, x, xOff, y, yOff, len, coefficient);
-        } catch (RuntimeException | Error t) {
-            throw t;
+            return (int) vector.invokeExact(seed, start, w, 0, x, xOff, y, yOff, len, coefficient);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) { // not thrown: the combinations declare no checked exception
             throw new IllegalStateException(t);
         }
@@ -190,7 +193,10 @@ public final class NormalStream {
         return vectorCombine(Vector.MULTIPLY_DOUBLE, z, zOff, x, xOff, y, yOff, len, sigma);
     }
 
-    /** Gaussian noise's float64 combination, {@code y[i] = fma(stddev, (double) z[i], x[i])}, as {@link #vectorMultiply}. */
+    /**
+     * Gaussian noise's float64 combination, {@code y[i] = fma(stddev, (double) z[i], x[i])}, as
+     * {@link #vectorMultiply}.
+     */
     static int vectorAdd(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len, double stddev) {
         return vectorCombine(Vector.ADD_DOUBLE, z, zOff, x, xOff, y, yOff, len, stddev);
     }

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 @Tag("semantics")
 class GaussianMatchesDefinitionTest {
 
-    /** Around every width's vector and fill step, and the normals' blocks (1,024) and the fill's chunks (2,048). */
+    /**
+     * Around every width's vector and fill step, and the normals' blocks (1,024; a block's last elements, fewer than
+     * a fill step, are filled and combined after the fill's combining pass), and 2,048.
+     */
     private static final int[] LENGTHS = {0, 1, 2, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 511, 512, 513,
         1000, 1023, 1024, 1025, 2047, 2048, 2049};
     private static final long[] STREAM_OFFSETS = {0, 1, 2, 255, 256, 257, 1023, 1024, (1L << 40) + 1,

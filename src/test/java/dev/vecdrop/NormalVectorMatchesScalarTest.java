@@ -1,6 +1,7 @@
 package dev.vecdrop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -46,6 +47,51 @@ class NormalVectorMatchesScalarTest {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The gaussian layers' combinations inside the fill's last pass, called directly over more than two of the
+     * fill's chunks (2,048 floats) with a scratch of one chunk: the layers call them a block (1,024) at a time, so
+     * no layer test reaches a second chunk. Out of place and in place; the elements past the whole steps untouched.
+     */
+    @Test
+    void theCombiningFillMatchesTheDefinitionOverSeveralChunks() {
+        int n = 2 * 2048 + 3 * MAX_LANES + 5;
+        float[] scratch = new float[2048];
+        SplittableRandom random = new SplittableRandom(5);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        long seed = 1234;
+        long start = 2L * 1_000_003; // even, as the layers pass it
+        float c = 0.75f;
+        for (boolean multiply : new boolean[] {true, false}) {
+            for (boolean inPlace : new boolean[] {false, true}) {
+                float[] y = inPlace ? x.clone() : new float[n];
+                float[] in = inPlace ? y : x;
+                if (!inPlace) {
+                    Arrays.fill(y, SENTINEL);
+                }
+                int done = multiply
+                        ? NormalStream.vectorMultiplyStream(seed, start, scratch, in, 0, y, 0, n, c)
+                        : NormalStream.vectorAddStream(seed, start, scratch, in, 0, y, 0, n, c);
+                String what = Vectorization.implementation() + (multiply ? " multiply" : " add")
+                        + (inPlace ? " in place" : "");
+                if (NormalStream.fillImplementation().equals("scalar")) {
+                    assertEquals(0, done, what);
+                    continue;
+                }
+                assertEquals(0, done % 2, what + ": whole pairs");
+                assertTrue(done > n - 2 * MAX_LANES, what + ": whole steps, got " + done);
+                for (int i = 0; i < n; i++) {
+                    float z = NormalStream.z(seed, start + i);
+                    float expected = i >= done ? (inPlace ? x[i] : SENTINEL)
+                            : multiply ? x[i] * Math.fma(c, z, 1f) : Math.fma(c, z, x[i]);
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[i]), what + " at " + i);
                 }
             }
         }

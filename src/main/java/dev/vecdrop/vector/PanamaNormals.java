@@ -49,7 +49,7 @@ public final class PanamaNormals {
      */
     private static final VectorSpecies<Double> DOUBLES = Species.DOUBLES;
     private static final VectorSpecies<Float> HALF_FLOATS = Species.HALF_FLOATS;
-    private static final int HALF = DOUBLES.length();
+    private static final int DOUBLE_LANES = DOUBLES.length();
 
     /** Lane {@code j}: {@code j * GOLDEN_GAMMA}, the counter offset of word {@code j} of a step of {@link #words}. */
     private static final long[] LANE_GAMMAS = new long[LONGS.length()];
@@ -452,7 +452,7 @@ public final class PanamaNormals {
         final DoubleVector coef = DoubleVector.broadcast(DOUBLES, coefficient);
         final DoubleVector one = DoubleVector.broadcast(DOUBLES, 1.0);
         int i = 0;
-        for (int bound = DOUBLES.loopBound(len); i < bound; i += HALF) {
+        for (int bound = DOUBLES.loopBound(len); i < bound; i += DOUBLE_LANES) {
             DoubleVector zi = (DoubleVector) FloatVector.fromArray(HALF_FLOATS, z, zOff + i)
                     .convertShape(VectorOperators.F2D, DOUBLES, 0);
             DoubleVector.fromArray(DOUBLES, x, xOff + i).mul(zi.fma(coef, one)).intoArray(y, yOff + i);
@@ -492,7 +492,7 @@ public final class PanamaNormals {
                                double coefficient) {
         final DoubleVector coef = DoubleVector.broadcast(DOUBLES, coefficient);
         int i = 0;
-        for (int bound = DOUBLES.loopBound(len); i < bound; i += HALF) {
+        for (int bound = DOUBLES.loopBound(len); i < bound; i += DOUBLE_LANES) {
             DoubleVector zi = (DoubleVector) FloatVector.fromArray(HALF_FLOATS, z, zOff + i)
                     .convertShape(VectorOperators.F2D, DOUBLES, 0);
             zi.fma(coef, DoubleVector.fromArray(DOUBLES, x, xOff + i)).intoArray(y, yOff + i);

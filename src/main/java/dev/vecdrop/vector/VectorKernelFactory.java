@@ -36,7 +36,7 @@ public final class VectorKernelFactory {
                 doubleVectors ? VectorDoubleArrayKernels.INSTANCE : DropoutKernels.SCALAR.doubleArrays(),
                 VectorFloatSegmentKernels.INSTANCE,
                 doubleVectors ? VectorDoubleSegmentKernels.INSTANCE : DropoutKernels.SCALAR.doubleSegments()),
-                doubleVectors ? reason : reason + "; float64 on the scalar reference below " + MIN_DOUBLE_BITS
+                doubleVectors ? reason : reason + "; float64 dropout on the scalar reference below " + MIN_DOUBLE_BITS
                         + " bits");
     }
 }
