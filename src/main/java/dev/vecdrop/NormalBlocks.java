@@ -29,8 +29,10 @@ import java.util.Arrays;
  * <p>Per-channel regions ({@link ChannelLayout}) run the same operations on each element's decision's normal, with
  * the normals (1 in {@code S} of the elements) filled a block of decisions at a time. Channels first, runs of at
  * least {@value #SCALED_RUN} elements of gaussian dropout are multiplied by their factor {@code fma(sigma, z, 1)} by
- * the selected kernels' {@code scale} (one multiply a lane: the same bits); shorter runs, and the noise, lay each
- * run's normal out over its elements in a second per-thread block and combine as element-wise does. Channels last,
+ * the selected kernels' {@code scale} (one multiply a lane: the same bits), and those of the noise take their normal
+ * broadcast in a vector {@code fma} (stop 24; laid out as below, channels-first noise ran at 0.75 of dropout at 16M
+ * elements); shorter runs lay each run's normal out over its elements in a second per-thread block and combine as
+ * element-wise does. Channels last,
  * a sample's {@code C} normals are repeated with period {@code C} over a block (for {@code C} up to a block), so
  * one combine serves many rows; past a block, each block of channels' normals serves its piece of every row. Plain
  * loops over runs of 64 were 3-6x slower than these (C2 does not vectorize them: short trips, and {@code x} and
@@ -52,7 +54,7 @@ final class NormalBlocks {
     /** Per-channel calls: the normals laid out as the elements use them (made on a thread's first such call). */
     private static final ThreadLocal<float[]> LAID_OUT = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
-    /** Channels-first runs at least this long are multiplied by their factor in place of laid-out normals. */
+    /** Channels-first runs at least this long are done a run at a time, their one normal broadcast, not laid out. */
     static final int SCALED_RUN = 32;
     /** Runs shorter than this are laid out element by element rather than by a fill call per run. */
     static final int SHORT_RUN = 16;
@@ -178,9 +180,10 @@ final class NormalBlocks {
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
-     * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
-     * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
-     * ({@link #expandRuns}) and combined by {@link #multiplyBlock} a block at a time. Channels last, samples under
+     * runs of at least {@value #SCALED_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
+     * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
+     * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
+     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under
      * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
      * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
@@ -202,13 +205,13 @@ final class NormalBlocks {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
-                if (positions >= SCALED_RUN) { // each run times its factor: the kernels' scale, one multiply a lane
+                if (positions >= SCALED_RUN) { // a vector loop per run, its one normal broadcast
                     for (int q = 0; q < decisions; q++) {
                         float zq = z[q];
-                        float factor = Math.fma(c, zq, 1);
                         int lo = (int) (Math.max((d + q) * positions, first) - first);
                         int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
-                        FLOAT_ARRAYS.scale(factor, x, xOff + lo, y, yOff + lo, hi - lo);
+                        // the run times its factor: the kernels' scale, one multiply a lane
+                        FLOAT_ARRAYS.scale(Math.fma(c, zq, 1), x, xOff + lo, y, yOff + lo, hi - lo);
                     }
                     d += decisions;
                     continue;
@@ -329,9 +332,10 @@ final class NormalBlocks {
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
-     * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
-     * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
-     * ({@link #expandRuns}) and combined by {@link #multiplyBlock} a block at a time. Channels last, samples under
+     * runs of at least {@value #SCALED_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
+     * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
+     * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
+     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under
      * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
      * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
@@ -353,13 +357,13 @@ final class NormalBlocks {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
-                if (positions >= SCALED_RUN) { // each run times its factor: the kernels' scale, one multiply a lane
+                if (positions >= SCALED_RUN) { // a vector loop per run, its one normal broadcast
                     for (int q = 0; q < decisions; q++) {
                         double zq = z[q];
-                        double factor = Math.fma(c, zq, 1);
                         int lo = (int) (Math.max((d + q) * positions, first) - first);
                         int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
-                        DOUBLE_ARRAYS.scale(factor, x, xOff + lo, y, yOff + lo, hi - lo);
+                        // the run times its factor: the kernels' scale, one multiply a lane
+                        DOUBLE_ARRAYS.scale(Math.fma(c, zq, 1), x, xOff + lo, y, yOff + lo, hi - lo);
                     }
                     d += decisions;
                     continue;
@@ -480,9 +484,10 @@ final class NormalBlocks {
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
-     * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
-     * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
-     * ({@link #expandRuns}) and combined by {@link #addBlock} a block at a time. Channels last, samples under
+     * runs of at least {@value #SCALED_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
+     * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
+     * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
+     * combined by {@link #addBlock} a block at a time. Channels last, samples under
      * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
      * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
@@ -504,6 +509,16 @@ final class NormalBlocks {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
+                if (positions >= SCALED_RUN) { // a vector loop per run, its one normal broadcast
+                    for (int q = 0; q < decisions; q++) {
+                        float zq = z[q];
+                        int lo = (int) (Math.max((d + q) * positions, first) - first);
+                        int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
+                        addRun(c, zq, x, xOff + lo, y, yOff + lo, hi - lo);
+                    }
+                    d += decisions;
+                    continue;
+                }
                 for (long k = Math.max(d * positions, first); k < covered; ) {
                     int len = (int) Math.min(BLOCK, covered - k);
                     expandRuns(positions, d, z, k, len, laidOut);
@@ -620,9 +635,10 @@ final class NormalBlocks {
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
-     * gaussian dropout multiplies each run of at least {@value #SCALED_RUN} elements by its factor with the kernels'
-     * {@code scale}; shorter runs, and the noise, get each decision's normal laid out over its run
-     * ({@link #expandRuns}) and combined by {@link #addBlock} a block at a time. Channels last, samples under
+     * runs of at least {@value #SCALED_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
+     * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
+     * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
+     * combined by {@link #addBlock} a block at a time. Channels last, samples under
      * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
      * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
@@ -644,6 +660,16 @@ final class NormalBlocks {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
+                if (positions >= SCALED_RUN) { // a vector loop per run, its one normal broadcast
+                    for (int q = 0; q < decisions; q++) {
+                        double zq = z[q];
+                        int lo = (int) (Math.max((d + q) * positions, first) - first);
+                        int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
+                        addRun(c, zq, x, xOff + lo, y, yOff + lo, hi - lo);
+                    }
+                    d += decisions;
+                    continue;
+                }
                 for (long k = Math.max(d * positions, first); k < covered; ) {
                     int len = (int) Math.min(BLOCK, covered - k);
                     expandRuns(positions, d, z, k, len, laidOut);
@@ -738,6 +764,20 @@ final class NormalBlocks {
         for (; j < len; j++) {
             double zj = z[zOff + j];
             y[yOff + j] = Math.fma(c, zj, x[xOff + j]);
+        }
+    }
+
+    /** {@code y[i] = fma(stddev, z, x[i])} over {@code len} elements, one normal for all: the vector loop, then the rest. */
+    private static void addRun(float stddev, float z, float[] x, int xOff, float[] y, int yOff, int len) {
+        for (int j = NormalStream.vectorAddRun(stddev, z, x, xOff, y, yOff, len); j < len; j++) {
+            y[yOff + j] = Math.fma(stddev, z, x[xOff + j]);
+        }
+    }
+
+    /** {@code y[i] = fma(stddev, z, x[i])} over {@code len} elements, one normal for all: the vector loop, then the rest. */
+    private static void addRun(double stddev, double z, double[] x, int xOff, double[] y, int yOff, int len) {
+        for (int j = NormalStream.vectorAddRun(stddev, z, x, xOff, y, yOff, len); j < len; j++) {
+            y[yOff + j] = Math.fma(stddev, z, x[xOff + j]);
         }
     }
 

@@ -201,6 +201,40 @@ public final class NormalStream {
         return vectorCombine(Vector.ADD_DOUBLE, z, zOff, x, xOff, y, yOff, len, stddev);
     }
 
+    /**
+     * Per-channel gaussian noise over a run with one normal, {@code y[i] = fma(stddev, z, x[i])}, on the Vector API
+     * where the selected kernels are vector ones: the whole vectors of {@code len} elements. Returns how many
+     * elements it did; 0 on the scalar path.
+     */
+    static int vectorAddRun(float stddev, float z, float[] x, int xOff, float[] y, int yOff, int len) {
+        MethodHandle vector = Vector.ADD_RUN;
+        if (vector == null) {
+            return 0;
+        }
+        try {
+            return (int) vector.invokeExact(stddev, z, x, xOff, y, yOff, len);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) { // not thrown: the combinations declare no checked exception
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@link #vectorAddRun} in float64: {@code y[i] = fma(stddev, z, x[i])}. */
+    static int vectorAddRun(double stddev, double z, double[] x, int xOff, double[] y, int yOff, int len) {
+        MethodHandle vector = Vector.ADD_RUN_DOUBLE;
+        if (vector == null) {
+            return 0;
+        }
+        try {
+            return (int) vector.invokeExact(stddev, z, x, xOff, y, yOff, len);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) { // not thrown: the combinations declare no checked exception
+            throw new IllegalStateException(t);
+        }
+    }
+
     private static int vectorCombine(MethodHandle vector, float[] z, int zOff, double[] x, int xOff, double[] y,
                                      int yOff, int len, double coefficient) {
         if (vector == null) {
@@ -260,6 +294,11 @@ public final class NormalStream {
         static final MethodHandle ADD_DOUBLE = FILL == null ? null : load("addDouble", COMBINE_DOUBLE);
         static final MethodHandle STORE_MULTIPLY = FILL == null ? null : load("storeMultiply", COMBINE_STREAM);
         static final MethodHandle STORE_ADD = FILL == null ? null : load("storeAdd", COMBINE_STREAM);
+        static final MethodHandle ADD_RUN = FILL == null ? null : load("addRun", MethodType.methodType(int.class,
+                float.class, float.class, float[].class, int.class, float[].class, int.class, int.class));
+        static final MethodHandle ADD_RUN_DOUBLE = FILL == null ? null : load("addRunDouble",
+                MethodType.methodType(int.class, double.class, double.class, double[].class, int.class,
+                        double[].class, int.class, int.class));
 
         private static MethodHandle load(String name, MethodType type) {
             if (KernelSelector.kernels().vectorBitSize() == 0) {

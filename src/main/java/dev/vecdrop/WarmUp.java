@@ -17,8 +17,8 @@ import java.util.concurrent.Executor;
  * stream offsets, region lengths with and without a vector tail, and the chunked path of
  * {@link ParallelDropout} (on the calling thread), and the normal stream's {@link NormalStream#fill} with the
  * float32 gaussian dropout and noise forwards that run it and their vector combinations; and, every fourth round,
- * float64 arrays (the gaussian layers' too), float32 and float64 native segments, and per-channel masks in both
- * layouts. Heap segments are not warmed up: mixing them with native ones in one warm-up keeps C2 recompiling the
+ * float64 arrays (the gaussian layers' too), float32 and float64 native segments, per-channel masks in both
+ * layouts, and per-channel gaussian noise over long channels-first runs. Heap segments are not warmed up: mixing them with native ones in one warm-up keeps C2 recompiling the
  * segment kernels (a type speculation on one segment class traps on the other), so it would never settle; a caller
  * of heap segments warms them up by using them.
  * It repeats this in rounds, at least {@value #MIN_ROUNDS}, until
@@ -54,6 +54,9 @@ public final class WarmUp {
     /** The gaussian layers run the fill's passes and their combinations: warmed with it, float32 and float64. */
     private static final GaussianDropout GAUSSIAN_DROPOUT = GaussianDropout.of(0.25);
     private static final GaussianNoise GAUSSIAN_NOISE = GaussianNoise.of(0.5);
+    /** Per-channel noise, channels first, runs of 40 (a vector loop and a tail per run at every width). */
+    private static final GaussianNoise NOISE_RUNS = GAUSSIAN_NOISE.perChannel(ChannelLayout.channelsFirst(3, 40));
+    private static final int NOISE_RUNS_SAMPLE = 3 * 40;
     /**
      * Three executor classes that all run a task on the calling thread: the chunked path's
      * {@code executor.execute} call site then compiles megamorphic, so a caller's own executor class later does
@@ -255,9 +258,13 @@ public final class WarmUp {
             inverted.forward(r, odd, xd, 0, yd, 0, n, mask, 0);
             inverted.backward(mask, 0, xd, 0, yd, 0, n);
             classic.eval(xd, 0, yd, 0, n);
-            // The gaussian layers in float64: the fill, then their float64 vector combine loops.
+            // The gaussian layers in float64: the fill, then their float64 vector combine loops; and per-channel
+            // noise over long channels-first runs (each run's normal broadcast), float32 and float64.
             GAUSSIAN_DROPOUT.forward(r, odd, xd, 0, yd, 0, 64 + (r & 63));
             GAUSSIAN_NOISE.forward(r, odd, xd, 0, yd, 0, 64 + (r & 63));
+            int runs = (1 + (r & 3)) * NOISE_RUNS_SAMPLE;
+            NOISE_RUNS.forward(r, odd, xf, 0, yf, 0, runs);
+            NOISE_RUNS.forward(r, odd, xd, 0, yd, 0, runs);
             // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
             // one warm-up makes C2 speculate on one class, trap on the other and recompile, round after round,
             // so it would never settle; a caller that uses heap segments warms them up by using them.

@@ -39,10 +39,12 @@ final class AllocationProbe {
         /**
          * Per-channel gaussian dropout, float32 arrays: channels first with runs of 32 (each run scaled by the kernels'
          * {@code scale}) and channels last (a sample's normals repeated, then the vector combine); per-channel noise
-         * over float32 native segments, channels first with runs of 8 (normals laid out per element, then the combine).
+         * over float32 native segments, channels first with runs of 8 (normals laid out per element, then the combine),
+         * and over float32 and float64 arrays with runs of 64 (each run's normal broadcast into a vector fma).
          */
         GAUSSIAN_DROPOUT_CHANNELS_FIRST_FORWARD, GAUSSIAN_DROPOUT_CHANNELS_LAST_FORWARD,
-        GAUSSIAN_NOISE_CHANNELS_FIRST_FLOAT_NATIVE_FORWARD,
+        GAUSSIAN_NOISE_CHANNELS_FIRST_FLOAT_NATIVE_FORWARD, GAUSSIAN_NOISE_CHANNELS_FIRST_RUNS_FORWARD,
+        GAUSSIAN_NOISE_CHANNELS_FIRST_RUNS_DOUBLE_FORWARD,
         /**
          * Alpha dropout: its affine forwards (element-wise, with a mask, channels last, float64 segments) and its
          * regenerating backward, split from the forward (from bits it is BACKWARD_BITS's path with another scale).
@@ -116,13 +118,14 @@ final class AllocationProbe {
     private final GaussianDropout gaussianDropout = GaussianDropout.of(0.5);
     private final GaussianNoise gaussianNoise = GaussianNoise.of(0.1);
     private final Dropout alpha = Dropout.alpha(0.1);
-    /** Every per-channel call passes 512 elements: 1 sample of 16 x 32, 1 of 8 x 64, 1 of 64 x 8. */
+    /** Every per-channel call passes 512 elements: 1 sample of 16 x 32, 8 x 64 or 64 x 8. */
     private final GaussianDropout gaussianChannelsFirst = GaussianDropout.of(0.5)
             .perChannel(ChannelLayout.channelsFirst(16, 32));
     private final GaussianDropout gaussianChannelsLast = GaussianDropout.of(0.5)
             .perChannel(ChannelLayout.channelsLast(8, 64));
     private final GaussianNoise noiseChannelsFirst = GaussianNoise.of(0.1)
             .perChannel(ChannelLayout.channelsFirst(64, 8));
+    private final GaussianNoise noiseRuns = GaussianNoise.of(0.1).perChannel(ChannelLayout.channelsFirst(8, 64));
     /** 4 samples of 8 positions x 16 channels (4,096 elements would be 8 samples; every call passes 512). */
     private final Dropout alphaChannelsLast = Dropout.alpha(0.3).perChannel(ChannelLayout.channelsLast(8, 16));
     private final FusedDropout fusedRelu = FusedDropout.of(Dropout.inverted(0.5), Activation.relu());
@@ -224,6 +227,9 @@ final class AllocationProbe {
                 (n, e) -> gaussianChannelsLast.forward(step, e, x, 0, y, 0, 512));
         put(Op.GAUSSIAN_NOISE_CHANNELS_FIRST_FLOAT_NATIVE_FORWARD,
                 (n, e) -> noiseChannelsFirst.forwardFloats(step, e, xNative, 0, yNative, 0, 512));
+        put(Op.GAUSSIAN_NOISE_CHANNELS_FIRST_RUNS_FORWARD, (n, e) -> noiseRuns.forward(step, e, x, 0, y, 0, 512));
+        put(Op.GAUSSIAN_NOISE_CHANNELS_FIRST_RUNS_DOUBLE_FORWARD,
+                (n, e) -> noiseRuns.forward(step, e, xd, 0, yd, 0, 512));
         put(Op.ALPHA_FORWARD, (n, e) -> alpha.forward(step, e, x, 0, y, 0, n));
         put(Op.ALPHA_FORWARD_MASK, (n, e) -> alpha.forward(step, e, x, 0, y, 0, n, mask, 0));
         put(Op.ALPHA_BACKWARD_REGENERATE, (n, e) -> alpha.backward(step, e, x, 0, y, 0, n));

@@ -31,7 +31,8 @@ import jdk.incubator.vector.VectorSpecies;
  * gaussian dropout and noise run the same passes over a scratch block, the last one combining each normal with the
  * input as it makes it ({@link #storeMultiply}, {@link #storeAdd}); the per-channel forms, and float64, fill a
  * block with {@link #store} and combine it in a short loop ({@link #multiply}, {@link #add},
- * {@link #multiplyDouble}, {@link #addDouble}). All are rendered from this template.
+ * {@link #multiplyDouble}, {@link #addDouble}); per-channel noise over channels-first runs adds each run's normal
+ * broadcast ({@link #addRun}, {@link #addRunDouble}). All are rendered from this template.
  *
  * <p>All vector values live inside each method: a helper taking or returning vectors may be compiled on its own,
  * refused for inlining later, and then box its vectors on every call. Only arrays and offsets cross the calls here.
@@ -496,6 +497,44 @@ public final class PanamaNormals {
             DoubleVector zi = (DoubleVector) FloatVector.fromArray(HALF_FLOATS, z, zOff + i)
                     .convertShape(VectorOperators.F2D, DOUBLES, 0);
             zi.fma(coef, DoubleVector.fromArray(DOUBLES, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        return i;
+    }
+
+    /**
+     * {@code y[i] = fma(coefficient, z, x[i])} over the whole vectors of {@code len} elements, one
+     * normal {@code z} for all of them: per-channel gaussian noise over a channels-first run (the coefficient is the
+     * standard deviation). The normal is broadcast and fused with each lane ({@code z * coefficient + x[i]}, one
+     * rounding of the same exact product: the definition's bits). The caller does the rest, fewer than a vector.
+     * In place ({@code y == x}, same offset) is safe.
+     *
+     * @return how many elements were done, a multiple of the vector's lanes
+     */
+    public static int addRun(float coefficient, float z, float[] x, int xOff, float[] y, int yOff, int len) {
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        final FloatVector normal = FloatVector.broadcast(FLOATS, z);
+        int i = 0;
+        for (int bound = FLOATS.loopBound(len); i < bound; i += LANES) {
+            normal.fma(coef, FloatVector.fromArray(FLOATS, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        return i;
+    }
+
+    /**
+     * {@code y[i] = fma(coefficient, z, x[i])} in float64 over the whole vectors of {@code len} elements, one
+     * normal {@code z} for all of them: per-channel gaussian noise over a channels-first run (the coefficient is the
+     * standard deviation). The normal is broadcast and fused with each lane ({@code z * coefficient + x[i]}, one
+     * rounding of the same exact product: the definition's bits). The caller does the rest, fewer than a vector.
+     * In place ({@code y == x}, same offset) is safe.
+     *
+     * @return how many elements were done, a multiple of the vector's lanes
+     */
+    public static int addRunDouble(double coefficient, double z, double[] x, int xOff, double[] y, int yOff, int len) {
+        final DoubleVector coef = DoubleVector.broadcast(DOUBLES, coefficient);
+        final DoubleVector normal = DoubleVector.broadcast(DOUBLES, z);
+        int i = 0;
+        for (int bound = DOUBLES.loopBound(len); i < bound; i += DOUBLE_LANES) {
+            normal.fma(coef, DoubleVector.fromArray(DOUBLES, x, xOff + i)).intoArray(y, yOff + i);
         }
         return i;
     }

@@ -23,8 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code p}, over the same caller-owned buffers. Issue 11's bar: each within 15% of plain dropout at 16M
  * (memory-bound there), and the ratio reported at 16K.
  *
- * <p>The per-channel forms run on {@code (N, C, S)} (channels first) and {@code (N, S, C)} (channels last) tensors
- * with {@code C = S = 64}, of the same {@code n} elements: one normal per 64 elements.
+ * <p>The per-channel forms (gaussian dropout, noise, and float64 gaussian dropout) run on {@code (N, C, S)}
+ * (channels first) and {@code (N, S, C)} (channels last) tensors with {@code C = S = 64}, of the same {@code n}
+ * elements: one normal per 64 elements.
  *
  * <p>The float64 forms ({@code ...Double}) run the same operations over {@code double[]} buffers of the same
  * values.
@@ -47,6 +48,8 @@ public class GaussianBenchmarks {
     private GaussianNoise gaussianNoise;
     private GaussianDropout gaussianChannelsFirst;
     private GaussianDropout gaussianChannelsLast;
+    private GaussianNoise noiseChannelsFirst;
+    private GaussianNoise noiseChannelsLast;
     private float[] x;
     private float[] y;
     private double[] xDouble;
@@ -60,6 +63,8 @@ public class GaussianBenchmarks {
         gaussianNoise = GaussianNoise.of(0.5);
         gaussianChannelsFirst = gaussianDropout.perChannel(ChannelLayout.channelsFirst(64, 64));
         gaussianChannelsLast = gaussianDropout.perChannel(ChannelLayout.channelsLast(64, 64));
+        noiseChannelsFirst = gaussianNoise.perChannel(ChannelLayout.channelsFirst(64, 64));
+        noiseChannelsLast = gaussianNoise.perChannel(ChannelLayout.channelsLast(64, 64));
         x = new float[n];
         y = new float[n];
         SplittableRandom random = new SplittableRandom(n);
@@ -120,6 +125,30 @@ public class GaussianBenchmarks {
     @Benchmark
     public double[] gaussianNoiseForwardDouble() {
         gaussianNoise.forward(seed++, 0, xDouble, 0, yDouble, 0, n);
+        return yDouble;
+    }
+
+    @Benchmark
+    public float[] gaussianNoiseChannelsFirstForward() {
+        noiseChannelsFirst.forward(seed++, 0, x, 0, y, 0, n);
+        return y;
+    }
+
+    @Benchmark
+    public float[] gaussianNoiseChannelsLastForward() {
+        noiseChannelsLast.forward(seed++, 0, x, 0, y, 0, n);
+        return y;
+    }
+
+    @Benchmark
+    public double[] gaussianDropoutChannelsFirstForwardDouble() {
+        gaussianChannelsFirst.forward(seed++, 0, xDouble, 0, yDouble, 0, n);
+        return yDouble;
+    }
+
+    @Benchmark
+    public double[] gaussianDropoutChannelsLastForwardDouble() {
+        gaussianChannelsLast.forward(seed++, 0, xDouble, 0, yDouble, 0, n);
         return yDouble;
     }
 }
