@@ -28,15 +28,14 @@ import java.util.Arrays;
  *
  * <p>Per-channel regions ({@link ChannelLayout}) run the same operations on each element's decision's normal, with
  * the normals (1 in {@code S} of the elements) filled a block of decisions at a time. Channels first, runs of at
- * least {@value #SCALED_RUN} elements of gaussian dropout are multiplied by their factor {@code fma(sigma, z, 1)} by
+ * least {@value #LONG_RUN} elements of gaussian dropout are multiplied by their factor {@code fma(sigma, z, 1)} by
  * the selected kernels' {@code scale} (one multiply a lane: the same bits), and those of the noise take their normal
  * broadcast in a vector {@code fma} (stop 24; laid out as below, channels-first noise ran at 0.75 of dropout at 16M
  * elements); shorter runs lay each run's normal out over its elements in a second per-thread block and combine as
- * element-wise does. Channels last,
- * a sample's {@code C} normals are repeated with period {@code C} over a block (for {@code C} up to a block), so
- * one combine serves many rows; past a block, each block of channels' normals serves its piece of every row. Plain
- * loops over runs of 64 were 3-6x slower than these (C2 does not vectorize them: short trips, and {@code x} and
- * {@code y} may be one array at other offsets).
+ * element-wise does. Channels last, a sample's {@code C} normals are repeated with period {@code C} over a block
+ * (for {@code C} up to a block), so one combine serves many rows; past a block, each block of channels' normals
+ * serves its piece of every row. Plain loops over runs of 64 were 3-6x slower than these (C2 does not vectorize
+ * them: short trips, and {@code x} and {@code y} may be one array at other offsets).
  *
  * <p>Arguments are not checked here: the callers have checked them. In place ({@code y == x}, same offset) is
  * safe: element {@code i} is read before it is written and nothing else reads it.
@@ -55,7 +54,7 @@ final class NormalBlocks {
     private static final ThreadLocal<float[]> LAID_OUT = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     /** Channels-first runs at least this long are done a run at a time, their one normal broadcast, not laid out. */
-    static final int SCALED_RUN = 32;
+    static final int LONG_RUN = 32;
     /** Runs shorter than this are laid out element by element rather than by a fill call per run. */
     static final int SHORT_RUN = 16;
     /**
@@ -180,11 +179,10 @@ final class NormalBlocks {
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
-     * runs of at least {@value #SCALED_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
+     * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under
-     * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
+     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
      * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
@@ -205,7 +203,7 @@ final class NormalBlocks {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
-                if (positions >= SCALED_RUN) { // a vector loop per run, its one normal broadcast
+                if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
                     for (int q = 0; q < decisions; q++) {
                         float zq = z[q];
                         int lo = (int) (Math.max((d + q) * positions, first) - first);
@@ -332,11 +330,10 @@ final class NormalBlocks {
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
-     * runs of at least {@value #SCALED_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
+     * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under
-     * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
+     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
      * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
@@ -357,7 +354,7 @@ final class NormalBlocks {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
-                if (positions >= SCALED_RUN) { // a vector loop per run, its one normal broadcast
+                if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
                     for (int q = 0; q < decisions; q++) {
                         double zq = z[q];
                         int lo = (int) (Math.max((d + q) * positions, first) - first);
@@ -484,11 +481,10 @@ final class NormalBlocks {
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
-     * runs of at least {@value #SCALED_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
+     * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #addBlock} a block at a time. Channels last, samples under
-     * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
+     * combined by {@link #addBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
      * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
@@ -509,7 +505,7 @@ final class NormalBlocks {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
-                if (positions >= SCALED_RUN) { // a vector loop per run, its one normal broadcast
+                if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
                     for (int q = 0; q < decisions; q++) {
                         float zq = z[q];
                         int lo = (int) (Math.max((d + q) * positions, first) - first);
@@ -635,11 +631,10 @@ final class NormalBlocks {
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
      * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
-     * runs of at least {@value #SCALED_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
+     * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #addBlock} a block at a time. Channels last, samples under
-     * {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
+     * combined by {@link #addBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
      * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
      * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
      * of channels' normals serves its piece of every row.
@@ -660,7 +655,7 @@ final class NormalBlocks {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
-                if (positions >= SCALED_RUN) { // a vector loop per run, its one normal broadcast
+                if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
                     for (int q = 0; q < decisions; q++) {
                         double zq = z[q];
                         int lo = (int) (Math.max((d + q) * positions, first) - first);

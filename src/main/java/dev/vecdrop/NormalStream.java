@@ -128,10 +128,8 @@ public final class NormalStream {
         }
         try {
             vector.invokeExact(seed, offset, out, off, len);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) { // not thrown: the fill declares no checked exception
-            throw new IllegalStateException(t);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
     }
 
@@ -177,10 +175,8 @@ public final class NormalStream {
         }
         try {
             return (int) vector.invokeExact(seed, start, w, 0, x, xOff, y, yOff, len, coefficient);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) { // not thrown: the combinations declare no checked exception
-            throw new IllegalStateException(t);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
     }
 
@@ -213,10 +209,8 @@ public final class NormalStream {
         }
         try {
             return (int) vector.invokeExact(stddev, z, x, xOff, y, yOff, len);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) { // not thrown: the combinations declare no checked exception
-            throw new IllegalStateException(t);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
     }
 
@@ -228,10 +222,8 @@ public final class NormalStream {
         }
         try {
             return (int) vector.invokeExact(stddev, z, x, xOff, y, yOff, len);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) { // not thrown: the combinations declare no checked exception
-            throw new IllegalStateException(t);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
     }
 
@@ -242,10 +234,8 @@ public final class NormalStream {
         }
         try {
             return (int) vector.invokeExact(z, zOff, x, xOff, y, yOff, len, coefficient);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) { // not thrown: the combinations declare no checked exception
-            throw new IllegalStateException(t);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
     }
 
@@ -256,10 +246,8 @@ public final class NormalStream {
         }
         try {
             return (int) vector.invokeExact(z, zOff, x, xOff, y, yOff, len, coefficient);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) { // not thrown: the combinations declare no checked exception
-            throw new IllegalStateException(t);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
     }
 
@@ -273,6 +261,17 @@ public final class NormalStream {
     /** {@code "vector-<bits>"} or {@code "scalar"}: what {@link #fill} runs in this JVM. */
     static String fillImplementation() {
         return Vector.FILL == null ? "scalar" : "vector-" + KernelSelector.kernels().vectorBitSize();
+    }
+
+    /**
+     * What a {@code MethodHandle.invokeExact} of a vector loop may throw, as thrown: runtime exceptions and errors
+     * as they are; anything else cannot come (the loops declare no checked exception) and is wrapped.
+     */
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
     }
 
     /**

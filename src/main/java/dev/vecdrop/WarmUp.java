@@ -18,9 +18,9 @@ import java.util.concurrent.Executor;
  * {@link ParallelDropout} (on the calling thread), and the normal stream's {@link NormalStream#fill} with the
  * float32 gaussian dropout and noise forwards that run it and their vector combinations; and, every fourth round,
  * float64 arrays (the gaussian layers' too), float32 and float64 native segments, per-channel masks in both
- * layouts, and per-channel gaussian noise over long channels-first runs. Heap segments are not warmed up: mixing them with native ones in one warm-up keeps C2 recompiling the
- * segment kernels (a type speculation on one segment class traps on the other), so it would never settle; a caller
- * of heap segments warms them up by using them.
+ * layouts, and per-channel gaussian noise over long channels-first runs. Heap segments are not warmed up: mixing
+ * them with native ones in one warm-up keeps C2 recompiling the segment kernels (a type speculation on one segment
+ * class traps on the other), so it would never settle; a caller of heap segments warms them up by using them.
  * It repeats this in rounds, at least {@value #MIN_ROUNDS}, until
  * the JIT has finished with them: for {@value #QUIET_MILLIS} ms no round of the single-call operations has
  * allocated anything (interpreted or C1-compiled vector code boxes, so allocates) and the JVM's total
@@ -56,7 +56,7 @@ public final class WarmUp {
     private static final GaussianNoise GAUSSIAN_NOISE = GaussianNoise.of(0.5);
     /** Per-channel noise, channels first, runs of 40 (a vector loop and a tail per run at every width). */
     private static final GaussianNoise NOISE_RUNS = GAUSSIAN_NOISE.perChannel(ChannelLayout.channelsFirst(3, 40));
-    private static final int NOISE_RUNS_SAMPLE = 3 * 40;
+    private static final int NOISE_RUNS_SAMPLE = NOISE_RUNS.layout().channels() * NOISE_RUNS.layout().positions();
     /**
      * Three executor classes that all run a task on the calling thread: the chunked path's
      * {@code executor.execute} call site then compiles megamorphic, so a caller's own executor class later does
