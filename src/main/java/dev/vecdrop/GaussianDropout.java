@@ -205,8 +205,8 @@ public final class GaussianDropout {
     public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                               long yOffset, long length) {
         NormalSegmentBlocks.checkFloats(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, layout, seed, streamOffset, x, xOffset, y,
-                yOffset, length, sigma);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, layout, seed, streamOffset, 0, x, xOffset,
+                y, yOffset, length, sigma);
     }
 
     /**
@@ -223,8 +223,8 @@ public final class GaussianDropout {
     public void backwardFloats(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                                long dxOffset, long length) {
         NormalSegmentBlocks.checkFloats(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, layout, seed, streamOffset, dy, dyOffset,
-                dx, dxOffset, length, sigma);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, layout, seed, streamOffset, 0, dy,
+                dyOffset, dx, dxOffset, length, sigma);
     }
 
     /**
@@ -242,8 +242,8 @@ public final class GaussianDropout {
     public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                                long yOffset, long length) {
         NormalSegmentBlocks.checkDoubles(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, layout, seed, streamOffset, x, xOffset,
-                y, yOffset, length, sigmaDouble);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, layout, seed, streamOffset, 0, x,
+                xOffset, y, yOffset, length, sigmaDouble);
     }
 
     /**
@@ -261,8 +261,8 @@ public final class GaussianDropout {
     public void backwardDoubles(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                                 long dxOffset, long length) {
         NormalSegmentBlocks.checkDoubles(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, layout, seed, streamOffset, dy, dyOffset,
-                dx, dxOffset, length, sigmaDouble);
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, layout, seed, streamOffset, 0, dy,
+                dyOffset, dx, dxOffset, length, sigmaDouble);
     }
 
     @Override

@@ -193,7 +193,7 @@ public final class GaussianNoise {
     public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                               long yOffset, long length) {
         NormalSegmentBlocks.checkFloats(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_ADD, layout, seed, streamOffset, x, xOffset, y,
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_ADD, layout, seed, streamOffset, 0, x, xOffset, y,
                 yOffset, length, stddevFloat);
     }
 
@@ -212,7 +212,7 @@ public final class GaussianNoise {
     public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                                long yOffset, long length) {
         NormalSegmentBlocks.checkDoubles(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_ADD, layout, seed, streamOffset, x, xOffset, y,
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_ADD, layout, seed, streamOffset, 0, x, xOffset, y,
                 yOffset, length, stddev);
     }
 

@@ -47,22 +47,24 @@ final class NormalSegmentBlocks {
     private NormalSegmentBlocks() {}
 
     /**
-     * {@code y[i] = combine(x[i], z(seed, e + d(i)))} for {@code i} in {@code [0, n)}, {@code d(i)} the element's
-     * decision in {@code layout} ({@code i} element-wise), element offsets; {@code c} is the float32 coefficient
-     * widened (exact) for the float32 combinations, the float64 one for the others.
+     * {@code y[i] = combine(x[i], z(seed, e + d(first + i)))} for {@code i} in {@code [0, n)}, {@code d} an
+     * element's decision in {@code layout} (itself element-wise), over elements {@code [first, first + n)} of a
+     * region whose element 0 is stream element {@code e}: {@code xOff} and {@code yOff} are element {@code first}
+     * (0 for a whole region; a parallel chunk's start otherwise). Element offsets; {@code c} is the float32
+     * coefficient widened (exact) for the float32 combinations, the float64 one for the others.
      */
-    static void apply(Combine combine, ChannelLayout layout, long seed, long e, MemorySegment x, long xOff,
-                      MemorySegment y, long yOff, long n, double c) {
+    static void apply(Combine combine, ChannelLayout layout, long seed, long e, long first, MemorySegment x,
+                      long xOff, MemorySegment y, long yOff, long n, double c) {
         if (combine == Combine.FLOAT_MULTIPLY || combine == Combine.FLOAT_ADD) {
             float[] chunk = FLOAT_CHUNK.get();
             for (long i = 0; i < n; ) {
-                int len = chunkLength(e + i, n - i);
+                int len = chunkLength(e + first + i, n - i);
                 MemorySegment.copy(x, FLOAT, (xOff + i) * Float.BYTES, chunk, 0, len);
-                // chunk[0] is element i of the region: the array loop maps it to its stream element
+                // chunk[0] is element first + i of the region: the array loop maps it to its stream element
                 if (combine == Combine.FLOAT_MULTIPLY) {
-                    NormalBlocks.multiply(layout, seed, e, i, chunk, 0, chunk, 0, len, (float) c);
+                    NormalBlocks.multiply(layout, seed, e, first + i, chunk, 0, chunk, 0, len, (float) c);
                 } else {
-                    NormalBlocks.add(layout, seed, e, i, chunk, 0, chunk, 0, len, (float) c);
+                    NormalBlocks.add(layout, seed, e, first + i, chunk, 0, chunk, 0, len, (float) c);
                 }
                 MemorySegment.copy(chunk, 0, y, FLOAT, (yOff + i) * Float.BYTES, len);
                 i += len;
@@ -70,12 +72,12 @@ final class NormalSegmentBlocks {
         } else {
             double[] chunk = DOUBLE_CHUNK.get();
             for (long i = 0; i < n; ) {
-                int len = chunkLength(e + i, n - i);
+                int len = chunkLength(e + first + i, n - i);
                 MemorySegment.copy(x, DOUBLE, (xOff + i) * Double.BYTES, chunk, 0, len);
                 if (combine == Combine.DOUBLE_MULTIPLY) {
-                    NormalBlocks.multiply(layout, seed, e, i, chunk, 0, chunk, 0, len, c);
+                    NormalBlocks.multiply(layout, seed, e, first + i, chunk, 0, chunk, 0, len, c);
                 } else {
-                    NormalBlocks.add(layout, seed, e, i, chunk, 0, chunk, 0, len, c);
+                    NormalBlocks.add(layout, seed, e, first + i, chunk, 0, chunk, 0, len, c);
                 }
                 MemorySegment.copy(chunk, 0, y, DOUBLE, (yOff + i) * Double.BYTES, len);
                 i += len;

@@ -1,11 +1,9 @@
 package dev.vecdrop;
 
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link Dropout} whose calls on large regions run on several threads of a caller-supplied {@link Executor}
@@ -38,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ParallelDropout {
 
     /** Chunk boundaries are multiples of this, so no 64-bit mask word is written by two threads. */
-    public static final int ALIGNMENT = 64;
+    public static final int ALIGNMENT = ChunkedCalls.ALIGNMENT;
     /** The smallest chunk handed to a thread: below this the hand-off costs more than the work. */
     public static final int MIN_CHUNK = 1 << 14;
     /**
@@ -48,28 +46,16 @@ public final class ParallelDropout {
     public static final int DEFAULT_MIN_PARALLEL_LENGTH = 1 << 17;
 
     private final Dropout dropout;
-    private final Executor executor;
-    private final int parallelism;
-    private final int minParallelLength;
-    private final int minChunkLength;
+    private final ChunkedCalls calls;
 
-    private ParallelDropout(Dropout dropout, Executor executor, int parallelism, int minParallelLength,
-                            int minChunkLength) {
+    private ParallelDropout(Dropout dropout, ChunkedCalls calls) {
         this.dropout = Objects.requireNonNull(dropout, "dropout").requireElementwise("ParallelDropout");
-        this.executor = Objects.requireNonNull(executor, "executor");
-        if (parallelism < 1) {
-            throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
-        }
-        if (minParallelLength < 0) {
-            throw new IllegalArgumentException("minParallelLength must be >= 0, got " + minParallelLength);
-        }
-        if (minChunkLength < ALIGNMENT || minChunkLength % ALIGNMENT != 0) {
-            throw new IllegalArgumentException("minChunkLength must be a positive multiple of " + ALIGNMENT + ", got "
-                    + minChunkLength);
-        }
-        this.parallelism = parallelism;
-        this.minParallelLength = minParallelLength;
-        this.minChunkLength = minChunkLength;
+        this.calls = calls;
+    }
+
+    private ParallelDropout(Dropout dropout, Executor executor, int parallelism) {
+        this(Objects.requireNonNull(dropout, "dropout"),
+                new ChunkedCalls(executor, parallelism, DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK));
     }
 
     /**
@@ -82,7 +68,7 @@ public final class ParallelDropout {
      * @return the parallel form of {@code dropout}
      */
     public static ParallelDropout of(Dropout dropout, ForkJoinPool pool) {
-        return new ParallelDropout(dropout, pool, pool.getParallelism(), DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK);
+        return new ParallelDropout(dropout, pool, pool.getParallelism());
     }
 
     /**
@@ -96,7 +82,7 @@ public final class ParallelDropout {
      * @throws IllegalArgumentException if {@code parallelism < 1}
      */
     public static ParallelDropout of(Dropout dropout, Executor executor, int parallelism) {
-        return new ParallelDropout(dropout, executor, parallelism, DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK);
+        return new ParallelDropout(dropout, executor, parallelism);
     }
 
     /**
@@ -108,7 +94,7 @@ public final class ParallelDropout {
      * @throws IllegalArgumentException if {@code length < 0}
      */
     public ParallelDropout withMinParallelLength(int length) {
-        return new ParallelDropout(dropout, executor, parallelism, length, minChunkLength);
+        return new ParallelDropout(dropout, calls.withMinParallelLength(length));
     }
 
     /**
@@ -120,7 +106,7 @@ public final class ParallelDropout {
      * @throws IllegalArgumentException if {@code length} is not a positive multiple of {@value #ALIGNMENT}
      */
     public ParallelDropout withMinChunkLength(int length) {
-        return new ParallelDropout(dropout, executor, parallelism, minParallelLength, length);
+        return new ParallelDropout(dropout, calls.withMinChunkLength(length));
     }
 
     /** {@return the dropout applied} */
@@ -130,17 +116,17 @@ public final class ParallelDropout {
 
     /** {@return threads per call at most, the caller's included} */
     public int parallelism() {
-        return parallelism;
+        return calls.parallelism();
     }
 
     /** {@return the region length below which a call runs inline on the caller's thread} */
     public int minParallelLength() {
-        return minParallelLength;
+        return calls.minParallelLength();
     }
 
     /** {@return the shortest chunk handed to a thread} (a region's last chunk may be shorter) */
     public int minChunkLength() {
-        return minChunkLength;
+        return calls.minChunkLength();
     }
 
     /**
@@ -243,40 +229,16 @@ public final class ParallelDropout {
     /** Arguments are valid. Inline below the threshold, else chunked over the executor. */
     private void run(Operation operation, long seed, long streamOffset, float[] in, int inOffset, float[] out,
                      int outOffset, int length, long[] mask, int maskOffset) {
-        int chunkLength = chunkLength(length, parallelism, minParallelLength, minChunkLength);
+        long chunkLength = calls.chunkLength(length);
         if (chunkLength >= length) {
             operation.apply(dropout, seed, streamOffset, in, inOffset, out, outOffset, length, mask, maskOffset);
             return;
         }
-        Job job = new Job(operation, dropout, seed, streamOffset, in, inOffset, out, outOffset, length, mask,
-                maskOffset, chunkLength);
-        int helpers = Math.min(parallelism, job.chunks) - 1;
-        Throwable submission = null;
-        try {
-            for (int t = 0; t < helpers; t++) {
-                executor.execute(job);
-            }
-        } catch (RejectedExecutionException e) {
-            // Nothing is lost: the chunks no task claims are claimed by the caller below.
-        } catch (Throwable e) {
-            submission = e; // tasks handed out before it may be running: finish and wait first, then report it
-        }
-        job.run();
-        job.awaitAll(submission);
-    }
-
-    /**
-     * The chunk length for a region: the whole region (run inline) below {@code minParallelLength}, with one
-     * thread, or when it is no longer than {@code minChunk}; else {@code length / parallelism} rounded up to a multiple of {@value #ALIGNMENT}, and at least
-     * {@code minChunk} (a multiple of {@value #ALIGNMENT}).
-     */
-    static int chunkLength(int length, int parallelism, int minParallelLength, int minChunk) {
-        if (length < minParallelLength || parallelism == 1 || length <= minChunk) {
-            return length;
-        }
-        long perThread = ((long) length + parallelism - 1) / parallelism;
-        long aligned = (perThread + ALIGNMENT - 1) & -ALIGNMENT;
-        return (int) Math.min(length, Math.max(aligned, minChunk));
+        calls.run((from, n) -> { // from is a multiple of 64: mask word maskOffset + from / 64 is the chunk's own
+            int at = (int) from;
+            operation.apply(dropout, seed, streamOffset + at, in, in == null ? 0 : inOffset + at, out,
+                    out == null ? 0 : outOffset + at, (int) n, mask, maskOffset + (at >>> 6));
+        }, length, chunkLength);
     }
 
     /** What a chunk runs: the single-threaded call over its sub-region. */
@@ -330,108 +292,8 @@ public final class ParallelDropout {
                             int outOffset, int length, long[] mask, int maskOffset);
     }
 
-    /**
-     * One parallel call: its arguments, the next chunk to claim, and a latch counting the chunks done. Handed to
-     * the executor several times; each run claims chunks until none is left.
-     */
-    private static final class Job implements Runnable {
-        private final Operation operation;
-        private final Dropout dropout;
-        private final long seed;
-        private final long streamOffset;
-        private final float[] in;
-        private final int inOffset;
-        private final float[] out;
-        private final int outOffset;
-        private final int length;
-        private final long[] mask;
-        private final int maskOffset;
-        private final int chunkLength;
-        final int chunks;
-        private final AtomicInteger next = new AtomicInteger();
-        private final CountDownLatch done;
-        private volatile Throwable failure;
-
-        Job(Operation operation, Dropout dropout, long seed, long streamOffset, float[] in, int inOffset,
-            float[] out, int outOffset, int length, long[] mask, int maskOffset, int chunkLength) {
-            this.operation = operation;
-            this.dropout = dropout;
-            this.seed = seed;
-            this.streamOffset = streamOffset;
-            this.in = in;
-            this.inOffset = inOffset;
-            this.out = out;
-            this.outOffset = outOffset;
-            this.length = length;
-            this.mask = mask;
-            this.maskOffset = maskOffset;
-            this.chunkLength = chunkLength;
-            this.chunks = (int) (((long) length + chunkLength - 1) / chunkLength);
-            this.done = new CountDownLatch(chunks);
-        }
-
-        /** Keeps the first error, suppressing the later ones into it. */
-        private synchronized void fail(Throwable t) {
-            if (failure == null) {
-                failure = t;
-            } else if (failure != t) {
-                failure.addSuppressed(t);
-            }
-        }
-
-        @Override
-        public void run() {
-            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                try {
-                    int from = c * chunkLength; // a multiple of 64: mask word maskOffset + from / 64 is the chunk's own
-                    int n = Math.min(chunkLength, length - from);
-                    operation.apply(dropout, seed, streamOffset + from, in, in == null ? 0 : inOffset + from, out,
-                            out == null ? 0 : outOffset + from, n, mask, maskOffset + (from >>> 6));
-                } catch (Throwable t) {
-                    fail(t);
-                } finally {
-                    done.countDown();
-                }
-            }
-        }
-
-        /**
-         * Waits, uninterruptibly, for every chunk (returning earlier would let tasks write after the call), then
-         * rethrows {@code submission} (the executor failed, every chunk is done) or the first chunk's error,
-         * with any later ones suppressed.
-         */
-        void awaitAll(Throwable submission) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    done.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            Throwable t = submission != null ? submission : failure;
-            if (submission != null && failure != null) {
-                submission.addSuppressed(failure); // the executor's failure leads; a chunk's is not lost
-            }
-            if (t instanceof RuntimeException r) {
-                throw r;
-            }
-            if (t instanceof Error e) {
-                throw e;
-            }
-            if (t != null) {
-                throw new IllegalStateException(t);
-            }
-        }
-    }
-
     @Override
     public String toString() {
-        return "ParallelDropout[" + dropout + ", parallelism=" + parallelism + ", minParallelLength="
-                + minParallelLength + ", minChunkLength=" + minChunkLength + "]";
+        return "ParallelDropout[" + dropout + ", " + calls + "]";
     }
 }

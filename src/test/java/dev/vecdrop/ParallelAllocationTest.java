@@ -3,6 +3,7 @@ package dev.vecdrop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,6 +73,56 @@ class ParallelAllocationTest {
         } finally {
             pool.shutdown();
         }
+    }
+
+    @Test
+    void aParallelGaussianCallAllocatesAFixedSmallAmountIndependentOfLength() {
+        ForkJoinPool pool = new ForkJoinPool(2);
+        try {
+            ParallelGaussian dropout = ParallelGaussian.of(GaussianDropout.of(0.3), pool).withMinParallelLength(0);
+            ParallelGaussian noise = ParallelGaussian.of(GaussianNoise.of(0.3), pool).withMinParallelLength(0);
+            int small = 4 * ParallelGaussian.MIN_CHUNK;
+            int large = 64 * ParallelGaussian.MIN_CHUNK;
+            float[] x = new float[large];
+            double[] xd = new double[large];
+            MemorySegment xs = MemorySegment.ofArray(new float[large]);
+            long[] seed = {0};
+            for (Runnable[] calls : new Runnable[][] {
+                    {() -> dropout.forward(seed[0]++, 0, x, 0, x, 0, small),
+                            () -> dropout.forward(seed[0]++, 0, x, 0, x, 0, large)},
+                    {() -> noise.forward(seed[0]++, 0, xd, 0, xd, 0, small),
+                            () -> noise.forward(seed[0]++, 0, xd, 0, xd, 0, large)},
+                    {() -> dropout.backwardFloats(seed[0]++, 0, xs, 0, xs, 0, small),
+                            () -> dropout.backwardFloats(seed[0]++, 0, xs, 0, xs, 0, large)}}) {
+                long smallCall = bytesPerCall(calls[0]);
+                long largeCall = bytesPerCall(calls[1]);
+                System.out.println("parallel gaussian on 2 threads: " + smallCall + " bytes per call at n=" + small
+                        + ", " + largeCall + " at n=" + large);
+                assertTrue(smallCall > 0, "a parallel call must allocate its job: is the counter working? "
+                        + smallCall);
+                assertTrue(smallCall <= BOUND_PER_CALL && largeCall <= BOUND_PER_CALL,
+                        "bytes per call: " + smallCall + " at n=" + small + ", " + largeCall + " at n=" + large);
+                assertEquals(smallCall, largeCall, 128.0, "allocation grows with the length");
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void belowTheThresholdAParallelGaussianCallAllocatesNothing() {
+        ParallelGaussian parallel = ParallelGaussian.of(GaussianDropout.of(0.4), ForkJoinPool.commonPool());
+        int n = parallel.minParallelLength() - 1;
+        float[] x = new float[n];
+        float[] y = new float[n];
+        parallel.forward(0, 0, x, 0, y, 0, n); // this thread's scratch block, allocated once
+        long before = THREADS.getCurrentThreadAllocatedBytes(); // inline: only this thread works
+        for (int i = 0; i < CALLS; i++) {
+            parallel.forward(i, 0, x, 0, y, 0, n);
+        }
+        long bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(before >= 0, "allocation is not measured here");
+        assertEquals(0, bytes, "inline parallel gaussian calls allocated");
     }
 
     @Test

@@ -52,7 +52,7 @@ class ParallelDropoutTest {
         return pool;
     }
 
-    /** Lengths at and around the chunk and word boundaries that {@link ParallelDropout#chunkLength} makes. */
+    /** Lengths at and around the chunk and word boundaries that {@link ChunkedCalls#chunkLength} makes. */
     private static int[] lengths() {
         int c = ParallelDropout.MIN_CHUNK;
         return new int[] {0, 1, 63, c - 1, c, c + 1, 2 * c - 1, 2 * c, 2 * c + 1, 2 * c + 63, 3 * c + 65, 100_003};
@@ -218,15 +218,15 @@ class ParallelDropoutTest {
     @Test
     void chunksAreWordAlignedAndNeitherTooSmallNorMoreThanThreads() {
         int min = ParallelDropout.MIN_CHUNK;
-        assertEquals(100, ParallelDropout.chunkLength(100, 4, 0, min)); // below MIN_CHUNK: inline
-        assertEquals(1 << 20, ParallelDropout.chunkLength(1 << 20, 1, 0, min)); // one thread: inline
-        assertEquals(999_999, ParallelDropout.chunkLength(999_999, 8, 1_000_000, min)); // below the threshold
-        assertEquals(64, ParallelDropout.chunkLength(130, 3, 0, 64)); // 64 + 64 + 2
-        assertEquals(128, ParallelDropout.chunkLength(130, 3, 0, 128)); // 128 + 2
+        assertEquals(100, ChunkedCalls.chunkLength(100, 4, 0, min)); // below MIN_CHUNK: inline
+        assertEquals(1 << 20, ChunkedCalls.chunkLength(1 << 20, 1, 0, min)); // one thread: inline
+        assertEquals(999_999, ChunkedCalls.chunkLength(999_999, 8, 1_000_000, min)); // below the threshold
+        assertEquals(64, ChunkedCalls.chunkLength(130, 3, 0, 64)); // 64 + 64 + 2
+        assertEquals(128, ChunkedCalls.chunkLength(130, 3, 0, 128)); // 128 + 2
         for (int minChunk : new int[] {64, 640, min}) {
             for (int threads = 2; threads <= 17; threads++) {
                 for (int n : new int[] {minChunk + 1, 1_000_003, 1 << 26}) {
-                    int chunk = ParallelDropout.chunkLength(n, threads, 0, minChunk);
+                    long chunk = ChunkedCalls.chunkLength(n, threads, 0, minChunk);
                     String at = "n=" + n + " threads=" + threads + " minChunk=" + minChunk;
                     assertEquals(0, chunk % ParallelDropout.ALIGNMENT, at);
                     assertTrue(chunk >= minChunk, at);

@@ -1,0 +1,206 @@
+package dev.vecdrop;
+
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * How the parallel layers ({@link ParallelDropout}, {@link ParallelGaussian}) spread one call over threads: the
+ * executor, the threads per call and the two thresholds, fixed at construction, and the one loop that cuts a
+ * region into chunks for the caller and up to {@code parallelism - 1} tasks to claim. One class, so that both
+ * layers cut, hand out, wait and report failures alike.
+ *
+ * <p>How a split call runs: {@code parallelism - 1} tasks are handed to the executor and the caller works too.
+ * Every participant claims the next unclaimed chunk until none is left, then the caller waits for the chunks still
+ * running. A task that starts late finds nothing to do, so an executor that is busy, serial, runs tasks in any
+ * order or rejects them (then the caller does the work) cannot deadlock a call. The call returns when every chunk
+ * is written; an error thrown inside a chunk is rethrown to the caller (later ones suppressed into it), and so is
+ * an executor's failure other than {@link RejectedExecutionException}, once the caller has finished every chunk
+ * itself.
+ *
+ * <p>Thread-safety: immutable. Allocation: none to decide ({@link #chunkLength}); a split call allocates its job,
+ * counter and latch, and what the executor allocates per submission.
+ */
+final class ChunkedCalls {
+
+    /**
+     * Chunk boundaries are multiples of this, so no 64-bit mask word is written by two threads, and every chunk
+     * starts a Box-Muller pair of the normal stream on an even element when its region does.
+     */
+    static final int ALIGNMENT = 64;
+
+    /** A chunk's work: the single call over elements {@code [from, from + length)} of the region. */
+    @FunctionalInterface
+    interface Chunk {
+        void run(long from, long length);
+    }
+
+    private final Executor executor;
+    private final int parallelism;
+    private final int minParallelLength;
+    private final int minChunkLength;
+
+    ChunkedCalls(Executor executor, int parallelism, int minParallelLength, int minChunkLength) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        }
+        if (minParallelLength < 0) {
+            throw new IllegalArgumentException("minParallelLength must be >= 0, got " + minParallelLength);
+        }
+        if (minChunkLength < ALIGNMENT || minChunkLength % ALIGNMENT != 0) {
+            throw new IllegalArgumentException("minChunkLength must be a positive multiple of " + ALIGNMENT + ", got "
+                    + minChunkLength);
+        }
+        this.parallelism = parallelism;
+        this.minParallelLength = minParallelLength;
+        this.minChunkLength = minChunkLength;
+    }
+
+    ChunkedCalls withMinParallelLength(int length) {
+        return new ChunkedCalls(executor, parallelism, length, minChunkLength);
+    }
+
+    ChunkedCalls withMinChunkLength(int length) {
+        return new ChunkedCalls(executor, parallelism, minParallelLength, length);
+    }
+
+    int parallelism() {
+        return parallelism;
+    }
+
+    int minParallelLength() {
+        return minParallelLength;
+    }
+
+    int minChunkLength() {
+        return minChunkLength;
+    }
+
+    /** {@return the chunk length for a region of {@code length}: {@code length} itself when it runs inline} */
+    long chunkLength(long length) {
+        return chunkLength(length, parallelism, minParallelLength, minChunkLength);
+    }
+
+    /**
+     * The chunk length for a region: the whole region (run inline) below {@code minParallelLength}, with one
+     * thread, or when it is no longer than {@code minChunk}; else {@code length / parallelism} rounded up to a
+     * multiple of {@value #ALIGNMENT}, and at least {@code minChunk} (a multiple of {@value #ALIGNMENT}).
+     */
+    static long chunkLength(long length, int parallelism, int minParallelLength, int minChunk) {
+        if (length < minParallelLength || parallelism == 1 || length <= minChunk) {
+            return length;
+        }
+        long perThread = (length + parallelism - 1) / parallelism;
+        long aligned = (perThread + ALIGNMENT - 1) & -ALIGNMENT;
+        return Math.min(length, Math.max(aligned, minChunk));
+    }
+
+    /**
+     * Runs {@code chunk} over {@code [0, length)} in chunks of {@code chunkLength} (from {@link #chunkLength},
+     * shorter than {@code length}) on the executor and the caller's thread; returns when every chunk is done.
+     */
+    void run(Chunk chunk, long length, long chunkLength) {
+        Job job = new Job(chunk, length, chunkLength);
+        int helpers = Math.min(parallelism, job.chunks) - 1;
+        Throwable submission = null;
+        try {
+            for (int t = 0; t < helpers; t++) {
+                executor.execute(job);
+            }
+        } catch (RejectedExecutionException e) {
+            // Nothing is lost: the chunks no task claims are claimed by the caller below.
+        } catch (Throwable e) {
+            submission = e; // tasks handed out before it may be running: finish and wait first, then report it
+        }
+        job.run();
+        job.awaitAll(submission);
+    }
+
+    @Override
+    public String toString() {
+        return "parallelism=" + parallelism + ", minParallelLength=" + minParallelLength + ", minChunkLength="
+                + minChunkLength;
+    }
+
+    /**
+     * One split call: its work, the next chunk to claim, and a latch counting the chunks done. Handed to the
+     * executor several times; each run claims chunks until none is left.
+     */
+    private static final class Job implements Runnable {
+        private final Chunk chunk;
+        private final long length;
+        private final long chunkLength;
+        final int chunks;
+        private final AtomicInteger next = new AtomicInteger();
+        private final CountDownLatch done;
+        private volatile Throwable failure;
+
+        Job(Chunk chunk, long length, long chunkLength) {
+            this.chunk = chunk;
+            this.length = length;
+            this.chunkLength = chunkLength;
+            // chunkLength >= length / parallelism, rounded up: at most parallelism chunks
+            this.chunks = (int) ((length + chunkLength - 1) / chunkLength);
+            this.done = new CountDownLatch(chunks);
+        }
+
+        /** Keeps the first error, suppressing the later ones into it. */
+        private synchronized void fail(Throwable t) {
+            if (failure == null) {
+                failure = t;
+            } else if (failure != t) {
+                failure.addSuppressed(t);
+            }
+        }
+
+        @Override
+        public void run() {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                try {
+                    long from = c * chunkLength; // a multiple of ALIGNMENT
+                    chunk.run(from, Math.min(chunkLength, length - from));
+                } catch (Throwable t) {
+                    fail(t);
+                } finally {
+                    done.countDown();
+                }
+            }
+        }
+
+        /**
+         * Waits, uninterruptibly, for every chunk (returning earlier would let tasks write after the call), then
+         * rethrows {@code submission} (the executor failed, every chunk is done) or the first chunk's error,
+         * with any later ones suppressed.
+         */
+        void awaitAll(Throwable submission) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable t = submission != null ? submission : failure;
+            if (submission != null && failure != null) {
+                submission.addSuppressed(failure); // the executor's failure leads; a chunk's is not lost
+            }
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+}

@@ -1,0 +1,409 @@
+package dev.vecdrop;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * A {@link GaussianDropout} or {@link GaussianNoise} whose training calls on large regions run on several threads
+ * of a caller-supplied {@link Executor} (vecdrop never starts threads of its own), with results bit-identical to
+ * the layer's own call for every thread count, pool size and task order. Float32 and float64, arrays and memory
+ * segments, element-wise and per channel.
+ *
+ * <p>Why threads pay here: a gaussian layer's forward at 16M elements is bound by the normal stream's arithmetic,
+ * not by memory (about half dropout's speed on one core, docs/benchmarks.md), so a second core nearly doubles it,
+ * where {@link ParallelDropout} gains what the memory bus has left.
+ *
+ * <p>Why the results cannot differ: element {@code i} of a call uses the normal {@code z(seed, streamOffset + d(i))},
+ * {@code d(i)} its decision in the layer's {@link ChannelLayout}, whoever computes it; chunk {@code c} is the
+ * layer's call over its own elements (a per-channel chunk may start inside a sample: it takes the decisions of
+ * the elements it holds).
+ *
+ * <p>How a call runs: all arguments are checked first, on the caller's thread, with the layer's own checks, so bad
+ * input throws before any task starts and nothing is written. Regions shorter than {@link #minParallelLength()},
+ * or not longer than {@link #minChunkLength()}, run inline. Longer ones are cut into chunks of at least
+ * {@link #minChunkLength()} elements, and run as {@link ParallelDropout}'s are: the caller works too, a late,
+ * rejected or never-run task leaves its chunks to the others, and an error inside a chunk reaches the caller
+ * after every chunk is done.
+ *
+ * <p>Memory segments of a confined arena ({@link java.lang.foreign.Arena#ofConfined()}) can be used by their
+ * owner thread only: calls on them run inline, on the caller's thread. Segments of a shared, global or automatic
+ * arena, and heap segments, are split like arrays.
+ *
+ * <p>Backward: gaussian dropout's is its forward on the gradient, and runs in parallel the same way; gaussian
+ * noise's is the identity (a copy, on the caller's thread), with the layer's checks.
+ *
+ * <p>Thread-safety: immutable; calls on disjoint outputs may run concurrently (they share only the executor).
+ * Allocation: none when a call runs inline (after each thread's first call, which allocates the layer's per-thread
+ * scratch); otherwise a fixed amount per call, independent of the region's length: the chunk's closure, a job
+ * with its counter and latch, and what the executor allocates per submission.
+ */
+public final class ParallelGaussian {
+
+    /**
+     * The smallest chunk handed to a thread by default: a gaussian layer makes about 4,000 elements in the time
+     * a hand-off takes on this project's 2-core VM, so chunks start a few times that (docs/benchmarks.md,
+     * "Multi-threaded gaussian layers").
+     */
+    public static final int MIN_CHUNK = 1 << 13;
+    /** Default {@link #minParallelLength()}: the region length from which two threads beat one (same section). */
+    public static final int DEFAULT_MIN_PARALLEL_LENGTH = 1 << 14;
+
+    /**
+     * A thread that owns no segment (never started): a segment it cannot access is confined to its owner, the
+     * caller, and the call on it runs on the caller's thread alone rather than fail in the other threads' chunks.
+     */
+    private static final Thread NOT_AN_OWNER = new Thread(() -> { });
+
+    /** The layer's combination with its normals: a value fixed at construction. */
+    private enum Combination {
+        /** Gaussian dropout: {@code y = x * fma(sigma, z, 1)}; backward the same on the gradient. */
+        MULTIPLY,
+        /** Gaussian noise: {@code y = fma(stddev, z, x)}; backward the identity. */
+        ADD
+    }
+
+    private final Combination combination;
+    private final ChannelLayout layout;
+    private final float coefficient;
+    private final double coefficientDouble;
+    private final String layer;
+    private final ChunkedCalls calls;
+
+    private ParallelGaussian(Combination combination, ChannelLayout layout, float coefficient,
+                             double coefficientDouble, String layer, ChunkedCalls calls) {
+        this.combination = combination;
+        this.layout = layout;
+        this.coefficient = coefficient;
+        this.coefficientDouble = coefficientDouble;
+        this.layer = layer;
+        this.calls = calls;
+    }
+
+    private static ChunkedCalls calls(Executor executor, int parallelism) {
+        return new ChunkedCalls(executor, parallelism, DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK);
+    }
+
+    private static ParallelGaussian of(GaussianDropout layer, ChunkedCalls calls) {
+        return new ParallelGaussian(Combination.MULTIPLY, layer.layout(), layer.sigma(), layer.sigmaDouble(),
+                layer.toString(), calls);
+    }
+
+    private static ParallelGaussian of(GaussianNoise layer, ChunkedCalls calls) {
+        return new ParallelGaussian(Combination.ADD, layer.layout(), layer.stddevFloat(), layer.stddev(),
+                layer.toString(), calls);
+    }
+
+    /**
+     * {@code layer} on {@code pool}, with up to the pool's parallelism in threads per call, the caller included.
+     *
+     * @param layer the gaussian dropout to apply
+     * @param pool  the pool its chunks run on
+     * @return the parallel form of {@code layer}
+     */
+    public static ParallelGaussian of(GaussianDropout layer, ForkJoinPool pool) {
+        return of(Objects.requireNonNull(layer, "layer"), calls(pool, pool.getParallelism()));
+    }
+
+    /**
+     * {@code layer} on {@code executor}, using up to {@code parallelism} threads per call (the caller's included).
+     *
+     * @param layer       the gaussian dropout to apply
+     * @param executor    runs the chunks; it may be busy, serial or reject tasks (the caller then does the work)
+     * @param parallelism threads per call at most, the caller's included
+     * @return the parallel form of {@code layer}
+     * @throws IllegalArgumentException if {@code parallelism < 1}
+     */
+    public static ParallelGaussian of(GaussianDropout layer, Executor executor, int parallelism) {
+        return of(Objects.requireNonNull(layer, "layer"), calls(executor, parallelism));
+    }
+
+    /**
+     * {@code layer} on {@code pool}, with up to the pool's parallelism in threads per call, the caller included.
+     *
+     * @param layer the gaussian noise to apply
+     * @param pool  the pool its chunks run on
+     * @return the parallel form of {@code layer}
+     */
+    public static ParallelGaussian of(GaussianNoise layer, ForkJoinPool pool) {
+        return of(Objects.requireNonNull(layer, "layer"), calls(pool, pool.getParallelism()));
+    }
+
+    /**
+     * {@code layer} on {@code executor}, using up to {@code parallelism} threads per call (the caller's included).
+     *
+     * @param layer       the gaussian noise to apply
+     * @param executor    runs the chunks; it may be busy, serial or reject tasks (the caller then does the work)
+     * @param parallelism threads per call at most, the caller's included
+     * @return the parallel form of {@code layer}
+     * @throws IllegalArgumentException if {@code parallelism < 1}
+     */
+    public static ParallelGaussian of(GaussianNoise layer, Executor executor, int parallelism) {
+        return of(Objects.requireNonNull(layer, "layer"), calls(executor, parallelism));
+    }
+
+    /**
+     * The same, running regions shorter than {@code length} inline ({@code 0}: split every region longer than
+     * {@link #minChunkLength()}).
+     *
+     * @param length the shortest region that is split over threads
+     * @return a parallel layer with that threshold and everything else as this one
+     * @throws IllegalArgumentException if {@code length < 0}
+     */
+    public ParallelGaussian withMinParallelLength(int length) {
+        return new ParallelGaussian(combination, layout, coefficient, coefficientDouble, layer,
+                calls.withMinParallelLength(length));
+    }
+
+    /**
+     * The same, with chunks of at least {@code length} elements instead of {@value #MIN_CHUNK}.
+     *
+     * @param length the shortest chunk, in elements
+     * @return a parallel layer with that chunk length and everything else as this one
+     * @throws IllegalArgumentException if {@code length} is not a positive multiple of
+     *                                  {@value ParallelDropout#ALIGNMENT}
+     */
+    public ParallelGaussian withMinChunkLength(int length) {
+        return new ParallelGaussian(combination, layout, coefficient, coefficientDouble, layer,
+                calls.withMinChunkLength(length));
+    }
+
+    /** {@return threads per call at most, the caller's included} */
+    public int parallelism() {
+        return calls.parallelism();
+    }
+
+    /** {@return the region length below which a call runs inline on the caller's thread} */
+    public int minParallelLength() {
+        return calls.minParallelLength();
+    }
+
+    /** {@return the shortest chunk handed to a thread} (a region's last chunk may be shorter) */
+    public int minChunkLength() {
+        return calls.minChunkLength();
+    }
+
+    /**
+     * The layer's training forward ({@link GaussianDropout#forward(long, long, float[], int, float[], int, int)},
+     * {@link GaussianNoise#forward(long, long, float[], int, float[], int, int)}) on several threads.
+     *
+     * @param seed         the seed of the normal stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        combine(seed, streamOffset, x, xOffset, y, yOffset, length);
+    }
+
+    /**
+     * The layer's backward on several threads: gaussian dropout's regenerating backward; gaussian noise's
+     * identity, on the caller's thread.
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
+                         int length) {
+        NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        if (combination == Combination.ADD) {
+            NormalBlocks.identity(layout, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        } else {
+            combine(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+        }
+    }
+
+    /**
+     * The layer's float64 training forward on several threads.
+     *
+     * @param seed         the seed of the normal stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
+        NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        combine(seed, streamOffset, x, xOffset, y, yOffset, length);
+    }
+
+    /**
+     * The layer's float64 backward on several threads (gaussian noise's: the identity, on the caller's thread).
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
+                         int length) {
+        NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        if (combination == Combination.ADD) {
+            NormalBlocks.identity(layout, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        } else {
+            combine(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+        }
+    }
+
+    /**
+     * The layer's training forward over float32 memory segments (heap or native) on several threads.
+     *
+     * @param seed         the seed of the normal stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}, in elements
+     * @param y            the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset      where the output region starts in {@code y}, in elements
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                              long yOffset, long length) {
+        NormalSegmentBlocks.checkFloats(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        combine(floats(), coefficient, seed, streamOffset, x, xOffset, y, yOffset, length);
+    }
+
+    /**
+     * The layer's backward over float32 memory segments on several threads (gaussian noise's: the identity, a
+     * copy on the caller's thread).
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}, in elements
+     * @param dx           the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset     where the written region starts in {@code dx}, in elements
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backwardFloats(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                               long dxOffset, long length) {
+        NormalSegmentBlocks.checkFloats(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        if (combination == Combination.ADD) {
+            MemorySegment.copy(dy, ValueLayout.JAVA_FLOAT_UNALIGNED, dyOffset * Float.BYTES, dx,
+                    ValueLayout.JAVA_FLOAT_UNALIGNED, dxOffset * Float.BYTES, length);
+        } else {
+            combine(floats(), coefficient, seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+        }
+    }
+
+    /**
+     * The layer's training forward over float64 memory segments on several threads.
+     *
+     * @param seed         the seed of the normal stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}, in elements
+     * @param y            the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset      where the output region starts in {@code y}, in elements
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                               long yOffset, long length) {
+        NormalSegmentBlocks.checkDoubles(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        combine(doubles(), coefficientDouble, seed, streamOffset, x, xOffset, y, yOffset, length);
+    }
+
+    /**
+     * The layer's backward over float64 memory segments on several threads (gaussian noise's: the identity, a
+     * copy on the caller's thread).
+     *
+     * @param seed         the forward's seed
+     * @param streamOffset the forward's stream offset
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}, in elements
+     * @param dx           the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset     where the written region starts in {@code dx}, in elements
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backwardDoubles(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                                long dxOffset, long length) {
+        NormalSegmentBlocks.checkDoubles(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        if (combination == Combination.ADD) {
+            MemorySegment.copy(dy, ValueLayout.JAVA_DOUBLE_UNALIGNED, dyOffset * Double.BYTES, dx,
+                    ValueLayout.JAVA_DOUBLE_UNALIGNED, dxOffset * Double.BYTES, length);
+        } else {
+            combine(doubles(), coefficientDouble, seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+        }
+    }
+
+    /** Arguments are valid. Inline below the threshold, else chunked over the executor. */
+    private void combine(long seed, long e, float[] x, int xOff, float[] y, int yOff, int length) {
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length) {
+            combine(seed, e, 0, x, xOff, y, yOff, length);
+            return;
+        }
+        calls.run((from, n) -> combine(seed, e, from, x, xOff + (int) from, y, yOff + (int) from, (int) n), length,
+                chunkLength);
+    }
+
+    /** Elements {@code [first, first + n)} of a region whose element 0 is stream element {@code e}. */
+    private void combine(long seed, long e, long first, float[] x, int xOff, float[] y, int yOff, int n) {
+        if (combination == Combination.ADD) {
+            NormalBlocks.add(layout, seed, e, first, x, xOff, y, yOff, n, coefficient);
+        } else {
+            NormalBlocks.multiply(layout, seed, e, first, x, xOff, y, yOff, n, coefficient);
+        }
+    }
+
+    private void combine(long seed, long e, double[] x, int xOff, double[] y, int yOff, int length) {
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length) {
+            combine(seed, e, 0, x, xOff, y, yOff, length);
+            return;
+        }
+        calls.run((from, n) -> combine(seed, e, from, x, xOff + (int) from, y, yOff + (int) from, (int) n), length,
+                chunkLength);
+    }
+
+    private void combine(long seed, long e, long first, double[] x, int xOff, double[] y, int yOff, int n) {
+        if (combination == Combination.ADD) {
+            NormalBlocks.add(layout, seed, e, first, x, xOff, y, yOff, n, coefficientDouble);
+        } else {
+            NormalBlocks.multiply(layout, seed, e, first, x, xOff, y, yOff, n, coefficientDouble);
+        }
+    }
+
+    /** The segment combination for float32 values. */
+    private NormalSegmentBlocks.Combine floats() {
+        return combination == Combination.ADD ? NormalSegmentBlocks.Combine.FLOAT_ADD
+                : NormalSegmentBlocks.Combine.FLOAT_MULTIPLY;
+    }
+
+    private NormalSegmentBlocks.Combine doubles() {
+        return combination == Combination.ADD ? NormalSegmentBlocks.Combine.DOUBLE_ADD
+                : NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY;
+    }
+
+    /** Over segments: {@code c} is the coefficient of the combination's type (a float one widened exactly). */
+    private void combine(NormalSegmentBlocks.Combine combine, double c, long seed, long e, MemorySegment x, long xOff,
+                         MemorySegment y, long yOff, long length) {
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !x.isAccessibleBy(NOT_AN_OWNER) || !y.isAccessibleBy(NOT_AN_OWNER)) {
+            NormalSegmentBlocks.apply(combine, layout, seed, e, 0, x, xOff, y, yOff, length, c);
+            return;
+        }
+        calls.run((from, n) -> NormalSegmentBlocks.apply(combine, layout, seed, e, from, x, xOff + from, y,
+                yOff + from, n, c), length, chunkLength);
+    }
+
+    @Override
+    public String toString() {
+        return "ParallelGaussian[" + layer + ", " + calls + "]";
+    }
+}
