@@ -42,14 +42,15 @@ import java.util.concurrent.ForkJoinPool;
  */
 public final class ParallelGaussian {
 
+    /** The smallest chunk handed to a thread by default, as {@link ParallelDropout#MIN_CHUNK}. */
+    public static final int MIN_CHUNK = 1 << 14;
     /**
-     * The smallest chunk handed to a thread by default: a gaussian layer makes about 4,000 elements in the time
-     * a hand-off takes on this project's 2-core VM, so chunks start a few times that (docs/benchmarks.md,
-     * "Multi-threaded gaussian layers").
+     * Default {@link #minParallelLength()}: where two threads overtook one, float32 gaussian dropout on a
+     * {@link ForkJoinPool} of 2 on this project's 2-core AMD EPYC VM (0.89x the single call at 131,072 elements,
+     * 1.17x at 262,144, 1.93x at 1M: a split call cost some 50 us more than half the single call there;
+     * docs/benchmarks.md, "Multi-threaded gaussian layers").
      */
-    public static final int MIN_CHUNK = 1 << 13;
-    /** Default {@link #minParallelLength()}: the region length from which two threads beat one (same section). */
-    public static final int DEFAULT_MIN_PARALLEL_LENGTH = 1 << 14;
+    public static final int DEFAULT_MIN_PARALLEL_LENGTH = 1 << 18;
 
     /**
      * A thread that owns no segment (never started): a segment it cannot access is confined to its owner, the

@@ -82,7 +82,7 @@ class ParallelAllocationTest {
             ParallelGaussian dropout = ParallelGaussian.of(GaussianDropout.of(0.3), pool).withMinParallelLength(0);
             ParallelGaussian noise = ParallelGaussian.of(GaussianNoise.of(0.3), pool).withMinParallelLength(0);
             int small = 4 * ParallelGaussian.MIN_CHUNK;
-            int large = 64 * ParallelGaussian.MIN_CHUNK;
+            int large = 16 * ParallelGaussian.MIN_CHUNK;
             float[] x = new float[large];
             double[] xd = new double[large];
             MemorySegment xs = MemorySegment.ofArray(new float[large]);

@@ -9,6 +9,7 @@ import dev.vecdrop.GaussianNoise;
 import dev.vecdrop.MaskStream;
 import dev.vecdrop.NormalStream;
 import dev.vecdrop.ParallelDropout;
+import dev.vecdrop.ParallelGaussian;
 import dev.vecdrop.Scaling;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -120,7 +121,7 @@ public final class Verifier {
      */
     private static final Forms[] FUSED_FORMS = Forms.values();
     /** Gaussian operations per stream offset, size and layout: see {@link #runGaussians}. */
-    public static final int GAUSSIAN_OPERATIONS = 8;
+    public static final int GAUSSIAN_OPERATIONS = 10;
     /** The gaussian-dropout probability and gaussian-noise deviation the verifier runs at. */
     static final double GAUSSIAN_P = 0.3;
     static final double GAUSSIAN_STDDEV = 0.25;
@@ -397,8 +398,10 @@ public final class Verifier {
      * Gaussian dropout and gaussian noise ({@link #GAUSSIAN_OPERATIONS}) against their definitions in
      * docs/mask-stream.md, computed here element by element from {@link NormalStream#z}: float32 forwards of both,
      * the float64 gaussian-dropout backward and the float64 noise forward, on inputs with special values; each over
-     * arrays and again over memory segments (native or heap); with {@code layout}'s decisions (element-wise, and per
-     * channel where {@code n % 4 == 0} or {@code n % 64 == 0}: {@link #runGaussiansEveryLayout}).
+     * arrays and again over memory segments (native or heap); the float32 dropout forward and the float64 noise
+     * forward (native segments) again through {@link ParallelGaussian} on the pool; with {@code layout}'s
+     * decisions (element-wise, and per channel where {@code n % 4 == 0} or {@code n % 64 == 0}:
+     * {@link #runGaussiansEveryLayout}).
      */
     /** {@link #runGaussians} element-wise, and in the per-channel layouts that {@code n} divides into. */
     private void runGaussiansEveryLayout(long seed, long streamOffset, int n) {
@@ -479,6 +482,21 @@ public final class Verifier {
             gaussianNoise.forwardDoubles(seed, streamOffset, nativeCopy(arena, MemorySegment.ofArray(xd)), xOff, yds,
                     yOff, n);
             compare("gaussian noise float64 forward values, native segments" + at,
+                    yds.toArray(ValueLayout.JAVA_DOUBLE), noiseExpectedD);
+        }
+        // The parallel forms, cut into chunks of 64 and up on the pool (a per-channel chunk starts mid-sample).
+        ParallelGaussian parallelDropout = ParallelGaussian.of(gaussianDropout, pool, PARALLEL_THREADS)
+                .withMinParallelLength(0).withMinChunkLength(ParallelDropout.ALIGNMENT);
+        y = floats(dropExpected.length);
+        parallelDropout.forward(seed, streamOffset, x.clone(), xOff, y, yOff, n);
+        compare("parallel gaussian dropout forward values" + at, y, dropExpected);
+        ParallelGaussian parallelNoise = ParallelGaussian.of(gaussianNoise, pool, PARALLEL_THREADS)
+                .withMinParallelLength(0).withMinChunkLength(ParallelDropout.ALIGNMENT);
+        try (Arena shared = Arena.ofShared()) { // the pool's threads write it
+            MemorySegment yds = nativeCopy(shared, MemorySegment.ofArray(doubles(noiseExpectedD.length)));
+            parallelNoise.forwardDoubles(seed, streamOffset, nativeCopy(shared, MemorySegment.ofArray(xd)), xOff, yds,
+                    yOff, n);
+            compare("parallel gaussian noise float64 forward values, native segments" + at,
                     yds.toArray(ValueLayout.JAVA_DOUBLE), noiseExpectedD);
         }
         operations += GAUSSIAN_OPERATIONS;
