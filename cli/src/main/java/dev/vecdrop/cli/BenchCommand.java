@@ -1,7 +1,9 @@
 package dev.vecdrop.cli;
 
 import dev.vecdrop.Dropout;
+import dev.vecdrop.GaussianDropout;
 import dev.vecdrop.ParallelDropout;
+import dev.vecdrop.ParallelGaussian;
 import dev.vecdrop.Scaling;
 import dev.vecdrop.kernel.Platform;
 import java.io.PrintWriter;
@@ -67,8 +69,15 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --jmh: where report.md, throughput.png, jmh.json and jmh.log go (default: ${DEFAULT-VALUE}).")
     java.nio.file.Path outDir;
 
-    /** One row of the table: a name, the bytes it moves per element, and the call to time. */
-    private record Kernel(String name, double bytesPerElement, LongConsumer call) {}
+    /**
+     * One row of the table: a name, the bytes it moves per element, the call to time, and whether "x scalar" (the
+     * scalar dropout forward) applies to it (not to the gaussian rows, another operation).
+     */
+    private record Kernel(String name, double bytesPerElement, LongConsumer call, boolean dropout) {
+        Kernel(String name, double bytesPerElement, LongConsumer call) {
+            this(name, bytesPerElement, call, true);
+        }
+    }
 
     @Override
     public Integer call() {
@@ -96,8 +105,11 @@ final class BenchCommand implements Callable<Integer> {
         ForkJoinPool pool = threads > 1 ? new ForkJoinPool(threads) : null;
         ParallelDropout parallel = pool == null ? null : ParallelDropout.of(dropout, pool);
         ParallelDropout parallelLimit = pool == null ? null : ParallelDropout.of(limit, pool);
-        warmUp(dropout, reference, limit, progress);
-        int cells = sizes.size() * (pool == null ? 6 : 8);
+        // Gaussian dropout of the same p (p = 1 has none: its sigma is infinite): compute-bound, where threads pay.
+        GaussianDropout gaussian = p < 1 ? GaussianDropout.of(p) : null;
+        ParallelGaussian parallelGaussian = pool == null || gaussian == null ? null : ParallelGaussian.of(gaussian, pool);
+        warmUp(dropout, reference, limit, gaussian, progress);
+        int cells = sizes.size() * ((pool == null ? 6 : 8) + (gaussian == null ? 0 : pool == null ? 1 : 2));
         int cell = 0;
         for (int n : sizes) {
             float[] x = new float[n];
@@ -115,10 +127,17 @@ final class BenchCommand implements Callable<Integer> {
                     new Kernel(impl + " forward + mask", 8.125, seed -> dropout.forward(seed, 0, x, 0, y, 0, n, mask, 0)),
                     new Kernel(impl + " backward (bits)", 8.125, seed -> dropout.backward(mask, 0, y, 0, dx, 0, n)),
                     new Kernel(impl + " backward (regen)", 8, seed -> dropout.backward(seed, 0, y, 0, dx, 0, n))));
+            if (gaussian != null) {
+                kernels.add(new Kernel(impl + " gaussian", 8, seed -> gaussian.forward(seed, 0, x, 0, y, 0, n), false));
+            }
             if (pool != null) {
                 kernels.add(new Kernel("limit, " + threads + " threads", 8, seed -> parallelLimit.eval(x, 0, y, 0, n)));
                 kernels.add(new Kernel("forward, " + threads + " threads", 8,
                         seed -> parallel.forward(seed, 0, x, 0, y, 0, n)));
+                if (parallelGaussian != null) {
+                    kernels.add(new Kernel("gaussian, " + threads + " threads", 8,
+                            seed -> parallelGaussian.forward(seed, 0, x, 0, y, 0, n), false));
+                }
             }
             double limitRate = 0;
             double scalar = 0;
@@ -133,14 +152,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 progress.clear();
                 out.printf("%10d  %-26s %9.3f %9.2f %9.2f %9.2f%n", n, kernel.name(), rate,
-                        rate * kernel.bytesPerElement(), rate / limitRate, scalar > 0 ? rate / scalar : Double.NaN);
+                        rate * kernel.bytesPerElement(), rate / limitRate, scalar > 0 && kernel.dropout() ? rate / scalar : Double.NaN);
                 out.flush();
             }
         }
         if (pool != null) {
             pool.shutdown();
-            out.println("Rows 'N threads': ParallelDropout on a ForkJoinPool of N; 'x limit' there is against the limit kernel"
-                    + " on the same N threads. Below " + parallel.minParallelLength() + " elements they run inline.");
+            out.println("Rows 'N threads': ParallelDropout (ParallelGaussian) on a ForkJoinPool of N; 'x limit' there is"
+                    + " against the limit kernel on the same N threads. Below " + parallel.minParallelLength() + " ("
+                    + ParallelGaussian.DEFAULT_MIN_PARALLEL_LENGTH + ") elements they run inline.");
         }
         return 0;
     }
@@ -171,7 +191,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Runs every kernel on a small buffer until C2 has compiled them, so the first cells do not time the JIT. */
-    private static void warmUp(Dropout dropout, Dropout reference, Dropout limit, Progress progress) {
+    private static void warmUp(Dropout dropout, Dropout reference, Dropout limit, GaussianDropout gaussian,
+                               Progress progress) {
         progress.show("warming up (JIT) ...");
         int n = 4096;
         float[] x = new float[n];
@@ -184,6 +205,9 @@ final class BenchCommand implements Callable<Integer> {
             limit.eval(x, 0, y, 0, n - (i & 7));
             if ((i & 15) == 0) {
                 reference.forward(i, i, x, 0, y, 0, n);
+            }
+            if (gaussian != null && (i & 3) == 0) {
+                gaussian.forward(i, i, x, 0, y, 0, n - (i & 7));
             }
         }
         progress.clear();

@@ -242,8 +242,17 @@ class MainTest {
         Run run = run("bench", "--sizes", "1000,64", "--millis", "2", "--repeats", "1", "--threads", "1");
         assertEquals(0, run.code(), run.err());
         long rows = run.out().lines().filter(l -> l.matches("\\s+(1000|64)\\s+.*")).count();
-        assertEquals(12, rows, run.out());
+        assertEquals(14, rows, run.out()); // 7 a size: limit, scalar, 4 dropout rows, gaussian
         assertTrue(run.out().contains("x limit"), run.out());
+    }
+
+    @Test
+    void benchAtPOneLeavesOutTheGaussianRows() {
+        Run run = run("bench", "--sizes", "64", "--millis", "2", "--repeats", "1", "--threads", "2", "--p", "1");
+        assertEquals(0, run.code(), run.err());
+        List<String> rows = run.out().lines().filter(l -> l.matches("\\s+64\\s+.*")).toList();
+        assertEquals(8, rows.size(), run.out()); // gaussian dropout has no p = 1 (its sigma would be infinite)
+        assertTrue(rows.stream().noneMatch(r -> r.contains("gaussian")), run.out());
     }
 
     @Test
@@ -251,8 +260,10 @@ class MainTest {
         Run run = run("bench", "--sizes", "300000", "--millis", "2", "--repeats", "1", "--threads", "3");
         assertEquals(0, run.code(), run.err());
         List<String> rows = run.out().lines().filter(l -> l.matches("\\s+300000\\s+.*")).toList();
-        assertEquals(8, rows.size(), run.out());
-        assertTrue(rows.get(6).contains("limit, 3 threads") && rows.get(6).contains(" 1.00 "), run.out());
-        assertTrue(rows.get(7).contains("forward, 3 threads"), run.out());
+        assertEquals(10, rows.size(), run.out());
+        assertTrue(rows.get(6).contains("gaussian"), run.out());
+        assertTrue(rows.get(7).contains("limit, 3 threads") && rows.get(7).contains(" 1.00 "), run.out());
+        assertTrue(rows.get(8).contains("forward, 3 threads"), run.out());
+        assertTrue(rows.get(9).contains("gaussian, 3 threads"), run.out());
     }
 }
