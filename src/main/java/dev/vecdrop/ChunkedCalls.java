@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ChunkedCalls {
 
     /**
-     * Chunk boundaries are multiples of this, so no 64-bit mask word is written by two threads, and every chunk
-     * starts a Box-Muller pair of the normal stream on an even element when its region does.
+     * Chunk boundaries are multiples of this, so no 64-bit mask word is written by two threads (and an element-wise
+     * gaussian chunk starts on a Box-Muller pair when its region does).
      */
     static final int ALIGNMENT = 64;
 

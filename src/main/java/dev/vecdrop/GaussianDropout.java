@@ -108,7 +108,7 @@ public final class GaussianDropout {
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.multiply(layout, seed, streamOffset, 0, x, xOffset, y, yOffset, length, sigma);
+        multiplyTrusted(seed, streamOffset, 0, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -126,7 +126,7 @@ public final class GaussianDropout {
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
                          int length) {
         NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalBlocks.multiply(layout, seed, streamOffset, 0, dy, dyOffset, dx, dxOffset, length, sigma);
+        multiplyTrusted(seed, streamOffset, 0, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -156,7 +156,7 @@ public final class GaussianDropout {
      */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
         NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.multiply(layout, seed, streamOffset, 0, x, xOffset, y, yOffset, length, sigmaDouble);
+        multiplyTrusted(seed, streamOffset, 0, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -173,7 +173,7 @@ public final class GaussianDropout {
     public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
                          int length) {
         NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalBlocks.multiply(layout, seed, streamOffset, 0, dy, dyOffset, dx, dxOffset, length, sigmaDouble);
+        multiplyTrusted(seed, streamOffset, 0, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -205,8 +205,7 @@ public final class GaussianDropout {
     public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                               long yOffset, long length) {
         NormalSegmentBlocks.checkFloats(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, layout, seed, streamOffset, 0, x, xOffset,
-                y, yOffset, length, sigma);
+        multiplyFloatsTrusted(seed, streamOffset, 0, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -223,8 +222,7 @@ public final class GaussianDropout {
     public void backwardFloats(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                                long dxOffset, long length) {
         NormalSegmentBlocks.checkFloats(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, layout, seed, streamOffset, 0, dy,
-                dyOffset, dx, dxOffset, length, sigma);
+        multiplyFloatsTrusted(seed, streamOffset, 0, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -242,8 +240,7 @@ public final class GaussianDropout {
     public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                                long yOffset, long length) {
         NormalSegmentBlocks.checkDoubles(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, layout, seed, streamOffset, 0, x,
-                xOffset, y, yOffset, length, sigmaDouble);
+        multiplyDoublesTrusted(seed, streamOffset, 0, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -261,8 +258,32 @@ public final class GaussianDropout {
     public void backwardDoubles(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                                 long dxOffset, long length) {
         NormalSegmentBlocks.checkDoubles(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, layout, seed, streamOffset, 0, dy,
-                dyOffset, dx, dxOffset, length, sigmaDouble);
+        multiplyDoublesTrusted(seed, streamOffset, 0, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /**
+     * The training combination over elements {@code [first, first + n)} of a checked region whose element 0 is
+     * stream element {@code e} ({@code x[xOffset]} is element {@code first}): the public calls with
+     * {@code first = 0}, and {@link ParallelGaussian}'s chunks.
+     */
+    void multiplyTrusted(long seed, long e, long first, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        NormalBlocks.multiply(layout, seed, e, first, x, xOffset, y, yOffset, n, sigma);
+    }
+
+    void multiplyTrusted(long seed, long e, long first, double[] x, int xOffset, double[] y, int yOffset, int n) {
+        NormalBlocks.multiply(layout, seed, e, first, x, xOffset, y, yOffset, n, sigmaDouble);
+    }
+
+    void multiplyFloatsTrusted(long seed, long e, long first, MemorySegment x, long xOffset, MemorySegment y,
+                               long yOffset, long n) {
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_MULTIPLY, layout, seed, e, first, x, xOffset, y,
+                yOffset, n, sigma);
+    }
+
+    void multiplyDoublesTrusted(long seed, long e, long first, MemorySegment x, long xOffset, MemorySegment y,
+                                long yOffset, long n) {
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY, layout, seed, e, first, x, xOffset, y,
+                yOffset, n, sigmaDouble);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.vecdrop;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Additive gaussian noise (Keras and DL4J {@code GaussianNoise}): in training {@code y = x + stddev * z} with
@@ -16,8 +17,8 @@ import java.lang.foreign.MemorySegment;
  * {@link ChannelLayout}: in every method below read {@code streamOffset + d}, {@code d} the element's decision, for
  * {@code streamOffset + i}.
  *
- * <p>Float32 and float64, over Java arrays and over memory segments ({@code forwardFloats}, {@code forwardDoubles}:
- * heap or native, the arrays' bits). Every method checks all its arguments first and throws before writing
+ * <p>Float32 and float64, over Java arrays and over memory segments ({@code forwardFloats}, {@code forwardDoubles}
+ * and their identity backwards: heap or native, the arrays' bits). Every method checks all its arguments first and throws before writing
  * anything, as {@link Dropout} does; in place ({@code y == x} at the same offset) is allowed.
  *
  * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
@@ -95,7 +96,7 @@ public final class GaussianNoise {
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
         NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.add(layout, seed, streamOffset, 0, x, xOffset, y, yOffset, length, stddevFloat);
+        addTrusted(seed, streamOffset, 0, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -144,7 +145,7 @@ public final class GaussianNoise {
      */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
         NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalBlocks.add(layout, seed, streamOffset, 0, x, xOffset, y, yOffset, length, stddev);
+        addTrusted(seed, streamOffset, 0, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -193,8 +194,7 @@ public final class GaussianNoise {
     public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                               long yOffset, long length) {
         NormalSegmentBlocks.checkFloats(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_ADD, layout, seed, streamOffset, 0, x, xOffset, y,
-                yOffset, length, stddevFloat);
+        addFloatsTrusted(seed, streamOffset, 0, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -212,8 +212,67 @@ public final class GaussianNoise {
     public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                                long yOffset, long length) {
         NormalSegmentBlocks.checkDoubles(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_ADD, layout, seed, streamOffset, 0, x, xOffset, y,
-                yOffset, length, stddev);
+        addDoublesTrusted(seed, streamOffset, 0, x, xOffset, y, yOffset, length);
+    }
+
+    /**
+     * Backward over float32 memory segments: the identity, {@code dx = dy} (a copy of the bytes), with the
+     * checks of {@link #forwardFloats}, so the two layers' segment calls swap as their array calls do.
+     *
+     * @param seed         the forward's seed (unused)
+     * @param streamOffset the forward's stream offset (checked only)
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backwardFloats(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                               long dxOffset, long length) {
+        NormalSegmentBlocks.checkFloats(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalSegmentBlocks.copy(ValueLayout.JAVA_FLOAT_UNALIGNED, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /**
+     * Backward over float64 memory segments: the identity, with the checks of {@link #forwardDoubles}.
+     *
+     * @param seed         the forward's seed (unused)
+     * @param streamOffset the forward's stream offset (checked only)
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements ({@code >= 0})
+     */
+    public void backwardDoubles(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                                long dxOffset, long length) {
+        NormalSegmentBlocks.checkDoubles(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalSegmentBlocks.copy(ValueLayout.JAVA_DOUBLE_UNALIGNED, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /**
+     * The training combination over elements {@code [first, first + n)} of a checked region whose element 0 is
+     * stream element {@code e} ({@code x[xOffset]} is element {@code first}): the public calls with
+     * {@code first = 0}, and {@link ParallelGaussian}'s chunks.
+     */
+    void addTrusted(long seed, long e, long first, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        NormalBlocks.add(layout, seed, e, first, x, xOffset, y, yOffset, n, stddevFloat);
+    }
+
+    void addTrusted(long seed, long e, long first, double[] x, int xOffset, double[] y, int yOffset, int n) {
+        NormalBlocks.add(layout, seed, e, first, x, xOffset, y, yOffset, n, stddev);
+    }
+
+    void addFloatsTrusted(long seed, long e, long first, MemorySegment x, long xOffset, MemorySegment y,
+                          long yOffset, long n) {
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.FLOAT_ADD, layout, seed, e, first, x, xOffset, y,
+                yOffset, n, stddevFloat);
+    }
+
+    void addDoublesTrusted(long seed, long e, long first, MemorySegment x, long xOffset, MemorySegment y,
+                           long yOffset, long n) {
+        NormalSegmentBlocks.apply(NormalSegmentBlocks.Combine.DOUBLE_ADD, layout, seed, e, first, x, xOffset, y,
+                yOffset, n, stddev);
     }
 
     @Override

@@ -163,7 +163,7 @@ final class NormalBlocks {
     /**
      * {@link #multiply(long, long, float[], int, float[], int, int, float)} with the decisions of {@code layout}, over
      * elements {@code [first, first + n)} of a region whose element 0 is stream element {@code e}: {@code x[xOff]}
-     * and {@code y[yOff]} are element {@code first} (0 for a whole region; a segment chunk's start otherwise).
+     * and {@code y[yOff]} are element {@code first} (0 for a whole region; a segment chunk's or a parallel chunk's start otherwise).
      */
     static void multiply(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff, float[] y, int yOff, int n,
                     float c) {
@@ -178,7 +178,7 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
-     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
+     * Any cut of a region into calls gives the bits of one call (segment and parallel chunks rely on it). Channels first,
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
@@ -314,7 +314,7 @@ final class NormalBlocks {
     /**
      * {@link #multiply(long, long, double[], int, double[], int, int, double)} with the decisions of {@code layout}, over
      * elements {@code [first, first + n)} of a region whose element 0 is stream element {@code e}: {@code x[xOff]}
-     * and {@code y[yOff]} are element {@code first} (0 for a whole region; a segment chunk's start otherwise).
+     * and {@code y[yOff]} are element {@code first} (0 for a whole region; a segment chunk's or a parallel chunk's start otherwise).
      */
     static void multiply(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff, double[] y, int yOff, int n,
                     double c) {
@@ -329,7 +329,7 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
-     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
+     * Any cut of a region into calls gives the bits of one call (segment and parallel chunks rely on it). Channels first,
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
@@ -480,7 +480,7 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
-     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
+     * Any cut of a region into calls gives the bits of one call (segment and parallel chunks rely on it). Channels first,
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
@@ -630,7 +630,7 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a per-channel region, {@code x[xOff]} and {@code y[yOff]} being element
      * {@code first}: the element-wise operation with the normal {@code z(seed, e + d)}, {@code d} the element's
      * decision in {@code layout} (channels first: {@code i / S}; channels last: {@code (i / (C * S)) * C + i % C}).
-     * Any cut of a region into calls gives the bits of one call (the segment chunks rely on it). Channels first,
+     * Any cut of a region into calls gives the bits of one call (segment and parallel chunks rely on it). Channels first,
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and

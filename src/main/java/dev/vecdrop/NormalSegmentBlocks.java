@@ -94,6 +94,15 @@ final class NormalSegmentBlocks {
         return (int) Math.min(CHUNK - (e & 1), left);
     }
 
+    /**
+     * {@code y = x} over {@code n} elements of {@code layout}'s size (element offsets), the bytes as they are. The
+     * JDK's copy works as through a temporary, so in place (or any overlap) is safe.
+     */
+    static void copy(ValueLayout layout, MemorySegment x, long xOff, MemorySegment y, long yOff, long n) {
+        long size = layout.byteSize();
+        MemorySegment.copy(x, xOff * size, y, yOff * size, n * size);
+    }
+
     /** The training calls' checks over float32 segments, in {@link Dropout}'s order, before anything is written. */
     static void checkFloats(ChannelLayout layout, long streamOffset, String inName, MemorySegment in, long inOffset,
                             String outName, MemorySegment out, long outOffset, long length) {

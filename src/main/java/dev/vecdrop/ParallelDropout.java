@@ -49,12 +49,13 @@ public final class ParallelDropout {
     private final ChunkedCalls calls;
 
     private ParallelDropout(Dropout dropout, ChunkedCalls calls) {
-        this.dropout = Objects.requireNonNull(dropout, "dropout").requireElementwise("ParallelDropout");
+        this.dropout = dropout;
         this.calls = calls;
     }
 
+    /** Checks the dropout first, then the executor and thread count, as before the chunk loop moved out. */
     private ParallelDropout(Dropout dropout, Executor executor, int parallelism) {
-        this(Objects.requireNonNull(dropout, "dropout"),
+        this(Objects.requireNonNull(dropout, "dropout").requireElementwise("ParallelDropout"),
                 new ChunkedCalls(executor, parallelism, DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK));
     }
 

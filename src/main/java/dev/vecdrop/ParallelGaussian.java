@@ -12,9 +12,11 @@ import java.util.concurrent.ForkJoinPool;
  * the layer's own call for every thread count, pool size and task order. Float32 and float64, arrays and memory
  * segments, element-wise and per channel.
  *
- * <p>Why threads pay here: a gaussian layer's forward at 16M elements is bound by the normal stream's arithmetic,
- * not by memory (about half dropout's speed on one core, docs/benchmarks.md), so a second core nearly doubles it,
- * where {@link ParallelDropout} gains what the memory bus has left.
+ * <p>Why threads pay here: a gaussian layer's forward is bound by the normal stream's arithmetic rather than by
+ * memory (0.35-0.51 of dropout's speed on one core at 16M elements, docs/benchmarks.md), so its threads add
+ * arithmetic where {@link ParallelDropout}'s share the memory bus. Measured with 2 threads on this project's
+ * 2-vCPU VMs: 1.3-1.9x for float32 gaussian dropout and noise at 1M-16M elements, 1.7-1.8x for float64; the
+ * spread is the VM's.
  *
  * <p>Why the results cannot differ: element {@code i} of a call uses the normal {@code z(seed, streamOffset + d(i))},
  * {@code d(i)} its decision in the layer's {@link ChannelLayout}, whoever computes it; chunk {@code c} is the
@@ -33,68 +35,137 @@ import java.util.concurrent.ForkJoinPool;
  * arena, and heap segments, are split like arrays.
  *
  * <p>Backward: gaussian dropout's is its forward on the gradient, and runs in parallel the same way; gaussian
- * noise's is the identity (a copy, on the caller's thread), with the layer's checks.
+ * noise's is the identity (a copy, on the caller's thread), as the layer's own backward, checks included.
  *
  * <p>Thread-safety: immutable; calls on disjoint outputs may run concurrently (they share only the executor).
  * Allocation: none when a call runs inline (after each thread's first call, which allocates the layer's per-thread
  * scratch); otherwise a fixed amount per call, independent of the region's length: the chunk's closure, a job
- * with its counter and latch, and what the executor allocates per submission.
+ * with its counter and latch, and what the executor allocates per submission (about 210-270 bytes with 2 threads).
+ * The executor's threads pay the layer's per-thread scratch (4-16 KiB) on their first chunk: an executor that
+ * starts a virtual thread per task pays it on every split call.
  */
 public final class ParallelGaussian {
 
-    /** The smallest chunk handed to a thread by default, as {@link ParallelDropout#MIN_CHUNK}. */
-    public static final int MIN_CHUNK = 1 << 14;
+    /** The smallest chunk handed to a thread by default: {@link ParallelDropout#MIN_CHUNK}. */
+    public static final int MIN_CHUNK = ParallelDropout.MIN_CHUNK;
     /**
-     * Default {@link #minParallelLength()}: where two threads overtook one, float32 gaussian dropout on a
-     * {@link ForkJoinPool} of 2 on this project's 2-core AMD EPYC VM (0.89x the single call at 131,072 elements,
-     * 1.17x at 262,144, 1.93x at 1M: a split call cost some 50 us more than half the single call there;
-     * docs/benchmarks.md, "Multi-threaded gaussian layers").
+     * Default {@link #minParallelLength()}: where two threads overtook one, float32 gaussian dropout split over a
+     * {@link ForkJoinPool} of 2 against the single call on this project's 2-core AMD EPYC VM (0.89x at 131,072
+     * elements, 1.17x at 262,144, 1.51x at 524,288 in one run: a split call cost some 50 us more than half the
+     * single call there; docs/benchmarks.md, "Multi-threaded gaussian layers").
      */
     public static final int DEFAULT_MIN_PARALLEL_LENGTH = 1 << 18;
 
     /**
-     * A thread that owns no segment (never started): a segment it cannot access is confined to its owner, the
-     * caller, and the call on it runs on the caller's thread alone rather than fail in the other threads' chunks.
+     * A thread that owns no segment (never started, inheriting nothing): a segment it cannot access is confined to
+     * its owner, the caller, and the call on it runs on the caller's thread alone rather than fail in the other
+     * threads' chunks.
      */
-    private static final Thread NOT_AN_OWNER = new Thread(() -> { });
+    private static final Thread NOT_AN_OWNER = Thread.ofPlatform().inheritInheritableThreadLocals(false)
+            .unstarted(() -> { });
 
-    /** The layer's combination with its normals: a value fixed at construction. */
-    private enum Combination {
-        /** Gaussian dropout: {@code y = x * fma(sigma, z, 1)}; backward the same on the gradient. */
-        MULTIPLY,
-        /** Gaussian noise: {@code y = fma(stddev, z, x)}; backward the identity. */
-        ADD
+    /**
+     * What a chunk runs: the layer's own training combination over elements {@code [first, first + n)} of a
+     * checked region, and whether its backward is the identity. One adapter per layer type, so the chunks run the
+     * layer's code, not a copy of it.
+     */
+    private interface Layer {
+        ChannelLayout layout();
+
+        boolean identityBackward();
+
+        void chunk(long seed, long e, long first, float[] x, int xOff, float[] y, int yOff, int n);
+
+        void chunk(long seed, long e, long first, double[] x, int xOff, double[] y, int yOff, int n);
+
+        void chunk(boolean doubles, long seed, long e, long first, MemorySegment x, long xOff, MemorySegment y,
+                   long yOff, long n);
     }
 
-    private final Combination combination;
-    private final ChannelLayout layout;
-    private final float coefficient;
-    private final double coefficientDouble;
-    private final String layer;
+    private record DropoutLayer(GaussianDropout layer) implements Layer {
+        @Override
+        public ChannelLayout layout() {
+            return layer.layout();
+        }
+
+        @Override
+        public boolean identityBackward() {
+            return false;
+        }
+
+        @Override
+        public void chunk(long seed, long e, long first, float[] x, int xOff, float[] y, int yOff, int n) {
+            layer.multiplyTrusted(seed, e, first, x, xOff, y, yOff, n);
+        }
+
+        @Override
+        public void chunk(long seed, long e, long first, double[] x, int xOff, double[] y, int yOff, int n) {
+            layer.multiplyTrusted(seed, e, first, x, xOff, y, yOff, n);
+        }
+
+        @Override
+        public void chunk(boolean doubles, long seed, long e, long first, MemorySegment x, long xOff,
+                          MemorySegment y, long yOff, long n) {
+            if (doubles) {
+                layer.multiplyDoublesTrusted(seed, e, first, x, xOff, y, yOff, n);
+            } else {
+                layer.multiplyFloatsTrusted(seed, e, first, x, xOff, y, yOff, n);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return layer.toString();
+        }
+    }
+
+    private record NoiseLayer(GaussianNoise layer) implements Layer {
+        @Override
+        public ChannelLayout layout() {
+            return layer.layout();
+        }
+
+        @Override
+        public boolean identityBackward() {
+            return true;
+        }
+
+        @Override
+        public void chunk(long seed, long e, long first, float[] x, int xOff, float[] y, int yOff, int n) {
+            layer.addTrusted(seed, e, first, x, xOff, y, yOff, n);
+        }
+
+        @Override
+        public void chunk(long seed, long e, long first, double[] x, int xOff, double[] y, int yOff, int n) {
+            layer.addTrusted(seed, e, first, x, xOff, y, yOff, n);
+        }
+
+        @Override
+        public void chunk(boolean doubles, long seed, long e, long first, MemorySegment x, long xOff,
+                          MemorySegment y, long yOff, long n) {
+            if (doubles) {
+                layer.addDoublesTrusted(seed, e, first, x, xOff, y, yOff, n);
+            } else {
+                layer.addFloatsTrusted(seed, e, first, x, xOff, y, yOff, n);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return layer.toString();
+        }
+    }
+
+    private final Layer layer;
     private final ChunkedCalls calls;
 
-    private ParallelGaussian(Combination combination, ChannelLayout layout, float coefficient,
-                             double coefficientDouble, String layer, ChunkedCalls calls) {
-        this.combination = combination;
-        this.layout = layout;
-        this.coefficient = coefficient;
-        this.coefficientDouble = coefficientDouble;
+    private ParallelGaussian(Layer layer, ChunkedCalls calls) {
         this.layer = layer;
         this.calls = calls;
     }
 
     private static ChunkedCalls calls(Executor executor, int parallelism) {
         return new ChunkedCalls(executor, parallelism, DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK);
-    }
-
-    private static ParallelGaussian of(GaussianDropout layer, ChunkedCalls calls) {
-        return new ParallelGaussian(Combination.MULTIPLY, layer.layout(), layer.sigma(), layer.sigmaDouble(),
-                layer.toString(), calls);
-    }
-
-    private static ParallelGaussian of(GaussianNoise layer, ChunkedCalls calls) {
-        return new ParallelGaussian(Combination.ADD, layer.layout(), layer.stddevFloat(), layer.stddev(),
-                layer.toString(), calls);
     }
 
     /**
@@ -105,7 +176,8 @@ public final class ParallelGaussian {
      * @return the parallel form of {@code layer}
      */
     public static ParallelGaussian of(GaussianDropout layer, ForkJoinPool pool) {
-        return of(Objects.requireNonNull(layer, "layer"), calls(pool, pool.getParallelism()));
+        return new ParallelGaussian(new DropoutLayer(Objects.requireNonNull(layer, "layer")),
+                calls(pool, pool.getParallelism()));
     }
 
     /**
@@ -118,7 +190,8 @@ public final class ParallelGaussian {
      * @throws IllegalArgumentException if {@code parallelism < 1}
      */
     public static ParallelGaussian of(GaussianDropout layer, Executor executor, int parallelism) {
-        return of(Objects.requireNonNull(layer, "layer"), calls(executor, parallelism));
+        return new ParallelGaussian(new DropoutLayer(Objects.requireNonNull(layer, "layer")),
+                calls(executor, parallelism));
     }
 
     /**
@@ -129,7 +202,8 @@ public final class ParallelGaussian {
      * @return the parallel form of {@code layer}
      */
     public static ParallelGaussian of(GaussianNoise layer, ForkJoinPool pool) {
-        return of(Objects.requireNonNull(layer, "layer"), calls(pool, pool.getParallelism()));
+        return new ParallelGaussian(new NoiseLayer(Objects.requireNonNull(layer, "layer")),
+                calls(pool, pool.getParallelism()));
     }
 
     /**
@@ -142,7 +216,8 @@ public final class ParallelGaussian {
      * @throws IllegalArgumentException if {@code parallelism < 1}
      */
     public static ParallelGaussian of(GaussianNoise layer, Executor executor, int parallelism) {
-        return of(Objects.requireNonNull(layer, "layer"), calls(executor, parallelism));
+        return new ParallelGaussian(new NoiseLayer(Objects.requireNonNull(layer, "layer")),
+                calls(executor, parallelism));
     }
 
     /**
@@ -154,8 +229,7 @@ public final class ParallelGaussian {
      * @throws IllegalArgumentException if {@code length < 0}
      */
     public ParallelGaussian withMinParallelLength(int length) {
-        return new ParallelGaussian(combination, layout, coefficient, coefficientDouble, layer,
-                calls.withMinParallelLength(length));
+        return new ParallelGaussian(layer, calls.withMinParallelLength(length));
     }
 
     /**
@@ -167,8 +241,7 @@ public final class ParallelGaussian {
      *                                  {@value ParallelDropout#ALIGNMENT}
      */
     public ParallelGaussian withMinChunkLength(int length) {
-        return new ParallelGaussian(combination, layout, coefficient, coefficientDouble, layer,
-                calls.withMinChunkLength(length));
+        return new ParallelGaussian(layer, calls.withMinChunkLength(length));
     }
 
     /** {@return threads per call at most, the caller's included} */
@@ -199,8 +272,8 @@ public final class ParallelGaussian {
      * @param length       the number of elements ({@code >= 0})
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        combine(seed, streamOffset, x, xOffset, y, yOffset, length);
+        NormalBlocks.check(layer.layout(), streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        split(seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -217,11 +290,11 @@ public final class ParallelGaussian {
      */
     public void backward(long seed, long streamOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
                          int length) {
-        NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        if (combination == Combination.ADD) {
-            NormalBlocks.identity(layout, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.check(layer.layout(), streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        if (layer.identityBackward()) {
+            NormalBlocks.identity(layer.layout(), "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         } else {
-            combine(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+            split(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
         }
     }
 
@@ -237,8 +310,8 @@ public final class ParallelGaussian {
      * @param length       the number of elements ({@code >= 0})
      */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
-        NormalBlocks.check(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        combine(seed, streamOffset, x, xOffset, y, yOffset, length);
+        NormalBlocks.check(layer.layout(), streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        split(seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -254,11 +327,11 @@ public final class ParallelGaussian {
      */
     public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
                          int length) {
-        NormalBlocks.check(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        if (combination == Combination.ADD) {
-            NormalBlocks.identity(layout, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        NormalBlocks.check(layer.layout(), streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        if (layer.identityBackward()) {
+            NormalBlocks.identity(layer.layout(), "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         } else {
-            combine(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+            split(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
         }
     }
 
@@ -275,8 +348,8 @@ public final class ParallelGaussian {
      */
     public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                               long yOffset, long length) {
-        NormalSegmentBlocks.checkFloats(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        combine(floats(), coefficient, seed, streamOffset, x, xOffset, y, yOffset, length);
+        NormalSegmentBlocks.checkFloats(layer.layout(), streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        split(false, seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -293,12 +366,11 @@ public final class ParallelGaussian {
      */
     public void backwardFloats(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                                long dxOffset, long length) {
-        NormalSegmentBlocks.checkFloats(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        if (combination == Combination.ADD) {
-            MemorySegment.copy(dy, ValueLayout.JAVA_FLOAT_UNALIGNED, dyOffset * Float.BYTES, dx,
-                    ValueLayout.JAVA_FLOAT_UNALIGNED, dxOffset * Float.BYTES, length);
+        NormalSegmentBlocks.checkFloats(layer.layout(), streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        if (layer.identityBackward()) {
+            NormalSegmentBlocks.copy(ValueLayout.JAVA_FLOAT_UNALIGNED, dy, dyOffset, dx, dxOffset, length);
         } else {
-            combine(floats(), coefficient, seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+            split(false, seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
         }
     }
 
@@ -315,8 +387,8 @@ public final class ParallelGaussian {
      */
     public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                                long yOffset, long length) {
-        NormalSegmentBlocks.checkDoubles(layout, streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        combine(doubles(), coefficientDouble, seed, streamOffset, x, xOffset, y, yOffset, length);
+        NormalSegmentBlocks.checkDoubles(layer.layout(), streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        split(true, seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -333,74 +405,45 @@ public final class ParallelGaussian {
      */
     public void backwardDoubles(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                                 long dxOffset, long length) {
-        NormalSegmentBlocks.checkDoubles(layout, streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        if (combination == Combination.ADD) {
-            MemorySegment.copy(dy, ValueLayout.JAVA_DOUBLE_UNALIGNED, dyOffset * Double.BYTES, dx,
-                    ValueLayout.JAVA_DOUBLE_UNALIGNED, dxOffset * Double.BYTES, length);
+        NormalSegmentBlocks.checkDoubles(layer.layout(), streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        if (layer.identityBackward()) {
+            NormalSegmentBlocks.copy(ValueLayout.JAVA_DOUBLE_UNALIGNED, dy, dyOffset, dx, dxOffset, length);
         } else {
-            combine(doubles(), coefficientDouble, seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+            split(true, seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
         }
     }
 
     /** Arguments are valid. Inline below the threshold, else chunked over the executor. */
-    private void combine(long seed, long e, float[] x, int xOff, float[] y, int yOff, int length) {
+    private void split(long seed, long e, float[] x, int xOff, float[] y, int yOff, int length) {
         long chunkLength = calls.chunkLength(length);
         if (chunkLength >= length) {
-            combine(seed, e, 0, x, xOff, y, yOff, length);
+            layer.chunk(seed, e, 0, x, xOff, y, yOff, length);
             return;
         }
-        calls.run((from, n) -> combine(seed, e, from, x, xOff + (int) from, y, yOff + (int) from, (int) n), length,
-                chunkLength);
+        calls.run((from, n) -> layer.chunk(seed, e, from, x, xOff + (int) from, y, yOff + (int) from, (int) n),
+                length, chunkLength);
     }
 
-    /** Elements {@code [first, first + n)} of a region whose element 0 is stream element {@code e}. */
-    private void combine(long seed, long e, long first, float[] x, int xOff, float[] y, int yOff, int n) {
-        if (combination == Combination.ADD) {
-            NormalBlocks.add(layout, seed, e, first, x, xOff, y, yOff, n, coefficient);
-        } else {
-            NormalBlocks.multiply(layout, seed, e, first, x, xOff, y, yOff, n, coefficient);
-        }
-    }
-
-    private void combine(long seed, long e, double[] x, int xOff, double[] y, int yOff, int length) {
+    private void split(long seed, long e, double[] x, int xOff, double[] y, int yOff, int length) {
         long chunkLength = calls.chunkLength(length);
         if (chunkLength >= length) {
-            combine(seed, e, 0, x, xOff, y, yOff, length);
+            layer.chunk(seed, e, 0, x, xOff, y, yOff, length);
             return;
         }
-        calls.run((from, n) -> combine(seed, e, from, x, xOff + (int) from, y, yOff + (int) from, (int) n), length,
-                chunkLength);
+        calls.run((from, n) -> layer.chunk(seed, e, from, x, xOff + (int) from, y, yOff + (int) from, (int) n),
+                length, chunkLength);
     }
 
-    private void combine(long seed, long e, long first, double[] x, int xOff, double[] y, int yOff, int n) {
-        if (combination == Combination.ADD) {
-            NormalBlocks.add(layout, seed, e, first, x, xOff, y, yOff, n, coefficientDouble);
-        } else {
-            NormalBlocks.multiply(layout, seed, e, first, x, xOff, y, yOff, n, coefficientDouble);
-        }
-    }
-
-    /** The segment combination for float32 values. */
-    private NormalSegmentBlocks.Combine floats() {
-        return combination == Combination.ADD ? NormalSegmentBlocks.Combine.FLOAT_ADD
-                : NormalSegmentBlocks.Combine.FLOAT_MULTIPLY;
-    }
-
-    private NormalSegmentBlocks.Combine doubles() {
-        return combination == Combination.ADD ? NormalSegmentBlocks.Combine.DOUBLE_ADD
-                : NormalSegmentBlocks.Combine.DOUBLE_MULTIPLY;
-    }
-
-    /** Over segments: {@code c} is the coefficient of the combination's type (a float one widened exactly). */
-    private void combine(NormalSegmentBlocks.Combine combine, double c, long seed, long e, MemorySegment x, long xOff,
-                         MemorySegment y, long yOff, long length) {
+    /** Over segments of float64 values if {@code doubles}, else float32; inline when either is confined. */
+    private void split(boolean doubles, long seed, long e, MemorySegment x, long xOff, MemorySegment y, long yOff,
+                       long length) {
         long chunkLength = calls.chunkLength(length);
         if (chunkLength >= length || !x.isAccessibleBy(NOT_AN_OWNER) || !y.isAccessibleBy(NOT_AN_OWNER)) {
-            NormalSegmentBlocks.apply(combine, layout, seed, e, 0, x, xOff, y, yOff, length, c);
+            layer.chunk(doubles, seed, e, 0, x, xOff, y, yOff, length);
             return;
         }
-        calls.run((from, n) -> NormalSegmentBlocks.apply(combine, layout, seed, e, from, x, xOff + from, y,
-                yOff + from, n, c), length, chunkLength);
+        calls.run((from, n) -> layer.chunk(doubles, seed, e, from, x, xOff + from, y, yOff + from, n), length,
+                chunkLength);
     }
 
     @Override

@@ -57,6 +57,9 @@ class GaussianSegmentsTest {
                         NOISE.forward(7, e, x, off, want, off, n);
                         NOISE.forwardFloats(7, e, xs, off, ys, off, n);
                         assertArrayEquals(want, ys.toArray(ValueLayout.JAVA_FLOAT_UNALIGNED), "noise forward " + at);
+                        NOISE.backward(7, e, x, off, want, off, n);
+                        NOISE.backwardFloats(7, e, xs, off, ys, off, n);
+                        assertArrayEquals(want, ys.toArray(ValueLayout.JAVA_FLOAT_UNALIGNED), "noise backward " + at);
                         // In place: the same memory at the same offset.
                         float[] inPlace = x.clone();
                         DROPOUT.forward(7, e, inPlace, off, inPlace, off, n);
@@ -93,6 +96,9 @@ class GaussianSegmentsTest {
                         NOISE.forward(9, e, x, off, want, off, n);
                         NOISE.forwardDoubles(9, e, xs, off, ys, off, n);
                         assertArrayEquals(want, ys.toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED), "noise forward " + at);
+                        NOISE.backward(9, e, x, off, want, off, n);
+                        NOISE.backwardDoubles(9, e, xs, off, ys, off, n);
+                        assertArrayEquals(want, ys.toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED), "noise backward " + at);
                         // In place: the same memory at the same offset.
                         double[] inPlace = x.clone();
                         NOISE.forward(9, e, inPlace, off, inPlace, off, n);
@@ -121,6 +127,10 @@ class GaussianSegmentsTest {
             assertThrows(IllegalArgumentException.class,
                     () -> DROPOUT.forwardFloats(1, 0, x, 0, y.asReadOnly(), 0, 64), "read-only output");
             assertThrows(NullPointerException.class, () -> NOISE.forwardDoubles(1, 0, null, 0, y, 0, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> NOISE.backwardFloats(1, 0, x, 1, y, 0, 64));
+            assertThrows(IllegalArgumentException.class, () -> NOISE.backwardFloats(1, -1, x, 0, y, 0, 64),
+                    "the stream offset is checked as the forward's");
+            assertThrows(IndexOutOfBoundsException.class, () -> NOISE.backwardDoubles(1, 0, x, 0, y, 0, 33));
             // 64 floats are 32 doubles: 33 is out of bounds.
             assertThrows(IndexOutOfBoundsException.class, () -> DROPOUT.forwardDoubles(1, 0, x, 0, y, 0, 33));
             assertArrayEquals(before, y.toArray(ValueLayout.JAVA_BYTE), "a rejected call wrote into y");

@@ -97,12 +97,31 @@ class ParallelGaussianTest {
                 noise.forwardDoubles(seed, e, x, xo, y, yo, n);
             }
         }
+
+        void backwardFloats(long seed, long e, MemorySegment x, long xo, MemorySegment y, long yo, long n) {
+            if (dropout != null) {
+                dropout.backwardFloats(seed, e, x, xo, y, yo, n);
+            } else {
+                noise.backwardFloats(seed, e, x, xo, y, yo, n);
+            }
+        }
+
+        void backwardDoubles(long seed, long e, MemorySegment x, long xo, MemorySegment y, long yo, long n) {
+            if (dropout != null) {
+                dropout.backwardDoubles(seed, e, x, xo, y, yo, n);
+            } else {
+                noise.backwardDoubles(seed, e, x, xo, y, yo, n);
+            }
+        }
     }
 
     private static List<Pair> pairs(Executor executor, int threads) {
         List<Pair> pairs = new ArrayList<>();
+        // Each branch of the per-channel paths: runs of 32 and up, short runs (laid out), channels-last samples
+        // repeated over rows, small samples (laid out element by element), and C past a 1,024-normal block.
         for (ChannelLayout layout : new ChannelLayout[] {ChannelLayout.elementwise(),
-                ChannelLayout.channelsFirst(3, 70), ChannelLayout.channelsLast(5, 37)}) {
+                ChannelLayout.channelsFirst(3, 70), ChannelLayout.channelsFirst(7, 5), ChannelLayout.channelsLast(5, 37),
+                ChannelLayout.channelsLast(4, 3), ChannelLayout.channelsLast(3, 1500)}) {
             GaussianDropout dropout = GaussianDropout.of(0.3).perChannel(layout);
             GaussianNoise noise = GaussianNoise.of(0.7).perChannel(layout);
             pairs.add(new Pair(ParallelGaussian.of(dropout, executor, threads).withMinParallelLength(0), dropout,
@@ -120,7 +139,7 @@ class ParallelGaussianTest {
     private static int[] lengths(ChannelLayout layout) {
         int sample = sample(layout);
         int c = ParallelGaussian.MIN_CHUNK;
-        int[] raw = {0, 1, 63, 65, 130, 131, c - 1, c + 1, 2 * c + 63, 3 * c + 65, 50_003};
+        int[] raw = {0, 1, 63, 65, 130, 131, c - 1, c + 1, 2 * c + 63, 3 * c + 65};
         return Arrays.stream(raw).map(n -> n / sample * sample).distinct().toArray();
     }
 
@@ -193,6 +212,11 @@ class ParallelGaussianTest {
         parallel.backward(seed, e, xd, X, dp, GUARD, n);
         pair.backward(seed, e, xd, X, ds, GUARD, n);
         assertArrayEquals(bits(ds), bits(dp), "float64 backward " + at);
+        dp = xd.clone();
+        ds = xd.clone();
+        parallel.backward(seed, e, dp, X, dp, X, n);
+        pair.backward(seed, e, ds, X, ds, X, n);
+        assertArrayEquals(bits(ds), bits(dp), "float64 backward in place " + at);
 
         try (Arena arena = Arena.ofShared()) { // segments the pool's threads may use
             // Native input, heap output: both kinds in one call, as the segment forms allow.
@@ -205,11 +229,22 @@ class ParallelGaussianTest {
             assertArrayEquals(DropoutSemanticsTest.rawBits(ys), DropoutSemanticsTest.rawBits(yp),
                     "segment forward " + at);
             yp = floatOutput(n);
-            parallel.backwardFloats(seed, e, xs, X, MemorySegment.ofArray(yp), GUARD, n);
             ys = floatOutput(n);
-            pair.backward(seed, e, x, X, ys, GUARD, n);
+            parallel.backwardFloats(seed, e, xs, X, MemorySegment.ofArray(yp), GUARD, n);
+            pair.backwardFloats(seed, e, xs, X, MemorySegment.ofArray(ys), GUARD, n);
             assertArrayEquals(DropoutSemanticsTest.rawBits(ys), DropoutSemanticsTest.rawBits(yp),
                     "segment backward " + at);
+            float[] arrays = floatOutput(n);
+            pair.backward(seed, e, x, X, arrays, GUARD, n); // the layer's segment backward: its array one's bits
+            assertArrayEquals(DropoutSemanticsTest.rawBits(arrays), DropoutSemanticsTest.rawBits(ys),
+                    "the layer's segment backward " + at);
+            // In place over the native segment: its own values, overwritten chunk by chunk.
+            MemorySegment inPlace = arena.allocate(xs.byteSize(), Float.BYTES).copyFrom(xs);
+            parallel.forwardFloats(seed, e, inPlace, X, inPlace, X, n);
+            ys = x.clone();
+            pair.forward(seed, e, ys, X, ys, X, n);
+            assertArrayEquals(DropoutSemanticsTest.rawBits(ys),
+                    DropoutSemanticsTest.rawBits(inPlace.toArray(ValueLayout.JAVA_FLOAT)), "segment in place " + at);
 
             MemorySegment xds = arena.allocate((long) xd.length * Double.BYTES, Double.BYTES);
             MemorySegment.copy(xd, 0, xds, ValueLayout.JAVA_DOUBLE, 0, xd.length);
@@ -219,10 +254,13 @@ class ParallelGaussianTest {
             pair.forwardDoubles(seed, e, xds, X, MemorySegment.ofArray(ds), GUARD, n);
             assertArrayEquals(bits(ds), bits(dp), "float64 segment forward " + at);
             dp = doubleOutput(n);
-            parallel.backwardDoubles(seed, e, xds, X, MemorySegment.ofArray(dp), GUARD, n);
             ds = doubleOutput(n);
-            pair.backward(seed, e, xd, X, ds, GUARD, n);
+            parallel.backwardDoubles(seed, e, xds, X, MemorySegment.ofArray(dp), GUARD, n);
+            pair.backwardDoubles(seed, e, xds, X, MemorySegment.ofArray(ds), GUARD, n);
             assertArrayEquals(bits(ds), bits(dp), "float64 segment backward " + at);
+            double[] arraysD = doubleOutput(n);
+            pair.backward(seed, e, xd, X, arraysD, GUARD, n);
+            assertArrayEquals(bits(arraysD), bits(ds), "the layer's float64 segment backward " + at);
         }
     }
 
@@ -255,6 +293,40 @@ class ParallelGaussianTest {
     }
 
     @Test
+    void sharedGlobalAutomaticAndHeapSegmentsAreSplit() {
+        AtomicInteger submitted = new AtomicInteger();
+        ForkJoinPool pool = pool(2);
+        Executor counting = task -> {
+            submitted.incrementAndGet();
+            pool.execute(task);
+        };
+        GaussianNoise single = GaussianNoise.of(0.5);
+        ParallelGaussian parallel = ParallelGaussian.of(single, counting, 2).withMinParallelLength(0);
+        int n = 4 * ParallelGaussian.MIN_CHUNK;
+        float[] x = floats(n, 9);
+        float[] want = floatOutput(n);
+        single.forward(4, 0, x, X, want, GUARD, n);
+        try (Arena shared = Arena.ofShared()) {
+            Arena[] arenas = {shared, Arena.global(), Arena.ofAuto()};
+            for (Arena arena : arenas) {
+                MemorySegment xs = arena.allocate((long) x.length * Float.BYTES, Float.BYTES);
+                MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+                MemorySegment ys = arena.allocate((long) want.length * Float.BYTES, Float.BYTES);
+                int before = submitted.get();
+                parallel.forwardFloats(4, 0, xs, X, ys, GUARD, n);
+                assertEquals(before + 1, submitted.get(), "not split over " + arena);
+                assertArrayEquals(DropoutSemanticsTest.rawBits(Arrays.copyOfRange(want, GUARD, GUARD + n)),
+                        DropoutSemanticsTest.rawBits(ys.asSlice((long) GUARD * Float.BYTES, (long) n * Float.BYTES)
+                                .toArray(ValueLayout.JAVA_FLOAT)), "values over " + arena);
+            }
+        }
+        int before = submitted.get();
+        float[] y = floatOutput(n);
+        parallel.forwardFloats(4, 0, MemorySegment.ofArray(x), X, MemorySegment.ofArray(y), GUARD, n);
+        assertEquals(before + 1, submitted.get(), "heap segments are split");
+    }
+
+    @Test
     void aConfinedSegmentRunsOnTheCallersThreadAlone() {
         AtomicInteger submitted = new AtomicInteger();
         ForkJoinPool pool = pool(2);
@@ -273,9 +345,14 @@ class ParallelGaussianTest {
             parallel.forwardFloats(3, 0, xs, X, MemorySegment.ofArray(yp), GUARD, n);
             single.forward(3, 0, x, X, ys, GUARD, n);
             assertArrayEquals(DropoutSemanticsTest.rawBits(ys), DropoutSemanticsTest.rawBits(yp));
-            assertEquals(0, submitted.get(), "a confined segment was handed to another thread");
-            parallel.forwardFloats(3, 0, MemorySegment.ofArray(x), X, MemorySegment.ofArray(yp), GUARD, n);
-            assertEquals(1, submitted.get(), "heap segments are split");
+            assertEquals(0, submitted.get(), "a confined input was handed to another thread");
+            // A confined output, heap input.
+            MemorySegment out = confined.allocate((long) yp.length * Float.BYTES, Float.BYTES);
+            parallel.forwardFloats(3, 0, MemorySegment.ofArray(x), X, out, GUARD, n);
+            assertArrayEquals(DropoutSemanticsTest.rawBits(Arrays.copyOfRange(ys, GUARD, GUARD + n)),
+                    DropoutSemanticsTest.rawBits(out.asSlice((long) GUARD * Float.BYTES, (long) n * Float.BYTES)
+                            .toArray(ValueLayout.JAVA_FLOAT)));
+            assertEquals(0, submitted.get(), "a confined output was handed to another thread");
         }
     }
 

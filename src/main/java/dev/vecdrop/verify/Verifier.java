@@ -394,15 +394,6 @@ public final class Verifier {
         operations += NORMAL_OPERATIONS;
     }
 
-    /**
-     * Gaussian dropout and gaussian noise ({@link #GAUSSIAN_OPERATIONS}) against their definitions in
-     * docs/mask-stream.md, computed here element by element from {@link NormalStream#z}: float32 forwards of both,
-     * the float64 gaussian-dropout backward and the float64 noise forward, on inputs with special values; each over
-     * arrays and again over memory segments (native or heap); the float32 dropout forward and the float64 noise
-     * forward (native segments) again through {@link ParallelGaussian} on the pool; with {@code layout}'s
-     * decisions (element-wise, and per channel where {@code n % 4 == 0} or {@code n % 64 == 0}:
-     * {@link #runGaussiansEveryLayout}).
-     */
     /** {@link #runGaussians} element-wise, and in the per-channel layouts that {@code n} divides into. */
     private void runGaussiansEveryLayout(long seed, long streamOffset, int n) {
         runGaussians(seed, streamOffset, n, ChannelLayout.elementwise());
@@ -428,6 +419,15 @@ public final class Verifier {
         };
     }
 
+    /**
+     * Gaussian dropout and gaussian noise ({@link #GAUSSIAN_OPERATIONS}) against their definitions in
+     * docs/mask-stream.md, computed here element by element from {@link NormalStream#z}: float32 forwards of both,
+     * the float64 gaussian-dropout backward and the float64 noise forward, on inputs with special values; each over
+     * arrays and again over memory segments (native or heap); the float32 dropout forward and the float64 noise
+     * forward (native segments) again through {@link ParallelGaussian} on the pool; with {@code layout}'s
+     * decisions (element-wise, and per channel where {@code n % 4 == 0} or {@code n % 64 == 0}:
+     * {@link #runGaussiansEveryLayout}).
+     */
     private void runGaussians(long seed, long streamOffset, int n, ChannelLayout layout) {
         GaussianDropout gaussianDropout = this.gaussianDropout.perChannel(layout);
         GaussianNoise gaussianNoise = this.gaussianNoise.perChannel(layout);
@@ -492,13 +492,13 @@ public final class Verifier {
         compare("parallel gaussian dropout forward values" + at, y, dropExpected);
         ParallelGaussian parallelNoise = ParallelGaussian.of(gaussianNoise, pool, PARALLEL_THREADS)
                 .withMinParallelLength(0).withMinChunkLength(ParallelDropout.ALIGNMENT);
-        try (Arena shared = Arena.ofShared()) { // the pool's threads write it
-            MemorySegment yds = nativeCopy(shared, MemorySegment.ofArray(doubles(noiseExpectedD.length)));
-            parallelNoise.forwardDoubles(seed, streamOffset, nativeCopy(shared, MemorySegment.ofArray(xd)), xOff, yds,
-                    yOff, n);
-            compare("parallel gaussian noise float64 forward values, native segments" + at,
-                    yds.toArray(ValueLayout.JAVA_DOUBLE), noiseExpectedD);
-        }
+        // Native memory the pool's threads may touch: an automatic arena (a shared one costs a handshake to close).
+        Arena automatic = Arena.ofAuto();
+        MemorySegment yds = nativeCopy(automatic, MemorySegment.ofArray(doubles(noiseExpectedD.length)));
+        parallelNoise.forwardDoubles(seed, streamOffset, nativeCopy(automatic, MemorySegment.ofArray(xd)), xOff, yds,
+                yOff, n);
+        compare("parallel gaussian noise float64 forward values, native segments" + at,
+                yds.toArray(ValueLayout.JAVA_DOUBLE), noiseExpectedD);
         operations += GAUSSIAN_OPERATIONS;
     }
 

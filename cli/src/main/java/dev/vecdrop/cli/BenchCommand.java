@@ -71,9 +71,9 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * One row of the table: a name, the bytes it moves per element, the call to time, and whether "x scalar" (the
-     * scalar dropout forward) applies to it (not to the gaussian rows, another operation).
+     * scalar dropout forward) applies to it (not to the gaussian rows: another operation).
      */
-    private record Kernel(String name, double bytesPerElement, LongConsumer call, boolean dropout) {
+    private record Kernel(String name, double bytesPerElement, LongConsumer call, boolean comparesWithScalar) {
         Kernel(String name, double bytesPerElement, LongConsumer call) {
             this(name, bytesPerElement, call, true);
         }
@@ -152,7 +152,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 progress.clear();
                 out.printf("%10d  %-26s %9.3f %9.2f %9.2f %9.2f%n", n, kernel.name(), rate,
-                        rate * kernel.bytesPerElement(), rate / limitRate, scalar > 0 && kernel.dropout() ? rate / scalar : Double.NaN);
+                        rate * kernel.bytesPerElement(), rate / limitRate, scalar > 0 && kernel.comparesWithScalar() ? rate / scalar : Double.NaN);
                 out.flush();
             }
         }
