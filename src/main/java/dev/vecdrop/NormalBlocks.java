@@ -63,6 +63,11 @@ final class NormalBlocks {
      * {@code BLOCK / 2 / S + 2 * C < BLOCK / 2 + 2 * SHORT_SAMPLE} normals, which a block holds.
      */
     static final int SHORT_SAMPLE = 128;
+    /**
+     * Channels-last samples of a multiple of this many channels (the float lanes of the widest vectors, AVX-512) take
+     * whole vectors per row at every width: their normals are combined row by row where the fill left them.
+     */
+    static final int ROW_LANES = 16;
     private static final FloatArrayKernels FLOAT_ARRAYS = KernelSelector.kernels().floatArrays();
     private static final DoubleArrayKernels DOUBLE_ARRAYS = KernelSelector.kernels().doubleArrays();
 
@@ -268,6 +273,10 @@ final class NormalBlocks {
                     NormalStream.fillUnchecked(seed, e + m * channels, z, 0,
                             (int) (Math.min(perBlock, mEnd - m) * channels));
                 }
+                if (channels % ROW_LANES == 0) { // whole vectors per row at every width: the normals read in place
+                    multiplyRows(z, (int) (m - filledFrom) * channels, channels, x, xOff, y, yOff, base, tLo, tHi, c);
+                    continue;
+                }
                 int span = (int) Math.min(BLOCK, channels + (tHi - tLo));
                 repeatChannels(z, (int) (m - filledFrom) * channels, channels, span, laidOut);
                 for (long t = tLo; t < tHi; ) {
@@ -308,6 +317,33 @@ final class NormalBlocks {
         for (; j < len; j++) {
             float zj = z[zOff + j];
             y[yOff + j] = x[xOff + j] * Math.fma(c, zj, 1);
+        }
+    }
+
+    /**
+     * Sample offsets {@code [tLo, tHi)} of a channels-last sample whose {@code C} normals are
+     * {@code z[zBase, zBase + C)} ({@code base + t} the region index of sample offset {@code t}): a partial first
+     * row and a partial last row through {@link #multiplyBlock} straight from {@code z}, the whole rows between in one
+     * vector call ({@code NormalStream}'s rows; row by row where it does none).
+     */
+    private static void multiplyRows(float[] z, int zBase, int channels, float[] x, int xOff, float[] y, int yOff,
+                                long base, long tLo, long tHi, float c) {
+        long t = tLo;
+        int into = (int) (t % channels);
+        if (into != 0) {
+            int len = (int) Math.min(channels - into, tHi - t);
+            multiplyBlock(z, zBase + into, x, xOff + (int) (base + t), y, yOff + (int) (base + t), len, c);
+            t += len;
+        }
+        int rows = (int) ((tHi - t) / channels);
+        int i = (int) (base + t);
+        int done = NormalStream.vectorMultiplyRows(z, zBase, channels, x, xOff + i, y, yOff + i, rows, c);
+        for (int r = done; r < rows; r++) {
+            multiplyBlock(z, zBase, x, xOff + i + r * channels, y, yOff + i + r * channels, channels, c);
+        }
+        t += (long) rows * channels;
+        if (t < tHi) {
+            multiplyBlock(z, zBase, x, xOff + (int) (base + t), y, yOff + (int) (base + t), (int) (tHi - t), c);
         }
     }
 
@@ -569,6 +605,10 @@ final class NormalBlocks {
                     NormalStream.fillUnchecked(seed, e + m * channels, z, 0,
                             (int) (Math.min(perBlock, mEnd - m) * channels));
                 }
+                if (channels % ROW_LANES == 0) { // whole vectors per row at every width: the normals read in place
+                    addRows(z, (int) (m - filledFrom) * channels, channels, x, xOff, y, yOff, base, tLo, tHi, c);
+                    continue;
+                }
                 int span = (int) Math.min(BLOCK, channels + (tHi - tLo));
                 repeatChannels(z, (int) (m - filledFrom) * channels, channels, span, laidOut);
                 for (long t = tLo; t < tHi; ) {
@@ -609,6 +649,33 @@ final class NormalBlocks {
         for (; j < len; j++) {
             float zj = z[zOff + j];
             y[yOff + j] = Math.fma(c, zj, x[xOff + j]);
+        }
+    }
+
+    /**
+     * Sample offsets {@code [tLo, tHi)} of a channels-last sample whose {@code C} normals are
+     * {@code z[zBase, zBase + C)} ({@code base + t} the region index of sample offset {@code t}): a partial first
+     * row and a partial last row through {@link #addBlock} straight from {@code z}, the whole rows between in one
+     * vector call ({@code NormalStream}'s rows; row by row where it does none).
+     */
+    private static void addRows(float[] z, int zBase, int channels, float[] x, int xOff, float[] y, int yOff,
+                                long base, long tLo, long tHi, float c) {
+        long t = tLo;
+        int into = (int) (t % channels);
+        if (into != 0) {
+            int len = (int) Math.min(channels - into, tHi - t);
+            addBlock(z, zBase + into, x, xOff + (int) (base + t), y, yOff + (int) (base + t), len, c);
+            t += len;
+        }
+        int rows = (int) ((tHi - t) / channels);
+        int i = (int) (base + t);
+        int done = NormalStream.vectorAddRows(z, zBase, channels, x, xOff + i, y, yOff + i, rows, c);
+        for (int r = done; r < rows; r++) {
+            addBlock(z, zBase, x, xOff + i + r * channels, y, yOff + i + r * channels, channels, c);
+        }
+        t += (long) rows * channels;
+        if (t < tHi) {
+            addBlock(z, zBase, x, xOff + (int) (base + t), y, yOff + (int) (base + t), (int) (tHi - t), c);
         }
     }
 

@@ -214,6 +214,35 @@ public final class NormalStream {
         }
     }
 
+    /**
+     * Per-channel gaussian dropout over {@code rows} whole rows of {@code channels} elements of a channels-last
+     * sample whose normals are {@code z[zOff, zOff + channels)}: {@code y[r C + j] = x[r C + j] * fma(sigma, z[j],
+     * 1f)}, on the Vector API. Returns the rows done: all of them, or 0 on the scalar path or when {@code channels}
+     * is not a multiple of the vector's lanes (nothing written; the caller does them).
+     */
+    static int vectorMultiplyRows(float[] z, int zOff, int channels, float[] x, int xOff, float[] y, int yOff,
+                                  int rows, float sigma) {
+        return vectorRows(Vector.MULTIPLY_ROWS, z, zOff, channels, x, xOff, y, yOff, rows, sigma);
+    }
+
+    /** Per-channel gaussian noise's rows, {@code y[r C + j] = fma(stddev, z[j], x[r C + j])}, as the dropout's. */
+    static int vectorAddRows(float[] z, int zOff, int channels, float[] x, int xOff, float[] y, int yOff, int rows,
+                             float stddev) {
+        return vectorRows(Vector.ADD_ROWS, z, zOff, channels, x, xOff, y, yOff, rows, stddev);
+    }
+
+    private static int vectorRows(MethodHandle vector, float[] z, int zOff, int channels, float[] x, int xOff,
+                                  float[] y, int yOff, int rows, float coefficient) {
+        if (vector == null) {
+            return 0;
+        }
+        try {
+            return (int) vector.invokeExact(z, zOff, channels, x, xOff, y, yOff, rows, coefficient);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
     /** {@link #vectorAddRun} in float64: {@code y[i] = fma(stddev, z, x[i])}. */
     static int vectorAddRun(double stddev, double z, double[] x, int xOff, double[] y, int yOff, int len) {
         MethodHandle vector = Vector.ADD_RUN_DOUBLE;
@@ -295,6 +324,10 @@ public final class NormalStream {
         static final MethodHandle STORE_ADD = FILL == null ? null : load("storeAdd", COMBINE_STREAM);
         static final MethodHandle ADD_RUN = FILL == null ? null : load("addRun", MethodType.methodType(int.class,
                 float.class, float.class, float[].class, int.class, float[].class, int.class, int.class));
+        private static final MethodType ROWS = MethodType.methodType(int.class, float[].class, int.class, int.class,
+                float[].class, int.class, float[].class, int.class, int.class, float.class);
+        static final MethodHandle MULTIPLY_ROWS = FILL == null ? null : load("multiplyRows", ROWS);
+        static final MethodHandle ADD_ROWS = FILL == null ? null : load("addRows", ROWS);
         static final MethodHandle ADD_RUN_DOUBLE = FILL == null ? null : load("addRunDouble",
                 MethodType.methodType(int.class, double.class, double.class, double[].class, int.class,
                         double[].class, int.class, int.class));

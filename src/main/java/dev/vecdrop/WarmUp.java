@@ -58,6 +58,19 @@ public final class WarmUp {
     private static final GaussianNoise NOISE_RUNS = GAUSSIAN_NOISE.perChannel(ChannelLayout.channelsFirst(3, 40));
     private static final int NOISE_RUNS_SAMPLE = NOISE_RUNS.layout().channels() * NOISE_RUNS.layout().positions();
     /**
+     * Per-channel gaussian layers, channels last: 64 channels, rows combined where the fill left the normals
+     * (whole vectors at every width; with 16, a row is one vector at 512 bits and the row loop's wrap-around is
+     * always taken, and C2 trapped on the first 64-channel call after the warm-up), and 24, laid out per sample.
+     * Both samples are 128 or more elements; 17 or more of the first pass a block of normals (16 samples' worth),
+     * so a call refills it.
+     */
+    private static final ChannelLayout[] CHANNELS_LAST = {ChannelLayout.channelsLast(2, 64),
+        ChannelLayout.channelsLast(6, 24)};
+    private static final GaussianDropout[] DROPOUT_CHANNELS_LAST = {GAUSSIAN_DROPOUT.perChannel(CHANNELS_LAST[0]),
+        GAUSSIAN_DROPOUT.perChannel(CHANNELS_LAST[1])};
+    private static final GaussianNoise[] NOISE_CHANNELS_LAST = {GAUSSIAN_NOISE.perChannel(CHANNELS_LAST[0]),
+        GAUSSIAN_NOISE.perChannel(CHANNELS_LAST[1])};
+    /**
      * Three executor classes that all run a task on the calling thread: the chunked path's
      * {@code executor.execute} call site then compiles megamorphic, so a caller's own executor class later does
      * not hit a type guard and deoptimise it.
@@ -262,9 +275,15 @@ public final class WarmUp {
             // noise over long channels-first runs (each run's normal broadcast), float32 and float64.
             GAUSSIAN_DROPOUT.forward(r, odd, xd, 0, yd, 0, 64 + (r & 63));
             GAUSSIAN_NOISE.forward(r, odd, xd, 0, yd, 0, 64 + (r & 63));
-            int runs = (1 + (r & 3)) * NOISE_RUNS_SAMPLE;
+            int runs = (1 + ((r >> 2) & 3)) * NOISE_RUNS_SAMPLE; // r & 3 is 0 here: the next bits count samples
             NOISE_RUNS.forward(r, odd, xf, 0, yf, 0, runs);
             NOISE_RUNS.forward(r, odd, xd, 0, yd, 0, runs);
+            for (int k = 0; k < CHANNELS_LAST.length; k++) { // float32, 1 to 32 samples (past a block's normals)
+                int sample = CHANNELS_LAST[k].channels() * CHANNELS_LAST[k].positions();
+                int samples = Math.min(1 + ((r >> 2) & 31), xf.length / sample) * sample;
+                DROPOUT_CHANNELS_LAST[k].forward(r, odd, xf, 0, yf, 0, samples);
+                NOISE_CHANNELS_LAST[k].forward(r, odd, xf, 0, yf, 0, samples);
+            }
             // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
             // one warm-up makes C2 speculate on one class, trap on the other and recompile, round after round,
             // so it would never settle; a caller that uses heap segments warms them up by using them.

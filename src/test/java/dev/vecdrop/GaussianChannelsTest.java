@@ -52,7 +52,12 @@ class GaussianChannelsTest {
             // 5 to a block of normals, 12 of them (the block refilled mid-call).
             new Object[] {ChannelLayout.channelsFirst(1100, 32), 1},
             new Object[] {ChannelLayout.channelsFirst(3, 20), 20},
-            new Object[] {ChannelLayout.channelsLast(2, 200), 12});
+            new Object[] {ChannelLayout.channelsLast(2, 200), 12},
+            // Channels in whole vectors of every width: rows combined in place from the normals; partial rows at the
+            // segment chunks' edges (1,024 and 1,023 elements), 16 and 1 samples to a block of normals.
+            new Object[] {ChannelLayout.channelsLast(5, 64), 9},
+            new Object[] {ChannelLayout.channelsLast(3, 1024), 2},
+            new Object[] {ChannelLayout.channelsLast(8, 16), 40});
 
     private enum Op { DROPOUT_FORWARD, DROPOUT_BACKWARD, NOISE_FORWARD }
 

@@ -42,6 +42,9 @@ final class WarmUpProbe {
         Dropout inverted = Dropout.inverted(0.5);
         Dropout classic = Dropout.classic(0.1);
         GaussianDropout gaussian = GaussianDropout.of(0.1);
+        // Channels last, 64 channels: rows combined where the fill left the normals (whole vectors at every width).
+        GaussianDropout gaussianRows = gaussian.perChannel(ChannelLayout.channelsLast(16, 64));
+        GaussianNoise noiseRows = GaussianNoise.of(0.3).perChannel(ChannelLayout.channelsLast(16, 64));
         double[] xd = new double[N];
         double[] yd = new double[N];
         for (int i = 0; i < N; i++) {
@@ -63,10 +66,13 @@ final class WarmUpProbe {
                 () -> NormalStream.fill(99, 1_000_001, y, 0, N),
                 () -> gaussian.forward(99, 1_000_000, x, 0, y, 0, N),
                 () -> gaussian.forward(99, 1_000_000, xd, 0, yd, 0, N),
+                () -> gaussianRows.forward(99, 1_000_000, x, 0, y, 0, N),
+                () -> noiseRows.forward(99, 1_000_000, x, 0, y, 0, N),
                 () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
             };
             String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK",
-                "EVAL_CLASSIC", "NORMALS", "GAUSSIAN_DROPOUT", "GAUSSIAN_DROPOUT_DOUBLE", "CONTROL"};
+                "EVAL_CLASSIC", "NORMALS", "GAUSSIAN_DROPOUT", "GAUSSIAN_DROPOUT_DOUBLE",
+                "GAUSSIAN_DROPOUT_CHANNELS_LAST", "GAUSSIAN_NOISE_CHANNELS_LAST", "CONTROL"};
             System.out.println("WARMED settled " + settled);
             for (int i = 0; i < ops.length; i++) {
                 long before = threads.getCurrentThreadAllocatedBytes();

@@ -502,6 +502,73 @@ public final class PanamaNormals {
     }
 
     /**
+     * {@code y[r C + j] = x[r C + j] * fma(coefficient, z[j], 1f)} for {@code rows} rows of {@code C = channels}
+     * elements and {@code j < C}: per-channel gaussian dropout over whole rows of a channels-last sample, whose
+     * {@code C} normals repeat at each of its positions (the coefficient is sigma).
+     * The normals are read where the fill left them, a row's vectors at a time, so no laid-out copy of them is
+     * made per sample: that copy and its calls run between the sample's memory streams, and at 16M elements
+     * ({@code C = S = 64}, AMD EPYC, stop 25) held gaussian dropout to 0.76-0.87 of dropout and noise to
+     * 0.64-0.79; reading in place, 0.98-1.01 and 0.95 (docs/benchmarks.md). The same operations lane by lane as the
+     * block combination: the definition's bits. In place ({@code y == x}, same offset) is safe.
+     *
+     * @return {@code rows} when {@code channels} is a multiple of the lanes; else 0 and nothing is written
+     */
+    public static int multiplyRows(float[] z, int zOff, int channels, float[] x, int xOff, float[] y, int yOff, int rows,
+                              float coefficient) {
+        if (channels % LANES != 0) {
+            return 0;
+        }
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        // One loop over the rows' elements, the channel wrapping back to 0 at each row's end: a loop per row of a
+        // few vectors cost C2's loop set-up every row (16K elements, C = 64: 0.74 of dropout against 0.98 laid out).
+        int total = rows * channels; // within the call's region: no overflow
+        int j = 0;
+        for (int i = 0; i < total; i += LANES) {
+            FloatVector zj = FloatVector.fromArray(FLOATS, z, zOff + j);
+            FloatVector.fromArray(FLOATS, x, xOff + i).mul(zj.fma(coef, one)).intoArray(y, yOff + i);
+            j += LANES;
+            if (j == channels) {
+                j = 0;
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * {@code y[r C + j] = fma(coefficient, z[j], x[r C + j])} for {@code rows} rows of {@code C = channels}
+     * elements and {@code j < C}: per-channel gaussian noise over whole rows of a channels-last sample, whose
+     * {@code C} normals repeat at each of its positions (the coefficient is the standard deviation).
+     * The normals are read where the fill left them, a row's vectors at a time, so no laid-out copy of them is
+     * made per sample: that copy and its calls run between the sample's memory streams, and at 16M elements
+     * ({@code C = S = 64}, AMD EPYC, stop 25) held gaussian dropout to 0.76-0.87 of dropout and noise to
+     * 0.64-0.79; reading in place, 0.98-1.01 and 0.95 (docs/benchmarks.md). The same operations lane by lane as the
+     * block combination: the definition's bits. In place ({@code y == x}, same offset) is safe.
+     *
+     * @return {@code rows} when {@code channels} is a multiple of the lanes; else 0 and nothing is written
+     */
+    public static int addRows(float[] z, int zOff, int channels, float[] x, int xOff, float[] y, int yOff, int rows,
+                              float coefficient) {
+        if (channels % LANES != 0) {
+            return 0;
+        }
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        // One loop over the rows' elements, the channel wrapping back to 0 at each row's end: a loop per row of a
+        // few vectors cost C2's loop set-up every row (16K elements, C = 64: 0.74 of dropout against 0.98 laid out).
+        int total = rows * channels; // within the call's region: no overflow
+        int j = 0;
+        for (int i = 0; i < total; i += LANES) {
+            FloatVector zj = FloatVector.fromArray(FLOATS, z, zOff + j);
+            zj.fma(coef, FloatVector.fromArray(FLOATS, x, xOff + i)).intoArray(y, yOff + i);
+            j += LANES;
+            if (j == channels) {
+                j = 0;
+            }
+        }
+        return rows;
+    }
+
+    /**
      * {@code y[i] = fma(coefficient, z, x[i])} over the whole vectors of {@code len} elements, one
      * normal {@code z} for all of them: per-channel gaussian noise over a channels-first run (the coefficient is the
      * standard deviation). The normal is broadcast and fused with each lane ({@code z * coefficient + x[i]}, one
