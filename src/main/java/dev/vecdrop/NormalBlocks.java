@@ -209,12 +209,15 @@ final class NormalBlocks {
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
                 if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
+                    if (positions % ROW_LANES == 0) { // whole vectors per run at every width: one loop for all
+                        multiplyRuns(z, decisions, positions, d, first, end, x, xOff, y, yOff, c);
+                        d += decisions;
+                        continue;
+                    }
                     for (int q = 0; q < decisions; q++) {
-                        float zq = z[q];
                         int lo = (int) (Math.max((d + q) * positions, first) - first);
                         int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
-                        // the run times its factor: the kernels' scale, one multiply a lane
-                        FLOAT_ARRAYS.scale(Math.fma(c, zq, 1), x, xOff + lo, y, yOff + lo, hi - lo);
+                        multiplyOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
                     }
                     d += decisions;
                     continue;
@@ -320,6 +323,43 @@ final class NormalBlocks {
         }
     }
 
+    /** One channels-first run of {@code len} elements and its normal {@code zq}. */
+    private static void multiplyOneRun(float c, float zq, float[] x, int xOff, float[] y, int yOff, int len) {
+        // the run times its factor: the kernels' scale, one multiply a lane
+        FLOAT_ARRAYS.scale(Math.fma(c, zq, 1), x, xOff, y, yOff, len);
+    }
+
+    /**
+     * The channels-first runs of decisions {@code [d, d + decisions)}, normals {@code z[0, decisions)}, over the
+     * call's elements {@code [first, end)} ({@code x[xOff]} is element {@code first}): a run cut by the call's
+     * edges one at a time, the whole runs between in one vector loop ({@code NormalStream}'s runs; a run at a time
+     * where it does none).
+     */
+    private static void multiplyRuns(float[] z, int decisions, int positions, long d, long first, long end, float[] x,
+                                int xOff, float[] y, int yOff, float c) {
+        int q = 0;
+        int qEnd = decisions;
+        if (d * positions < first) { // the first run starts before the call
+            int hi = (int) (Math.min((d + 1) * positions, end) - first);
+            multiplyOneRun(c, z[0], x, xOff, y, yOff, hi);
+            q = 1;
+        }
+        boolean cutLast = qEnd > q && (d + qEnd) * positions > end; // the last run ends after the call
+        if (cutLast) {
+            qEnd--;
+        }
+        int lo = (int) ((d + q) * positions - first);
+        int done = NormalStream.vectorMultiplyRuns(z, q, positions, x, xOff + lo, y, yOff + lo, qEnd - q, c);
+        for (int k = q + done; k < qEnd; k++) {
+            int at = (int) ((d + k) * positions - first);
+            multiplyOneRun(c, z[k], x, xOff + at, y, yOff + at, positions);
+        }
+        if (cutLast) {
+            int at = (int) ((d + qEnd) * positions - first);
+            multiplyOneRun(c, z[qEnd], x, xOff + at, y, yOff + at, (int) (end - first) - at);
+        }
+    }
+
     /**
      * Sample offsets {@code [tLo, tHi)} of a channels-last sample whose {@code C} normals are
      * {@code z[zBase, zBase + C)} ({@code base + t} the region index of sample offset {@code t}): a partial first
@@ -392,11 +432,9 @@ final class NormalBlocks {
                 long covered = Math.min((d + decisions) * positions, end);
                 if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
                     for (int q = 0; q < decisions; q++) {
-                        double zq = z[q];
                         int lo = (int) (Math.max((d + q) * positions, first) - first);
                         int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
-                        // the run times its factor: the kernels' scale, one multiply a lane
-                        DOUBLE_ARRAYS.scale(Math.fma(c, zq, 1), x, xOff + lo, y, yOff + lo, hi - lo);
+                        multiplyOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
                     }
                     d += decisions;
                     continue;
@@ -498,6 +536,12 @@ final class NormalBlocks {
         }
     }
 
+    /** One channels-first run of {@code len} elements and its normal {@code zq}. */
+    private static void multiplyOneRun(double c, double zq, double[] x, int xOff, double[] y, int yOff, int len) {
+        // the run times its factor: the kernels' scale, one multiply a lane
+        DOUBLE_ARRAYS.scale(Math.fma(c, zq, 1), x, xOff, y, yOff, len);
+    }
+
     /**
      * {@link #add(long, long, float[], int, float[], int, int, float)} with the decisions of {@code layout}, over elements
      * {@code [first, first + n)} of a region, as {@link #multiply(ChannelLayout, long, long, long, float[], int, float[],
@@ -542,11 +586,15 @@ final class NormalBlocks {
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
                 if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
+                    if (positions % ROW_LANES == 0) { // whole vectors per run at every width: one loop for all
+                        addRuns(z, decisions, positions, d, first, end, x, xOff, y, yOff, c);
+                        d += decisions;
+                        continue;
+                    }
                     for (int q = 0; q < decisions; q++) {
-                        float zq = z[q];
                         int lo = (int) (Math.max((d + q) * positions, first) - first);
                         int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
-                        addRun(c, zq, x, xOff + lo, y, yOff + lo, hi - lo);
+                        addOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
                     }
                     d += decisions;
                     continue;
@@ -652,6 +700,42 @@ final class NormalBlocks {
         }
     }
 
+    /** One channels-first run of {@code len} elements and its normal {@code zq}. */
+    private static void addOneRun(float c, float zq, float[] x, int xOff, float[] y, int yOff, int len) {
+        addRun(c, zq, x, xOff, y, yOff, len);
+    }
+
+    /**
+     * The channels-first runs of decisions {@code [d, d + decisions)}, normals {@code z[0, decisions)}, over the
+     * call's elements {@code [first, end)} ({@code x[xOff]} is element {@code first}): a run cut by the call's
+     * edges one at a time, the whole runs between in one vector loop ({@code NormalStream}'s runs; a run at a time
+     * where it does none).
+     */
+    private static void addRuns(float[] z, int decisions, int positions, long d, long first, long end, float[] x,
+                                int xOff, float[] y, int yOff, float c) {
+        int q = 0;
+        int qEnd = decisions;
+        if (d * positions < first) { // the first run starts before the call
+            int hi = (int) (Math.min((d + 1) * positions, end) - first);
+            addOneRun(c, z[0], x, xOff, y, yOff, hi);
+            q = 1;
+        }
+        boolean cutLast = qEnd > q && (d + qEnd) * positions > end; // the last run ends after the call
+        if (cutLast) {
+            qEnd--;
+        }
+        int lo = (int) ((d + q) * positions - first);
+        int done = NormalStream.vectorAddRuns(z, q, positions, x, xOff + lo, y, yOff + lo, qEnd - q, c);
+        for (int k = q + done; k < qEnd; k++) {
+            int at = (int) ((d + k) * positions - first);
+            addOneRun(c, z[k], x, xOff + at, y, yOff + at, positions);
+        }
+        if (cutLast) {
+            int at = (int) ((d + qEnd) * positions - first);
+            addOneRun(c, z[qEnd], x, xOff + at, y, yOff + at, (int) (end - first) - at);
+        }
+    }
+
     /**
      * Sample offsets {@code [tLo, tHi)} of a channels-last sample whose {@code C} normals are
      * {@code z[zBase, zBase + C)} ({@code base + t} the region index of sample offset {@code t}): a partial first
@@ -724,10 +808,9 @@ final class NormalBlocks {
                 long covered = Math.min((d + decisions) * positions, end);
                 if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
                     for (int q = 0; q < decisions; q++) {
-                        double zq = z[q];
                         int lo = (int) (Math.max((d + q) * positions, first) - first);
                         int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
-                        addRun(c, zq, x, xOff + lo, y, yOff + lo, hi - lo);
+                        addOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
                     }
                     d += decisions;
                     continue;
@@ -827,6 +910,11 @@ final class NormalBlocks {
             double zj = z[zOff + j];
             y[yOff + j] = Math.fma(c, zj, x[xOff + j]);
         }
+    }
+
+    /** One channels-first run of {@code len} elements and its normal {@code zq}. */
+    private static void addOneRun(double c, double zq, double[] x, int xOff, double[] y, int yOff, int len) {
+        addRun(c, zq, x, xOff, y, yOff, len);
     }
 
     /** {@code y[i] = fma(stddev, z, x[i])} over {@code len} elements, one normal for all: the vector loop, then the rest. */

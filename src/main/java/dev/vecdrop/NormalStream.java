@@ -222,22 +222,40 @@ public final class NormalStream {
      */
     static int vectorMultiplyRows(float[] z, int zOff, int channels, float[] x, int xOff, float[] y, int yOff,
                                   int rows, float sigma) {
-        return vectorRows(Vector.MULTIPLY_ROWS, z, zOff, channels, x, xOff, y, yOff, rows, sigma);
+        return vectorRepeating(Vector.MULTIPLY_ROWS, z, zOff, channels, x, xOff, y, yOff, rows, sigma);
+    }
+
+    /**
+     * Per-channel gaussian dropout over {@code runs} whole channels-first runs of {@code positions} elements, run
+     * {@code q}'s normal {@code z[zOff + q]}: {@code y[q S + k] = x[q S + k] * fma(sigma, z[q], 1f)}, on the Vector
+     * API. Returns the runs done: all of them, or 0 on the scalar path or when {@code positions} is not a multiple
+     * of the vector's lanes (nothing written; the caller does them).
+     */
+    static int vectorMultiplyRuns(float[] z, int zOff, int positions, float[] x, int xOff, float[] y, int yOff,
+                                  int runs, float sigma) {
+        return vectorRepeating(Vector.MULTIPLY_RUNS, z, zOff, positions, x, xOff, y, yOff, runs, sigma);
+    }
+
+    /** Per-channel gaussian noise's runs, {@code y[q S + k] = fma(stddev, z[q], x[q S + k])}, as the dropout's. */
+    static int vectorAddRuns(float[] z, int zOff, int positions, float[] x, int xOff, float[] y, int yOff, int runs,
+                             float stddev) {
+        return vectorRepeating(Vector.ADD_RUNS, z, zOff, positions, x, xOff, y, yOff, runs, stddev);
     }
 
     /** Per-channel gaussian noise's rows, {@code y[r C + j] = fma(stddev, z[j], x[r C + j])}, as the dropout's. */
     static int vectorAddRows(float[] z, int zOff, int channels, float[] x, int xOff, float[] y, int yOff, int rows,
                              float stddev) {
-        return vectorRows(Vector.ADD_ROWS, z, zOff, channels, x, xOff, y, yOff, rows, stddev);
+        return vectorRepeating(Vector.ADD_ROWS, z, zOff, channels, x, xOff, y, yOff, rows, stddev);
     }
 
-    private static int vectorRows(MethodHandle vector, float[] z, int zOff, int channels, float[] x, int xOff,
-                                  float[] y, int yOff, int rows, float coefficient) {
+    /** The rows and runs kernels: {@code count} periods of {@code period} elements. */
+    private static int vectorRepeating(MethodHandle vector, float[] z, int zOff, int period, float[] x, int xOff,
+                                       float[] y, int yOff, int count, float coefficient) {
         if (vector == null) {
             return 0;
         }
         try {
-            return (int) vector.invokeExact(z, zOff, channels, x, xOff, y, yOff, rows, coefficient);
+            return (int) vector.invokeExact(z, zOff, period, x, xOff, y, yOff, count, coefficient);
         } catch (Throwable t) {
             throw unchecked(t);
         }
@@ -328,6 +346,8 @@ public final class NormalStream {
                 float[].class, int.class, float[].class, int.class, int.class, float.class);
         static final MethodHandle MULTIPLY_ROWS = FILL == null ? null : load("multiplyRows", ROWS);
         static final MethodHandle ADD_ROWS = FILL == null ? null : load("addRows", ROWS);
+        static final MethodHandle MULTIPLY_RUNS = FILL == null ? null : load("multiplyRuns", ROWS);
+        static final MethodHandle ADD_RUNS = FILL == null ? null : load("addRuns", ROWS);
         static final MethodHandle ADD_RUN_DOUBLE = FILL == null ? null : load("addRunDouble",
                 MethodType.methodType(int.class, double.class, double.class, double[].class, int.class,
                         double[].class, int.class, int.class));

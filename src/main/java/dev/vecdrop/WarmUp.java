@@ -70,6 +70,10 @@ public final class WarmUp {
         GAUSSIAN_DROPOUT.perChannel(CHANNELS_LAST[1])};
     private static final GaussianNoise[] NOISE_CHANNELS_LAST = {GAUSSIAN_NOISE.perChannel(CHANNELS_LAST[0]),
         GAUSSIAN_NOISE.perChannel(CHANNELS_LAST[1])};
+    /** Channels first, runs of 64 (whole vectors at every width): all of a block's runs in one vector loop. */
+    private static final ChannelLayout WHOLE_RUNS = ChannelLayout.channelsFirst(4, 64);
+    private static final GaussianDropout DROPOUT_WHOLE_RUNS = GAUSSIAN_DROPOUT.perChannel(WHOLE_RUNS);
+    private static final GaussianNoise NOISE_WHOLE_RUNS = GAUSSIAN_NOISE.perChannel(WHOLE_RUNS);
     /**
      * Three executor classes that all run a task on the calling thread: the chunked path's
      * {@code executor.execute} call site then compiles megamorphic, so a caller's own executor class later does
@@ -284,6 +288,9 @@ public final class WarmUp {
                 DROPOUT_CHANNELS_LAST[k].forward(r, odd, xf, 0, yf, 0, samples);
                 NOISE_CHANNELS_LAST[k].forward(r, odd, xf, 0, yf, 0, samples);
             }
+            int wholeRuns = (1 + ((r >> 2) & 7)) * WHOLE_RUNS.channels() * WHOLE_RUNS.positions();
+            DROPOUT_WHOLE_RUNS.forward(r, odd, xf, 0, yf, 0, wholeRuns);
+            NOISE_WHOLE_RUNS.forward(r, odd, xf, 0, yf, 0, wholeRuns);
             // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
             // one warm-up makes C2 speculate on one class, trap on the other and recompile, round after round,
             // so it would never settle; a caller that uses heap segments warms them up by using them.

@@ -57,7 +57,11 @@ class GaussianChannelsTest {
             // segment chunks' edges (1,024 and 1,023 elements), 16 and 1 samples to a block of normals.
             new Object[] {ChannelLayout.channelsLast(5, 64), 9},
             new Object[] {ChannelLayout.channelsLast(3, 1024), 2},
-            new Object[] {ChannelLayout.channelsLast(8, 16), 40});
+            new Object[] {ChannelLayout.channelsLast(8, 16), 40},
+            // Channels-first runs in whole vectors of every width: all runs of a block in one vector loop, runs cut
+            // by the segment chunks' edges one at a time.
+            new Object[] {ChannelLayout.channelsFirst(4, 64), 20},
+            new Object[] {ChannelLayout.channelsFirst(3, 48), 9});
 
     private enum Op { DROPOUT_FORWARD, DROPOUT_BACKWARD, NOISE_FORWARD }
 

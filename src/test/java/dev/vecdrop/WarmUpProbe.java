@@ -45,6 +45,9 @@ final class WarmUpProbe {
         // Channels last, 64 channels: rows combined where the fill left the normals (whole vectors at every width).
         GaussianDropout gaussianRows = gaussian.perChannel(ChannelLayout.channelsLast(16, 64));
         GaussianNoise noiseRows = GaussianNoise.of(0.3).perChannel(ChannelLayout.channelsLast(16, 64));
+        // Channels first, runs of 128: a block's runs in one vector loop.
+        GaussianDropout gaussianRuns = gaussian.perChannel(ChannelLayout.channelsFirst(8, 128));
+        GaussianNoise noiseRuns = GaussianNoise.of(0.3).perChannel(ChannelLayout.channelsFirst(8, 128));
         double[] xd = new double[N];
         double[] yd = new double[N];
         for (int i = 0; i < N; i++) {
@@ -68,11 +71,14 @@ final class WarmUpProbe {
                 () -> gaussian.forward(99, 1_000_000, xd, 0, yd, 0, N),
                 () -> gaussianRows.forward(99, 1_000_000, x, 0, y, 0, N),
                 () -> noiseRows.forward(99, 1_000_000, x, 0, y, 0, N),
+                () -> gaussianRuns.forward(99, 1_000_001, x, 0, y, 0, N),
+                () -> noiseRuns.forward(99, 1_000_001, x, 0, y, 0, N),
                 () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
             };
             String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK",
                 "EVAL_CLASSIC", "NORMALS", "GAUSSIAN_DROPOUT", "GAUSSIAN_DROPOUT_DOUBLE",
-                "GAUSSIAN_DROPOUT_CHANNELS_LAST", "GAUSSIAN_NOISE_CHANNELS_LAST", "CONTROL"};
+                "GAUSSIAN_DROPOUT_CHANNELS_LAST", "GAUSSIAN_NOISE_CHANNELS_LAST", "GAUSSIAN_DROPOUT_CHANNELS_FIRST",
+                "GAUSSIAN_NOISE_CHANNELS_FIRST", "CONTROL"};
             System.out.println("WARMED settled " + settled);
             for (int i = 0; i < ops.length; i++) {
                 long before = threads.getCurrentThreadAllocatedBytes();

@@ -502,6 +502,69 @@ public final class PanamaNormals {
     }
 
     /**
+     * {@code y[q S + k] = x[q S + k] * fma(coefficient, z[q], 1f)} for {@code runs} runs of {@code S = positions}
+     * elements and {@code k < S}: per-channel gaussian dropout over whole channels-first runs, each run's factor
+     * computed once (as the run-at-a-time path does) and broadcast (the coefficient is sigma).
+     * One loop over all the runs' elements, the next run's value taken at each run's end, where a call per run
+     * spent its set-up on a few vectors. The same operations lane by lane as the run-at-a-time path: the
+     * definition's bits. In place ({@code y == x}, same offset) is safe.
+     *
+     * @return {@code runs} when {@code positions} is a multiple of the lanes; else 0 and nothing is written
+     */
+    public static int multiplyRuns(float[] z, int zOff, int positions, float[] x, int xOff, float[] y, int yOff, int runs,
+                              float coefficient) {
+        if (positions % LANES != 0 || runs == 0) {
+            return 0;
+        }
+        FloatVector factor = FloatVector.broadcast(FLOATS, Math.fma(coefficient, z[zOff], 1f));
+        int total = runs * positions; // within the call's region: no overflow
+        int k = 0;
+        int q = zOff;
+        for (int i = 0; i < total; i += LANES) {
+            FloatVector.fromArray(FLOATS, x, xOff + i).mul(factor).intoArray(y, yOff + i);
+            k += LANES;
+            if (k == positions && i + LANES < total) { // the next run's value; none past the last run
+                k = 0;
+                q++;
+                factor = FloatVector.broadcast(FLOATS, Math.fma(coefficient, z[q], 1f));
+            }
+        }
+        return runs;
+    }
+
+    /**
+     * {@code y[q S + k] = fma(coefficient, z[q], x[q S + k])} for {@code runs} runs of {@code S = positions}
+     * elements and {@code k < S}: per-channel gaussian noise over whole channels-first runs, each run's normal
+     * broadcast (the coefficient is the standard deviation).
+     * One loop over all the runs' elements, the next run's value taken at each run's end, where a call per run
+     * spent its set-up on a few vectors. The same operations lane by lane as the run-at-a-time path: the
+     * definition's bits. In place ({@code y == x}, same offset) is safe.
+     *
+     * @return {@code runs} when {@code positions} is a multiple of the lanes; else 0 and nothing is written
+     */
+    public static int addRuns(float[] z, int zOff, int positions, float[] x, int xOff, float[] y, int yOff, int runs,
+                              float coefficient) {
+        if (positions % LANES != 0 || runs == 0) {
+            return 0;
+        }
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        FloatVector normal = FloatVector.broadcast(FLOATS, z[zOff]);
+        int total = runs * positions; // within the call's region: no overflow
+        int k = 0;
+        int q = zOff;
+        for (int i = 0; i < total; i += LANES) {
+            normal.fma(coef, FloatVector.fromArray(FLOATS, x, xOff + i)).intoArray(y, yOff + i);
+            k += LANES;
+            if (k == positions && i + LANES < total) { // the next run's value; none past the last run
+                k = 0;
+                q++;
+                normal = FloatVector.broadcast(FLOATS, z[q]);
+            }
+        }
+        return runs;
+    }
+
+    /**
      * {@code y[r C + j] = x[r C + j] * fma(coefficient, z[j], 1f)} for {@code rows} rows of {@code C = channels}
      * elements and {@code j < C}: per-channel gaussian dropout over whole rows of a channels-last sample, whose
      * {@code C} normals repeat at each of its positions (the coefficient is sigma).
