@@ -29,7 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Thread-safety: immutable; calls on disjoint outputs may run concurrently (they share only the executor).
  * Allocation: none when a call runs inline; otherwise a fixed amount per call, independent of the region's
  * length: the chunk's closure, one job object with its counter and latch, plus what the executor allocates for
- * {@code parallelism - 1} submissions (a {@link ForkJoinPool} wraps each in a small task): about 220-270 bytes
+ * {@code parallelism - 1} submissions (a {@link ForkJoinPool} wraps each in a small task): about 210-270 bytes
  * with 2 threads, growing with the parallelism. A task the executor has not yet run holds the job, and so the
  * caller's arrays, until it runs (and finds nothing to do).
  */

@@ -45,6 +45,20 @@ class ParallelAllocationTest {
         return most;
     }
 
+    /** A split call allocates something (its job), no more than the bound, and the same at both lengths. */
+    private static void assertFixedAndSmall(String what, Runnable smallCall, int small, Runnable largeCall,
+                                            int large) {
+        long smallBytes = bytesPerCall(smallCall);
+        long largeBytes = bytesPerCall(largeCall);
+        System.out.println(what + " on 2 threads: " + smallBytes + " bytes per call at n=" + small + ", "
+                + largeBytes + " at n=" + large);
+        assertTrue(smallBytes > 0, "a parallel call must allocate its job: is the counter working? " + smallBytes);
+        assertTrue(smallBytes <= BOUND_PER_CALL && largeBytes <= BOUND_PER_CALL,
+                what + ": bytes per call: " + smallBytes + " at n=" + small + ", " + largeBytes + " at n=" + large);
+        // Not equal to the byte: a parked caller sometimes allocates a queue node. The length must not show.
+        assertEquals(smallBytes, largeBytes, 128.0, what + ": allocation grows with the length");
+    }
+
     @Test
     void aParallelCallAllocatesAFixedSmallAmountIndependentOfLength() {
         ForkJoinPool pool = new ForkJoinPool(2);
@@ -61,15 +75,8 @@ class ParallelAllocationTest {
                 x[0] = garbage[1];
             });
             assertTrue(control >= 4L * small, "the control allocation was not counted: " + control);
-            long smallCall = bytesPerCall(() -> parallel.forward(seed[0]++, 0, x, 0, y, 0, small));
-            long largeCall = bytesPerCall(() -> parallel.forward(seed[0]++, 0, x, 0, y, 0, large));
-            System.out.println("parallel forward on 2 threads: " + smallCall + " bytes per call at n=" + small + ", "
-                    + largeCall + " at n=" + large);
-            assertTrue(smallCall > 0, "a parallel call must allocate its job: is the counter working? " + smallCall);
-            assertTrue(smallCall <= BOUND_PER_CALL && largeCall <= BOUND_PER_CALL,
-                    "bytes per call: " + smallCall + " at n=" + small + ", " + largeCall + " at n=" + large);
-            // Not equal to the byte: a parked caller sometimes allocates a queue node. 16x the length must not show.
-            assertEquals(smallCall, largeCall, 128.0, "allocation grows with the length");
+            assertFixedAndSmall("parallel forward", () -> parallel.forward(seed[0]++, 0, x, 0, y, 0, small), small,
+                    () -> parallel.forward(seed[0]++, 0, x, 0, y, 0, large), large);
         } finally {
             pool.shutdown();
         }
@@ -94,15 +101,7 @@ class ParallelAllocationTest {
                             () -> noise.forward(seed[0]++, 0, xd, 0, xd, 0, large)},
                     {() -> dropout.backwardFloats(seed[0]++, 0, xs, 0, xs, 0, small),
                             () -> dropout.backwardFloats(seed[0]++, 0, xs, 0, xs, 0, large)}}) {
-                long smallCall = bytesPerCall(calls[0]);
-                long largeCall = bytesPerCall(calls[1]);
-                System.out.println("parallel gaussian on 2 threads: " + smallCall + " bytes per call at n=" + small
-                        + ", " + largeCall + " at n=" + large);
-                assertTrue(smallCall > 0, "a parallel call must allocate its job: is the counter working? "
-                        + smallCall);
-                assertTrue(smallCall <= BOUND_PER_CALL && largeCall <= BOUND_PER_CALL,
-                        "bytes per call: " + smallCall + " at n=" + small + ", " + largeCall + " at n=" + large);
-                assertEquals(smallCall, largeCall, 128.0, "allocation grows with the length");
+                assertFixedAndSmall("parallel gaussian", calls[0], small, calls[1], large);
             }
         } finally {
             pool.shutdown();
