@@ -234,6 +234,11 @@ public final class Dropout {
         return floats;
     }
 
+    /** The float64 operations, for the parallel form. */
+    DoubleArrayDropout doubles() {
+        return doubles;
+    }
+
     /**
      * Training forward, no mask stored: {@code y = keep ? x * s : +0.0f}. {@code y} may be {@code x} (same offset).
      *

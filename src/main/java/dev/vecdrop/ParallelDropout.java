@@ -8,7 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * A {@link Dropout} whose calls on large regions run on several threads of a caller-supplied {@link Executor}
  * (vecdrop never starts threads of its own), with results bit-identical to the single-call form for every
- * thread count, pool size and task order.
+ * thread count, pool size and task order. Float32 and float64 arrays.
  *
  * <p>Why the results cannot differ: element {@code i} of a call is stream element {@code streamOffset + i}
  * whoever computes it, and the region is cut at multiples of {@value #ALIGNMENT} elements, so each packed mask
@@ -225,6 +225,126 @@ public final class ParallelDropout {
     public void mask(long seed, long streamOffset, long[] mask, int maskOffset, int length) {
         dropout.floats().checkMaskOnly(streamOffset, mask, maskOffset, length);
         run(Operation.MASK_ONLY, seed, streamOffset, null, 0, null, 0, length, mask, maskOffset);
+    }
+
+    /**
+     * {@link Dropout#forward(long, long, double[], int, double[], int, int)} on several threads.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements
+     */
+    public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
+        DoubleArrayDropout d = dropout.doubles();
+        d.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length) {
+            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + (int) from, y,
+                yOffset + (int) from, (int) n), length, chunkLength);
+    }
+
+    /**
+     * {@link Dropout#forward(long, long, double[], int, double[], int, int, long[], int)} on several threads.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements
+     * @param mask         the packed keep bits, written: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the first mask word written
+     */
+    public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length,
+                        long[] mask, int maskOffset) {
+        DoubleArrayDropout d = dropout.doubles();
+        d.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        Checks.maskRegion("mask", mask, maskOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length) {
+            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+            return;
+        }
+        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + (int) from, y,
+                yOffset + (int) from, (int) n, mask, maskOffset + (int) (from >>> 6)), length, chunkLength);
+    }
+
+    /**
+     * {@link Dropout#backward(long, long, double[], int, double[], int, int)} on several threads.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0, as given to the forward ({@code >= 0})
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements
+     */
+    public void backward(long seed, long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
+                         int length) {
+        DoubleArrayDropout d = dropout.doubles();
+        d.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length) {
+            d.backwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.backwardTrusted(seed, streamOffset + from, dy, dyOffset + (int) from, dx,
+                dxOffset + (int) from, (int) n), length, chunkLength);
+    }
+
+    /**
+     * {@link Dropout#backward(long[], int, double[], int, double[], int, int)} on several threads.
+     *
+     * @param mask         the packed keep bits a forward stored
+     * @param maskOffset   the mask word of element 0 of the region
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements
+     */
+    public void backward(long[] mask, int maskOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
+                         int length) {
+        DoubleArrayDropout d = dropout.doubles();
+        d.checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        Checks.maskRegion("mask", mask, maskOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length) {
+            d.applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.applyMaskTrusted(mask, maskOffset + (int) (from >>> 6), dy, dyOffset + (int) from,
+                dx, dxOffset + (int) from, (int) n), length, chunkLength);
+    }
+
+    /**
+     * {@link Dropout#eval(double[], int, double[], int, int)} on several threads.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements
+     */
+    public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
+        DoubleArrayDropout d = dropout.doubles();
+        d.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length) {
+            d.evalTrusted(x, xOffset, y, yOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.evalTrusted(x, xOffset + (int) from, y, yOffset + (int) from, (int) n), length,
+                chunkLength);
     }
 
     /** Arguments are valid. Inline below the threshold, else chunked over the executor. */

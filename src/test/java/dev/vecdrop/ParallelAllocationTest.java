@@ -130,9 +130,12 @@ class ParallelAllocationTest {
         int n = parallel.minParallelLength() - 1;
         float[] x = new float[n];
         float[] y = new float[n];
+        double[] xd = new double[n];
+        double[] yd = new double[n];
         long before = THREADS.getCurrentThreadAllocatedBytes(); // inline: only this thread works
         for (int i = 0; i < CALLS; i++) {
             parallel.forward(i, 0, x, 0, y, 0, n);
+            parallel.forward(i, 0, xd, 0, yd, 0, n);
         }
         long bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
         assertTrue(before >= 0, "allocation is not measured here");

@@ -137,6 +137,69 @@ class ParallelDropoutTest {
         parallel.forward(seed, streamOffset, yp, X, yp, X, n);
         single.forward(seed, streamOffset, ys, X, ys, X, n);
         assertArrayEquals(bits(ys), bits(yp), "forward in place " + at);
+        if (parallel.parallelism() == FLOAT64_THREADS) { // the float64 forms at one pool size: the same chunk loop
+            assertSameAsSingleCallFloat64(parallel, single, x, n, seed, streamOffset, at);
+        }
+    }
+
+    /** The pool size the float64 forms are compared at (all of them cost 5 s more). */
+    private static final int FLOAT64_THREADS = 3;
+
+    private static double[] doubleOutput(int n) {
+        double[] y = new double[n + 2 * GUARD];
+        Arrays.fill(y, Double.longBitsToDouble(0x7ff8_0000_0bad_0badL));
+        return y;
+    }
+
+    private static long[] bits(double[] a) {
+        return Arrays.stream(a).mapToLong(Double::doubleToRawLongBits).toArray();
+    }
+
+    /** The float64 operations, on {@code x} widened (and nudged off float values), as the float32 ones. */
+    private static void assertSameAsSingleCallFloat64(ParallelDropout parallel, Dropout single, float[] x, int n,
+                                                      long seed, long streamOffset, String at) {
+        double[] xd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xd[i] = x[i] * 1.000000123;
+        }
+        double[] original = xd.clone();
+        double[] yp = doubleOutput(n), ys = doubleOutput(n);
+        parallel.forward(seed, streamOffset, xd, X, yp, GUARD, n);
+        single.forward(seed, streamOffset, xd, X, ys, GUARD, n);
+        assertArrayEquals(bits(ys), bits(yp), "float64 forward " + at);
+
+        long[] mp = words(n), ms = words(n);
+        yp = doubleOutput(n);
+        ys = doubleOutput(n);
+        parallel.forward(seed, streamOffset, xd, X, yp, GUARD, n, mp, M);
+        single.forward(seed, streamOffset, xd, X, ys, GUARD, n, ms, M);
+        assertArrayEquals(bits(ys), bits(yp), "float64 forward+mask values " + at);
+        assertArrayEquals(ms, mp, "float64 forward+mask bits " + at);
+
+        yp = doubleOutput(n);
+        ys = doubleOutput(n);
+        parallel.backward(ms, M, xd, X, yp, GUARD, n);
+        single.backward(ms, M, xd, X, ys, GUARD, n);
+        assertArrayEquals(bits(ys), bits(yp), "float64 backward from bits " + at);
+
+        yp = doubleOutput(n);
+        ys = doubleOutput(n);
+        parallel.backward(seed, streamOffset, xd, X, yp, GUARD, n);
+        single.backward(seed, streamOffset, xd, X, ys, GUARD, n);
+        assertArrayEquals(bits(ys), bits(yp), "float64 backward by regeneration " + at);
+
+        yp = doubleOutput(n);
+        ys = doubleOutput(n);
+        parallel.eval(xd, X, yp, GUARD, n);
+        single.eval(xd, X, ys, GUARD, n);
+        assertArrayEquals(bits(ys), bits(yp), "float64 eval " + at);
+        assertArrayEquals(bits(original), bits(xd), "a float64 out-of-place call wrote into its input " + at);
+
+        yp = xd.clone();
+        ys = xd.clone();
+        parallel.forward(seed, streamOffset, yp, X, yp, X, n);
+        single.forward(seed, streamOffset, ys, X, ys, X, n);
+        assertArrayEquals(bits(ys), bits(yp), "float64 forward in place " + at);
     }
 
     @ParameterizedTest
@@ -251,6 +314,9 @@ class ParallelDropoutTest {
         int n = 4 * ParallelDropout.MIN_CHUNK;
         float[] x = inputs(n, 1);
         float[] y = output(n);
+        double[] xd = new double[n];
+        Arrays.setAll(xd, i -> x[i]);
+        double[] yd = doubleOutput(n);
         long[] shortMask = new long[Dropout.maskWords(n) - 1];
         Arrays.fill(shortMask, SENTINEL_WORD);
         // Each bad call, made on the parallel form and on the single call: same exception, same message.
@@ -278,9 +344,23 @@ class ParallelDropoutTest {
                         () -> single.backward(new long[Dropout.maskWords(n)], 0, x, 1, y, 0, n)),
                 List.of(() -> parallel.eval(x, 0, y, 0, -5), () -> single.eval(x, 0, y, 0, -5)),
                 List.of(() -> parallel.mask(1, -4, new long[Dropout.maskWords(n)], 0, n),
-                        () -> single.mask(1, -4, new long[Dropout.maskWords(n)], 0, n)));
+                        () -> single.mask(1, -4, new long[Dropout.maskWords(n)], 0, n)),
+                // the float64 entry points
+                List.of(() -> parallel.forward(1, 0, xd, 0, yd, 0, n + 1), () -> single.forward(1, 0, xd, 0, yd, 0, n + 1)),
+                List.of(() -> parallel.forward(1, 0, xd, 0, yd, 0, n, shortMask, 0),
+                        () -> single.forward(1, 0, xd, 0, yd, 0, n, shortMask, 0)),
+                List.of(() -> parallel.forward(1, -1, xd, 0, yd, 0, n, new long[Dropout.maskWords(n)], 0),
+                        () -> single.forward(1, -1, xd, 0, yd, 0, n, new long[Dropout.maskWords(n)], 0)),
+                List.of(() -> parallel.backward(1, -3, xd, 0, yd, 0, n), () -> single.backward(1, -3, xd, 0, yd, 0, n)),
+                List.of(() -> parallel.backward(shortMask, 0, xd, 0, yd, 0, n),
+                        () -> single.backward(shortMask, 0, xd, 0, yd, 0, n)),
+                List.of(() -> parallel.eval(xd, 0, xd, 1, n - 1), () -> single.eval(xd, 0, xd, 1, n - 1)),
+                List.of(() -> parallel.forward(1, 0, (double[]) null, 0, yd, 0, n),
+                        () -> single.forward(1, 0, (double[]) null, 0, yd, 0, n)));
         float[] untouchedX = x.clone();
         float[] untouchedY = y.clone();
+        double[] untouchedXd = xd.clone();
+        double[] untouchedYd = yd.clone();
         long[] untouchedMask = shortMask.clone();
         for (List<Runnable> pair : calls) {
             RuntimeException expected = assertThrows(RuntimeException.class, pair.get(1)::run);
@@ -292,6 +372,8 @@ class ParallelDropoutTest {
         assertArrayEquals(bits(untouchedY), bits(y), "bad input wrote output");
         assertArrayEquals(bits(untouchedX), bits(x), "bad input wrote into the input");
         assertArrayEquals(untouchedMask, shortMask, "bad input wrote into the mask");
+        assertArrayEquals(bits(untouchedYd), bits(yd), "bad float64 input wrote output");
+        assertArrayEquals(bits(untouchedXd), bits(xd), "bad float64 input wrote into the input");
     }
 
     @Test
