@@ -31,11 +31,14 @@ import java.util.Arrays;
  * least {@value #LONG_RUN} elements of gaussian dropout are multiplied by their factor {@code fma(sigma, z, 1)} by
  * the selected kernels' {@code scale} (one multiply a lane: the same bits), and those of the noise take their normal
  * broadcast in a vector {@code fma} (stop 24; laid out as below, channels-first noise ran at 0.75 of dropout at 16M
- * elements); shorter runs lay each run's normal out over its elements in a second per-thread block and combine as
- * element-wise does. Channels last, a sample's {@code C} normals are repeated with period {@code C} over a block
- * (for {@code C} up to a block), so one combine serves many rows; past a block, each block of channels' normals
- * serves its piece of every row. Plain loops over runs of 64 were 3-6x slower than these (C2 does not vectorize
- * them: short trips, and {@code x} and {@code y} may be one array at other offsets).
+ * elements); in float32, when {@code S} is a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs go
+ * through one vector loop instead of a call per run (stop 25). Shorter runs lay each run's normal out over its
+ * elements in a second per-thread block and combine as element-wise does. Channels last, a sample's {@code C}
+ * normals are repeated with period {@code C} over a block (for {@code C} up to a block), so one combine serves many
+ * rows; in float32, when {@code C} is a multiple of {@value #WHOLE_VECTOR_LANES}, the rows are combined straight
+ * from the normals instead, with no copy (stop 25); past a block, each block of channels' normals serves its piece
+ * of every row. Plain loops over runs of 64 were 3-6x slower than these (C2 does not vectorize them: short trips,
+ * and {@code x} and {@code y} may be one array at other offsets).
  *
  * <p>Arguments are not checked here: the callers have checked them. In place ({@code y == x}, same offset) is
  * safe: element {@code i} is read before it is written and nothing else reads it.
@@ -64,10 +67,11 @@ final class NormalBlocks {
      */
     static final int SHORT_SAMPLE = 128;
     /**
-     * Channels-last samples of a multiple of this many channels (the float lanes of the widest vectors, AVX-512) take
-     * whole vectors per row at every width: their normals are combined row by row where the fill left them.
+     * The float lanes of the widest vectors (AVX-512): channels-last rows of a multiple of this many channels, and
+     * channels-first runs of a multiple of this many positions, are whole vectors at every width, so the float32
+     * paths combine all of them in one vector loop.
      */
-    static final int ROW_LANES = 16;
+    static final int WHOLE_VECTOR_LANES = 16;
     private static final FloatArrayKernels FLOAT_ARRAYS = KernelSelector.kernels().floatArrays();
     private static final DoubleArrayKernels DOUBLE_ARRAYS = KernelSelector.kernels().doubleArrays();
 
@@ -186,11 +190,14 @@ final class NormalBlocks {
      * Any cut of a region into calls gives the bits of one call (segment and parallel chunks rely on it). Channels first,
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
-     * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
-     * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
-     * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
-     * of channels' normals serves its piece of every row.
+     * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
+     * one vector loop. Shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
+     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements
+     * are laid out element by element across samples; with {@code C} up to a block, the normals of as many samples
+     * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
+     * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
+     * period {@code C} ({@link #repeatChannels}) over a block; past a block, each block of channels' normals serves
+     * its piece of every row.
      */
     private static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff,
                                     float[] y, int yOff, int n, float c) {
@@ -209,7 +216,7 @@ final class NormalBlocks {
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
                 if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
-                    if (positions % ROW_LANES == 0) { // whole vectors per run at every width: one loop for all
+                    if (positions % WHOLE_VECTOR_LANES == 0) { // whole vectors per run at every width: one loop for all
                         multiplyRuns(z, decisions, positions, d, first, end, x, xOff, y, yOff, c);
                         d += decisions;
                         continue;
@@ -276,7 +283,7 @@ final class NormalBlocks {
                     NormalStream.fillUnchecked(seed, e + m * channels, z, 0,
                             (int) (Math.min(perBlock, mEnd - m) * channels));
                 }
-                if (channels % ROW_LANES == 0) { // whole vectors per row at every width: the normals read in place
+                if (channels % WHOLE_VECTOR_LANES == 0) { // whole vectors per row at every width: the normals read in place
                     multiplyRows(z, (int) (m - filledFrom) * channels, channels, x, xOff, y, yOff, base, tLo, tHi, c);
                     continue;
                 }
@@ -408,11 +415,14 @@ final class NormalBlocks {
      * Any cut of a region into calls gives the bits of one call (segment and parallel chunks rely on it). Channels first,
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
-     * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
-     * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
-     * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
-     * of channels' normals serves its piece of every row.
+     * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
+     * one vector loop. Shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
+     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements
+     * are laid out element by element across samples; with {@code C} up to a block, the normals of as many samples
+     * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
+     * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
+     * period {@code C} ({@link #repeatChannels}) over a block; past a block, each block of channels' normals serves
+     * its piece of every row.
      */
     private static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff,
                                     double[] y, int yOff, int n, double c) {
@@ -563,11 +573,14 @@ final class NormalBlocks {
      * Any cut of a region into calls gives the bits of one call (segment and parallel chunks rely on it). Channels first,
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
-     * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #addBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
-     * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
-     * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
-     * of channels' normals serves its piece of every row.
+     * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
+     * one vector loop. Shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
+     * combined by {@link #addBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements
+     * are laid out element by element across samples; with {@code C} up to a block, the normals of as many samples
+     * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
+     * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
+     * period {@code C} ({@link #repeatChannels}) over a block; past a block, each block of channels' normals serves
+     * its piece of every row.
      */
     private static void addChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff,
                                     float[] y, int yOff, int n, float c) {
@@ -586,7 +599,7 @@ final class NormalBlocks {
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
                 long covered = Math.min((d + decisions) * positions, end);
                 if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
-                    if (positions % ROW_LANES == 0) { // whole vectors per run at every width: one loop for all
+                    if (positions % WHOLE_VECTOR_LANES == 0) { // whole vectors per run at every width: one loop for all
                         addRuns(z, decisions, positions, d, first, end, x, xOff, y, yOff, c);
                         d += decisions;
                         continue;
@@ -653,7 +666,7 @@ final class NormalBlocks {
                     NormalStream.fillUnchecked(seed, e + m * channels, z, 0,
                             (int) (Math.min(perBlock, mEnd - m) * channels));
                 }
-                if (channels % ROW_LANES == 0) { // whole vectors per row at every width: the normals read in place
+                if (channels % WHOLE_VECTOR_LANES == 0) { // whole vectors per row at every width: the normals read in place
                     addRows(z, (int) (m - filledFrom) * channels, channels, x, xOff, y, yOff, base, tLo, tHi, c);
                     continue;
                 }
@@ -784,11 +797,14 @@ final class NormalBlocks {
      * Any cut of a region into calls gives the bits of one call (segment and parallel chunks rely on it). Channels first,
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
-     * ({@code addRun}); shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #addBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements are laid out element by element across samples; with {@code C} up to a block,
-     * the normals of as many samples as a block holds are filled at once, and a sample's {@code C} of them,
-     * repeated with period {@code C} ({@link #repeatChannels}), serve whole rows at once; past a block, each block
-     * of channels' normals serves its piece of every row.
+     * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
+     * one vector loop. Shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
+     * combined by {@link #addBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements
+     * are laid out element by element across samples; with {@code C} up to a block, the normals of as many samples
+     * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
+     * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
+     * period {@code C} ({@link #repeatChannels}) over a block; past a block, each block of channels' normals serves
+     * its piece of every row.
      */
     private static void addChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff,
                                     double[] y, int yOff, int n, double c) {

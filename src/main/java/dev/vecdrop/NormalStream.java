@@ -342,12 +342,13 @@ public final class NormalStream {
         static final MethodHandle STORE_ADD = FILL == null ? null : load("storeAdd", COMBINE_STREAM);
         static final MethodHandle ADD_RUN = FILL == null ? null : load("addRun", MethodType.methodType(int.class,
                 float.class, float.class, float[].class, int.class, float[].class, int.class, int.class));
-        private static final MethodType ROWS = MethodType.methodType(int.class, float[].class, int.class, int.class,
+        /** The rows and runs kernels' type: normals, period, x, y, count of periods, coefficient. */
+        private static final MethodType REPEATING = MethodType.methodType(int.class, float[].class, int.class, int.class,
                 float[].class, int.class, float[].class, int.class, int.class, float.class);
-        static final MethodHandle MULTIPLY_ROWS = FILL == null ? null : load("multiplyRows", ROWS);
-        static final MethodHandle ADD_ROWS = FILL == null ? null : load("addRows", ROWS);
-        static final MethodHandle MULTIPLY_RUNS = FILL == null ? null : load("multiplyRuns", ROWS);
-        static final MethodHandle ADD_RUNS = FILL == null ? null : load("addRuns", ROWS);
+        static final MethodHandle MULTIPLY_ROWS = FILL == null ? null : load("multiplyRows", REPEATING);
+        static final MethodHandle ADD_ROWS = FILL == null ? null : load("addRows", REPEATING);
+        static final MethodHandle MULTIPLY_RUNS = FILL == null ? null : load("multiplyRuns", REPEATING);
+        static final MethodHandle ADD_RUNS = FILL == null ? null : load("addRuns", REPEATING);
         static final MethodHandle ADD_RUN_DOUBLE = FILL == null ? null : load("addRunDouble",
                 MethodType.methodType(int.class, double.class, double.class, double[].class, int.class,
                         double[].class, int.class, int.class));

@@ -70,7 +70,12 @@ public final class WarmUp {
         GAUSSIAN_DROPOUT.perChannel(CHANNELS_LAST[1])};
     private static final GaussianNoise[] NOISE_CHANNELS_LAST = {GAUSSIAN_NOISE.perChannel(CHANNELS_LAST[0]),
         GAUSSIAN_NOISE.perChannel(CHANNELS_LAST[1])};
-    /** Channels first, runs of 64 (whole vectors at every width): all of a block's runs in one vector loop. */
+    /**
+     * Channels first, runs of 64 (whole vectors at every width): all of a block's runs in one vector loop. These
+     * calls are whole samples; the chunks of a segment call or of {@link ParallelGaussian} also cut rows and runs,
+     * whose edges go through the block and run-at-a-time combinations warmed here, but the branches that pick them
+     * are not taken in the warm-up and may cost a deoptimisation on a first cut call.
+     */
     private static final ChannelLayout WHOLE_RUNS = ChannelLayout.channelsFirst(4, 64);
     private static final GaussianDropout DROPOUT_WHOLE_RUNS = GAUSSIAN_DROPOUT.perChannel(WHOLE_RUNS);
     private static final GaussianNoise NOISE_WHOLE_RUNS = GAUSSIAN_NOISE.perChannel(WHOLE_RUNS);

@@ -61,7 +61,11 @@ class GaussianChannelsTest {
             // Channels-first runs in whole vectors of every width: all runs of a block in one vector loop, runs cut
             // by the segment chunks' edges one at a time.
             new Object[] {ChannelLayout.channelsFirst(4, 64), 20},
-            new Object[] {ChannelLayout.channelsFirst(3, 48), 9});
+            new Object[] {ChannelLayout.channelsFirst(3, 48), 9},
+            // Runs longer than a segment chunk (a chunk inside one run); rows of 512 channels, two samples to a
+            // block of normals, so the block is refilled mid-call and odd samples read it from channel 512 on.
+            new Object[] {ChannelLayout.channelsFirst(2, 2048), 2},
+            new Object[] {ChannelLayout.channelsLast(2, 512), 5});
 
     private enum Op { DROPOUT_FORWARD, DROPOUT_BACKWARD, NOISE_FORWARD }
 

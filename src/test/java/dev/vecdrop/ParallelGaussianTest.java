@@ -117,11 +117,13 @@ class ParallelGaussianTest {
 
     private static List<Pair> pairs(Executor executor, int threads) {
         List<Pair> pairs = new ArrayList<>();
-        // Each branch of the per-channel paths: runs of 32 and up, short runs (laid out), channels-last samples
-        // repeated over rows, small samples (laid out element by element), and C past a 1,024-normal block.
+        // Each branch of the per-channel paths: runs of 32 and up one at a time, runs of 64 in one loop, short runs
+        // (laid out), channels-last samples repeated over rows, rows of 1,008 channels read in place (a 64-element
+        // chunk lies inside one row), small samples (laid out element by element), and C past a 1,024-normal block.
         for (ChannelLayout layout : new ChannelLayout[] {ChannelLayout.elementwise(),
-                ChannelLayout.channelsFirst(3, 70), ChannelLayout.channelsFirst(7, 5), ChannelLayout.channelsLast(5, 37),
-                ChannelLayout.channelsLast(4, 3), ChannelLayout.channelsLast(3, 1500)}) {
+                ChannelLayout.channelsFirst(3, 70), ChannelLayout.channelsFirst(3, 64), ChannelLayout.channelsFirst(7, 5),
+                ChannelLayout.channelsLast(5, 37), ChannelLayout.channelsLast(3, 1008), ChannelLayout.channelsLast(4, 3),
+                ChannelLayout.channelsLast(3, 1500)}) {
             GaussianDropout dropout = GaussianDropout.of(0.3).perChannel(layout);
             GaussianNoise noise = GaussianNoise.of(0.7).perChannel(layout);
             pairs.add(new Pair(ParallelGaussian.of(dropout, executor, threads).withMinParallelLength(0), dropout,
@@ -280,7 +282,9 @@ class ParallelGaussianTest {
     @Test
     void smallChunksCutSamplesAnywhereAndChangeNothing() {
         ForkJoinPool pool = pool(4);
-        for (Pair pair : pairs(pool, 4)) {
+        // 64 threads a call on a pool of 4: chunks of n / 64 (64 and up), so chunks of 64 cut samples of thousands,
+        // some inside one row or run.
+        for (Pair pair : pairs(pool, 64)) {
             Pair small = new Pair(pair.parallel().withMinChunkLength(ParallelDropout.ALIGNMENT), pair.dropout(),
                     pair.noise());
             int sample = sample(pair.layout());

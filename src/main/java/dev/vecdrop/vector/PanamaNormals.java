@@ -584,7 +584,8 @@ public final class PanamaNormals {
         final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
         final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
         // One loop over the rows' elements, the channel wrapping back to 0 at each row's end: a loop per row of a
-        // few vectors cost C2's loop set-up every row (16K elements, C = 64: 0.74 of dropout against 0.98 laid out).
+        // few vectors cost C2's loop set-up every row (16K elements, C = 64: 0.77-0.80 of dropout, against
+        // 0.92-1.13 laid out and 0.93-1.11 in one loop; docs/bench/ab-s25).
         int total = rows * channels; // within the call's region: no overflow
         int j = 0;
         for (int i = 0; i < total; i += LANES) {
@@ -617,7 +618,8 @@ public final class PanamaNormals {
         }
         final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
         // One loop over the rows' elements, the channel wrapping back to 0 at each row's end: a loop per row of a
-        // few vectors cost C2's loop set-up every row (16K elements, C = 64: 0.74 of dropout against 0.98 laid out).
+        // few vectors cost C2's loop set-up every row (16K elements, C = 64: 0.77-0.80 of dropout, against
+        // 0.92-1.13 laid out and 0.93-1.11 in one loop; docs/bench/ab-s25).
         int total = rows * channels; // within the call's region: no overflow
         int j = 0;
         for (int i = 0; i < total; i += LANES) {
