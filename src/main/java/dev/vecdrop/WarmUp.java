@@ -129,9 +129,17 @@ public final class WarmUp {
         Forms forms = new Forms(x, inverted);
         // Two "threads" on the caller: the chunked path's code is what runs on pool threads.
         ParallelDropout[] parallel = new ParallelDropout[CALLER_RUNS.length];
+        ParallelGaussian[] parallelGaussian = new ParallelGaussian[CALLER_RUNS.length];
         for (int i = 0; i < parallel.length; i++) {
             parallel[i] = ParallelDropout.of(inverted, CALLER_RUNS[i], 2).withMinParallelLength(2048)
                     .withMinChunkLength(1024);
+            parallelGaussian[i] = ParallelGaussian.of(GAUSSIAN_DROPOUT, CALLER_RUNS[i], 2).withMinParallelLength(2048)
+                    .withMinChunkLength(1024);
+        }
+        double[] xd = new double[LENGTH];
+        double[] yd = new double[LENGTH];
+        for (int i = 0; i < LENGTH; i++) {
+            xd[i] = x[i];
         }
         AllocationCounter counter = AllocationCounter.create();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -147,7 +155,9 @@ public final class WarmUp {
             forms.round(rounds, inverted, classic);
             normals(rounds, y);
             long allocated = counter.bytes() - before;
-            parallelRound(rounds, parallel[rounds % parallel.length], x, y, mask); // allocates its job: not counted
+            // Allocates its jobs: not counted.
+            parallelRound(rounds, parallel[rounds % parallel.length], parallelGaussian[rounds % parallel.length], x,
+                    y, xd, yd, mask);
             rounds++;
             long now = System.nanoTime();
             long compiledNow = canTell ? jit.getTotalCompilationTime() : 0;
@@ -319,7 +329,12 @@ public final class WarmUp {
         }
     }
 
-    private static void parallelRound(int r, ParallelDropout parallel, float[] x, float[] y, long[] mask) {
+    /**
+     * The parallel forms, split and inline: float32 dropout (every operation), float64 dropout (forward with mask,
+     * backward from it) and gaussian dropout, so their chunk closures are linked and compiled before a request.
+     */
+    private static void parallelRound(int r, ParallelDropout parallel, ParallelGaussian gaussian, float[] x,
+                                      float[] y, double[] xd, double[] yd, long[] mask) {
         if ((r & 7) != 0) {
             return; // the chunk loop compiles fast; the kernels it calls are the ones above
         }
@@ -327,6 +342,9 @@ public final class WarmUp {
         parallel.backward(mask, 0, y, 0, y, 0, x.length);
         parallel.eval(x, 0, y, 0, x.length);
         parallel.mask(r, r, mask, 0, x.length);
+        parallel.forward(r, 2L * r, xd, 0, yd, 0, xd.length, mask, 0);
+        parallel.backward(mask, 0, xd, 0, yd, 0, xd.length);
+        gaussian.forward(r, r, x, 0, y, 0, x.length);
         parallel.forward(r, r, x, 0, y, 0, 100); // below the threshold: inline, every operation
         parallel.backward(mask, 0, x, 0, y, 0, 100);
         parallel.eval(x, 0, y, 0, 100);
