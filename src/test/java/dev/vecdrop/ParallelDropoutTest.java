@@ -137,12 +137,13 @@ class ParallelDropoutTest {
         parallel.forward(seed, streamOffset, yp, X, yp, X, n);
         single.forward(seed, streamOffset, ys, X, ys, X, n);
         assertArrayEquals(bits(ys), bits(yp), "forward in place " + at);
-        if (parallel.parallelism() == FLOAT64_THREADS) { // the float64 forms at one pool size: the same chunk loop
+        // The float64 forms at one pool size and two offsets (an odd one): the same chunk loop, other kernels.
+        if (parallel.parallelism() == FLOAT64_THREADS && (streamOffset == 0 || streamOffset == 63)) {
             assertSameAsSingleCallFloat64(parallel, single, x, n, seed, streamOffset, at);
         }
     }
 
-    /** The pool size the float64 forms are compared at (all of them cost 5 s more). */
+    /** The pool size the float64 forms are compared at (at every size and offset they cost seconds more). */
     private static final int FLOAT64_THREADS = 3;
 
     private static double[] doubleOutput(int n) {
