@@ -1,5 +1,6 @@
 package dev.vecdrop;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -35,6 +36,24 @@ final class ChunkedCalls {
     @FunctionalInterface
     interface Chunk {
         void run(long from, long length);
+    }
+
+    /**
+     * A thread that owns no segment (never started, inheriting nothing): a segment it cannot access is confined to
+     * its owner, the caller, and a call on it runs on the caller's thread alone rather than fail in other threads'
+     * chunks.
+     */
+    private static final Thread NOT_AN_OWNER = Thread.ofPlatform().inheritInheritableThreadLocals(false)
+            .unstarted(() -> { });
+
+    /** {@return whether both segments may be touched by other threads: neither is confined} */
+    static boolean shareable(MemorySegment a, MemorySegment b) {
+        return a.isAccessibleBy(NOT_AN_OWNER) && b.isAccessibleBy(NOT_AN_OWNER);
+    }
+
+    /** {@return whether all three segments may be touched by other threads} */
+    static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c) {
+        return shareable(a, b) && c.isAccessibleBy(NOT_AN_OWNER);
     }
 
     private final Executor executor;

@@ -99,9 +99,15 @@ final class DoubleArrayDropout {
      */
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
+        checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+    }
+
+    /** The checks of the forward that stores a mask: shared with the parallel form, so the two cannot drift apart. */
+    void checkForwardWithMask(long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length, long[] mask,
+                              int maskOffset) {
         checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         checkMask(mask, maskOffset, length, true);
-        forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
     /**
@@ -133,9 +139,14 @@ final class DoubleArrayDropout {
      * @param length     the number of elements ({@code >= 0})
      */
     public void backward(long[] mask, int maskOffset, double[] dy, int dyOffset, double[] dx, int dxOffset, int length) {
+        checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+        applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /** The checks of the backward from a stored mask: shared with the parallel form. */
+    void checkBackwardFromMask(long[] mask, int maskOffset, double[] dy, int dyOffset, double[] dx, int dxOffset, int length) {
         checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         checkMask(mask, maskOffset, length, false);
-        applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**

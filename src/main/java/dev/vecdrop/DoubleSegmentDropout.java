@@ -111,12 +111,18 @@ public final class DoubleSegmentDropout {
      */
     public void forward(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length,
                         MemorySegment mask, long maskOffset) {
+        checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+    }
+
+    /** The checks of the forward that stores a mask: shared with the parallel form, so the two cannot drift apart. */
+    void checkForwardWithMask(long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length, MemorySegment mask,
+                              long maskOffset) {
         checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
         checkMask(mask, maskOffset, length, true);
         long maskBytes = Dropout.maskWords(layout.decisions(length)) * Long.BYTES;
         Checks.disjoint("mask", mask, maskOffset * Long.BYTES, maskBytes, "x", x, xOffset * BYTES, length * BYTES);
         Checks.disjoint("mask", mask, maskOffset * Long.BYTES, maskBytes, "y", y, yOffset * BYTES, length * BYTES);
-        forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
     /**
@@ -148,11 +154,16 @@ public final class DoubleSegmentDropout {
      * @param length     the number of elements ({@code >= 0})
      */
     public void backward(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset, long length) {
+        checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+        applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /** The checks of the backward from a stored mask: shared with the parallel form. */
+    void checkBackwardFromMask(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset, long length) {
         checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
         checkMask(mask, maskOffset, length, false);
         Checks.disjoint("mask", mask, maskOffset * Long.BYTES, Dropout.maskWords(layout.decisions(length)) * Long.BYTES, "dx",
                 dx, dxOffset * BYTES, length * BYTES);
-        applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**

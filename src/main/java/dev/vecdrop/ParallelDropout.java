@@ -1,5 +1,6 @@
 package dev.vecdrop;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -8,7 +9,9 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * A {@link Dropout} whose calls on large regions run on several threads of a caller-supplied {@link Executor}
  * (vecdrop never starts threads of its own), with results bit-identical to the single-call form for every
- * thread count, pool size and task order. Float32 and float64 arrays.
+ * thread count, pool size and task order. Float32 and float64, over arrays and over memory segments
+ * ({@code forwardFloats}, {@code forwardDoubles} and the like: heap or native; segments of a confined arena run
+ * inline, since no other thread may touch them).
  *
  * <p>Why the results cannot differ: element {@code i} of a call is stream element {@code streamOffset + i}
  * whoever computes it, and the region is cut at multiples of {@value #ALIGNMENT} elements, so each packed mask
@@ -161,8 +164,7 @@ public final class ParallelDropout {
      */
     public void forward(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
-        dropout.floats().checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        Checks.maskRegion("mask", mask, maskOffset, length);
+        dropout.floats().checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
         run(Operation.FORWARD_MASKED, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
@@ -194,8 +196,7 @@ public final class ParallelDropout {
      * @param length       the number of elements
      */
     public void backward(long[] mask, int maskOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int length) {
-        dropout.floats().checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        Checks.maskRegion("mask", mask, maskOffset, length);
+        dropout.floats().checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
         run(Operation.BACKWARD_FROM_BITS, 0, 0, dy, dyOffset, dx, dxOffset, length, mask, maskOffset);
     }
 
@@ -266,8 +267,7 @@ public final class ParallelDropout {
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length,
                         long[] mask, int maskOffset) {
         DoubleArrayDropout d = dropout.doubles();
-        d.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        Checks.maskRegion("mask", mask, maskOffset, length);
+        d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
         long chunkLength = calls.chunkLength(length);
         if (chunkLength >= length) {
             d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
@@ -315,8 +315,7 @@ public final class ParallelDropout {
     public void backward(long[] mask, int maskOffset, double[] dy, int dyOffset, double[] dx, int dxOffset,
                          int length) {
         DoubleArrayDropout d = dropout.doubles();
-        d.checkUnary(0, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        Checks.maskRegion("mask", mask, maskOffset, length);
+        d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
         long chunkLength = calls.chunkLength(length);
         if (chunkLength >= length) {
             d.applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
@@ -344,6 +343,276 @@ public final class ParallelDropout {
             return;
         }
         calls.run((from, n) -> d.evalTrusted(x, xOffset + (int) from, y, yOffset + (int) from, (int) n), length,
+                chunkLength);
+    }
+
+    /**
+     * {@link FloatSegmentDropout#forward(long, long, MemorySegment, long, MemorySegment, long, long)}
+     * on several threads (float32 values; offsets and the length count elements). Segments of a confined arena
+     * run inline.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements
+     */
+    public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                             long yOffset, long length) {
+        FloatSegmentDropout d = dropout.floatSegments();
+        d.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
+            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n),
+                length, chunkLength);
+    }
+
+    /**
+     * {@link FloatSegmentDropout#forward(long, long, MemorySegment, long, MemorySegment, long, long, MemorySegment, long)}
+     * on several threads (float32 values; the mask offset counts 64-bit words).
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements
+     * @param mask         the packed keep bits, written: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the first mask word written
+     */
+    public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                             long yOffset, long length, MemorySegment mask, long maskOffset) {
+        FloatSegmentDropout d = dropout.floatSegments();
+        d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(x, y, mask)) {
+            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+            return;
+        }
+        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n,
+                mask, maskOffset + (from >>> 6)), length, chunkLength);
+    }
+
+    /**
+     * {@link FloatSegmentDropout#backward(long, long, MemorySegment, long, MemorySegment, long, long)}
+     * on several threads.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0, as given to the forward ({@code >= 0})
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements
+     */
+    public void backwardFloats(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                              long dxOffset, long length) {
+        FloatSegmentDropout d = dropout.floatSegments();
+        d.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx)) {
+            d.backwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.backwardTrusted(seed, streamOffset + from, dy, dyOffset + from, dx, dxOffset + from,
+                n), length, chunkLength);
+    }
+
+    /**
+     * {@link FloatSegmentDropout#backward(MemorySegment, long, MemorySegment, long, MemorySegment, long, long)}
+     * on several
+     * threads.
+     *
+     * @param mask       the packed keep bits a forward stored
+     * @param maskOffset the mask word of element 0 of the region
+     * @param dy         the gradient of the output
+     * @param dyOffset   where the gradient region starts in {@code dy}
+     * @param dx         the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset   where the written region starts in {@code dx}
+     * @param length     the number of elements
+     */
+    public void backwardFloats(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                              long dxOffset, long length) {
+        FloatSegmentDropout d = dropout.floatSegments();
+        d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx, mask)) {
+            d.applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.applyMaskTrusted(mask, maskOffset + (from >>> 6), dy, dyOffset + from, dx,
+                dxOffset + from, n), length, chunkLength);
+    }
+
+    /**
+     * {@link FloatSegmentDropout#eval(MemorySegment, long, MemorySegment, long, long)} on several threads.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements
+     */
+    public void evalFloats(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        FloatSegmentDropout d = dropout.floatSegments();
+        d.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
+            d.evalTrusted(x, xOffset, y, yOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.evalTrusted(x, xOffset + from, y, yOffset + from, n), length, chunkLength);
+    }
+
+    /**
+     * {@link DoubleSegmentDropout#forward(long, long, MemorySegment, long, MemorySegment, long, long)}
+     * on several threads (float64 values; offsets and the length count elements). Segments of a confined arena
+     * run inline.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements
+     */
+    public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                             long yOffset, long length) {
+        DoubleSegmentDropout d = dropout.doubleSegments();
+        d.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
+            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n),
+                length, chunkLength);
+    }
+
+    /**
+     * {@link DoubleSegmentDropout#forward(long, long, MemorySegment, long, MemorySegment, long, long, MemorySegment, long)}
+     * on several threads (float64 values; the mask offset counts 64-bit words).
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements
+     * @param mask         the packed keep bits, written: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the first mask word written
+     */
+    public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                             long yOffset, long length, MemorySegment mask, long maskOffset) {
+        DoubleSegmentDropout d = dropout.doubleSegments();
+        d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(x, y, mask)) {
+            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+            return;
+        }
+        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n,
+                mask, maskOffset + (from >>> 6)), length, chunkLength);
+    }
+
+    /**
+     * {@link DoubleSegmentDropout#backward(long, long, MemorySegment, long, MemorySegment, long, long)}
+     * on several threads.
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0, as given to the forward ({@code >= 0})
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements
+     */
+    public void backwardDoubles(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                              long dxOffset, long length) {
+        DoubleSegmentDropout d = dropout.doubleSegments();
+        d.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx)) {
+            d.backwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.backwardTrusted(seed, streamOffset + from, dy, dyOffset + from, dx, dxOffset + from,
+                n), length, chunkLength);
+    }
+
+    /**
+     * {@link DoubleSegmentDropout#backward(MemorySegment, long, MemorySegment, long, MemorySegment, long, long)}
+     * on several
+     * threads.
+     *
+     * @param mask       the packed keep bits a forward stored
+     * @param maskOffset the mask word of element 0 of the region
+     * @param dy         the gradient of the output
+     * @param dyOffset   where the gradient region starts in {@code dy}
+     * @param dx         the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset   where the written region starts in {@code dx}
+     * @param length     the number of elements
+     */
+    public void backwardDoubles(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                              long dxOffset, long length) {
+        DoubleSegmentDropout d = dropout.doubleSegments();
+        d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx, mask)) {
+            d.applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.applyMaskTrusted(mask, maskOffset + (from >>> 6), dy, dyOffset + from, dx,
+                dxOffset + from, n), length, chunkLength);
+    }
+
+    /**
+     * {@link DoubleSegmentDropout#eval(MemorySegment, long, MemorySegment, long, long)} on several threads.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements
+     */
+    public void evalDoubles(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        DoubleSegmentDropout d = dropout.doubleSegments();
+        d.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
+            d.evalTrusted(x, xOffset, y, yOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.evalTrusted(x, xOffset + from, y, yOffset + from, n), length, chunkLength);
+    }
+
+    /**
+     * {@link FloatSegmentDropout#mask(long, long, MemorySegment, long, long)} on several threads (the bits do not
+     * depend on the element type).
+     *
+     * @param seed         the seed of the mask stream
+     * @param streamOffset the stream element of element 0 of the region ({@code >= 0})
+     * @param mask         the packed keep bits, written: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param maskOffset   the first mask word written
+     * @param length       the number of elements
+     */
+    public void mask(long seed, long streamOffset, MemorySegment mask, long maskOffset, long length) {
+        FloatSegmentDropout d = dropout.floatSegments();
+        d.checkMaskOnly(streamOffset, mask, maskOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(mask, mask)) {
+            d.maskTrusted(seed, streamOffset, mask, maskOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.maskTrusted(seed, streamOffset + from, mask, maskOffset + (from >>> 6), n), length,
                 chunkLength);
     }
 

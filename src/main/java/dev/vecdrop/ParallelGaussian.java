@@ -57,14 +57,6 @@ public final class ParallelGaussian {
     public static final int DEFAULT_MIN_PARALLEL_LENGTH = 1 << 18;
 
     /**
-     * A thread that owns no segment (never started, inheriting nothing): a segment it cannot access is confined to
-     * its owner, the caller, and the call on it runs on the caller's thread alone rather than fail in the other
-     * threads' chunks.
-     */
-    private static final Thread NOT_AN_OWNER = Thread.ofPlatform().inheritInheritableThreadLocals(false)
-            .unstarted(() -> { });
-
-    /**
      * What a chunk runs: the layer's own training combination over elements {@code [first, first + n)} of a
      * checked region, and whether its backward is the identity. One adapter per layer type, so the chunks run the
      * layer's code, not a copy of it.
@@ -438,7 +430,7 @@ public final class ParallelGaussian {
     private void split(boolean doubles, long seed, long e, MemorySegment x, long xOff, MemorySegment y, long yOff,
                        long length) {
         long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !x.isAccessibleBy(NOT_AN_OWNER) || !y.isAccessibleBy(NOT_AN_OWNER)) {
+        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
             layer.chunk(doubles, seed, e, 0, x, xOff, y, yOff, length);
             return;
         }

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vecdrop.kernel.DropoutKernels;
 import dev.vecdrop.kernel.ForwardingFloatArrayKernels;
 import dev.vecdrop.scalar.ScalarFloatArrayKernels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -140,11 +143,95 @@ class ParallelDropoutTest {
         // The float64 forms at one pool size and two offsets (an odd one): the same chunk loop, other kernels.
         if (parallel.parallelism() == FLOAT64_THREADS && (streamOffset == 0 || streamOffset == 63)) {
             assertSameAsSingleCallFloat64(parallel, single, x, n, seed, streamOffset, at);
+            if (streamOffset == 63) { // the segment forms at the odd offset: the same chunk loop, segment kernels
+                assertSameAsSingleCallSegments(parallel, single, x, n, seed, streamOffset, at);
+            }
         }
     }
 
     /** The pool size the float64 forms are compared at (at every size and offset they cost seconds more). */
     private static final int FLOAT64_THREADS = 3;
+
+    /**
+     * The segment forms: float32 values in a native segment of a shared arena (the pool's threads read it), outputs
+     * and masks on the heap and native; float64 values in heap segments; the mask alone.
+     */
+    private static void assertSameAsSingleCallSegments(ParallelDropout parallel, Dropout single, float[] x, int n,
+                                                       long seed, long e, String at) {
+        { // an automatic arena: the pool's threads may read it, and no shared-arena close per call
+            Arena arena = Arena.ofAuto();
+            MemorySegment xs = arena.allocate((long) x.length * Float.BYTES, Float.BYTES);
+            MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+            FloatSegmentDropout fs = single.floatSegments();
+            float[] yp = output(n), ys = output(n);
+            parallel.forwardFloats(seed, e, xs, X, MemorySegment.ofArray(yp), GUARD, n);
+            fs.forward(seed, e, xs, X, MemorySegment.ofArray(ys), GUARD, n);
+            assertArrayEquals(bits(ys), bits(yp), "segment forward " + at);
+            MemorySegment mp = arena.allocate((long) words(n).length * Long.BYTES, Long.BYTES);
+            MemorySegment ms = arena.allocate(mp.byteSize(), Long.BYTES);
+            yp = output(n);
+            ys = output(n);
+            parallel.forwardFloats(seed, e, xs, X, MemorySegment.ofArray(yp), GUARD, n, mp, M);
+            fs.forward(seed, e, xs, X, MemorySegment.ofArray(ys), GUARD, n, ms, M);
+            assertArrayEquals(bits(ys), bits(yp), "segment forward+mask values " + at);
+            assertArrayEquals(ms.toArray(ValueLayout.JAVA_LONG), mp.toArray(ValueLayout.JAVA_LONG),
+                    "segment forward+mask bits " + at);
+            yp = output(n);
+            ys = output(n);
+            parallel.backwardFloats(ms, M, xs, X, MemorySegment.ofArray(yp), GUARD, n);
+            fs.backward(ms, M, xs, X, MemorySegment.ofArray(ys), GUARD, n);
+            assertArrayEquals(bits(ys), bits(yp), "segment backward from bits " + at);
+            yp = output(n);
+            ys = output(n);
+            parallel.backwardFloats(seed, e, xs, X, MemorySegment.ofArray(yp), GUARD, n);
+            fs.backward(seed, e, xs, X, MemorySegment.ofArray(ys), GUARD, n);
+            assertArrayEquals(bits(ys), bits(yp), "segment backward by regeneration " + at);
+            yp = output(n);
+            ys = output(n);
+            parallel.evalFloats(xs, X, MemorySegment.ofArray(yp), GUARD, n);
+            fs.eval(xs, X, MemorySegment.ofArray(ys), GUARD, n);
+            assertArrayEquals(bits(ys), bits(yp), "segment eval " + at);
+            MemorySegment mp2 = MemorySegment.ofArray(words(n));
+            MemorySegment ms2 = MemorySegment.ofArray(words(n));
+            parallel.mask(seed, e, mp2, M, n);
+            fs.mask(seed, e, ms2, M, n);
+            assertArrayEquals(ms2.toArray(ValueLayout.JAVA_LONG), mp2.toArray(ValueLayout.JAVA_LONG),
+                    "segment mask " + at);
+
+            double[] xd = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                xd[i] = x[i] * 1.000000123;
+            }
+            MemorySegment xds = MemorySegment.ofArray(xd);
+            DoubleSegmentDropout ds = single.doubleSegments();
+            double[] dp = doubleOutput(n), dsOut = doubleOutput(n);
+            parallel.forwardDoubles(seed, e, xds, X, MemorySegment.ofArray(dp), GUARD, n, mp, M);
+            ds.forward(seed, e, xds, X, MemorySegment.ofArray(dsOut), GUARD, n, ms, M);
+            assertArrayEquals(bits(dsOut), bits(dp), "float64 segment forward+mask values " + at);
+            assertArrayEquals(ms.toArray(ValueLayout.JAVA_LONG), mp.toArray(ValueLayout.JAVA_LONG),
+                    "float64 segment forward+mask bits " + at);
+            dp = doubleOutput(n);
+            dsOut = doubleOutput(n);
+            parallel.forwardDoubles(seed, e, xds, X, MemorySegment.ofArray(dp), GUARD, n);
+            ds.forward(seed, e, xds, X, MemorySegment.ofArray(dsOut), GUARD, n);
+            assertArrayEquals(bits(dsOut), bits(dp), "float64 segment forward " + at);
+            dp = doubleOutput(n);
+            dsOut = doubleOutput(n);
+            parallel.backwardDoubles(ms, M, xds, X, MemorySegment.ofArray(dp), GUARD, n);
+            ds.backward(ms, M, xds, X, MemorySegment.ofArray(dsOut), GUARD, n);
+            assertArrayEquals(bits(dsOut), bits(dp), "float64 segment backward from bits " + at);
+            dp = doubleOutput(n);
+            dsOut = doubleOutput(n);
+            parallel.backwardDoubles(seed, e, xds, X, MemorySegment.ofArray(dp), GUARD, n);
+            ds.backward(seed, e, xds, X, MemorySegment.ofArray(dsOut), GUARD, n);
+            assertArrayEquals(bits(dsOut), bits(dp), "float64 segment backward by regeneration " + at);
+            dp = doubleOutput(n);
+            dsOut = doubleOutput(n);
+            parallel.evalDoubles(xds, X, MemorySegment.ofArray(dp), GUARD, n);
+            ds.eval(xds, X, MemorySegment.ofArray(dsOut), GUARD, n);
+            assertArrayEquals(bits(dsOut), bits(dp), "float64 segment eval " + at);
+        }
+    }
 
     private static double[] doubleOutput(int n) {
         double[] y = new double[n + 2 * GUARD];
@@ -256,6 +343,49 @@ class ParallelDropoutTest {
         }
         assertTrue(parked.size() > 0, "the never-running executor was never asked");
         parked.forEach(Runnable::run); // late tasks find every chunk claimed and write nothing
+    }
+
+    @Test
+    void segmentsOfAConfinedArenaRunOnTheCallersThreadAloneAndBadSegmentsThrowFirst() {
+        AtomicInteger submitted = new AtomicInteger();
+        Executor counting = task -> {
+            submitted.incrementAndGet();
+            task.run();
+        };
+        Dropout single = Dropout.inverted(0.4);
+        ParallelDropout parallel = ParallelDropout.of(single, counting, 4).withMinParallelLength(0);
+        int n = 4 * ParallelDropout.MIN_CHUNK;
+        float[] x = inputs(n, 5);
+        try (Arena confined = Arena.ofConfined()) {
+            MemorySegment xs = confined.allocate((long) n * Float.BYTES, Float.BYTES);
+            MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, n);
+            MemorySegment ys = confined.allocate((long) n * Float.BYTES, Float.BYTES);
+            MemorySegment mask = confined.allocate((long) Dropout.maskWords(n) * Long.BYTES, Long.BYTES);
+            parallel.forwardFloats(3, 1, xs, 0, ys, 0, n, mask, 0);
+            parallel.backwardFloats(mask, 0, ys, 0, ys, 0, n);
+            parallel.mask(3, 1, mask, 0, n);
+            assertEquals(0, submitted.get(), "a confined segment was handed to another thread");
+            float[] want = new float[n];
+            single.forward(3, 1, x, 0, want, 0, n);
+            single.backward(mask.toArray(ValueLayout.JAVA_LONG), 0, want, 0, want, 0, n);
+            assertArrayEquals(bits(want), bits(ys.toArray(ValueLayout.JAVA_FLOAT)));
+            // A mask one word short, and overlapping its input: the single call's exception, before any task.
+            MemorySegment shortMask = mask.asSlice(0, mask.byteSize() - Long.BYTES);
+            MemorySegment heap = MemorySegment.ofArray(new float[n]);
+            RuntimeException expected = assertThrows(RuntimeException.class,
+                    () -> single.floatSegments().forward(3, 1, heap, 0, heap, 0, n, shortMask, 0));
+            RuntimeException actual = assertThrows(RuntimeException.class,
+                    () -> parallel.forwardFloats(3, 1, heap, 0, heap, 0, n, shortMask, 0));
+            assertEquals(expected.getMessage(), actual.getMessage());
+            MemorySegment overlapping = MemorySegment.ofArray(new double[n]); // the mask lies in the output
+            MemorySegment dy = MemorySegment.ofArray(new double[n]);
+            expected = assertThrows(RuntimeException.class,
+                    () -> single.doubleSegments().backward(overlapping, 0, dy, 0, overlapping, 0, n));
+            actual = assertThrows(RuntimeException.class,
+                    () -> parallel.backwardDoubles(overlapping, 0, dy, 0, overlapping, 0, n));
+            assertEquals(expected.getMessage(), actual.getMessage());
+            assertEquals(0, submitted.get(), "a task was started for bad input");
+        }
     }
 
     @Test
