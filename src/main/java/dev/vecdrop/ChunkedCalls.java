@@ -46,14 +46,19 @@ final class ChunkedCalls {
     private static final Thread NOT_AN_OWNER = Thread.ofPlatform().inheritInheritableThreadLocals(false)
             .unstarted(() -> { });
 
-    /** {@return whether both segments may be touched by other threads: neither is confined} */
+    /** {@return whether the segment may be touched by other threads: it is not confined to the caller} */
+    static boolean shareable(MemorySegment a) {
+        return a.isAccessibleBy(NOT_AN_OWNER);
+    }
+
+    /** {@return whether both segments may be touched by other threads} */
     static boolean shareable(MemorySegment a, MemorySegment b) {
-        return a.isAccessibleBy(NOT_AN_OWNER) && b.isAccessibleBy(NOT_AN_OWNER);
+        return shareable(a) && shareable(b);
     }
 
     /** {@return whether all three segments may be touched by other threads} */
     static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c) {
-        return shareable(a, b) && c.isAccessibleBy(NOT_AN_OWNER);
+        return shareable(a, b) && shareable(c);
     }
 
     private final Executor executor;

@@ -34,7 +34,7 @@ import java.util.concurrent.RejectedExecutionException;
  * length: the chunk's closure, one job object with its counter and latch, plus what the executor allocates for
  * {@code parallelism - 1} submissions (a {@link ForkJoinPool} wraps each in a small task): about 210-270 bytes
  * with 2 threads, growing with the parallelism. A task the executor has not yet run holds the job, and so the
- * caller's arrays, until it runs (and finds nothing to do).
+ * caller's arrays or segments, until it runs (and finds nothing to do).
  */
 public final class ParallelDropout {
 
@@ -426,8 +426,7 @@ public final class ParallelDropout {
 
     /**
      * {@link FloatSegmentDropout#backward(MemorySegment, long, MemorySegment, long, MemorySegment, long, long)}
-     * on several
-     * threads.
+     * on several threads.
      *
      * @param mask       the packed keep bits a forward stored
      * @param maskOffset the mask word of element 0 of the region
@@ -550,8 +549,7 @@ public final class ParallelDropout {
 
     /**
      * {@link DoubleSegmentDropout#backward(MemorySegment, long, MemorySegment, long, MemorySegment, long, long)}
-     * on several
-     * threads.
+     * on several threads.
      *
      * @param mask       the packed keep bits a forward stored
      * @param maskOffset the mask word of element 0 of the region
@@ -608,7 +606,7 @@ public final class ParallelDropout {
         FloatSegmentDropout d = dropout.floatSegments();
         d.checkMaskOnly(streamOffset, mask, maskOffset, length);
         long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(mask, mask)) {
+        if (chunkLength >= length || !ChunkedCalls.shareable(mask)) {
             d.maskTrusted(seed, streamOffset, mask, maskOffset, length);
             return;
         }
