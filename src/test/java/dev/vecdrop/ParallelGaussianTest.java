@@ -268,7 +268,7 @@ class ParallelGaussianTest {
 
     @Test
     void everyCallEqualsTheLayersOwnForEveryLayoutTypeAndBuffer() {
-        for (int threads : new int[] {2, 3}) {
+        for (int threads : new int[] {3}) { // other pool sizes: ParallelDropoutTest, on the same chunk loop
             for (Pair pair : pairs(pool(threads), threads)) {
                 for (int n : lengths(pair.layout())) {
                     for (long e : new long[] {0, 1, (1L << 40) + 7}) {

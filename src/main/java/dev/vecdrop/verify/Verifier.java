@@ -122,7 +122,7 @@ public final class Verifier {
     private static final Forms[] FUSED_FORMS = Forms.values();
     /** Gaussian operations per stream offset, size and layout: see {@link #runGaussians}. */
     public static final int GAUSSIAN_OPERATIONS = 10;
-    /** Of those, the parallel ones, run where {@code n % 3 == 0}. */
+    /** Of those, the parallel ones, run where {@code n % 6 == 0}. */
     static final int PARALLEL_GAUSSIAN_OPERATIONS = 2;
     /** The gaussian-dropout probability and gaussian-noise deviation the verifier runs at. */
     static final double GAUSSIAN_P = 0.3;
@@ -425,7 +425,7 @@ public final class Verifier {
      * Gaussian dropout and gaussian noise ({@link #GAUSSIAN_OPERATIONS}) against their definitions in
      * docs/mask-stream.md, computed here element by element from {@link NormalStream#z}: float32 forwards of both,
      * the float64 gaussian-dropout backward and the float64 noise forward, on inputs with special values; each over
-     * arrays and again over memory segments (native or heap); where {@code n % 3 == 0}, the float32 dropout forward
+     * arrays and again over memory segments (native or heap); where {@code n % 6 == 0}, the float32 dropout forward
      * and the float64 noise forward (native segments) again through {@link ParallelGaussian} on the pool; with
      * {@code layout}'s decisions (element-wise, and per channel where {@code n % 4 == 0} or {@code n % 64 == 0}:
      * {@link #runGaussiansEveryLayout}).
@@ -487,7 +487,7 @@ public final class Verifier {
                     yds.toArray(ValueLayout.JAVA_DOUBLE), noiseExpectedD);
         }
         operations += GAUSSIAN_OPERATIONS - PARALLEL_GAUSSIAN_OPERATIONS;
-        if (n % 3 != 0) { // a third of the sizes, every layout among them: the pool's hand-offs cost more than n
+        if (n % 6 != 0) { // a sixth of the sizes, every layout among them: the pool's hand-offs cost more than n
             return;
         }
         // The parallel forms, cut into chunks of 64 and up on the pool (a per-channel chunk starts mid-sample).
