@@ -345,6 +345,10 @@ public final class WarmUp {
         parallel.forward(r, 2L * r, xd, 0, yd, 0, xd.length, mask, 0);
         parallel.backward(mask, 0, xd, 0, yd, 0, xd.length);
         gaussian.forward(r, r, x, 0, y, 0, x.length);
+        // Each of these methods picks inline or split itself: both branches taken, or C2 compiles one as a trap.
+        parallel.forward(r, 2L * r, xd, 0, yd, 0, 100, mask, 0);
+        parallel.backward(mask, 0, xd, 0, yd, 0, 100);
+        gaussian.forward(r, r, x, 0, y, 0, 100);
         parallel.forward(r, r, x, 0, y, 0, 100); // below the threshold: inline, every operation
         parallel.backward(mask, 0, x, 0, y, 0, 100);
         parallel.eval(x, 0, y, 0, 100);
