@@ -50,10 +50,14 @@ public final class ParallelDropout {
 
     private final Dropout dropout;
     private final ChunkedCalls calls;
+    private final SegmentCalls floatCalls;
+    private final SegmentCalls doubleCalls;
 
     private ParallelDropout(Dropout dropout, ChunkedCalls calls) {
         this.dropout = dropout;
         this.calls = calls;
+        this.floatCalls = new FloatSegmentCalls(dropout.floatSegments());
+        this.doubleCalls = new DoubleSegmentCalls(dropout.doubleSegments());
     }
 
     /** Checks the dropout first, then the executor and thread count, as before the chunk loop moved out. */
@@ -361,15 +365,7 @@ public final class ParallelDropout {
      */
     public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                              long yOffset, long length) {
-        FloatSegmentDropout d = dropout.floatSegments();
-        d.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
-            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
-            return;
-        }
-        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n),
-                length, chunkLength);
+        forward(floatCalls, seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -388,15 +384,7 @@ public final class ParallelDropout {
      */
     public void forwardFloats(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                              long yOffset, long length, MemorySegment mask, long maskOffset) {
-        FloatSegmentDropout d = dropout.floatSegments();
-        d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
-        long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(x, y, mask)) {
-            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
-            return;
-        }
-        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n,
-                mask, maskOffset + (from >>> 6)), length, chunkLength);
+        forward(floatCalls, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
     /**
@@ -413,15 +401,7 @@ public final class ParallelDropout {
      */
     public void backwardFloats(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                               long dxOffset, long length) {
-        FloatSegmentDropout d = dropout.floatSegments();
-        d.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx)) {
-            d.backwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
-            return;
-        }
-        calls.run((from, n) -> d.backwardTrusted(seed, streamOffset + from, dy, dyOffset + from, dx, dxOffset + from,
-                n), length, chunkLength);
+        backward(floatCalls, seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -438,15 +418,7 @@ public final class ParallelDropout {
      */
     public void backwardFloats(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                               long dxOffset, long length) {
-        FloatSegmentDropout d = dropout.floatSegments();
-        d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
-        long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx, mask)) {
-            d.applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
-            return;
-        }
-        calls.run((from, n) -> d.applyMaskTrusted(mask, maskOffset + (from >>> 6), dy, dyOffset + from, dx,
-                dxOffset + from, n), length, chunkLength);
+        backward(floatCalls, mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -459,14 +431,7 @@ public final class ParallelDropout {
      * @param length  the number of elements
      */
     public void evalFloats(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
-        FloatSegmentDropout d = dropout.floatSegments();
-        d.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
-        long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
-            d.evalTrusted(x, xOffset, y, yOffset, length);
-            return;
-        }
-        calls.run((from, n) -> d.evalTrusted(x, xOffset + from, y, yOffset + from, n), length, chunkLength);
+        eval(floatCalls, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -484,15 +449,7 @@ public final class ParallelDropout {
      */
     public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                              long yOffset, long length) {
-        DoubleSegmentDropout d = dropout.doubleSegments();
-        d.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
-            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
-            return;
-        }
-        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n),
-                length, chunkLength);
+        forward(doubleCalls, seed, streamOffset, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -511,15 +468,7 @@ public final class ParallelDropout {
      */
     public void forwardDoubles(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
                              long yOffset, long length, MemorySegment mask, long maskOffset) {
-        DoubleSegmentDropout d = dropout.doubleSegments();
-        d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
-        long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(x, y, mask)) {
-            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
-            return;
-        }
-        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n,
-                mask, maskOffset + (from >>> 6)), length, chunkLength);
+        forward(doubleCalls, seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
     }
 
     /**
@@ -536,15 +485,7 @@ public final class ParallelDropout {
      */
     public void backwardDoubles(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                               long dxOffset, long length) {
-        DoubleSegmentDropout d = dropout.doubleSegments();
-        d.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx)) {
-            d.backwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
-            return;
-        }
-        calls.run((from, n) -> d.backwardTrusted(seed, streamOffset + from, dy, dyOffset + from, dx, dxOffset + from,
-                n), length, chunkLength);
+        backward(doubleCalls, seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -561,15 +502,7 @@ public final class ParallelDropout {
      */
     public void backwardDoubles(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
                               long dxOffset, long length) {
-        DoubleSegmentDropout d = dropout.doubleSegments();
-        d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
-        long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx, mask)) {
-            d.applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
-            return;
-        }
-        calls.run((from, n) -> d.applyMaskTrusted(mask, maskOffset + (from >>> 6), dy, dyOffset + from, dx,
-                dxOffset + from, n), length, chunkLength);
+        backward(doubleCalls, mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
     }
 
     /**
@@ -582,14 +515,7 @@ public final class ParallelDropout {
      * @param length  the number of elements
      */
     public void evalDoubles(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
-        DoubleSegmentDropout d = dropout.doubleSegments();
-        d.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
-        long chunkLength = calls.chunkLength(length);
-        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
-            d.evalTrusted(x, xOffset, y, yOffset, length);
-            return;
-        }
-        calls.run((from, n) -> d.evalTrusted(x, xOffset + from, y, yOffset + from, n), length, chunkLength);
+        eval(doubleCalls, x, xOffset, y, yOffset, length);
     }
 
     /**
@@ -612,6 +538,193 @@ public final class ParallelDropout {
         }
         calls.run((from, n) -> d.maskTrusted(seed, streamOffset + from, mask, maskOffset + (from >>> 6), n), length,
                 chunkLength);
+    }
+
+    /**
+     * The single call's segment operations of one element type, checks included: one adapter per type, so each
+     * segment form below is written once for both.
+     */
+    private interface SegmentCalls {
+        void checkUnary(long streamOffset, String inName, MemorySegment in, long inOffset, String outName,
+                        MemorySegment out, long outOffset, long length);
+
+        void checkForwardWithMask(long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
+                                  long length, MemorySegment mask, long maskOffset);
+
+        void checkBackwardFromMask(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset,
+                                   MemorySegment dx, long dxOffset, long length);
+
+        void forward(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
+                     long length);
+
+        void forward(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
+                     long length, MemorySegment mask, long maskOffset);
+
+        void backward(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                      long dxOffset, long length);
+
+        void applyMask(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                       long dxOffset, long length);
+
+        void eval(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length);
+    }
+
+    private record FloatSegmentCalls(FloatSegmentDropout d) implements SegmentCalls {
+        @Override
+        public void checkUnary(long streamOffset, String inName, MemorySegment in, long inOffset, String outName,
+                               MemorySegment out, long outOffset, long length) {
+            d.checkUnary(streamOffset, inName, in, inOffset, outName, out, outOffset, length);
+        }
+
+        @Override
+        public void checkForwardWithMask(long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                                         long yOffset, long length, MemorySegment mask, long maskOffset) {
+            d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        }
+
+        @Override
+        public void checkBackwardFromMask(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset,
+                                          MemorySegment dx, long dxOffset, long length) {
+            d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+        }
+
+        @Override
+        public void forward(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                            long yOffset, long length) {
+            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
+        }
+
+        @Override
+        public void forward(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                            long yOffset, long length, MemorySegment mask, long maskOffset) {
+            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        }
+
+        @Override
+        public void backward(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                             long dxOffset, long length) {
+            d.backwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+        }
+
+        @Override
+        public void applyMask(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                              long dxOffset, long length) {
+            d.applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+        }
+
+        @Override
+        public void eval(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+            d.evalTrusted(x, xOffset, y, yOffset, length);
+        }
+    }
+
+    private record DoubleSegmentCalls(DoubleSegmentDropout d) implements SegmentCalls {
+        @Override
+        public void checkUnary(long streamOffset, String inName, MemorySegment in, long inOffset, String outName,
+                               MemorySegment out, long outOffset, long length) {
+            d.checkUnary(streamOffset, inName, in, inOffset, outName, out, outOffset, length);
+        }
+
+        @Override
+        public void checkForwardWithMask(long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                                         long yOffset, long length, MemorySegment mask, long maskOffset) {
+            d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        }
+
+        @Override
+        public void checkBackwardFromMask(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset,
+                                          MemorySegment dx, long dxOffset, long length) {
+            d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+        }
+
+        @Override
+        public void forward(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                            long yOffset, long length) {
+            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
+        }
+
+        @Override
+        public void forward(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y,
+                            long yOffset, long length, MemorySegment mask, long maskOffset) {
+            d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        }
+
+        @Override
+        public void backward(long seed, long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                             long dxOffset, long length) {
+            d.backwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+        }
+
+        @Override
+        public void applyMask(MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset, MemorySegment dx,
+                              long dxOffset, long length) {
+            d.applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+        }
+
+        @Override
+        public void eval(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+            d.evalTrusted(x, xOffset, y, yOffset, length);
+        }
+    }
+
+    /** The segment forward: checked, then inline (or any segment confined) or split. */
+    private void forward(SegmentCalls d, long seed, long streamOffset, MemorySegment x, long xOffset,
+                         MemorySegment y, long yOffset, long length) {
+        d.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
+            d.forward(seed, streamOffset, x, xOffset, y, yOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.forward(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n),
+                length, chunkLength);
+    }
+
+    /** The segment forward that stores the mask: a chunk's mask words start at word {@code from / 64}. */
+    private void forward(SegmentCalls d, long seed, long streamOffset, MemorySegment x, long xOffset,
+                         MemorySegment y, long yOffset, long length, MemorySegment mask, long maskOffset) {
+        d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(x, y, mask)) {
+            d.forward(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
+            return;
+        }
+        calls.run((from, n) -> d.forward(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n, mask,
+                maskOffset + (from >>> 6)), length, chunkLength);
+    }
+
+    private void backward(SegmentCalls d, long seed, long streamOffset, MemorySegment dy, long dyOffset,
+                          MemorySegment dx, long dxOffset, long length) {
+        d.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx)) {
+            d.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.backward(seed, streamOffset + from, dy, dyOffset + from, dx, dxOffset + from, n),
+                length, chunkLength);
+    }
+
+    private void backward(SegmentCalls d, MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset,
+                          MemorySegment dx, long dxOffset, long length) {
+        d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx, mask)) {
+            d.applyMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.applyMask(mask, maskOffset + (from >>> 6), dy, dyOffset + from, dx,
+                dxOffset + from, n), length, chunkLength);
+    }
+
+    private void eval(SegmentCalls d, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        d.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
+        long chunkLength = calls.chunkLength(length);
+        if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
+            d.eval(x, xOffset, y, yOffset, length);
+            return;
+        }
+        calls.run((from, n) -> d.eval(x, xOffset + from, y, yOffset + from, n), length, chunkLength);
     }
 
     /** Arguments are valid. Inline below the threshold, else chunked over the executor. */
