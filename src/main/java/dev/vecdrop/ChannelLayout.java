@@ -36,11 +36,33 @@ public final class ChannelLayout {
     private final Kind kind;
     private final int channels;
     private final int positions;
+    /** Short periods' decisions ({@link #shortDecisions}), made here so that no call makes them; null if not short. */
+    private final int[] shortDecisions;
 
     private ChannelLayout(Kind kind, int channels, int positions) {
         this.kind = kind;
         this.channels = channels;
         this.positions = positions;
+        this.shortDecisions = shortDecisions(kind, channels, positions);
+    }
+
+    /**
+     * The decisions of a region's first {@code NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE} elements, for the
+     * layouts whose periods are too short for a loop per period: channels-first runs under
+     * {@code NormalBlocks.LONG_RUN} elements and channels-last samples under {@code NormalBlocks.SHORT_SAMPLE}; null
+     * for the others. 4.5 KiB, made once per layout.
+     */
+    private static int[] shortDecisions(Kind kind, int channels, int positions) {
+        boolean shortRuns = kind == Kind.CHANNELS_FIRST && (positions < NormalBlocks.LONG_RUN);
+        boolean smallSamples = kind == Kind.CHANNELS_LAST && (long) channels * positions < NormalBlocks.SHORT_SAMPLE;
+        if (!shortRuns && !smallSamples) {
+            return null;
+        }
+        int[] decisions = new int[NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE];
+        for (int i = 0; i < decisions.length; i++) {
+            decisions[i] = shortRuns ? i / positions : i / (channels * positions) * channels + i % channels;
+        }
+        return decisions;
     }
 
     /** {@return one keep decision per element: dropout as it is usually meant} */
@@ -102,6 +124,25 @@ public final class ChannelLayout {
      */
     public long decisions(long length) {
         return length / positions;
+    }
+
+    /**
+     * Where {@link NormalBlocks} lays the normals out by decision: element {@code i}'s decision for
+     * {@code i < NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE}, in a layout of short periods; otherwise null.
+     * Callers must not write to it.
+     */
+    int[] shortDecisions() {
+        return shortDecisions;
+    }
+
+    /** {@return the elements of one period of the decisions: a run ({@code S}) channels first, a sample ({@code C * S}) otherwise} */
+    long period() {
+        return kind == Kind.CHANNELS_FIRST ? positions : (long) channels * positions;
+    }
+
+    /** {@return the decisions in one {@link #period}: 1 channels first, {@code C} otherwise} */
+    int decisionsPerPeriod() {
+        return kind == Kind.CHANNELS_FIRST ? 1 : channels;
     }
 
     /** Throws unless {@code length} is a whole number of samples. */

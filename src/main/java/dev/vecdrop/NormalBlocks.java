@@ -4,7 +4,6 @@ package dev.vecdrop;
 import dev.vecdrop.kernel.DoubleArrayKernels;
 import dev.vecdrop.kernel.FloatArrayKernels;
 import dev.vecdrop.kernel.KernelSelector;
-import java.util.Arrays;
 
 /**
  * The loops behind {@link GaussianDropout} and {@link GaussianNoise}. A call runs in blocks of {@value #BLOCK}
@@ -32,9 +31,12 @@ import java.util.Arrays;
  * the selected kernels' {@code scale} (one multiply a lane: the same bits), and those of the noise take their normal
  * broadcast in a vector {@code fma} (stop 24; laid out as below, channels-first noise ran at 0.75 of dropout at 16M
  * elements); in float32, when {@code S} is a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs go
- * through one vector loop instead of a call per run (stop 25). Shorter runs lay each run's normal out over its
- * elements in a second per-thread block and combine as element-wise does. Channels last, a sample's {@code C}
- * normals are repeated with period {@code C} over a block (for {@code C} up to a block), so one combine serves many
+ * through one vector loop instead of a call per run (stop 25). Shorter runs, and channels-last samples under
+ * {@value #SHORT_SAMPLE} elements, lay each element's normal out in a second per-thread block by the element's
+ * decision (a table the layout made, {@link ChannelLayout#shortDecisions}): a permute a vector for runs, whose
+ * decisions never fall, a gather a vector for samples (stop 26; the loops with a counter or two that did it before
+ * cost about as much per element as a normal), then combine as element-wise does. Channels last, a sample's
+ * {@code C} normals are repeated with period {@code C} over a block (for {@code C} up to a block), so one combine serves many
  * rows; in float32, when {@code C} is a multiple of {@value #WHOLE_VECTOR_LANES}, the rows are combined straight
  * from the normals instead, with no copy (stop 25); past a block, each block of channels' normals serves its piece
  * of every row. Plain loops over runs of 64 were 3-6x slower than these (C2 does not vectorize them: short trips,
@@ -43,27 +45,20 @@ import java.util.Arrays;
  * <p>Arguments are not checked here: the callers have checked them. In place ({@code y == x}, same offset) is
  * safe: element {@code i} is read before it is written and nothing else reads it.
  *
- * <p>Thread-safety: stateless but for the per-thread scratch. Allocation: one {@value #BLOCK}-float array per
- * thread, on that thread's first call (a virtual thread is a thread here: each gets its own, 4 KiB), and a second
- * on its first per-channel call; none after.
+ * <p>Thread-safety: stateless but for the per-thread scratch. Allocation: one array of {@value #BLOCK} floats and a
+ * vector's room per thread, on that thread's first call (a virtual thread is a thread here: each gets its own,
+ * 4 KiB), and a second on its first per-channel call; none after.
  */
 final class NormalBlocks {
 
     /** Elements per block: 4 KiB of normals, which stay in L1, a multiple of every vector width's fill step. */
     static final int BLOCK = 1024;
 
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
-    /** Per-channel calls: the normals laid out as the elements use them (made on a thread's first such call). */
-    private static final ThreadLocal<float[]> LAID_OUT = ThreadLocal.withInitial(() -> new float[BLOCK]);
-
-    /** Channels-first runs at least this long are done a run at a time, their one normal broadcast, not laid out. */
+    /** Channels-first runs at least this long are done a run at a time, their one normal broadcast; shorter ones are laid out. */
     static final int LONG_RUN = 32;
-    /** Runs shorter than this are laid out element by element rather than by a fill call per run. */
-    static final int SHORT_RUN = 16;
     /**
-     * Channels-last samples smaller than this are laid out element by element across samples: half a block of
-     * elements spans at most {@code (BLOCK / 2) / (C * S) + 2} samples, so at most
-     * {@code BLOCK / 2 / S + 2 * C < BLOCK / 2 + 2 * SHORT_SAMPLE} normals, which a block holds.
+     * Channels-last samples smaller than this are laid out by their decisions, as channels-first runs under
+     * {@value #LONG_RUN} are: a call per sample would cost more than the sample.
      */
     static final int SHORT_SAMPLE = 128;
     /**
@@ -72,6 +67,12 @@ final class NormalBlocks {
      * paths combine all of them in one vector loop.
      */
     static final int WHOLE_VECTOR_LANES = 16;
+    /** A block of normals, and a vector's room past it for {@link NormalStream#vectorSpread}'s last loads. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(
+            () -> new float[BLOCK + WHOLE_VECTOR_LANES]);
+    /** Per-channel calls: the normals laid out as the elements use them (made on a thread's first such call). */
+    private static final ThreadLocal<float[]> LAID_OUT = ThreadLocal.withInitial(() -> new float[BLOCK]);
+
     private static final FloatArrayKernels FLOAT_ARRAYS = KernelSelector.kernels().floatArrays();
     private static final DoubleArrayKernels DOUBLE_ARRAYS = KernelSelector.kernels().doubleArrays();
 
@@ -191,9 +192,9 @@ final class NormalBlocks {
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
-     * one vector loop. Shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements
-     * are laid out element by element across samples; with {@code C} up to a block, the normals of as many samples
+     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, get each
+     * element's decision's normal laid out by a gather ({@link #multiplyShortPeriods}). Channels last, with {@code C} up
+     * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
      * period {@code C} ({@link #repeatChannels}) over a block; past a block, each block of channels' normals serves
@@ -206,69 +207,32 @@ final class NormalBlocks {
         }
         float[] z = SCRATCH.get();
         float[] laidOut = LAID_OUT.get();
+        int[] shortDecisions = layout.shortDecisions();
+        if (shortDecisions != null) { // short runs or small samples: laid out by their decisions, a block at a time
+            multiplyShortPeriods(layout, shortDecisions, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
+            return;
+        }
         long end = first + n;
-        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
+        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) { // runs of at least LONG_RUN
             int positions = layout.positions();
-            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then the
-            // elements they cover, a block at a time, each element laid out with its decision's normal.
-            for (long d = first / positions; d * positions < end; ) {
+            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then their runs.
+            for (long d = first / positions; d * positions < end; d += BLOCK) {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
-                long covered = Math.min((d + decisions) * positions, end);
-                if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
-                    if (positions % WHOLE_VECTOR_LANES == 0) { // whole vectors per run at every width: one loop for all
-                        multiplyRuns(z, decisions, positions, d, first, end, x, xOff, y, yOff, c);
-                        d += decisions;
-                        continue;
-                    }
-                    for (int q = 0; q < decisions; q++) {
-                        int lo = (int) (Math.max((d + q) * positions, first) - first);
-                        int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
-                        multiplyOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
-                    }
-                    d += decisions;
+                if (positions % WHOLE_VECTOR_LANES == 0) { // whole vectors per run at every width: one loop for all
+                    multiplyRuns(z, decisions, positions, d, first, end, x, xOff, y, yOff, c);
                     continue;
                 }
-                for (long k = Math.max(d * positions, first); k < covered; ) {
-                    int len = (int) Math.min(BLOCK, covered - k);
-                    expandRuns(positions, d, z, k, len, laidOut);
-                    int i = (int) (k - first);
-                    multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
-                    k += len;
+                for (int q = 0; q < decisions; q++) { // a vector loop per run, its one normal broadcast
+                    int lo = (int) (Math.max((d + q) * positions, first) - first);
+                    int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
+                    multiplyOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
                 }
-                d += decisions;
             }
             return;
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
-        if (sample < SHORT_SAMPLE) {
-            // Small samples: a call per sample would cost more than the sample; the normals are laid out element by
-            // element over half a block (which spans few enough samples for z to hold their normals), then combined.
-            for (long k = first; k < end; ) {
-                int len = (int) Math.min(BLOCK / 2, end - k);
-                long m0 = k / sample;
-                int decisions = (int) (((k + len - 1) / sample - m0 + 1) * channels);
-                NormalStream.fillUnchecked(seed, e + m0 * channels, z, 0, decisions);
-                int inSample = (int) (k - m0 * sample);
-                int channel = inSample % channels;
-                int sampleBase = 0; // where z holds the current sample's normals
-                for (int j = 0; j < len; j++) {
-                    laidOut[j] = z[sampleBase + channel];
-                    if (++channel == channels) {
-                        channel = 0;
-                    }
-                    if (++inSample == sample) { // a sample ends at a row's end: channel is 0 already
-                        inSample = 0;
-                        sampleBase += channels;
-                    }
-                }
-                int i = (int) (k - first);
-                multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
-                k += len;
-            }
-            return;
-        }
         long mEnd = (end - 1) / sample + 1;
         long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
         for (long m = first / sample; m < mEnd; m++) {
@@ -316,6 +280,37 @@ final class NormalBlocks {
                     multiplyBlock(z, (int) (lo - rowStart), x, xOff + i, y, yOff + i, (int) (hi - lo), c);
                 }
             }
+        }
+    }
+
+    /**
+     * Elements {@code [first, first + n)} of a region whose layout has short periods (channels-first runs under
+     * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
+     * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
+     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}. A period (a run, or a
+     * sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the decisions of period
+     * {@code g + 1} follow those of period {@code g}, so the decision of element {@code g P + t} is
+     * {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
+     */
+    private static void multiplyShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, float[] x,
+                                        int xOff, float[] y, int yOff, int n, float c, float[] z, float[] laidOut) {
+        int period = (int) layout.period(); // short: under SHORT_SAMPLE
+        int perPeriod = layout.decisionsPerPeriod();
+        long end = first + n;
+        for (long g = first / period; g * period < end; ) {
+            int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
+            NormalStream.fillUnchecked(seed, e + g * perPeriod, z, 0, periods * perPeriod);
+            long covered = Math.min((g + periods) * period, end);
+            for (long k = Math.max(g * period, first); k < covered; ) {
+                int len = (int) Math.min(BLOCK, covered - k);
+                long into = k - g * period; // element k is period g + into / P, at into % P in it
+                layOut(layout.kind(), z, (int) (into / period) * perPeriod, decisionOf, (int) (into % period), laidOut,
+                        len);
+                int i = (int) (k - first);
+                multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                k += len;
+            }
+            g += periods;
         }
     }
 
@@ -416,9 +411,9 @@ final class NormalBlocks {
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
-     * one vector loop. Shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #multiplyBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements
-     * are laid out element by element across samples; with {@code C} up to a block, the normals of as many samples
+     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, get each
+     * element's decision's normal laid out by a gather ({@link #multiplyShortPeriods}). Channels last, with {@code C} up
+     * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
      * period {@code C} ({@link #repeatChannels}) over a block; past a block, each block of channels' normals serves
@@ -431,64 +426,28 @@ final class NormalBlocks {
         }
         float[] z = SCRATCH.get();
         float[] laidOut = LAID_OUT.get();
+        int[] shortDecisions = layout.shortDecisions();
+        if (shortDecisions != null) { // short runs or small samples: laid out by their decisions, a block at a time
+            multiplyShortPeriods(layout, shortDecisions, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
+            return;
+        }
         long end = first + n;
-        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
+        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) { // runs of at least LONG_RUN
             int positions = layout.positions();
-            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then the
-            // elements they cover, a block at a time, each element laid out with its decision's normal.
-            for (long d = first / positions; d * positions < end; ) {
+            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then their runs.
+            for (long d = first / positions; d * positions < end; d += BLOCK) {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
-                long covered = Math.min((d + decisions) * positions, end);
-                if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
-                    for (int q = 0; q < decisions; q++) {
-                        int lo = (int) (Math.max((d + q) * positions, first) - first);
-                        int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
-                        multiplyOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
-                    }
-                    d += decisions;
-                    continue;
+                for (int q = 0; q < decisions; q++) { // a vector loop per run, its one normal broadcast
+                    int lo = (int) (Math.max((d + q) * positions, first) - first);
+                    int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
+                    multiplyOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
                 }
-                for (long k = Math.max(d * positions, first); k < covered; ) {
-                    int len = (int) Math.min(BLOCK, covered - k);
-                    expandRuns(positions, d, z, k, len, laidOut);
-                    int i = (int) (k - first);
-                    multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
-                    k += len;
-                }
-                d += decisions;
             }
             return;
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
-        if (sample < SHORT_SAMPLE) {
-            // Small samples: a call per sample would cost more than the sample; the normals are laid out element by
-            // element over half a block (which spans few enough samples for z to hold their normals), then combined.
-            for (long k = first; k < end; ) {
-                int len = (int) Math.min(BLOCK / 2, end - k);
-                long m0 = k / sample;
-                int decisions = (int) (((k + len - 1) / sample - m0 + 1) * channels);
-                NormalStream.fillUnchecked(seed, e + m0 * channels, z, 0, decisions);
-                int inSample = (int) (k - m0 * sample);
-                int channel = inSample % channels;
-                int sampleBase = 0; // where z holds the current sample's normals
-                for (int j = 0; j < len; j++) {
-                    laidOut[j] = z[sampleBase + channel];
-                    if (++channel == channels) {
-                        channel = 0;
-                    }
-                    if (++inSample == sample) { // a sample ends at a row's end: channel is 0 already
-                        inSample = 0;
-                        sampleBase += channels;
-                    }
-                }
-                int i = (int) (k - first);
-                multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
-                k += len;
-            }
-            return;
-        }
         long mEnd = (end - 1) / sample + 1;
         long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
         for (long m = first / sample; m < mEnd; m++) {
@@ -536,6 +495,37 @@ final class NormalBlocks {
     }
 
     /**
+     * Elements {@code [first, first + n)} of a region whose layout has short periods (channels-first runs under
+     * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
+     * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
+     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}. A period (a run, or a
+     * sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the decisions of period
+     * {@code g + 1} follow those of period {@code g}, so the decision of element {@code g P + t} is
+     * {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
+     */
+    private static void multiplyShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, double[] x,
+                                        int xOff, double[] y, int yOff, int n, double c, float[] z, float[] laidOut) {
+        int period = (int) layout.period(); // short: under SHORT_SAMPLE
+        int perPeriod = layout.decisionsPerPeriod();
+        long end = first + n;
+        for (long g = first / period; g * period < end; ) {
+            int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
+            NormalStream.fillUnchecked(seed, e + g * perPeriod, z, 0, periods * perPeriod);
+            long covered = Math.min((g + periods) * period, end);
+            for (long k = Math.max(g * period, first); k < covered; ) {
+                int len = (int) Math.min(BLOCK, covered - k);
+                long into = k - g * period; // element k is period g + into / P, at into % P in it
+                layOut(layout.kind(), z, (int) (into / period) * perPeriod, decisionOf, (int) (into % period), laidOut,
+                        len);
+                int i = (int) (k - first);
+                multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                k += len;
+            }
+            g += periods;
+        }
+    }
+
+    /**
      * {@code y[i] = x[i] * fma(sigma, (double) z[i], 1.0)} over {@code len} elements: the vector loop, then the rest.
      */
     private static void multiplyBlock(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len, double c) {
@@ -574,9 +564,9 @@ final class NormalBlocks {
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
-     * one vector loop. Shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #addBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements
-     * are laid out element by element across samples; with {@code C} up to a block, the normals of as many samples
+     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, get each
+     * element's decision's normal laid out by a gather ({@link #addShortPeriods}). Channels last, with {@code C} up
+     * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
      * period {@code C} ({@link #repeatChannels}) over a block; past a block, each block of channels' normals serves
@@ -589,69 +579,32 @@ final class NormalBlocks {
         }
         float[] z = SCRATCH.get();
         float[] laidOut = LAID_OUT.get();
+        int[] shortDecisions = layout.shortDecisions();
+        if (shortDecisions != null) { // short runs or small samples: laid out by their decisions, a block at a time
+            addShortPeriods(layout, shortDecisions, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
+            return;
+        }
         long end = first + n;
-        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
+        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) { // runs of at least LONG_RUN
             int positions = layout.positions();
-            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then the
-            // elements they cover, a block at a time, each element laid out with its decision's normal.
-            for (long d = first / positions; d * positions < end; ) {
+            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then their runs.
+            for (long d = first / positions; d * positions < end; d += BLOCK) {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
-                long covered = Math.min((d + decisions) * positions, end);
-                if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
-                    if (positions % WHOLE_VECTOR_LANES == 0) { // whole vectors per run at every width: one loop for all
-                        addRuns(z, decisions, positions, d, first, end, x, xOff, y, yOff, c);
-                        d += decisions;
-                        continue;
-                    }
-                    for (int q = 0; q < decisions; q++) {
-                        int lo = (int) (Math.max((d + q) * positions, first) - first);
-                        int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
-                        addOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
-                    }
-                    d += decisions;
+                if (positions % WHOLE_VECTOR_LANES == 0) { // whole vectors per run at every width: one loop for all
+                    addRuns(z, decisions, positions, d, first, end, x, xOff, y, yOff, c);
                     continue;
                 }
-                for (long k = Math.max(d * positions, first); k < covered; ) {
-                    int len = (int) Math.min(BLOCK, covered - k);
-                    expandRuns(positions, d, z, k, len, laidOut);
-                    int i = (int) (k - first);
-                    addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
-                    k += len;
+                for (int q = 0; q < decisions; q++) { // a vector loop per run, its one normal broadcast
+                    int lo = (int) (Math.max((d + q) * positions, first) - first);
+                    int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
+                    addOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
                 }
-                d += decisions;
             }
             return;
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
-        if (sample < SHORT_SAMPLE) {
-            // Small samples: a call per sample would cost more than the sample; the normals are laid out element by
-            // element over half a block (which spans few enough samples for z to hold their normals), then combined.
-            for (long k = first; k < end; ) {
-                int len = (int) Math.min(BLOCK / 2, end - k);
-                long m0 = k / sample;
-                int decisions = (int) (((k + len - 1) / sample - m0 + 1) * channels);
-                NormalStream.fillUnchecked(seed, e + m0 * channels, z, 0, decisions);
-                int inSample = (int) (k - m0 * sample);
-                int channel = inSample % channels;
-                int sampleBase = 0; // where z holds the current sample's normals
-                for (int j = 0; j < len; j++) {
-                    laidOut[j] = z[sampleBase + channel];
-                    if (++channel == channels) {
-                        channel = 0;
-                    }
-                    if (++inSample == sample) { // a sample ends at a row's end: channel is 0 already
-                        inSample = 0;
-                        sampleBase += channels;
-                    }
-                }
-                int i = (int) (k - first);
-                addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
-                k += len;
-            }
-            return;
-        }
         long mEnd = (end - 1) / sample + 1;
         long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
         for (long m = first / sample; m < mEnd; m++) {
@@ -699,6 +652,37 @@ final class NormalBlocks {
                     addBlock(z, (int) (lo - rowStart), x, xOff + i, y, yOff + i, (int) (hi - lo), c);
                 }
             }
+        }
+    }
+
+    /**
+     * Elements {@code [first, first + n)} of a region whose layout has short periods (channels-first runs under
+     * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
+     * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
+     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}. A period (a run, or a
+     * sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the decisions of period
+     * {@code g + 1} follow those of period {@code g}, so the decision of element {@code g P + t} is
+     * {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
+     */
+    private static void addShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, float[] x,
+                                        int xOff, float[] y, int yOff, int n, float c, float[] z, float[] laidOut) {
+        int period = (int) layout.period(); // short: under SHORT_SAMPLE
+        int perPeriod = layout.decisionsPerPeriod();
+        long end = first + n;
+        for (long g = first / period; g * period < end; ) {
+            int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
+            NormalStream.fillUnchecked(seed, e + g * perPeriod, z, 0, periods * perPeriod);
+            long covered = Math.min((g + periods) * period, end);
+            for (long k = Math.max(g * period, first); k < covered; ) {
+                int len = (int) Math.min(BLOCK, covered - k);
+                long into = k - g * period; // element k is period g + into / P, at into % P in it
+                layOut(layout.kind(), z, (int) (into / period) * perPeriod, decisionOf, (int) (into % period), laidOut,
+                        len);
+                int i = (int) (k - first);
+                addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                k += len;
+            }
+            g += periods;
         }
     }
 
@@ -798,9 +782,9 @@ final class NormalBlocks {
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
-     * one vector loop. Shorter runs get each decision's normal laid out over its run ({@link #expandRuns}) and
-     * combined by {@link #addBlock} a block at a time. Channels last, samples under {@value #SHORT_SAMPLE} elements
-     * are laid out element by element across samples; with {@code C} up to a block, the normals of as many samples
+     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, get each
+     * element's decision's normal laid out by a gather ({@link #addShortPeriods}). Channels last, with {@code C} up
+     * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
      * period {@code C} ({@link #repeatChannels}) over a block; past a block, each block of channels' normals serves
@@ -813,64 +797,28 @@ final class NormalBlocks {
         }
         float[] z = SCRATCH.get();
         float[] laidOut = LAID_OUT.get();
+        int[] shortDecisions = layout.shortDecisions();
+        if (shortDecisions != null) { // short runs or small samples: laid out by their decisions, a block at a time
+            addShortPeriods(layout, shortDecisions, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
+            return;
+        }
         long end = first + n;
-        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
+        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) { // runs of at least LONG_RUN
             int positions = layout.positions();
-            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then the
-            // elements they cover, a block at a time, each element laid out with its decision's normal.
-            for (long d = first / positions; d * positions < end; ) {
+            // A block of decisions' normals at a time (a few would leave the fill on its scalar tail), then their runs.
+            for (long d = first / positions; d * positions < end; d += BLOCK) {
                 int decisions = (int) Math.min(BLOCK, (end - 1) / positions + 1 - d);
                 NormalStream.fillUnchecked(seed, e + d, z, 0, decisions);
-                long covered = Math.min((d + decisions) * positions, end);
-                if (positions >= LONG_RUN) { // a vector loop per run, its one normal broadcast
-                    for (int q = 0; q < decisions; q++) {
-                        int lo = (int) (Math.max((d + q) * positions, first) - first);
-                        int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
-                        addOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
-                    }
-                    d += decisions;
-                    continue;
+                for (int q = 0; q < decisions; q++) { // a vector loop per run, its one normal broadcast
+                    int lo = (int) (Math.max((d + q) * positions, first) - first);
+                    int hi = (int) (Math.min((d + q + 1) * positions, end) - first);
+                    addOneRun(c, z[q], x, xOff + lo, y, yOff + lo, hi - lo);
                 }
-                for (long k = Math.max(d * positions, first); k < covered; ) {
-                    int len = (int) Math.min(BLOCK, covered - k);
-                    expandRuns(positions, d, z, k, len, laidOut);
-                    int i = (int) (k - first);
-                    addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
-                    k += len;
-                }
-                d += decisions;
             }
             return;
         }
         int channels = layout.channels();
         long sample = (long) channels * layout.positions();
-        if (sample < SHORT_SAMPLE) {
-            // Small samples: a call per sample would cost more than the sample; the normals are laid out element by
-            // element over half a block (which spans few enough samples for z to hold their normals), then combined.
-            for (long k = first; k < end; ) {
-                int len = (int) Math.min(BLOCK / 2, end - k);
-                long m0 = k / sample;
-                int decisions = (int) (((k + len - 1) / sample - m0 + 1) * channels);
-                NormalStream.fillUnchecked(seed, e + m0 * channels, z, 0, decisions);
-                int inSample = (int) (k - m0 * sample);
-                int channel = inSample % channels;
-                int sampleBase = 0; // where z holds the current sample's normals
-                for (int j = 0; j < len; j++) {
-                    laidOut[j] = z[sampleBase + channel];
-                    if (++channel == channels) {
-                        channel = 0;
-                    }
-                    if (++inSample == sample) { // a sample ends at a row's end: channel is 0 already
-                        inSample = 0;
-                        sampleBase += channels;
-                    }
-                }
-                int i = (int) (k - first);
-                addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
-                k += len;
-            }
-            return;
-        }
         long mEnd = (end - 1) / sample + 1;
         long filledFrom = -1; // the first sample whose normals z holds, BLOCK / C samples of them
         for (long m = first / sample; m < mEnd; m++) {
@@ -918,6 +866,37 @@ final class NormalBlocks {
     }
 
     /**
+     * Elements {@code [first, first + n)} of a region whose layout has short periods (channels-first runs under
+     * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
+     * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
+     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}. A period (a run, or a
+     * sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the decisions of period
+     * {@code g + 1} follow those of period {@code g}, so the decision of element {@code g P + t} is
+     * {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
+     */
+    private static void addShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, double[] x,
+                                        int xOff, double[] y, int yOff, int n, double c, float[] z, float[] laidOut) {
+        int period = (int) layout.period(); // short: under SHORT_SAMPLE
+        int perPeriod = layout.decisionsPerPeriod();
+        long end = first + n;
+        for (long g = first / period; g * period < end; ) {
+            int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
+            NormalStream.fillUnchecked(seed, e + g * perPeriod, z, 0, periods * perPeriod);
+            long covered = Math.min((g + periods) * period, end);
+            for (long k = Math.max(g * period, first); k < covered; ) {
+                int len = (int) Math.min(BLOCK, covered - k);
+                long into = k - g * period; // element k is period g + into / P, at into % P in it
+                layOut(layout.kind(), z, (int) (into / period) * perPeriod, decisionOf, (int) (into % period), laidOut,
+                        len);
+                int i = (int) (k - first);
+                addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                k += len;
+            }
+            g += periods;
+        }
+    }
+
+    /**
      * {@code y[i] = fma(stddev, (double) z[i], x[i])} over {@code len} elements: the vector loop, then the rest.
      */
     private static void addBlock(float[] z, int zOff, double[] x, int xOff, double[] y, int yOff, int len, double c) {
@@ -948,27 +927,16 @@ final class NormalBlocks {
     }
 
     /**
-     * Channels first: {@code laidOut[j]} = the normal of region element {@code start + j}'s decision
-     * {@code (start + j) / S}, for {@code j < len}, from {@code z[q]} holding decision {@code d0 + q}'s.
+     * {@code laidOut[j] = z[zOff + decisionOf[from + j]]} for {@code j < len}: each element's normal by its decision,
+     * a vector at a time (channels-first runs by a permute, channels-last samples by a gather), then the rest.
      */
-    private static void expandRuns(int positions, long d0, float[] z, long start, int len, float[] laidOut) {
-        if (positions < SHORT_RUN) { // one store per element: a fill call per run of a few would cost more
-            int q = (int) (start / positions - d0);
-            int left = (int) (positions - start % positions);
-            for (int j = 0; j < len; j++) {
-                laidOut[j] = z[q];
-                if (--left == 0) {
-                    q++;
-                    left = positions;
-                }
-            }
-            return;
-        }
-        long end = start + len;
-        for (long d = start / positions; d * positions < end; d++) {
-            int from = (int) (Math.max(d * positions, start) - start);
-            int to = (int) (Math.min((d + 1) * positions, end) - start);
-            Arrays.fill(laidOut, from, to, z[(int) (d - d0)]);
+    private static void layOut(ChannelLayout.Kind kind, float[] z, int zOff, int[] decisionOf, int from,
+                               float[] laidOut, int len) {
+        int j = kind == ChannelLayout.Kind.CHANNELS_FIRST
+                ? NormalStream.vectorSpread(z, zOff, decisionOf, from, laidOut, len)
+                : NormalStream.vectorGather(z, zOff, decisionOf, from, laidOut, len);
+        for (; j < len; j++) {
+            laidOut[j] = z[zOff + decisionOf[from + j]];
         }
     }
 

@@ -261,6 +261,35 @@ public final class NormalStream {
         }
     }
 
+    /**
+     * Per-channel layouts' normals laid out over their elements, {@code out[j] = z[zOff + decisionOf[from + j]]}, on the
+     * Vector API (a gather a vector). Returns how many elements it did, whole vectors; 0 on the scalar path.
+     */
+    static int vectorGather(float[] z, int zOff, int[] decisionOf, int from, float[] out, int len) {
+        return vectorLayOut(Vector.GATHER, z, zOff, decisionOf, from, out, len);
+    }
+
+    /**
+     * {@link #vectorGather} where {@code decisionOf} never falls and rises by less than the lanes over a vector
+     * (channels-first runs): a permute a vector. Returns how many elements it did, whole vectors; 0 on the scalar
+     * path.
+     */
+    static int vectorSpread(float[] z, int zOff, int[] decisionOf, int from, float[] out, int len) {
+        return vectorLayOut(Vector.SPREAD, z, zOff, decisionOf, from, out, len);
+    }
+
+    private static int vectorLayOut(MethodHandle vector, float[] z, int zOff, int[] decisionOf, int from, float[] out,
+                                    int len) {
+        if (vector == null) {
+            return 0;
+        }
+        try {
+            return (int) vector.invokeExact(z, zOff, decisionOf, from, out, len);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
     /** {@link #vectorAddRun} in float64: {@code y[i] = fma(stddev, z, x[i])}. */
     static int vectorAddRun(double stddev, double z, double[] x, int xOff, double[] y, int yOff, int len) {
         MethodHandle vector = Vector.ADD_RUN_DOUBLE;
@@ -349,6 +378,11 @@ public final class NormalStream {
         static final MethodHandle ADD_ROWS = FILL == null ? null : load("addRows", REPEATING);
         static final MethodHandle MULTIPLY_RUNS = FILL == null ? null : load("multiplyRuns", REPEATING);
         static final MethodHandle ADD_RUNS = FILL == null ? null : load("addRuns", REPEATING);
+        /** The lay-out kernels' type: normals, decisions, where in them, out, count. */
+        private static final MethodType LAY_OUT = MethodType.methodType(int.class, float[].class, int.class,
+                int[].class, int.class, float[].class, int.class);
+        static final MethodHandle GATHER = FILL == null ? null : load("gather", LAY_OUT);
+        static final MethodHandle SPREAD = FILL == null ? null : load("spread", LAY_OUT);
         static final MethodHandle ADD_RUN_DOUBLE = FILL == null ? null : load("addRunDouble",
                 MethodType.methodType(int.class, double.class, double.class, double[].class, int.class,
                         double[].class, int.class, int.class));

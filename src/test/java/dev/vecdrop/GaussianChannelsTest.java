@@ -48,6 +48,10 @@ class GaussianChannelsTest {
             // Short runs and small samples past a segment chunk: a chunk starts inside a run or a sample.
             new Object[] {ChannelLayout.channelsFirst(7, 5), 40},
             new Object[] {ChannelLayout.channelsLast(4, 3), 100},
+            // Small samples past a block of normals (341 samples of 3 channels fill 1,023), so the block is refilled
+            // mid-call and a fill's elements go in two blocks; samples of 126 elements, the longest laid out.
+            new Object[] {ChannelLayout.channelsLast(2, 3), 400},
+            new Object[] {ChannelLayout.channelsLast(9, 14), 30},
             // More than a block of scaled runs; dropout runs of 16-31 (filled, not counted out); samples of 400,
             // 5 to a block of normals, 12 of them (the block refilled mid-call).
             new Object[] {ChannelLayout.channelsFirst(1100, 32), 1},
