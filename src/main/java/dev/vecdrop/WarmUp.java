@@ -80,6 +80,16 @@ public final class WarmUp {
     private static final GaussianDropout DROPOUT_WHOLE_RUNS = GAUSSIAN_DROPOUT.perChannel(WHOLE_RUNS);
     private static final GaussianNoise NOISE_WHOLE_RUNS = GAUSSIAN_NOISE.perChannel(WHOLE_RUNS);
     /**
+     * Short layouts, whose normals are laid out over the elements by their decisions: channels-first runs of 12 (a
+     * permute a vector) and channels-last samples of 12 elements (a gather a vector). Without these, the first such
+     * call after the warm-up ran the Vector API uncompiled (2.3 MB allocated, stop 26).
+     */
+    private static final ChannelLayout[] SHORT = {ChannelLayout.channelsFirst(3, 12), ChannelLayout.channelsLast(4, 3)};
+    private static final GaussianDropout[] DROPOUT_SHORT = {GAUSSIAN_DROPOUT.perChannel(SHORT[0]),
+        GAUSSIAN_DROPOUT.perChannel(SHORT[1])};
+    private static final GaussianNoise[] NOISE_SHORT = {GAUSSIAN_NOISE.perChannel(SHORT[0]),
+        GAUSSIAN_NOISE.perChannel(SHORT[1])};
+    /**
      * Three executor classes that all run a task on the calling thread: the chunked path's
      * {@code executor.execute} call site then compiles megamorphic, so a caller's own executor class later does
      * not hit a type guard and deoptimise it.
@@ -306,6 +316,12 @@ public final class WarmUp {
             int wholeRuns = (1 + ((r >> 2) & 7)) * WHOLE_RUNS.channels() * WHOLE_RUNS.positions();
             DROPOUT_WHOLE_RUNS.forward(r, odd, xf, 0, yf, 0, wholeRuns);
             NOISE_WHOLE_RUNS.forward(r, odd, xf, 0, yf, 0, wholeRuns);
+            for (int k = 0; k < SHORT.length; k++) { // 1 to 64 samples of 36 and 12 elements, float32 and float64
+                int samples = (1 + ((r >> 2) & 63)) * SHORT[k].channels() * SHORT[k].positions();
+                DROPOUT_SHORT[k].forward(r, odd, xf, 0, yf, 0, samples);
+                NOISE_SHORT[k].forward(r, odd, xf, 0, yf, 0, samples);
+                DROPOUT_SHORT[k].forward(r, odd, xd, 0, yd, 0, samples);
+            }
             // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
             // one warm-up makes C2 speculate on one class, trap on the other and recompile, round after round,
             // so it would never settle; a caller that uses heap segments warms them up by using them.

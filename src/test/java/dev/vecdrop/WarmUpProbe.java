@@ -48,6 +48,9 @@ final class WarmUpProbe {
         // Channels first, runs of 128: a block's runs in one vector loop.
         GaussianDropout gaussianRuns = gaussian.perChannel(ChannelLayout.channelsFirst(8, 128));
         GaussianNoise noiseRuns = GaussianNoise.of(0.3).perChannel(ChannelLayout.channelsFirst(8, 128));
+        // Short runs and small samples: each element's normal laid out by its decision (a permute, a gather).
+        GaussianDropout gaussianShortRuns = gaussian.perChannel(ChannelLayout.channelsFirst(4, 8));
+        GaussianNoise noiseSmallSamples = GaussianNoise.of(0.3).perChannel(ChannelLayout.channelsLast(4, 4));
         double[] xd = new double[N];
         double[] yd = new double[N];
         for (int i = 0; i < N; i++) {
@@ -73,12 +76,15 @@ final class WarmUpProbe {
                 () -> noiseRows.forward(99, 1_000_000, x, 0, y, 0, N),
                 () -> gaussianRuns.forward(99, 1_000_001, x, 0, y, 0, N),
                 () -> noiseRuns.forward(99, 1_000_001, x, 0, y, 0, N),
+                () -> gaussianShortRuns.forward(99, 1_000_001, x, 0, y, 0, N),
+                () -> noiseSmallSamples.forward(99, 1_000_001, x, 0, y, 0, N),
                 () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
             };
             String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK",
                 "EVAL_CLASSIC", "NORMALS", "GAUSSIAN_DROPOUT", "GAUSSIAN_DROPOUT_DOUBLE",
                 "GAUSSIAN_DROPOUT_CHANNELS_LAST", "GAUSSIAN_NOISE_CHANNELS_LAST", "GAUSSIAN_DROPOUT_CHANNELS_FIRST",
-                "GAUSSIAN_NOISE_CHANNELS_FIRST", "CONTROL"};
+                "GAUSSIAN_NOISE_CHANNELS_FIRST", "GAUSSIAN_DROPOUT_SHORT_RUNS", "GAUSSIAN_NOISE_SMALL_SAMPLES",
+                "CONTROL"};
             System.out.println("WARMED settled " + settled);
             for (int i = 0; i < ops.length; i++) {
                 long before = threads.getCurrentThreadAllocatedBytes();
