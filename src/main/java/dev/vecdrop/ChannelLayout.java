@@ -53,7 +53,7 @@ public final class ChannelLayout {
      * for the others. 4.5 KiB, made once per layout.
      */
     private static int[] shortDecisions(Kind kind, int channels, int positions) {
-        boolean shortRuns = kind == Kind.CHANNELS_FIRST && (positions < NormalBlocks.LONG_RUN);
+        boolean shortRuns = kind == Kind.CHANNELS_FIRST && positions < NormalBlocks.LONG_RUN;
         boolean smallSamples = kind == Kind.CHANNELS_LAST && (long) channels * positions < NormalBlocks.SHORT_SAMPLE;
         if (!shortRuns && !smallSamples) {
             return null;

@@ -287,10 +287,11 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a region whose layout has short periods (channels-first runs under
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
-     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}. A period (a run, or a
-     * sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the decisions of period
-     * {@code g + 1} follow those of period {@code g}, so the decision of element {@code g P + t} is
-     * {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
+     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}; in float32,
+     * channels-first runs are spread and combined in one vector pass ({@code PanamaNormals.multiplySpread}), and only
+     * the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
+     * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
+     * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
     private static void multiplyShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, float[] x,
                                         int xOff, float[] y, int yOff, int n, float c, float[] z, float[] laidOut) {
@@ -304,10 +305,18 @@ final class NormalBlocks {
             for (long k = Math.max(g * period, first); k < covered; ) {
                 int len = (int) Math.min(BLOCK, covered - k);
                 long into = k - g * period; // element k is period g + into / P, at into % P in it
-                layOut(layout.kind(), z, (int) (into / period) * perPeriod, decisionOf, (int) (into % period), laidOut,
-                        len);
+                int zBase = (int) (into / period) * perPeriod;
+                int from = (int) (into % period);
                 int i = (int) (k - first);
-                multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                int done = 0;
+                if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) { // runs: spread and combined in one pass
+                    done = NormalStream.vectorMultiplySpread(z, zBase, decisionOf, from, x, xOff + i, y, yOff + i, len,
+                            c);
+                }
+                if (done < len) {
+                    layOut(layout.kind(), z, zBase, decisionOf, from + done, laidOut, len - done);
+                    multiplyBlock(laidOut, 0, x, xOff + i + done, y, yOff + i + done, len - done, c);
+                }
                 k += len;
             }
             g += periods;
@@ -498,10 +507,11 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a region whose layout has short periods (channels-first runs under
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
-     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}. A period (a run, or a
-     * sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the decisions of period
-     * {@code g + 1} follow those of period {@code g}, so the decision of element {@code g P + t} is
-     * {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
+     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}; in float32,
+     * channels-first runs are spread and combined in one vector pass ({@code PanamaNormals.multiplySpread}), and only
+     * the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
+     * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
+     * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
     private static void multiplyShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, double[] x,
                                         int xOff, double[] y, int yOff, int n, double c, float[] z, float[] laidOut) {
@@ -515,10 +525,14 @@ final class NormalBlocks {
             for (long k = Math.max(g * period, first); k < covered; ) {
                 int len = (int) Math.min(BLOCK, covered - k);
                 long into = k - g * period; // element k is period g + into / P, at into % P in it
-                layOut(layout.kind(), z, (int) (into / period) * perPeriod, decisionOf, (int) (into % period), laidOut,
-                        len);
+                int zBase = (int) (into / period) * perPeriod;
+                int from = (int) (into % period);
                 int i = (int) (k - first);
-                multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                int done = 0;
+                if (done < len) {
+                    layOut(layout.kind(), z, zBase, decisionOf, from + done, laidOut, len - done);
+                    multiplyBlock(laidOut, 0, x, xOff + i + done, y, yOff + i + done, len - done, c);
+                }
                 k += len;
             }
             g += periods;
@@ -659,10 +673,11 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a region whose layout has short periods (channels-first runs under
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
-     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}. A period (a run, or a
-     * sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the decisions of period
-     * {@code g + 1} follow those of period {@code g}, so the decision of element {@code g P + t} is
-     * {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
+     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}; in float32,
+     * channels-first runs are spread and combined in one vector pass ({@code PanamaNormals.addSpread}), and only
+     * the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
+     * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
+     * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
     private static void addShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, float[] x,
                                         int xOff, float[] y, int yOff, int n, float c, float[] z, float[] laidOut) {
@@ -676,10 +691,17 @@ final class NormalBlocks {
             for (long k = Math.max(g * period, first); k < covered; ) {
                 int len = (int) Math.min(BLOCK, covered - k);
                 long into = k - g * period; // element k is period g + into / P, at into % P in it
-                layOut(layout.kind(), z, (int) (into / period) * perPeriod, decisionOf, (int) (into % period), laidOut,
-                        len);
+                int zBase = (int) (into / period) * perPeriod;
+                int from = (int) (into % period);
                 int i = (int) (k - first);
-                addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                int done = 0;
+                if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) { // runs: spread and combined in one pass
+                    done = NormalStream.vectorAddSpread(z, zBase, decisionOf, from, x, xOff + i, y, yOff + i, len, c);
+                }
+                if (done < len) {
+                    layOut(layout.kind(), z, zBase, decisionOf, from + done, laidOut, len - done);
+                    addBlock(laidOut, 0, x, xOff + i + done, y, yOff + i + done, len - done, c);
+                }
                 k += len;
             }
             g += periods;
@@ -869,10 +891,11 @@ final class NormalBlocks {
      * Elements {@code [first, first + n)} of a region whose layout has short periods (channels-first runs under
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
-     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}. A period (a run, or a
-     * sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the decisions of period
-     * {@code g + 1} follow those of period {@code g}, so the decision of element {@code g P + t} is
-     * {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
+     * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}; in float32,
+     * channels-first runs are spread and combined in one vector pass ({@code PanamaNormals.addSpread}), and only
+     * the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
+     * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
+     * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
     private static void addShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, double[] x,
                                         int xOff, double[] y, int yOff, int n, double c, float[] z, float[] laidOut) {
@@ -886,10 +909,14 @@ final class NormalBlocks {
             for (long k = Math.max(g * period, first); k < covered; ) {
                 int len = (int) Math.min(BLOCK, covered - k);
                 long into = k - g * period; // element k is period g + into / P, at into % P in it
-                layOut(layout.kind(), z, (int) (into / period) * perPeriod, decisionOf, (int) (into % period), laidOut,
-                        len);
+                int zBase = (int) (into / period) * perPeriod;
+                int from = (int) (into % period);
                 int i = (int) (k - first);
-                addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
+                int done = 0;
+                if (done < len) {
+                    layOut(layout.kind(), z, zBase, decisionOf, from + done, laidOut, len - done);
+                    addBlock(laidOut, 0, x, xOff + i + done, y, yOff + i + done, len - done, c);
+                }
                 k += len;
             }
             g += periods;

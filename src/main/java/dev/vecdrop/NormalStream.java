@@ -278,6 +278,34 @@ public final class NormalStream {
         return vectorLayOut(Vector.SPREAD, z, zOff, decisionOf, from, out, len);
     }
 
+    /**
+     * Per-channel gaussian dropout over channels-first runs, the normals spread and combined in one pass:
+     * {@code y[j] = x[j] * fma(sigma, z[zOff + decisionOf[from + j]], 1f)}, on the Vector API. Returns how many
+     * elements it did, whole vectors; 0 on the scalar path.
+     */
+    static int vectorMultiplySpread(float[] z, int zOff, int[] decisionOf, int from, float[] x, int xOff, float[] y,
+                                    int yOff, int len, float sigma) {
+        return vectorSpread(Vector.MULTIPLY_SPREAD, z, zOff, decisionOf, from, x, xOff, y, yOff, len, sigma);
+    }
+
+    /** Per-channel gaussian noise's, {@code y[j] = fma(stddev, z[zOff + decisionOf[from + j]], x[j])}, as the dropout's. */
+    static int vectorAddSpread(float[] z, int zOff, int[] decisionOf, int from, float[] x, int xOff, float[] y,
+                               int yOff, int len, float stddev) {
+        return vectorSpread(Vector.ADD_SPREAD, z, zOff, decisionOf, from, x, xOff, y, yOff, len, stddev);
+    }
+
+    private static int vectorSpread(MethodHandle vector, float[] z, int zOff, int[] decisionOf, int from, float[] x,
+                                    int xOff, float[] y, int yOff, int len, float coefficient) {
+        if (vector == null) {
+            return 0;
+        }
+        try {
+            return (int) vector.invokeExact(z, zOff, decisionOf, from, x, xOff, y, yOff, len, coefficient);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
     private static int vectorLayOut(MethodHandle vector, float[] z, int zOff, int[] decisionOf, int from, float[] out,
                                     int len) {
         if (vector == null) {
@@ -383,6 +411,11 @@ public final class NormalStream {
                 int[].class, int.class, float[].class, int.class);
         static final MethodHandle GATHER = FILL == null ? null : load("gather", LAY_OUT);
         static final MethodHandle SPREAD = FILL == null ? null : load("spread", LAY_OUT);
+        /** The spread-and-combine kernels' type: normals, decisions, where in them, x, y, count, coefficient. */
+        private static final MethodType SPREAD_COMBINE = MethodType.methodType(int.class, float[].class, int.class,
+                int[].class, int.class, float[].class, int.class, float[].class, int.class, int.class, float.class);
+        static final MethodHandle MULTIPLY_SPREAD = FILL == null ? null : load("multiplySpread", SPREAD_COMBINE);
+        static final MethodHandle ADD_SPREAD = FILL == null ? null : load("addSpread", SPREAD_COMBINE);
         static final MethodHandle ADD_RUN_DOUBLE = FILL == null ? null : load("addRunDouble",
                 MethodType.methodType(int.class, double.class, double.class, double[].class, int.class,
                         double[].class, int.class, int.class));
