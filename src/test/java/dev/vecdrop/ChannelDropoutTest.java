@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
@@ -17,8 +18,14 @@ import org.junit.jupiter.api.Test;
 @Tag("semantics")
 class ChannelDropoutTest {
 
+    /**
+     * {@code {N, C, S}}. Channels-first runs under 128 and channels-last rows of up to 64 channels go through a
+     * block's keep bits (1,024 elements a block): runs and rows that cross a block's end and a word's
+     * ({@code {2, 300, 3}}, {@code {3, 40, 49}}, {@code {2, 9, 127}}), runs of 127, rows of 64.
+     */
     private static final int[][] SHAPES = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {1, 130, 1}, {4, 7, 33},
-            {2, 200, 17}, {1, 1, 100}, {2, 300, 3}, {1, 513, 2}};
+            {2, 200, 17}, {1, 1, 100}, {2, 300, 3}, {1, 513, 2}, {3, 40, 49}, {2, 9, 127}, {1, 20, 128},
+            {2, 64, 20}};
 
     @Test
     void everyOperationMatchesTheDefinitionInBothLayouts() {
@@ -88,6 +95,18 @@ class ChannelDropoutTest {
         d.floatSegments().forward(seed, offset, xs, 3, ys, 3, length, ms, 0);
         assertArrayEquals(expected, ys.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT), "segment forward " + at);
         assertArrayEquals(expectedMask, ms.toArray(java.lang.foreign.ValueLayout.JAVA_LONG), "segment mask " + at);
+        MemorySegment ys2 = MemorySegment.ofArray(new float[length + 3]);
+        d.floatSegments().forward(seed, offset, xs, 3, ys2, 3, length);
+        assertArrayEquals(expected, ys2.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT),
+                "segment forward, no mask " + at);
+        try (Arena arena = Arena.ofConfined()) { // native segments: the kernels' other carrier
+            MemorySegment xn = arena.allocate(8L * (length + 3), 8), yn = arena.allocate(8L * (length + 3), 8);
+            MemorySegment.copy(MemorySegment.ofArray(xd), 0, xn, 0, 8L * (length + 3));
+            d.doubleSegments().backward(seed, offset, xn, 3, yn, 3, length);
+            assertArrayEquals(java.util.Arrays.copyOfRange(expectedD, 3, length + 3),
+                    java.util.Arrays.copyOfRange(yn.toArray(java.lang.foreign.ValueLayout.JAVA_DOUBLE), 3, length + 3),
+                    "native float64 segment backward by regeneration " + at);
+        }
     }
 
     @Test
