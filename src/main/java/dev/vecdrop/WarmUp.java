@@ -281,9 +281,11 @@ public final class WarmUp {
             nativeX = arena.allocate((long) LENGTH * Double.BYTES).copyFrom(MemorySegment.ofArray(xd));
             nativeY = arena.allocate((long) LENGTH * Double.BYTES);
             nativeMask = arena.allocate((long) mask.length * Long.BYTES);
-            // 69 channels: a sample's decisions straddle mask words. Built here: a round must not allocate.
+            // 69 channels: a sample's decisions straddle mask words. Runs of 7 and rows of 12 go through a block's
+            // keep bits, rows of 69 a sample at a time. Built here: a round must not allocate.
             perChannel = new Dropout[] {inverted.perChannel(ChannelLayout.channelsFirst(CHANNELS, 7)),
-                    inverted.perChannel(ChannelLayout.channelsLast(7, CHANNELS))};
+                    inverted.perChannel(ChannelLayout.channelsLast(7, CHANNELS)),
+                    inverted.perChannel(ChannelLayout.channelsLast(7, 12))};
         }
 
         void round(int r, Dropout inverted, Dropout classic) {
@@ -336,8 +338,8 @@ public final class WarmUp {
             doubles.forward(r, odd, nativeX, 0, nativeY, 0, n, nativeMask, 0);
             doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
             doubles.eval(nativeX, 0, nativeY, 0, n);
-            for (Dropout d : perChannel) {
-                int length = (1 + (r & 3)) * CHANNELS * 7;
+            for (Dropout d : perChannel) { // 1 to 4 samples: past a block of keep bits (1,024 elements)
+                int length = (1 + ((r >> 2) & 3)) * d.layout().channels() * d.layout().positions();
                 d.forward(r, odd, xf, 0, yf, 0, length);
                 d.forward(r, odd, xf, 0, yf, 0, length, mask, 0);
                 d.backward(mask, 0, xf, 0, yf, 0, length);

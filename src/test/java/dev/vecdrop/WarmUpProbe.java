@@ -51,6 +51,9 @@ final class WarmUpProbe {
         // Short runs and small samples: each element's normal laid out by its decision (a permute, a gather).
         GaussianDropout gaussianShortRuns = gaussian.perChannel(ChannelLayout.channelsFirst(4, 8));
         GaussianNoise noiseSmallSamples = GaussianNoise.of(0.3).perChannel(ChannelLayout.channelsLast(4, 4));
+        // Per-channel dropout through a block's keep bits: runs of 8, rows of 16 channels.
+        Dropout shortRuns = Dropout.inverted(0.2).perChannel(ChannelLayout.channelsFirst(4, 8));
+        Dropout shortRows = Dropout.inverted(0.2).perChannel(ChannelLayout.channelsLast(4, 16));
         double[] xd = new double[N];
         double[] yd = new double[N];
         for (int i = 0; i < N; i++) {
@@ -78,12 +81,15 @@ final class WarmUpProbe {
                 () -> noiseRuns.forward(99, 1_000_001, x, 0, y, 0, N),
                 () -> gaussianShortRuns.forward(99, 1_000_001, x, 0, y, 0, N),
                 () -> noiseSmallSamples.forward(99, 1_000_001, x, 0, y, 0, N),
+                () -> shortRuns.forward(99, 1_000_001, x, 0, y, 0, N),
+                () -> shortRows.backward(99, 1_000_001, x, 0, y, 0, N),
                 () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
             };
             String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK",
                 "EVAL_CLASSIC", "NORMALS", "GAUSSIAN_DROPOUT", "GAUSSIAN_DROPOUT_DOUBLE",
                 "GAUSSIAN_DROPOUT_CHANNELS_LAST", "GAUSSIAN_NOISE_CHANNELS_LAST", "GAUSSIAN_DROPOUT_CHANNELS_FIRST",
                 "GAUSSIAN_NOISE_CHANNELS_FIRST", "GAUSSIAN_DROPOUT_SHORT_RUNS", "GAUSSIAN_NOISE_SMALL_SAMPLES",
+                "DROPOUT_SHORT_RUNS", "DROPOUT_SHORT_ROWS",
                 "CONTROL"};
             System.out.println("WARMED settled " + settled);
             for (int i = 0; i < ops.length; i++) {
