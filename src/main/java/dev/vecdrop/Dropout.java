@@ -26,7 +26,9 @@ import dev.vecdrop.kernel.KernelSelector;
  * array that overlap without being the same (in-place, same array and offset, is allowed).
  *
  * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
- * Allocation: none, once the JIT has compiled the kernels.
+ * Allocation: none, once the JIT has compiled the kernels; a thread's first per-channel call over runs under 128
+ * elements or rows of up to 64 channels makes that thread's scratch (35 longs), and a {@link ChannelLayout} of such
+ * short runs or small samples holds a table of 1,152 ints from its construction.
  */
 public final class Dropout {
 

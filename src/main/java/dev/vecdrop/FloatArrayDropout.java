@@ -9,7 +9,8 @@ import dev.vecdrop.kernel.FloatArrayKernels;
  * here. Generated from {@code TypedDropout.java.template}.
  *
  * <p>Thread-safety: immutable; use from any number of threads on disjoint outputs. Allocation: none, once the JIT
- * has compiled the kernels.
+ * has compiled the kernels, but a thread's first per-channel call over short runs or rows makes its scratch
+ * ({@link KeepBits}: 35 longs).
  */
 final class FloatArrayDropout {
 
@@ -329,17 +330,16 @@ final class FloatArrayDropout {
     }
 
     /**
-     * Channels first: one decision per run of {@code S} elements. Runs shorter than {@value #SHORT_RUN} go through
-     * the keep bits of a block of elements ({@link #applyRunBits}), with the block's decisions drawn by the mask
-     * kernel; longer ones a run at a time, the decision drawn here.
+     * Channels first: one decision per run of {@code S} elements. Short runs go through a block's keep bits
+     * ({@link KeepBits}); longer ones a run at a time, the decision drawn here.
      */
     private void forwardChannelsFirst(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset,
                                       int length, boolean affine) {
-        int positions = layout.positions();
-        if (positions < SHORT_RUN) {
+        if (KeepBits.takes(layout)) {
             forwardShort(seed, streamOffset, x, xOffset, y, yOffset, length, affine);
             return;
         }
+        int positions = layout.positions();
         int rows = length / positions;
         for (int r = 0; r < rows; r++) {
             int at = r * positions;
@@ -354,11 +354,11 @@ final class FloatArrayDropout {
 
     /** Channels first from stored bits: bit {@code r} decides run {@code r} (short runs as the forward's). */
     private void applyChannelsFirst(long[] mask, int maskOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        int positions = layout.positions();
-        if (positions < SHORT_RUN) {
+        if (KeepBits.takes(layout)) {
             applyShort(mask, maskOffset, x, xOffset, y, yOffset, length);
             return;
         }
+        int positions = layout.positions();
         int rows = length / positions;
         for (int r = 0; r < rows; r++) {
             int at = r * positions;
@@ -367,53 +367,14 @@ final class FloatArrayDropout {
         }
     }
 
-    /**
-     * Channels-first runs shorter than this, and channels-last rows of at most {@value #SHORT_ROW} channels, are
-     * applied a block of elements at a time through the block's keep bits, built from its decisions: a kernel call
-     * per run or per row cost more than the run (runs of 4 and rows of 3: 0.03 of element-wise dropout, stop 26).
-     */
-    private static final int SHORT_RUN = 128;
-    /** The widest channels-last rows applied through a block's keep bits: a row's decisions are one word or less. */
-    private static final int SHORT_ROW = 64;
-    /** Elements per block of keep bits. */
-    private static final int BIT_BLOCK = 1024;
-    /**
-     * Where a {@link KeepBits} holds the elements' keep bits: after the block's decisions, at most 1,024 (runs of 1)
-     * or {@code 1,024 / S + 2 C <= 1,152} (rows), 18 words.
-     */
-    private static final int ELEMENT_BITS = 18;
-
-    /**
-     * A thread's scratch for the short layouts: a block's decisions (words 0-17), its elements' keep bits (words
-     * 18-33) and a word of slack, as the kernels take a mask. Made on a thread's first such call.
-     */
-    private static final class KeepBits {
-        final long[] words = new long[ELEMENT_BITS + BIT_BLOCK / 64 + 1];
-        final long[] view = words;
-    }
-
-    private static final ThreadLocal<KeepBits> KEEP_BITS = ThreadLocal.withInitial(KeepBits::new);
-
-    /** The first decision of region element {@code i}'s run (channels first) or sample (channels last). */
-    private int firstDecision(int i) {
-        return layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? i / layout.positions()
-                : (int) (i / ((long) layout.channels() * layout.positions()) * layout.channels());
-    }
-
-    /** The decisions of elements {@code [k, k + len)}, their runs' or their samples' whole, from {@code firstDecision(k)}. */
-    private int blockDecisions(int k, int len) {
-        return (int) (firstDecision(k + len - 1) - firstDecision(k)
-                + (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? 1 : layout.channels()));
-    }
-
-    /** The forward of a short layout: each block's decisions drawn by the mask kernel, then applied. */
+    /** The forward of a short layout ({@link KeepBits}): each block's decisions drawn by the mask kernel, then applied. */
     private void forwardShort(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset, int length,
                               boolean affine) {
-        KeepBits scratch = KEEP_BITS.get();
+        KeepBits scratch = KeepBits.get();
         for (int k = 0; k < length; ) {
-            int len = (int) Math.min(BIT_BLOCK, length - k);
-            kernels.forwardMaskOnly(seed, streamOffset + firstDecision(k), threshold, scratch.view, 0,
-                    blockDecisions(k, len));
+            int len = (int) Math.min(KeepBits.BLOCK, length - k);
+            kernels.forwardMaskOnly(seed, streamOffset + KeepBits.firstDecision(layout, k), threshold,
+                    view(scratch), 0, KeepBits.blockDecisions(layout, k, len));
             applyKeepBits(scratch, k, len, x, xOffset, y, yOffset, affine);
             k += len;
         }
@@ -421,11 +382,11 @@ final class FloatArrayDropout {
 
     /** A short layout from stored decisions: each block's copied to the scratch, then applied. */
     private void applyShort(long[] mask, int maskOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        KeepBits scratch = KEEP_BITS.get();
+        KeepBits scratch = KeepBits.get();
         for (int k = 0; k < length; ) {
-            int len = (int) Math.min(BIT_BLOCK, length - k);
-            int d0 = firstDecision(k);
-            int decisions = blockDecisions(k, len);
+            int len = (int) Math.min(KeepBits.BLOCK, length - k);
+            int d0 = (int) KeepBits.firstDecision(layout, k);
+            int decisions = KeepBits.blockDecisions(layout, k, len);
             for (int w = 0; w * 64 < decisions; w++) {
                 scratch.words[w] = bits(mask, maskOffset, d0 + 64 * w, Math.min(64, decisions - 64 * w));
             }
@@ -434,100 +395,26 @@ final class FloatArrayDropout {
         }
     }
 
+    /** {@return the scratch's words as the kernels take a mask} */
+    private static long[] view(KeepBits scratch) {
+        return scratch.words;
+    }
+
     /**
-     * Elements {@code [k, k + len)} of a short layout's region, their decisions in the scratch's words from bit 0
-     * ({@code firstDecision(k)} first): the elements' keep bits built from them, which the stored-mask kernels then
-     * apply in one loop (alpha dropout's word by word).
+     * Elements {@code [k, k + len)} of a short layout's region, their decisions in the scratch from bit 0: their keep
+     * bits built ({@link KeepBits#build}), then applied by the stored-mask kernels in one loop.
      */
     private void applyKeepBits(KeepBits scratch, int k, int len, float[] x, int xOffset, float[] y, int yOffset,
                                boolean affine) {
-        long[] w = scratch.words;
-        int words = (len + 63) >>> 6;
-        java.util.Arrays.fill(w, ELEMENT_BITS, ELEMENT_BITS + words + 1, 0L);
-        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
-            runBits(w, layout.positions(), k, len);
-        } else {
-            rowBits(w, layout.channels(), layout.positions(), k, len);
-        }
+        scratch.build(layout, k, len);
         if (affine) {
-            for (int i = 0; i < words; i++) {
-                int n = Math.min(64, len - 64 * i);
-                kernels.applyWordAffine(w[ELEMENT_BITS + i], trainScale, shift, dropped, x, xOffset + k + 64 * i, y,
-                        yOffset + k + 64 * i, n);
-            }
+            kernels.applyMaskAffine(view(scratch), KeepBits.ELEMENT_BITS, trainScale, shift, dropped, x, xOffset + k, y,
+                    yOffset + k, len);
         } else if (scaled) {
-            kernels.applyMask(scratch.view, ELEMENT_BITS, trainScale, x, xOffset + k, y, yOffset + k, len);
+            kernels.applyMask(view(scratch), KeepBits.ELEMENT_BITS, trainScale, x, xOffset + k, y, yOffset + k, len);
         } else {
-            kernels.applyMaskPassThrough(scratch.view, ELEMENT_BITS, x, xOffset + k, y, yOffset + k, len);
+            kernels.applyMaskPassThrough(view(scratch), KeepBits.ELEMENT_BITS, x, xOffset + k, y, yOffset + k, len);
         }
-    }
-
-    /** Channels first, runs of {@code S = positions}: each run's decision over its elements' bits. */
-    private static void runBits(long[] w, int positions, int k, int len) {
-        long runEnd = (k / positions + 1) * (long) positions - k; // the first run's end, in the block
-        for (int e = 0, q = 0; e < len; q++) {
-            int end = (int) Math.min(runEnd, len);
-            setBits(w, e, end, -((w[q >>> 6] >>> q) & 1L)); // no branch on the decision: half of them would miss
-            e = end;
-            runEnd += positions;
-        }
-    }
-
-    /**
-     * Channels last, rows of {@code C <= 64} channels: each row's (or a row part's) bits are its sample's
-     * decisions, copied in.
-     */
-    private static void rowBits(long[] w, int channels, int positions, int k, int len) {
-        int c = (int) channels;
-        long sample = (long) c * positions;
-        long t = k % sample; // where the block starts in its sample
-        int channel = (int) (t % c);
-        int sampleBit = 0; // the decision bit of the current sample's channel 0
-        for (int e = 0; e < len; ) {
-            int part = Math.min(c - channel, len - e);
-            orBits(w, e, decisionBits(w, sampleBit + channel, part));
-            e += part;
-            t += part;
-            channel = 0; // the next part starts a row
-            if (t == sample) {
-                t = 0;
-                sampleBit += c;
-            }
-        }
-    }
-
-    /** {@code count} (1 to 64) decision bits from bit {@code bit} of the scratch (they may straddle two words). */
-    private static long decisionBits(long[] w, int bit, int count) {
-        int i = bit >>> 6;
-        long bits = (w[i] >>> bit) | ((w[i + 1] << 1) << ~bit); // two shifts: no shift by 64 when bit % 64 == 0
-        return count == 64 ? bits : bits & ((1L << count) - 1);
-    }
-
-    /** ORs {@code bits} into the keep bits from element bit {@code at} on (straddling into the next word). */
-    private static void orBits(long[] w, int at, long bits) {
-        int i = ELEMENT_BITS + (at >>> 6);
-        w[i] |= bits << at;
-        w[i + 1] |= (bits >>> 1) >>> ~at; // bits >>> (64 - at % 64), and none when at % 64 == 0
-    }
-
-    /**
-     * ORs {@code keep} (all ones or none) into bits {@code [from, to)} of the keep bits that start at word
-     * {@link #ELEMENT_BITS} of {@code w}.
-     */
-    private static void setBits(long[] w, int from, int to, long keep) {
-        int first = ELEMENT_BITS + (from >>> 6);
-        int last = ELEMENT_BITS + ((to - 1) >>> 6);
-        long low = (-1L << from) & keep; // Java shifts by the count's low 6 bits
-        long high = (-1L >>> -to) & keep; // bits 0 .. (to - 1) & 63 of the last word
-        if (first == last) {
-            w[first] |= low & high;
-            return;
-        }
-        w[first] |= low;
-        for (int i = first + 1; i < last; i++) {
-            w[i] = keep;
-        }
-        w[last] |= high;
     }
 
     private void keepOrDrop(boolean keep, float[] x, int xOffset, float[] y, int yOffset, int length) {
@@ -541,14 +428,14 @@ final class FloatArrayDropout {
     }
 
     /**
-     * Channels last: rows of up to {@value #SHORT_ROW} channels through a block's keep bits; wider ones, for each
+     * Channels last: short rows through a block's keep bits ({@link KeepBits}); wider ones, for each
      * sample and each chunk of up to 256 channels, the chunk's decisions as up to four
      * words, drawn here, then applied position by position. Walking positions inside the chunk keeps the writes
      * sequential (a 1 KB run of floats per position); a chunk held in four locals needs no scratch memory.
      */
     private void forwardChannelsLast(long seed, long streamOffset, float[] x, int xOffset, float[] y, int yOffset,
                                      int length, boolean affine) {
-        if (layout.channels() <= SHORT_ROW) {
+        if (KeepBits.takes(layout)) {
             forwardShort(seed, streamOffset, x, xOffset, y, yOffset, length, affine);
             return;
         }
@@ -567,7 +454,7 @@ final class FloatArrayDropout {
 
     /** Channels last from stored bits: a chunk's words are read from bit {@code n * C + c} on. */
     private void applyChannelsLast(long[] mask, int maskOffset, float[] x, int xOffset, float[] y, int yOffset, int length) {
-        if (layout.channels() <= SHORT_ROW) {
+        if (KeepBits.takes(layout)) {
             applyShort(mask, maskOffset, x, xOffset, y, yOffset, length);
             return;
         }

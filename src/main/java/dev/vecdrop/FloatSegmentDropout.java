@@ -18,7 +18,8 @@ import java.lang.foreign.ValueLayout;
  * elements, input and output that overlap without being the same memory, or a mask that overlaps the data.
  *
  * <p>Thread-safety: immutable; use from any number of threads on disjoint outputs. Allocation: none, once the JIT
- * has compiled the kernels.
+ * has compiled the kernels, but a thread's first per-channel call over short runs or rows makes its scratch
+ * ({@link KeepBits}: 35 longs).
  */
 public final class FloatSegmentDropout {
 
@@ -346,17 +347,16 @@ public final class FloatSegmentDropout {
     }
 
     /**
-     * Channels first: one decision per run of {@code S} elements. Runs shorter than {@value #SHORT_RUN} go through
-     * the keep bits of a block of elements ({@link #applyRunBits}), with the block's decisions drawn by the mask
-     * kernel; longer ones a run at a time, the decision drawn here.
+     * Channels first: one decision per run of {@code S} elements. Short runs go through a block's keep bits
+     * ({@link KeepBits}); longer ones a run at a time, the decision drawn here.
      */
     private void forwardChannelsFirst(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                                       long length, boolean affine) {
-        long positions = layout.positions();
-        if (positions < SHORT_RUN) {
+        if (KeepBits.takes(layout)) {
             forwardShort(seed, streamOffset, x, xOffset, y, yOffset, length, affine);
             return;
         }
+        long positions = layout.positions();
         long rows = length / positions;
         for (long r = 0; r < rows; r++) {
             long at = r * positions;
@@ -371,11 +371,11 @@ public final class FloatSegmentDropout {
 
     /** Channels first from stored bits: bit {@code r} decides run {@code r} (short runs as the forward's). */
     private void applyChannelsFirst(MemorySegment mask, long maskOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
-        long positions = layout.positions();
-        if (positions < SHORT_RUN) {
+        if (KeepBits.takes(layout)) {
             applyShort(mask, maskOffset, x, xOffset, y, yOffset, length);
             return;
         }
+        long positions = layout.positions();
         long rows = length / positions;
         for (long r = 0; r < rows; r++) {
             long at = r * positions;
@@ -384,53 +384,14 @@ public final class FloatSegmentDropout {
         }
     }
 
-    /**
-     * Channels-first runs shorter than this, and channels-last rows of at most {@value #SHORT_ROW} channels, are
-     * applied a block of elements at a time through the block's keep bits, built from its decisions: a kernel call
-     * per run or per row cost more than the run (runs of 4 and rows of 3: 0.03 of element-wise dropout, stop 26).
-     */
-    private static final int SHORT_RUN = 128;
-    /** The widest channels-last rows applied through a block's keep bits: a row's decisions are one word or less. */
-    private static final int SHORT_ROW = 64;
-    /** Elements per block of keep bits. */
-    private static final int BIT_BLOCK = 1024;
-    /**
-     * Where a {@link KeepBits} holds the elements' keep bits: after the block's decisions, at most 1,024 (runs of 1)
-     * or {@code 1,024 / S + 2 C <= 1,152} (rows), 18 words.
-     */
-    private static final int ELEMENT_BITS = 18;
-
-    /**
-     * A thread's scratch for the short layouts: a block's decisions (words 0-17), its elements' keep bits (words
-     * 18-33) and a word of slack, as the kernels take a mask. Made on a thread's first such call.
-     */
-    private static final class KeepBits {
-        final long[] words = new long[ELEMENT_BITS + BIT_BLOCK / 64 + 1];
-        final MemorySegment view = MemorySegment.ofArray(words);
-    }
-
-    private static final ThreadLocal<KeepBits> KEEP_BITS = ThreadLocal.withInitial(KeepBits::new);
-
-    /** The first decision of region element {@code i}'s run (channels first) or sample (channels last). */
-    private long firstDecision(long i) {
-        return layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? i / layout.positions()
-                : (long) (i / ((long) layout.channels() * layout.positions()) * layout.channels());
-    }
-
-    /** The decisions of elements {@code [k, k + len)}, their runs' or their samples' whole, from {@code firstDecision(k)}. */
-    private int blockDecisions(long k, int len) {
-        return (int) (firstDecision(k + len - 1) - firstDecision(k)
-                + (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? 1 : layout.channels()));
-    }
-
-    /** The forward of a short layout: each block's decisions drawn by the mask kernel, then applied. */
+    /** The forward of a short layout ({@link KeepBits}): each block's decisions drawn by the mask kernel, then applied. */
     private void forwardShort(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length,
                               boolean affine) {
-        KeepBits scratch = KEEP_BITS.get();
+        KeepBits scratch = KeepBits.get();
         for (long k = 0; k < length; ) {
-            int len = (int) Math.min(BIT_BLOCK, length - k);
-            kernels.forwardMaskOnly(seed, streamOffset + firstDecision(k), threshold, scratch.view, 0,
-                    blockDecisions(k, len));
+            int len = (int) Math.min(KeepBits.BLOCK, length - k);
+            kernels.forwardMaskOnly(seed, streamOffset + KeepBits.firstDecision(layout, k), threshold,
+                    view(scratch), 0, KeepBits.blockDecisions(layout, k, len));
             applyKeepBits(scratch, k, len, x, xOffset, y, yOffset, affine);
             k += len;
         }
@@ -438,11 +399,11 @@ public final class FloatSegmentDropout {
 
     /** A short layout from stored decisions: each block's copied to the scratch, then applied. */
     private void applyShort(MemorySegment mask, long maskOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
-        KeepBits scratch = KEEP_BITS.get();
+        KeepBits scratch = KeepBits.get();
         for (long k = 0; k < length; ) {
-            int len = (int) Math.min(BIT_BLOCK, length - k);
-            long d0 = firstDecision(k);
-            int decisions = blockDecisions(k, len);
+            int len = (int) Math.min(KeepBits.BLOCK, length - k);
+            long d0 = (long) KeepBits.firstDecision(layout, k);
+            int decisions = KeepBits.blockDecisions(layout, k, len);
             for (int w = 0; w * 64 < decisions; w++) {
                 scratch.words[w] = bits(mask, maskOffset, d0 + 64 * w, Math.min(64, decisions - 64 * w));
             }
@@ -451,100 +412,26 @@ public final class FloatSegmentDropout {
         }
     }
 
+    /** {@return the scratch's words as the kernels take a mask} */
+    private static MemorySegment view(KeepBits scratch) {
+        return scratch.segment;
+    }
+
     /**
-     * Elements {@code [k, k + len)} of a short layout's region, their decisions in the scratch's words from bit 0
-     * ({@code firstDecision(k)} first): the elements' keep bits built from them, which the stored-mask kernels then
-     * apply in one loop (alpha dropout's word by word).
+     * Elements {@code [k, k + len)} of a short layout's region, their decisions in the scratch from bit 0: their keep
+     * bits built ({@link KeepBits#build}), then applied by the stored-mask kernels in one loop.
      */
     private void applyKeepBits(KeepBits scratch, long k, int len, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                                boolean affine) {
-        long[] w = scratch.words;
-        int words = (len + 63) >>> 6;
-        java.util.Arrays.fill(w, ELEMENT_BITS, ELEMENT_BITS + words + 1, 0L);
-        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
-            runBits(w, layout.positions(), k, len);
-        } else {
-            rowBits(w, layout.channels(), layout.positions(), k, len);
-        }
+        scratch.build(layout, k, len);
         if (affine) {
-            for (int i = 0; i < words; i++) {
-                int n = Math.min(64, len - 64 * i);
-                kernels.applyWordAffine(w[ELEMENT_BITS + i], trainScale, shift, dropped, x, xOffset + k + 64 * i, y,
-                        yOffset + k + 64 * i, n);
-            }
+            kernels.applyMaskAffine(view(scratch), KeepBits.ELEMENT_BITS, trainScale, shift, dropped, x, xOffset + k, y,
+                    yOffset + k, len);
         } else if (scaled) {
-            kernels.applyMask(scratch.view, ELEMENT_BITS, trainScale, x, xOffset + k, y, yOffset + k, len);
+            kernels.applyMask(view(scratch), KeepBits.ELEMENT_BITS, trainScale, x, xOffset + k, y, yOffset + k, len);
         } else {
-            kernels.applyMaskPassThrough(scratch.view, ELEMENT_BITS, x, xOffset + k, y, yOffset + k, len);
+            kernels.applyMaskPassThrough(view(scratch), KeepBits.ELEMENT_BITS, x, xOffset + k, y, yOffset + k, len);
         }
-    }
-
-    /** Channels first, runs of {@code S = positions}: each run's decision over its elements' bits. */
-    private static void runBits(long[] w, long positions, long k, int len) {
-        long runEnd = (k / positions + 1) * (long) positions - k; // the first run's end, in the block
-        for (int e = 0, q = 0; e < len; q++) {
-            int end = (int) Math.min(runEnd, len);
-            setBits(w, e, end, -((w[q >>> 6] >>> q) & 1L)); // no branch on the decision: half of them would miss
-            e = end;
-            runEnd += positions;
-        }
-    }
-
-    /**
-     * Channels last, rows of {@code C <= 64} channels: each row's (or a row part's) bits are its sample's
-     * decisions, copied in.
-     */
-    private static void rowBits(long[] w, long channels, long positions, long k, int len) {
-        int c = (int) channels;
-        long sample = (long) c * positions;
-        long t = k % sample; // where the block starts in its sample
-        int channel = (int) (t % c);
-        int sampleBit = 0; // the decision bit of the current sample's channel 0
-        for (int e = 0; e < len; ) {
-            int part = Math.min(c - channel, len - e);
-            orBits(w, e, decisionBits(w, sampleBit + channel, part));
-            e += part;
-            t += part;
-            channel = 0; // the next part starts a row
-            if (t == sample) {
-                t = 0;
-                sampleBit += c;
-            }
-        }
-    }
-
-    /** {@code count} (1 to 64) decision bits from bit {@code bit} of the scratch (they may straddle two words). */
-    private static long decisionBits(long[] w, int bit, int count) {
-        int i = bit >>> 6;
-        long bits = (w[i] >>> bit) | ((w[i + 1] << 1) << ~bit); // two shifts: no shift by 64 when bit % 64 == 0
-        return count == 64 ? bits : bits & ((1L << count) - 1);
-    }
-
-    /** ORs {@code bits} into the keep bits from element bit {@code at} on (straddling into the next word). */
-    private static void orBits(long[] w, int at, long bits) {
-        int i = ELEMENT_BITS + (at >>> 6);
-        w[i] |= bits << at;
-        w[i + 1] |= (bits >>> 1) >>> ~at; // bits >>> (64 - at % 64), and none when at % 64 == 0
-    }
-
-    /**
-     * ORs {@code keep} (all ones or none) into bits {@code [from, to)} of the keep bits that start at word
-     * {@link #ELEMENT_BITS} of {@code w}.
-     */
-    private static void setBits(long[] w, int from, int to, long keep) {
-        int first = ELEMENT_BITS + (from >>> 6);
-        int last = ELEMENT_BITS + ((to - 1) >>> 6);
-        long low = (-1L << from) & keep; // Java shifts by the count's low 6 bits
-        long high = (-1L >>> -to) & keep; // bits 0 .. (to - 1) & 63 of the last word
-        if (first == last) {
-            w[first] |= low & high;
-            return;
-        }
-        w[first] |= low;
-        for (int i = first + 1; i < last; i++) {
-            w[i] = keep;
-        }
-        w[last] |= high;
     }
 
     private void keepOrDrop(boolean keep, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
@@ -558,14 +445,14 @@ public final class FloatSegmentDropout {
     }
 
     /**
-     * Channels last: rows of up to {@value #SHORT_ROW} channels through a block's keep bits; wider ones, for each
+     * Channels last: short rows through a block's keep bits ({@link KeepBits}); wider ones, for each
      * sample and each chunk of up to 256 channels, the chunk's decisions as up to four
      * words, drawn here, then applied position by position. Walking positions inside the chunk keeps the writes
      * sequential (a 1 KB run of floats per position); a chunk held in four locals needs no scratch memory.
      */
     private void forwardChannelsLast(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                                      long length, boolean affine) {
-        if (layout.channels() <= SHORT_ROW) {
+        if (KeepBits.takes(layout)) {
             forwardShort(seed, streamOffset, x, xOffset, y, yOffset, length, affine);
             return;
         }
@@ -584,7 +471,7 @@ public final class FloatSegmentDropout {
 
     /** Channels last from stored bits: a chunk's words are read from bit {@code n * C + c} on. */
     private void applyChannelsLast(MemorySegment mask, long maskOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
-        if (layout.channels() <= SHORT_ROW) {
+        if (KeepBits.takes(layout)) {
             applyShort(mask, maskOffset, x, xOffset, y, yOffset, length);
             return;
         }

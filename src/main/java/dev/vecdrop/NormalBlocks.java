@@ -35,7 +35,8 @@ import dev.vecdrop.kernel.KernelSelector;
  * {@value #SHORT_SAMPLE} elements, lay each element's normal out in a second per-thread block by the element's
  * decision (a table the layout made, {@link ChannelLayout#shortDecisions}): a permute a vector for runs, whose
  * decisions never fall, a gather a vector for samples (stop 26; the loops with a counter or two that did it before
- * cost about as much per element as a normal), then combine as element-wise does. Channels last, a sample's
+ * cost about as much per element as a normal), then combine as element-wise does; in float32 the runs' permute and
+ * combination are one pass ({@code PanamaNormals.multiplySpread}, {@code addSpread}). Channels last, a sample's
  * {@code C} normals are repeated with period {@code C} over a block (for {@code C} up to a block), so one combine serves many
  * rows; in float32, when {@code C} is a multiple of {@value #WHOLE_VECTOR_LANES}, the rows are combined straight
  * from the normals instead, with no copy (stop 25); past a block, each block of channels' normals serves its piece
@@ -67,7 +68,7 @@ final class NormalBlocks {
      * paths combine all of them in one vector loop.
      */
     static final int WHOLE_VECTOR_LANES = 16;
-    /** A block of normals, and a vector's room past it for {@link NormalStream#vectorSpread}'s last loads. */
+    /** A block of normals, and a vector's room past it for the permutes' last loads ({@code PanamaNormals.spread}). */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(
             () -> new float[BLOCK + WHOLE_VECTOR_LANES]);
     /** Per-channel calls: the normals laid out as the elements use them (made on a thread's first such call). */
@@ -192,8 +193,9 @@ final class NormalBlocks {
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
-     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, get each
-     * element's decision's normal laid out by a gather ({@link #multiplyShortPeriods}). Channels last, with {@code C} up
+     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, take each
+     * element's normal by its decision ({@link #multiplyShortPeriods}: a permute for runs, in float32 fused with the
+     * combination; a gather for samples). Channels last, with {@code C} up
      * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
@@ -420,8 +422,9 @@ final class NormalBlocks {
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
-     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, get each
-     * element's decision's normal laid out by a gather ({@link #multiplyShortPeriods}). Channels last, with {@code C} up
+     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, take each
+     * element's normal by its decision ({@link #multiplyShortPeriods}: a permute for runs, in float32 fused with the
+     * combination; a gather for samples). Channels last, with {@code C} up
      * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
@@ -528,11 +531,8 @@ final class NormalBlocks {
                 int zBase = (int) (into / period) * perPeriod;
                 int from = (int) (into % period);
                 int i = (int) (k - first);
-                int done = 0;
-                if (done < len) {
-                    layOut(layout.kind(), z, zBase, decisionOf, from + done, laidOut, len - done);
-                    multiplyBlock(laidOut, 0, x, xOff + i + done, y, yOff + i + done, len - done, c);
-                }
+                layOut(layout.kind(), z, zBase, decisionOf, from, laidOut, len);
+                multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
                 k += len;
             }
             g += periods;
@@ -578,8 +578,9 @@ final class NormalBlocks {
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
-     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, get each
-     * element's decision's normal laid out by a gather ({@link #addShortPeriods}). Channels last, with {@code C} up
+     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, take each
+     * element's normal by its decision ({@link #addShortPeriods}: a permute for runs, in float32 fused with the
+     * combination; a gather for samples). Channels last, with {@code C} up
      * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
@@ -804,8 +805,9 @@ final class NormalBlocks {
      * runs of at least {@value #LONG_RUN} elements are done a run at a time: gaussian dropout multiplies a run by
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
-     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, get each
-     * element's decision's normal laid out by a gather ({@link #addShortPeriods}). Channels last, with {@code C} up
+     * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, take each
+     * element's normal by its decision ({@link #addShortPeriods}: a permute for runs, in float32 fused with the
+     * combination; a gather for samples). Channels last, with {@code C} up
      * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
@@ -912,11 +914,8 @@ final class NormalBlocks {
                 int zBase = (int) (into / period) * perPeriod;
                 int from = (int) (into % period);
                 int i = (int) (k - first);
-                int done = 0;
-                if (done < len) {
-                    layOut(layout.kind(), z, zBase, decisionOf, from + done, laidOut, len - done);
-                    addBlock(laidOut, 0, x, xOff + i + done, y, yOff + i + done, len - done, c);
-                }
+                layOut(layout.kind(), z, zBase, decisionOf, from, laidOut, len);
+                addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
                 k += len;
             }
             g += periods;

@@ -285,17 +285,17 @@ public final class NormalStream {
      */
     static int vectorMultiplySpread(float[] z, int zOff, int[] decisionOf, int from, float[] x, int xOff, float[] y,
                                     int yOff, int len, float sigma) {
-        return vectorSpread(Vector.MULTIPLY_SPREAD, z, zOff, decisionOf, from, x, xOff, y, yOff, len, sigma);
+        return vectorSpreadCombine(Vector.MULTIPLY_SPREAD, z, zOff, decisionOf, from, x, xOff, y, yOff, len, sigma);
     }
 
     /** Per-channel gaussian noise's, {@code y[j] = fma(stddev, z[zOff + decisionOf[from + j]], x[j])}, as the dropout's. */
     static int vectorAddSpread(float[] z, int zOff, int[] decisionOf, int from, float[] x, int xOff, float[] y,
                                int yOff, int len, float stddev) {
-        return vectorSpread(Vector.ADD_SPREAD, z, zOff, decisionOf, from, x, xOff, y, yOff, len, stddev);
+        return vectorSpreadCombine(Vector.ADD_SPREAD, z, zOff, decisionOf, from, x, xOff, y, yOff, len, stddev);
     }
 
-    private static int vectorSpread(MethodHandle vector, float[] z, int zOff, int[] decisionOf, int from, float[] x,
-                                    int xOff, float[] y, int yOff, int len, float coefficient) {
+    private static int vectorSpreadCombine(MethodHandle vector, float[] z, int zOff, int[] decisionOf, int from,
+                                           float[] x, int xOff, float[] y, int yOff, int len, float coefficient) {
         if (vector == null) {
             return 0;
         }

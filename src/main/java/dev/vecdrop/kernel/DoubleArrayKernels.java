@@ -118,6 +118,21 @@ public interface DoubleArrayKernels {
                       double a, double b, double c,
                       double[] src, int srcOff, double[] dst, int dstOff, int length);
 
+    /**
+     * A stored mask applied by alpha dropout's {@code bit ? (src * a) + b : c}: the per-channel forwards over short
+     * runs and rows, whose keep bits are built a block at a time. By default word by word through
+     * {@code applyWordAffine} (the reference); the vector kernels run one loop over the region.
+     */
+    default void applyMaskAffine(long[] mask, int maskOff,
+                              double a, double b, double c,
+                              double[] src, int srcOff, double[] dst, int dstOff, int length) {
+        for (int done = 0; done < length; ) {
+            int n = (int) Math.min(64, length - done);
+            applyWordAffine(maskWord(mask, maskOff + (done >>> 6)), a, b, c, src, srcOff + done, dst, dstOff + done, n);
+            done += n;
+        }
+    }
+
     /** {@code y = x * c}: classic eval, and the memory-bound limit kernel of the benchmarks. */
     void scale(double c, double[] x, int xOff, double[] y, int yOff, int length);
 

@@ -33,7 +33,10 @@ import jdk.incubator.vector.VectorSpecies;
  * input as it makes it ({@link #storeMultiply}, {@link #storeAdd}); the per-channel forms, and float64, fill a
  * block with {@link #store} and combine it in a short loop ({@link #multiply}, {@link #add},
  * {@link #multiplyDouble}, {@link #addDouble}); per-channel noise over channels-first runs adds each run's normal
- * broadcast ({@link #addRun}, {@link #addRunDouble}). All are rendered from this template.
+ * broadcast ({@link #addRun}, {@link #addRunDouble}); whole runs and rows of a multiple of 16 go in one loop
+ * ({@link #multiplyRuns}, {@link #multiplyRows} and their noise twins); short runs and small samples take each
+ * element's normal by its decision, by a permute ({@link #spread}, and fused with the combination in float32,
+ * {@link #multiplySpread}, {@link #addSpread}) or a gather ({@link #gather}). All are rendered from this template.
  *
  * <p>All vector values live inside each method: a helper taking or returning vectors may be compiled on its own,
  * refused for inlining later, and then box its vectors on every call. Only arrays and offsets cross the calls here.
@@ -750,8 +753,9 @@ public final class PanamaNormals {
      * {@link #gather} where {@code decisionOf} never falls and rises by less than the lanes over any vector's lanes
      * (channels-first runs: {@code i / S}): each vector's normals lie in one vector of {@code z}, from its first
      * lane's, and a permute spreads them over the lanes. A gather a vector cost 6 ns on an AMD EPYC (stop 26),
-     * this 1.6. Stops early, at a whole vector, where that vector of {@code z} would pass the array's end; the caller
-     * does the rest.
+     * this 1.6. Stops early, at a whole vector, where that vector of {@code z} would pass the array's end, and the
+     * caller does the rest: never with the callers' scratch (a block and 16 floats) at 16 lanes or fewer; kept for
+     * wider vectors.
      *
      * @return how many elements were done, a multiple of the vector's lanes
      */

@@ -555,6 +555,34 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
     }
 
     /**
+     * Backward from a stored mask: one loop over the whole region, a mask word read per block (overrides the
+     * interface's word-by-word default, which costs about 10% at 16M elements).
+     */
+    @Override
+    public void applyMaskAffine(long[] mask, int maskOff,
+                            double a, double b, double c,
+                            double[] src, int srcOff, double[] dst, int dstOff, int length) {
+        // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
+        final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
+        final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
+        int i = 0;
+        for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
+            int blockBits = (int) (DoubleArrayKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
+            VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
+                    .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
+            DoubleVector v = DoubleVector.fromArray(Species.DOUBLES, src, srcOff + i);
+            v = v.mul(a).add(b);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
+        }
+        if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
+            int word = i & -64;
+            ScalarDoubleArrayKernels.applyWordAffineRange(DoubleArrayKernels.maskWord(mask, maskOff + (word >>> 6)),
+                    a, b, c,
+                    src, srcOff + word, dst, dstOff + word, (int) (i - word), (int) (length - word));
+        }
+    }
+
+    /**
      * One word of decisions applied to at most 64 elements (channels-last masks).
      */
     @Override

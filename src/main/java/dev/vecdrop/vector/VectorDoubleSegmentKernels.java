@@ -761,6 +761,50 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     }
 
     /**
+     * Backward from a stored mask: one loop over the whole region, a mask word read per block (overrides the
+     * interface's word-by-word default, which costs about 10% at 16M elements).
+     */
+    @Override
+    public void applyMaskAffine(MemorySegment mask, long maskOff,
+                            double a, double b, double c,
+                            MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        DoubleSegmentKernels carrier = carrying(src, dst, null, null);
+        if (carrier != this) {
+            carrier.applyMaskAffine(mask, maskOff,
+                    a, b, c,
+                    src, srcOff, dst, dstOff, length);
+            return;
+        }
+        // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
+        final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
+        final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
+        }
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
+        }
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
+        }
+        long i = 0;
+        for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
+            int blockBits = (int) (DoubleSegmentKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
+            VectorMask<Double> keep = IntVector.broadcast(Species.DOUBLE_UNIFORMS, blockBits).and(laneBits)
+                    .compare(VectorOperators.NE, 0).cast(Species.DOUBLES);
+            DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, src, (srcOff + i) * Double.BYTES, NATIVE);
+            v = v.mul(a).add(b);
+            dropped.blend(v, keep).intoMemorySegment(dst, (dstOff + i) * Double.BYTES, NATIVE);
+        }
+        if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
+            long word = i & -64;
+            ScalarDoubleSegmentKernels.applyWordAffineRange(DoubleSegmentKernels.maskWord(mask, maskOff + (word >>> 6)),
+                    a, b, c,
+                    src, srcOff + word, dst, dstOff + word, (int) (i - word), (int) (length - word));
+        }
+    }
+
+    /**
      * One word of decisions applied to at most 64 elements (channels-last masks).
      */
     @Override

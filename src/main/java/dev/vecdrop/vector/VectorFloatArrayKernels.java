@@ -555,6 +555,34 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     }
 
     /**
+     * Backward from a stored mask: one loop over the whole region, a mask word read per block (overrides the
+     * interface's word-by-word default, which costs about 10% at 16M elements).
+     */
+    @Override
+    public void applyMaskAffine(long[] mask, int maskOff,
+                            float a, float b, float c,
+                            float[] src, int srcOff, float[] dst, int dstOff, int length) {
+        // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
+        final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
+        final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
+        int i = 0;
+        for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
+            int blockBits = (int) (FloatArrayKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
+            VectorMask<Float> keep = IntVector.broadcast(Species.FLOAT_UNIFORMS, blockBits).and(laneBits)
+                    .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
+            FloatVector v = FloatVector.fromArray(Species.FLOATS, src, srcOff + i);
+            v = v.mul(a).add(b);
+            dropped.blend(v, keep).intoArray(dst, dstOff + i);
+        }
+        if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
+            int word = i & -64;
+            ScalarFloatArrayKernels.applyWordAffineRange(FloatArrayKernels.maskWord(mask, maskOff + (word >>> 6)),
+                    a, b, c,
+                    src, srcOff + word, dst, dstOff + word, (int) (i - word), (int) (length - word));
+        }
+    }
+
+    /**
      * One word of decisions applied to at most 64 elements (channels-last masks).
      */
     @Override

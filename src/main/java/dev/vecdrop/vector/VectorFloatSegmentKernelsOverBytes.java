@@ -665,6 +665,43 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     }
 
     /**
+     * Backward from a stored mask: one loop over the whole region, a mask word read per block (overrides the
+     * interface's word-by-word default, which costs about 10% at 16M elements).
+     */
+    @Override
+    public void applyMaskAffine(MemorySegment mask, long maskOff,
+                            float a, float b, float c,
+                            MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
+        final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
+        final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
+        }
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
+        }
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
+        }
+        long i = 0;
+        for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
+            int blockBits = (int) (FloatSegmentKernels.maskWord(mask, maskOff + (i >>> 6)) >>> i);
+            VectorMask<Float> keep = IntVector.broadcast(Species.FLOAT_UNIFORMS, blockBits).and(laneBits)
+                    .compare(VectorOperators.NE, 0).cast(Species.FLOATS);
+            FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(Species.BYTES, src, (srcOff + i) * Float.BYTES, NATIVE).reinterpretShape(Species.FLOATS, 0));
+            v = v.mul(a).add(b);
+            dropped.blend(v, keep).reinterpretShape(Species.BYTES, 0).intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
+        }
+        if (i < length) { // the tail lies in one word (LANES divides 64): its elements from the word's start
+            long word = i & -64;
+            ScalarFloatSegmentKernels.applyWordAffineRange(FloatSegmentKernels.maskWord(mask, maskOff + (word >>> 6)),
+                    a, b, c,
+                    src, srcOff + word, dst, dstOff + word, (int) (i - word), (int) (length - word));
+        }
+    }
+
+    /**
      * One word of decisions applied to at most 64 elements (channels-last masks).
      */
     @Override

@@ -135,6 +135,15 @@ public class ForwardingDoubleArrayKernels implements DoubleArrayKernels {
     }
 
     @Override
+    public void applyMaskAffine(long[] mask, int maskOff,
+                            double a, double b, double c,
+                            double[] src, int srcOff, double[] dst, int dstOff, int length) {
+        target.applyMaskAffine(mask, maskOff,
+                a, b, c,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
     public void scale(double c, double[] x, int xOff, double[] y, int yOff, int length) {
         target.scale(c, x, xOff, y, yOff, length);
     }

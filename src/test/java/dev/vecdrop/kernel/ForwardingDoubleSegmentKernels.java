@@ -136,6 +136,15 @@ public class ForwardingDoubleSegmentKernels implements DoubleSegmentKernels {
     }
 
     @Override
+    public void applyMaskAffine(MemorySegment mask, long maskOff,
+                            double a, double b, double c,
+                            MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        target.applyMaskAffine(mask, maskOff,
+                a, b, c,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
     public void scale(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
         target.scale(c, x, xOff, y, yOff, length);
     }

@@ -135,6 +135,15 @@ public class ForwardingFloatArrayKernels implements FloatArrayKernels {
     }
 
     @Override
+    public void applyMaskAffine(long[] mask, int maskOff,
+                            float a, float b, float c,
+                            float[] src, int srcOff, float[] dst, int dstOff, int length) {
+        target.applyMaskAffine(mask, maskOff,
+                a, b, c,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    @Override
     public void scale(float c, float[] x, int xOff, float[] y, int yOff, int length) {
         target.scale(c, x, xOff, y, yOff, length);
     }
