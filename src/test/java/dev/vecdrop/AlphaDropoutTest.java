@@ -142,7 +142,8 @@ class AlphaDropoutTest {
     @Test
     void perChannelIsFeatureAlphaDropoutInBothLayouts() {
         SplittableRandom random = new SplittableRandom(12);
-        int[][] shapes = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {2, 7, 130}};
+        // {N, C, S}; {3, 40, 49} and {3, 300, 3} cross blocks of the short layouts' keep bits (1,024 elements).
+        int[][] shapes = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {2, 7, 130}, {3, 40, 49}, {3, 300, 3}};
         for (int[] shape : shapes) {
             int samples = shape[0], channels = shape[1], positions = shape[2], n = samples * channels * positions;
             for (boolean first : new boolean[] {true, false}) {
@@ -171,6 +172,11 @@ class AlphaDropoutTest {
                     long[] mask = new long[expectedMask.length];
                     d.forward(seed, offset, x, 0, y, 0, n);
                     assertArrayEquals(bits(e[0]), bits(y), "forward " + at);
+                    float[] xo = new float[n + 3];
+                    float[] yo = new float[n + 5];
+                    System.arraycopy(x, 0, xo, 3, n);
+                    d.forward(seed, offset, xo, 3, yo, 5, n);
+                    assertArrayEquals(bits(e[0]), bits(Arrays.copyOfRange(yo, 5, n + 5)), "forward at offsets " + at);
                     d.forward(seed, offset, x, 0, y, 0, n, mask, 0);
                     assertArrayEquals(bits(e[0]), bits(y), "forward+mask " + at);
                     assertArrayEquals(expectedMask, mask, "mask " + at);
@@ -184,6 +190,10 @@ class AlphaDropoutTest {
                     MemorySegment ys = MemorySegment.ofArray(new double[n]);
                     d.doubleSegments().forward(seed, offset, MemorySegment.ofArray(xd), 0, ys, 0, n);
                     assertArrayEquals(bits(ed[0]), bits(ys.toArray(ValueLayout.JAVA_DOUBLE)), "segment forward " + at);
+                    MemorySegment yf = MemorySegment.ofArray(new float[n]);
+                    d.floatSegments().forward(seed, offset, MemorySegment.ofArray(x), 0, yf, 0, n);
+                    assertArrayEquals(bits(e[0]), bits(yf.toArray(ValueLayout.JAVA_FLOAT)),
+                            "float32 segment forward " + at);
                 }
             }
         }

@@ -21,11 +21,13 @@ class ChannelDropoutTest {
     /**
      * {@code {N, C, S}}. Channels-first runs under 128 and channels-last rows of up to 64 channels go through a
      * block's keep bits (1,024 elements a block): runs and rows that cross a block's end and a word's
-     * ({@code {2, 300, 3}}, {@code {3, 40, 49}}, {@code {2, 9, 127}}), runs of 127, rows of 64.
+     * ({@code {2, 300, 3}}, {@code {3, 40, 49}}, {@code {2, 9, 127}}), runs of 127, rows of 64; and the most
+     * decisions a block uses, 1,024 runs of 1, and rows of 63 channels at one position whose block 59 starts at the
+     * last channel of a sample (60,416 = 958 * 63 + 62), so its last element takes decision bit 1,085 of the block's.
      */
     private static final int[][] SHAPES = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {1, 130, 1}, {4, 7, 33},
             {2, 200, 17}, {1, 1, 100}, {2, 300, 3}, {1, 513, 2}, {3, 40, 49}, {2, 9, 127}, {1, 20, 128},
-            {2, 64, 20}};
+            {2, 64, 20}, {1000, 63, 1}, {2, 600, 1}};
 
     @Test
     void everyOperationMatchesTheDefinitionInBothLayouts() {
@@ -79,6 +81,14 @@ class ChannelDropoutTest {
         java.util.Arrays.fill(y, 0);
         d.backward(mask, 0, x, 3, y, 3, length);
         assertArrayEquals(expected, y, "backward from bits " + at);
+        long[] shifted = new long[expectedMask.length + 1]; // the mask from word 1
+        java.util.Arrays.fill(y, 0);
+        d.forward(seed, offset, x, 3, y, 3, length, shifted, 1);
+        assertArrayEquals(expected, y, "forward+mask at mask word 1 " + at);
+        assertArrayEquals(expectedMask, java.util.Arrays.copyOfRange(shifted, 1, shifted.length), "mask at word 1 " + at);
+        java.util.Arrays.fill(y, 0);
+        d.backward(shifted, 1, x, 3, y, 3, length);
+        assertArrayEquals(expected, y, "backward from bits at mask word 1 " + at);
         long[] maskOnly = new long[expectedMask.length];
         d.mask(seed, offset, maskOnly, 0, length);
         assertArrayEquals(expectedMask, maskOnly, "mask only " + at);

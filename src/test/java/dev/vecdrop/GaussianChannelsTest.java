@@ -52,10 +52,13 @@ class GaussianChannelsTest {
             // mid-call and a fill's elements go in two blocks; samples of 126 elements, the longest laid out.
             new Object[] {ChannelLayout.channelsLast(2, 3), 400},
             new Object[] {ChannelLayout.channelsLast(9, 14), 30},
-            // More than a block of scaled runs; dropout runs of 16-31 (filled, not counted out); samples of 400,
-            // 5 to a block of normals, 12 of them (the block refilled mid-call).
+            // More than a block of scaled runs; runs of 20 and 31 (the longest taken by decision); runs of 1 over
+            // many vectors (the permute's widest reach, LANES - 1); samples of 400, 5 to a block of normals, 12 of
+            // them (the block refilled mid-call).
             new Object[] {ChannelLayout.channelsFirst(1100, 32), 1},
             new Object[] {ChannelLayout.channelsFirst(3, 20), 20},
+            new Object[] {ChannelLayout.channelsFirst(2, 31), 20},
+            new Object[] {ChannelLayout.channelsFirst(40, 1), 30},
             new Object[] {ChannelLayout.channelsLast(2, 200), 12},
             // Channels in whole vectors of every width: rows combined in place from the normals; partial rows at the
             // segment chunks' edges (1,024 and 1,023 elements), 16 and 1 samples to a block of normals.
