@@ -136,7 +136,7 @@ public final class WarmUp {
         Dropout classic = Dropout.classic(0.25);
         Dropout keepAll = Dropout.inverted(0.0);
         Dropout dropAll = Dropout.inverted(1.0);
-        Forms forms = new Forms(x, inverted);
+        Forms forms = new Forms(x, inverted, classic);
         // Two "threads" on the caller: the chunked path's code is what runs on pool threads.
         ParallelDropout[] parallel = new ParallelDropout[CALLER_RUNS.length];
         ParallelGaussian[] parallelGaussian = new ParallelGaussian[CALLER_RUNS.length];
@@ -272,7 +272,7 @@ public final class WarmUp {
         private final float[] yf = new float[LENGTH];
         private final Dropout[] perChannel;
 
-        Forms(float[] x, Dropout inverted) {
+        Forms(float[] x, Dropout inverted, Dropout classic) {
             xf = x;
             for (int i = 0; i < LENGTH; i++) {
                 xd[i] = x[i];
@@ -282,10 +282,14 @@ public final class WarmUp {
             nativeY = arena.allocate((long) LENGTH * Double.BYTES);
             nativeMask = arena.allocate((long) mask.length * Long.BYTES);
             // 69 channels: a sample's decisions straddle mask words. Runs of 7 and rows of 12 go through a block's
-            // keep bits, rows of 69 a sample at a time. Built here: a round must not allocate.
-            perChannel = new Dropout[] {inverted.perChannel(ChannelLayout.channelsFirst(CHANNELS, 7)),
-                    inverted.perChannel(ChannelLayout.channelsLast(7, CHANNELS)),
-                    inverted.perChannel(ChannelLayout.channelsLast(7, 12))};
+            // keep bits (scaled, passed through, alpha's affine), rows of 69 a sample at a time. Built here: a round
+            // must not allocate.
+            ChannelLayout runs = ChannelLayout.channelsFirst(CHANNELS, 7);
+            ChannelLayout rows = ChannelLayout.channelsLast(7, 12);
+            Dropout alpha = Dropout.alpha(0.1);
+            perChannel = new Dropout[] {inverted.perChannel(runs), inverted.perChannel(rows),
+                    inverted.perChannel(ChannelLayout.channelsLast(7, CHANNELS)), classic.perChannel(rows),
+                    classic.perChannel(runs), alpha.perChannel(runs), alpha.perChannel(rows)};
         }
 
         void round(int r, Dropout inverted, Dropout classic) {
@@ -338,11 +342,13 @@ public final class WarmUp {
             doubles.forward(r, odd, nativeX, 0, nativeY, 0, n, nativeMask, 0);
             doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
             doubles.eval(nativeX, 0, nativeY, 0, n);
-            for (Dropout d : perChannel) { // 1 to 4 samples: past a block of keep bits (1,024 elements)
-                int length = (1 + ((r >> 2) & 3)) * d.layout().channels() * d.layout().positions();
+            for (Dropout d : perChannel) { // 1 to 16 samples (as many as fit): past a block of keep bits (1,024)
+                int sample = d.layout().channels() * d.layout().positions();
+                int length = Math.min(1 + ((r >> 2) & 15), LENGTH / sample) * sample;
                 d.forward(r, odd, xf, 0, yf, 0, length);
                 d.forward(r, odd, xf, 0, yf, 0, length, mask, 0);
                 d.backward(mask, 0, xf, 0, yf, 0, length);
+                d.backward(r, odd, xd, 0, yd, 0, length);
             }
         }
     }
