@@ -17,9 +17,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Per-channel gaussian dropout forward (float32 arrays) over tensor shapes whose runs (channels first) or samples
- * (channels last) are short, next to plain dropout of the same 49,152 elements: what a call per run or per sample
- * costs where there are many of them. {@code shape} is {@code first:C:S} or {@code last:S:C}.
+ * Per-channel forwards (float32 arrays) over tensor shapes whose runs (channels first) or samples and rows (channels
+ * last) are short, next to plain element-wise dropout of the same elements (49,152, or the most whole samples that
+ * fit): gaussian dropout, dropout ({@code Dropout2d}, {@code SpatialDropout}) and alpha dropout
+ * ({@code FeatureAlphaDropout}) per channel. What a call per run or per row would cost where there are many of
+ * them. {@code shape} is {@code first:C:S} or {@code last:S:C}.
  *
  * <p>Scores are nanoseconds per call; the seed changes on every call.
  */
@@ -31,13 +33,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 public class GaussianChannelShapes {
 
-    /** Divisible by every shape's sample: 2^14 * 3. */
+    /** About this many elements: the most whole samples that fit (2^14 * 3, so all of them for most shapes). */
     static final int N = 49_152;
 
-    @Param({"last:64:64", "last:16:16", "last:4:3", "first:3:4", "first:64:8"})
+    @Param({"last:64:64", "last:16:16", "last:4:3", "first:3:4", "first:64:8", "first:16:12", "first:32:24",
+            "first:64:49", "first:32:100", "last:49:64"})
     public String shape;
 
+    private int n;
+
     private Dropout dropout;
+    private Dropout channelDropout;
+    private Dropout featureAlpha;
     private GaussianDropout gaussian;
     private float[] x;
     private float[] y;
@@ -51,23 +58,38 @@ public class GaussianChannelShapes {
         ChannelLayout layout = p[0].equals("first") ? ChannelLayout.channelsFirst(a, b)
                 : ChannelLayout.channelsLast(a, b);
         dropout = Dropout.inverted(0.5);
+        channelDropout = dropout.perChannel(layout);
+        featureAlpha = Dropout.alpha(0.5).perChannel(layout);
         gaussian = GaussianDropout.of(0.5).perChannel(layout);
-        x = new float[N];
-        y = new float[N];
-        for (int i = 0; i < N; i++) {
+        n = N / (a * b) * (a * b);
+        x = new float[n];
+        y = new float[n];
+        for (int i = 0; i < n; i++) {
             x[i] = (i % 1000) * 0.001f - 0.5f;
         }
     }
 
     @Benchmark
     public float[] dropoutForward() {
-        dropout.forward(seed++, 0, x, 0, y, 0, N);
+        dropout.forward(seed++, 0, x, 0, y, 0, n);
+        return y;
+    }
+
+    @Benchmark
+    public float[] channelDropoutForward() {
+        channelDropout.forward(seed++, 0, x, 0, y, 0, n);
+        return y;
+    }
+
+    @Benchmark
+    public float[] featureAlphaForward() {
+        featureAlpha.forward(seed++, 0, x, 0, y, 0, n);
         return y;
     }
 
     @Benchmark
     public float[] gaussianForward() {
-        gaussian.forward(seed++, 0, x, 0, y, 0, N);
+        gaussian.forward(seed++, 0, x, 0, y, 0, n);
         return y;
     }
 }
