@@ -4,7 +4,6 @@ import static dev.vecdrop.kernel.NormalCoefficients.*;
 
 import dev.vecdrop.kernel.KernelSelector;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
@@ -129,7 +128,7 @@ public final class NormalStream {
         try {
             vector.invokeExact(seed, offset, out, off, len);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw VectorMethods.unchecked(t);
         }
     }
 
@@ -176,7 +175,7 @@ public final class NormalStream {
         try {
             return (int) vector.invokeExact(seed, start, w, 0, x, xOff, y, yOff, len, coefficient);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw VectorMethods.unchecked(t);
         }
     }
 
@@ -210,7 +209,7 @@ public final class NormalStream {
         try {
             return (int) vector.invokeExact(stddev, z, x, xOff, y, yOff, len);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw VectorMethods.unchecked(t);
         }
     }
 
@@ -257,7 +256,7 @@ public final class NormalStream {
         try {
             return (int) vector.invokeExact(z, zOff, period, x, xOff, y, yOff, count, coefficient);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw VectorMethods.unchecked(t);
         }
     }
 
@@ -302,7 +301,7 @@ public final class NormalStream {
         try {
             return (int) vector.invokeExact(z, zOff, decisionOf, from, x, xOff, y, yOff, len, coefficient);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw VectorMethods.unchecked(t);
         }
     }
 
@@ -314,7 +313,7 @@ public final class NormalStream {
         try {
             return (int) vector.invokeExact(z, zOff, decisionOf, from, out, len);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw VectorMethods.unchecked(t);
         }
     }
 
@@ -327,7 +326,7 @@ public final class NormalStream {
         try {
             return (int) vector.invokeExact(stddev, z, x, xOff, y, yOff, len);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw VectorMethods.unchecked(t);
         }
     }
 
@@ -339,7 +338,7 @@ public final class NormalStream {
         try {
             return (int) vector.invokeExact(z, zOff, x, xOff, y, yOff, len, coefficient);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw VectorMethods.unchecked(t);
         }
     }
 
@@ -351,7 +350,7 @@ public final class NormalStream {
         try {
             return (int) vector.invokeExact(z, zOff, x, xOff, y, yOff, len, coefficient);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw VectorMethods.unchecked(t);
         }
     }
 
@@ -365,17 +364,6 @@ public final class NormalStream {
     /** {@code "vector-<bits>"} or {@code "scalar"}: what {@link #fill} runs in this JVM. */
     static String fillImplementation() {
         return Vector.FILL == null ? "scalar" : "vector-" + KernelSelector.kernels().vectorBitSize();
-    }
-
-    /**
-     * What a {@code MethodHandle.invokeExact} of a vector loop may throw, as thrown: runtime exceptions and errors
-     * as they are; anything else cannot come (the loops declare no checked exception) and is wrapped.
-     */
-    private static RuntimeException unchecked(Throwable t) {
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
     }
 
     /**
@@ -421,17 +409,7 @@ public final class NormalStream {
                         double[].class, int.class, int.class));
 
         private static MethodHandle load(String name, MethodType type) {
-            if (KernelSelector.kernels().vectorBitSize() == 0) {
-                return null;
-            }
-            try { // the module reads jdk.incubator.vector already: the selector added the edge
-                Class<?> panama = Class.forName("dev.vecdrop.vector.PanamaNormals");
-                return MethodHandles.lookup().findStatic(panama, name, type);
-            } catch (ReflectiveOperationException | LinkageError e) { // as the selector does: fall back and say so
-                System.getLogger("dev.vecdrop").log(System.Logger.Level.WARNING,
-                        "vecdrop: scalar normal stream, because the vector one could not be loaded (" + e + ")");
-                return null;
-            }
+            return VectorMethods.find("PanamaNormals", name, type, "normal stream");
         }
     }
 }
