@@ -19,7 +19,7 @@ import java.util.Objects;
  *
  * <p>Thread-safety: immutable. Allocation: none after construction; a layout of channels-first runs under 32
  * elements or channels-last samples under 128 makes a table of its first 1,152 elements' decisions (4.5 KiB) there,
- * which the per-channel gaussian layers lay their normals out by.
+ * which the per-channel gaussian layers lay their normals out by, and per-channel dropout its short runs' keep bits.
  */
 public final class ChannelLayout {
 
@@ -129,7 +129,8 @@ public final class ChannelLayout {
     }
 
     /**
-     * Where {@link NormalBlocks} lays the normals out by decision: element {@code i}'s decision for
+     * Where {@link NormalBlocks} lays the normals out by decision (and {@link KeepBits} expands short runs' keep
+     * bits): element {@code i}'s decision for
      * {@code i < NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE}, in a layout of short periods; otherwise null.
      * Callers must not write to it.
      */

@@ -24,11 +24,18 @@ final class DoubleArrayDropout {
     private final double shift;
     private final double dropped;
     private final DoubleArrayKernels kernels;
+    /**
+     * Whether the short layouts' keep bits are expanded on the Vector API too: only with vector kernels, so that the
+     * scalar reference ({@code Dropout.scalarReference()}) is scalar throughout and the verifier compares two paths.
+     */
+    private final boolean vectorKeepBits;
 
-    DoubleArrayDropout(double p, Scaling scaling, ChannelLayout layout, long threshold, DoubleArrayKernels kernels) {
+    DoubleArrayDropout(double p, Scaling scaling, ChannelLayout layout, long threshold, DoubleArrayKernels kernels,
+                       boolean vectorKernels) {
         this.layout = layout;
         this.threshold = threshold;
         this.kernels = kernels;
+        this.vectorKeepBits = vectorKernels;
         double q = 1.0 - p;
         this.alpha = scaling == Scaling.ALPHA;
         if (alpha) { // each coefficient computed in double (AlphaCoefficients), then rounded once
@@ -406,7 +413,7 @@ final class DoubleArrayDropout {
      */
     private void applyKeepBits(KeepBits scratch, int k, int len, double[] x, int xOffset, double[] y, int yOffset,
                                boolean affine) {
-        scratch.build(layout, k, len);
+        scratch.build(layout, k, len, vectorKeepBits);
         if (affine) {
             kernels.applyMaskAffine(view(scratch), KeepBits.ELEMENT_BITS, trainScale, shift, dropped, x, xOffset + k, y,
                     yOffset + k, len);

@@ -36,11 +36,18 @@ public final class DoubleSegmentDropout {
     private final double shift;
     private final double dropped;
     private final DoubleSegmentKernels kernels;
+    /**
+     * Whether the short layouts' keep bits are expanded on the Vector API too: only with vector kernels, so that the
+     * scalar reference ({@code Dropout.scalarReference()}) is scalar throughout and the verifier compares two paths.
+     */
+    private final boolean vectorKeepBits;
 
-    DoubleSegmentDropout(double p, Scaling scaling, ChannelLayout layout, long threshold, DoubleSegmentKernels kernels) {
+    DoubleSegmentDropout(double p, Scaling scaling, ChannelLayout layout, long threshold, DoubleSegmentKernels kernels,
+                       boolean vectorKernels) {
         this.layout = layout;
         this.threshold = threshold;
         this.kernels = kernels;
+        this.vectorKeepBits = vectorKernels;
         double q = 1.0 - p;
         this.alpha = scaling == Scaling.ALPHA;
         if (alpha) { // each coefficient computed in double (AlphaCoefficients), then rounded once
@@ -423,7 +430,7 @@ public final class DoubleSegmentDropout {
      */
     private void applyKeepBits(KeepBits scratch, long k, int len, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                                boolean affine) {
-        scratch.build(layout, k, len);
+        scratch.build(layout, k, len, vectorKeepBits);
         if (affine) {
             kernels.applyMaskAffine(view(scratch), KeepBits.ELEMENT_BITS, trainScale, shift, dropped, x, xOffset + k, y,
                     yOffset + k, len);

@@ -52,10 +52,11 @@ public final class Dropout {
         }
         this.layout = java.util.Objects.requireNonNull(layout, "layout");
         this.kernels = kernels;
-        this.floats = new FloatArrayDropout(p, scaling, layout, threshold, kernels.floatArrays());
-        this.doubles = new DoubleArrayDropout(p, scaling, layout, threshold, kernels.doubleArrays());
-        this.floatSegments = new FloatSegmentDropout(p, scaling, layout, threshold, kernels.floatSegments());
-        this.doubleSegments = new DoubleSegmentDropout(p, scaling, layout, threshold, kernels.doubleSegments());
+        boolean vector = kernels.vectorBitSize() != 0;
+        this.floats = new FloatArrayDropout(p, scaling, layout, threshold, kernels.floatArrays(), vector);
+        this.doubles = new DoubleArrayDropout(p, scaling, layout, threshold, kernels.doubleArrays(), vector);
+        this.floatSegments = new FloatSegmentDropout(p, scaling, layout, threshold, kernels.floatSegments(), vector);
+        this.doubleSegments = new DoubleSegmentDropout(p, scaling, layout, threshold, kernels.doubleSegments(), vector);
     }
 
     /**

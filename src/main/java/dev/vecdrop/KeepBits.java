@@ -37,6 +37,12 @@ final class KeepBits {
     static final int ELEMENT_BITS = 18;
 
     private static final ThreadLocal<KeepBits> SCRATCH = ThreadLocal.withInitial(KeepBits::new);
+
+    static { // the layout's table reaches every element a block of short runs reads
+        if (NormalBlocks.LONG_RUN - 1 + BLOCK > NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE) {
+            throw new AssertionError("ChannelLayout's decision table is too short for a block of keep bits");
+        }
+    }
     /** {@code PanamaKeepBits.spreadRuns}, or null on the scalar path. */
     private static final MethodHandle SPREAD_RUNS = VectorMethods.find("PanamaKeepBits", "spreadRuns",
             MethodType.methodType(int.class, long[].class, int.class, int[].class, int.class, int.class),
@@ -75,13 +81,14 @@ final class KeepBits {
 
     /**
      * Elements {@code [k, k + len)} ({@code len <= BLOCK}) of a region over {@code layout}, their decisions in the
-     * words from bit 0 ({@code firstDecision(k)} first): writes their keep bits from word {@link #ELEMENT_BITS}.
+     * words from bit 0 ({@code firstDecision(k)} first): writes their keep bits from word {@link #ELEMENT_BITS}, short
+     * runs a vector at a time if {@code vector} (the caller's kernels are vector ones) and the Vector API is linked.
      */
-    void build(ChannelLayout layout, long k, int len) {
+    void build(ChannelLayout layout, long k, int len, boolean vector) {
         Arrays.fill(words, ELEMENT_BITS, ELEMENT_BITS + ((len + 63) >>> 6) + 1, 0L);
         int[] decisionOf = layout.shortDecisions();
         if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST && decisionOf != null) { // runs under 32: by the table
-            spreadRuns(words, decisionOf, (int) (k % layout.positions()), len);
+            spreadRuns(words, decisionOf, (int) (k % layout.positions()), len, vector);
         } else if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST || layout.channels() == 1) { // a decision a run
             runBits(words, layout.positions(), k, len);
         } else {
@@ -91,11 +98,13 @@ final class KeepBits {
 
     /**
      * Runs under 32 elements, element {@code j} of the block being {@code from + j} of the layout's table (the block
-     * starts {@code from} elements into a run): its decision bit copied, a vector at a time, then the rest.
+     * starts {@code from} elements into a run): its decision bit copied, a vector at a time, then the rest. The table
+     * is {@code i / S} for {@code i < NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE}, which covers
+     * {@code from + len <= 31 + BLOCK} (asserted below).
      */
-    private static void spreadRuns(long[] w, int[] decisionOf, int from, int len) {
+    private static void spreadRuns(long[] w, int[] decisionOf, int from, int len, boolean vector) {
         int j = 0;
-        if (SPREAD_RUNS != null) {
+        if (vector && SPREAD_RUNS != null) {
             try {
                 j = (int) SPREAD_RUNS.invokeExact(w, ELEMENT_BITS, decisionOf, from, len);
             } catch (Throwable t) {
