@@ -363,11 +363,7 @@ class ParallelDropoutTest {
 
     @Test
     void segmentsOfAConfinedArenaRunOnTheCallersThreadAloneAndBadSegmentsThrowFirst() {
-        AtomicInteger submitted = new AtomicInteger();
-        Executor counting = task -> {
-            submitted.incrementAndGet();
-            task.run();
-        };
+        CountingExecutor counting = CountingExecutor.onCallersThread();
         Dropout single = Dropout.inverted(0.4);
         ParallelDropout parallel = ParallelDropout.of(single, counting, 4).withMinParallelLength(0);
         int n = 4 * ParallelDropout.MIN_CHUNK;
@@ -384,7 +380,7 @@ class ParallelDropoutTest {
             float[] heapY = new float[n];
             parallel.forwardFloats(3, 1, MemorySegment.ofArray(x), 0, MemorySegment.ofArray(heapY), 0, n, mask, 0);
             parallel.backwardFloats(mask, 0, MemorySegment.ofArray(heapY), 0, MemorySegment.ofArray(heapY), 0, n);
-            assertEquals(0, submitted.get(), "a confined segment was handed to another thread");
+            assertEquals(0, counting.submitted(), "a confined segment was handed to another thread");
             float[] want = new float[n];
             single.forward(3, 1, x, 0, want, 0, n);
             single.backward(mask.toArray(ValueLayout.JAVA_LONG), 0, want, 0, want, 0, n);
@@ -404,29 +400,25 @@ class ParallelDropoutTest {
             actual = assertThrows(RuntimeException.class,
                     () -> parallel.backwardDoubles(overlapping, 0, dy, 0, overlapping, 0, n));
             assertEquals(expected.getMessage(), actual.getMessage());
-            assertEquals(0, submitted.get(), "a task was started for bad input");
+            assertEquals(0, counting.submitted(), "a task was started for bad input");
         }
     }
 
     @Test
     void belowTheThresholdNothingIsHandedToTheExecutor() {
-        AtomicInteger submitted = new AtomicInteger();
-        Executor counting = task -> {
-            submitted.incrementAndGet();
-            task.run();
-        };
+        CountingExecutor counting = CountingExecutor.onCallersThread();
         Dropout single = Dropout.inverted(0.5);
         ParallelDropout parallel = ParallelDropout.of(single, counting, 4);
         int below = parallel.minParallelLength() - 1;
         assertSameAsSingleCall(parallel, single, below, 0);
-        assertEquals(0, submitted.get());
+        assertEquals(0, counting.submitted());
         int n = parallel.minParallelLength();
         int chunk = Math.max(ParallelDropout.MIN_CHUNK, ((n + 3) / 4 + 63) / 64 * 64); // not chunkLength's own answer
         int chunks = (n + chunk - 1) / chunk;
         float[] x = inputs(n, 4);
         float[] y = new float[n];
         parallel.forward(1, 0, x, 0, y, 0, n);
-        assertEquals(Math.min(4, chunks) - 1, submitted.get(), "at the threshold: one task per helper thread, no more");
+        assertEquals(Math.min(4, chunks) - 1, counting.submitted(), "at the threshold: one task per helper thread, no more");
     }
 
     @Test
@@ -455,11 +447,7 @@ class ParallelDropoutTest {
 
     @Test
     void badInputThrowsBeforeAnyTaskStartsAndWritesNothing() {
-        AtomicInteger submitted = new AtomicInteger();
-        Executor counting = task -> {
-            submitted.incrementAndGet();
-            task.run();
-        };
+        CountingExecutor counting = CountingExecutor.onCallersThread();
         Dropout single = Dropout.inverted(0.5);
         ParallelDropout parallel = ParallelDropout.of(single, counting, 4).withMinParallelLength(0);
         int n = 4 * ParallelDropout.MIN_CHUNK;
@@ -519,7 +507,7 @@ class ParallelDropoutTest {
             assertEquals(expected.getClass(), actual.getClass(), expected.getMessage());
             assertEquals(expected.getMessage(), actual.getMessage());
         }
-        assertEquals(0, submitted.get(), "a task was started for bad input");
+        assertEquals(0, counting.submitted(), "a task was started for bad input");
         assertArrayEquals(bits(untouchedY), bits(y), "bad input wrote output");
         assertArrayEquals(bits(untouchedX), bits(x), "bad input wrote into the input");
         assertArrayEquals(untouchedMask, shortMask, "bad input wrote into the mask");

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -298,12 +297,8 @@ class ParallelGaussianTest {
 
     @Test
     void sharedGlobalAutomaticAndHeapSegmentsAreSplit() {
-        AtomicInteger submitted = new AtomicInteger();
         ForkJoinPool pool = pool(2);
-        Executor counting = task -> {
-            submitted.incrementAndGet();
-            pool.execute(task);
-        };
+        CountingExecutor counting = new CountingExecutor(pool);
         GaussianNoise single = GaussianNoise.of(0.5);
         ParallelGaussian parallel = ParallelGaussian.of(single, counting, 2).withMinParallelLength(0);
         int n = 4 * ParallelGaussian.MIN_CHUNK;
@@ -316,28 +311,24 @@ class ParallelGaussianTest {
                 MemorySegment xs = arena.allocate((long) x.length * Float.BYTES, Float.BYTES);
                 MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
                 MemorySegment ys = arena.allocate((long) want.length * Float.BYTES, Float.BYTES);
-                int before = submitted.get();
+                int before = counting.submitted();
                 parallel.forwardFloats(4, 0, xs, X, ys, GUARD, n);
-                assertEquals(before + 1, submitted.get(), "not split over " + arena);
+                assertEquals(before + 1, counting.submitted(), "not split over " + arena);
                 assertArrayEquals(DropoutSemanticsTest.rawBits(Arrays.copyOfRange(want, GUARD, GUARD + n)),
                         DropoutSemanticsTest.rawBits(ys.asSlice((long) GUARD * Float.BYTES, (long) n * Float.BYTES)
                                 .toArray(ValueLayout.JAVA_FLOAT)), "values over " + arena);
             }
         }
-        int before = submitted.get();
+        int before = counting.submitted();
         float[] y = floatOutput(n);
         parallel.forwardFloats(4, 0, MemorySegment.ofArray(x), X, MemorySegment.ofArray(y), GUARD, n);
-        assertEquals(before + 1, submitted.get(), "heap segments are split");
+        assertEquals(before + 1, counting.submitted(), "heap segments are split");
     }
 
     @Test
     void aConfinedSegmentRunsOnTheCallersThreadAlone() {
-        AtomicInteger submitted = new AtomicInteger();
         ForkJoinPool pool = pool(2);
-        Executor counting = task -> {
-            submitted.incrementAndGet();
-            pool.execute(task);
-        };
+        CountingExecutor counting = new CountingExecutor(pool);
         GaussianDropout single = GaussianDropout.of(0.2);
         ParallelGaussian parallel = ParallelGaussian.of(single, counting, 2).withMinParallelLength(0);
         int n = 4 * ParallelGaussian.MIN_CHUNK;
@@ -349,45 +340,37 @@ class ParallelGaussianTest {
             parallel.forwardFloats(3, 0, xs, X, MemorySegment.ofArray(yp), GUARD, n);
             single.forward(3, 0, x, X, ys, GUARD, n);
             assertArrayEquals(DropoutSemanticsTest.rawBits(ys), DropoutSemanticsTest.rawBits(yp));
-            assertEquals(0, submitted.get(), "a confined input was handed to another thread");
+            assertEquals(0, counting.submitted(), "a confined input was handed to another thread");
             // A confined output, heap input.
             MemorySegment out = confined.allocate((long) yp.length * Float.BYTES, Float.BYTES);
             parallel.forwardFloats(3, 0, MemorySegment.ofArray(x), X, out, GUARD, n);
             assertArrayEquals(DropoutSemanticsTest.rawBits(Arrays.copyOfRange(ys, GUARD, GUARD + n)),
                     DropoutSemanticsTest.rawBits(out.asSlice((long) GUARD * Float.BYTES, (long) n * Float.BYTES)
                             .toArray(ValueLayout.JAVA_FLOAT)));
-            assertEquals(0, submitted.get(), "a confined output was handed to another thread");
+            assertEquals(0, counting.submitted(), "a confined output was handed to another thread");
         }
     }
 
     @Test
     void belowTheThresholdNothingIsHandedToTheExecutor() {
-        AtomicInteger submitted = new AtomicInteger();
-        Executor counting = task -> {
-            submitted.incrementAndGet();
-            task.run();
-        };
+        CountingExecutor counting = CountingExecutor.onCallersThread();
         GaussianDropout single = GaussianDropout.of(0.5);
         ParallelGaussian parallel = ParallelGaussian.of(single, counting, 4);
         int below = parallel.minParallelLength() - 1;
         float[] x = floats(below, 3);
         parallel.forward(1, 0, x, X, floatOutput(below), GUARD, below);
-        assertEquals(0, submitted.get());
+        assertEquals(0, counting.submitted());
         int n = parallel.minParallelLength();
         int chunk = Math.max(ParallelGaussian.MIN_CHUNK, ((n + 3) / 4 + 63) / 64 * 64); // not chunkLength's answer
         int chunks = (n + chunk - 1) / chunk;
         float[] big = floats(n, 4);
         parallel.forward(1, 0, big, X, floatOutput(n), GUARD, n);
-        assertEquals(Math.min(4, chunks) - 1, submitted.get(), "at the threshold: one task per helper thread");
+        assertEquals(Math.min(4, chunks) - 1, counting.submitted(), "at the threshold: one task per helper thread");
     }
 
     @Test
     void badInputThrowsBeforeAnyTaskStartsAndWritesNothing() {
-        AtomicInteger submitted = new AtomicInteger();
-        Executor counting = task -> {
-            submitted.incrementAndGet();
-            task.run();
-        };
+        CountingExecutor counting = CountingExecutor.onCallersThread();
         GaussianDropout dropout = GaussianDropout.of(0.5).perChannel(ChannelLayout.channelsFirst(4, 1024));
         GaussianNoise noise = GaussianNoise.of(0.5);
         ParallelGaussian pd = ParallelGaussian.of(dropout, counting, 4).withMinParallelLength(0);
@@ -419,7 +402,7 @@ class ParallelGaussianTest {
             assertEquals(expected.getClass(), actual.getClass());
             assertEquals(expected.getMessage(), actual.getMessage());
         }
-        assertEquals(0, submitted.get(), "a task started before the arguments were checked");
+        assertEquals(0, counting.submitted(), "a task started before the arguments were checked");
         assertArrayEquals(DropoutSemanticsTest.rawBits(floatOutput(n)), DropoutSemanticsTest.rawBits(y),
                 "a rejected call wrote");
         assertArrayEquals(bits(doubleOutput(n)), bits(yd), "a rejected call wrote");
