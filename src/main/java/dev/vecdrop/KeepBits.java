@@ -15,9 +15,10 @@ import java.util.Arrays;
  * stop 26).
  *
  * <p>The expansion never branches on a decision: with a branch, half of them missed (runs of 4 at 0.08 of
- * element-wise dropout, against 0.15 without). Channels-first runs under 32 elements, whose layout holds a table of
- * its elements' decisions ({@link ChannelLayout#shortDecisions}), are expanded a vector at a time on vector kernels
- * ({@code PanamaKeepBits.spreadRuns}); the plain loop cost about 3 ns a run, however short.
+ * element-wise dropout, against 0.15 without). Channels-first runs under 32 elements and channels-last samples under
+ * 32 elements of at most 16 channels, whose layouts hold a table of their elements' decisions
+ * ({@link ChannelLayout#shortDecisions}), are expanded a vector at a time on vector kernels
+ * ({@code PanamaKeepBits.spread}); the plain loops cost about 3 ns a run, however short, and 8 ns a small sample.
  *
  * <p>Thread-safety: an instance belongs to one thread ({@link #get}). Allocation: 35 longs and a segment view of
  * them per thread, on its first such call (a virtual thread is a thread here); none after.
@@ -38,15 +39,23 @@ final class KeepBits {
 
     private static final ThreadLocal<KeepBits> SCRATCH = ThreadLocal.withInitial(KeepBits::new);
 
-    static { // the layout's table reaches every element a block of short runs reads
-        if (NormalBlocks.LONG_RUN - 1 + BLOCK > NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE) {
+    static { // the layout's table reaches every element a block of short runs or small samples reads
+        if (Math.max(NormalBlocks.LONG_RUN, NormalBlocks.SHORT_SAMPLE) - 1 + BLOCK
+                > NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE) {
             throw new AssertionError("ChannelLayout's decision table is too short for a block of keep bits");
         }
     }
-    /** {@code PanamaKeepBits.spreadRuns}, or null on the scalar path. */
-    private static final MethodHandle SPREAD_RUNS = VectorMethods.find("PanamaKeepBits", "spreadRuns",
-            MethodType.methodType(int.class, long[].class, int.class, int[].class, int.class, int.class),
+    /** {@code PanamaKeepBits.spread}, or null on the scalar path. */
+    private static final MethodHandle SPREAD = VectorMethods.find("PanamaKeepBits", "spread",
+            MethodType.methodType(int.class, long[].class, int.class, int[].class, int.class, int.class, int.class),
             "per-channel keep bits");
+    /**
+     * Channels-last samples under this many elements take the vector spread: it costs about 2 ns a vector whatever
+     * the sample, and the word-at-a-time rows about 8 ns a sample (a tie at 32 elements, AMD EPYC, stop 27).
+     */
+    private static final int SPREAD_SAMPLE = 32;
+    /** A constant, which javac copies here: the scalar path never loads {@code PanamaKeepBits}. */
+    private static final int SPREAD_ROW_CHANNELS = dev.vecdrop.vector.PanamaKeepBits.MAX_ROW_CHANNELS;
 
     /** The decisions (words 0-17), the elements' keep bits (18-33), and a word that {@link #orBits} may spill into. */
     final long[] words = new long[ELEMENT_BITS + BLOCK / 64 + 1];
@@ -82,14 +91,19 @@ final class KeepBits {
     /**
      * Elements {@code [k, k + len)} ({@code len <= BLOCK}) of a region over {@code layout}, their decisions in the
      * words from bit 0 ({@code firstDecision(k)} first): writes their keep bits from word {@link #ELEMENT_BITS}, short
-     * runs a vector at a time if {@code vector} (the caller's kernels are vector ones) and the Vector API is linked.
+     * runs and small samples a vector at a time if {@code vector} (the caller's kernels are vector ones) and the
+     * Vector API is linked.
      */
     void build(ChannelLayout layout, long k, int len, boolean vector) {
         Arrays.fill(words, ELEMENT_BITS, ELEMENT_BITS + ((len + 63) >>> 6) + 1, 0L);
         int[] decisionOf = layout.shortDecisions();
-        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST && decisionOf != null) { // runs under 32: by the table
-            spreadRuns(words, decisionOf, (int) (k % layout.positions()), len, vector);
-        } else if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST || layout.channels() == 1) { // a decision a run
+        boolean runs = layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST;
+        if (decisionOf != null && runs) { // runs under 32: by the table
+            spread(words, decisionOf, (int) (k % layout.period()), len, 1, vector);
+        } else if (!runs && vector && SPREAD != null && layout.period() < SPREAD_SAMPLE
+                && layout.channels() <= SPREAD_ROW_CHANNELS) { // small samples: by the table too
+            spread(words, decisionOf, (int) (k % layout.period()), len, layout.channels(), true);
+        } else if (runs || layout.channels() == 1) { // a decision a run
             runBits(words, layout.positions(), k, len);
         } else {
             rowBits(words, layout.channels(), layout.positions(), k, len);
@@ -97,16 +111,16 @@ final class KeepBits {
     }
 
     /**
-     * Runs under 32 elements, element {@code j} of the block being {@code from + j} of the layout's table (the block
-     * starts {@code from} elements into a run): its decision bit copied, a vector at a time, then the rest. The table
-     * is {@code i / S} for {@code i < NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE}, which covers
-     * {@code from + len <= 31 + BLOCK} (asserted below).
+     * Element {@code j} of the block being {@code from + j} of the layout's table (the block starts {@code from}
+     * elements into a run or sample): its decision bit copied, a vector at a time, then the rest. The table covers
+     * the first {@code NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE} elements, and {@code from + len} is at most
+     * {@code 127 + BLOCK} (asserted below).
      */
-    private static void spreadRuns(long[] w, int[] decisionOf, int from, int len, boolean vector) {
+    private static void spread(long[] w, int[] decisionOf, int from, int len, int channels, boolean vector) {
         int j = 0;
-        if (vector && SPREAD_RUNS != null) {
+        if (vector && SPREAD != null) {
             try {
-                j = (int) SPREAD_RUNS.invokeExact(w, ELEMENT_BITS, decisionOf, from, len);
+                j = (int) SPREAD.invokeExact(w, ELEMENT_BITS, decisionOf, from, len, channels);
             } catch (Throwable t) {
                 throw VectorMethods.unchecked(t);
             }
@@ -129,25 +143,40 @@ final class KeepBits {
     }
 
     /**
-     * Channels last, rows of {@code 2 <= C <= 64} channels: each row's (or a row part's) bits are its sample's
-     * decisions, copied in.
+     * Channels last, rows of {@code 2 <= C <= 64} channels. A sample's element bits are its {@code C} decisions
+     * repeated, so each sample part is written 64 bits at a time: the bits from phase {@code t % C} of the repetition,
+     * the phase advancing by {@code 64 % C} a word. Copying a row at a time cost about 3 ns a row (rows of 3 at 0.10
+     * of element-wise dropout, AMD EPYC, stop 26).
      */
     private static void rowBits(long[] w, int channels, long positions, long k, int len) {
         long sample = channels * positions;
+        int step = 64 % channels;
         long t = k % sample; // where the block starts in its sample
-        int channel = (int) (t % channels);
         int sampleBit = 0; // the decision bit of the current sample's channel 0
-        for (int e = 0; e < len; ) {
-            int part = Math.min(channels - channel, len - e);
-            orBits(w, e, decisionBits(w, sampleBit + channel, part));
-            e += part;
-            t += part;
-            channel = 0; // the next part starts a row
-            if (t == sample) {
-                t = 0;
-                sampleBit += channels;
+        for (int e = 0; e < len; sampleBit += channels, t = 0) {
+            int end = (int) Math.min(len, e + (sample - t));
+            // Bits 0-63 of the repetition; a sample of at most 64 elements reads no further than its own length.
+            long low = repeat(decisionBits(w, sampleBit, channels), channels, (int) Math.min(64, sample));
+            // Bits 64 + r of the repetition are decisions (r + step) % C, bits r + step of low. Only r < phase < C are
+            // read, and r + step < 64 (C <= 32: both under C; C > 32: step is 64 - C).
+            long high = low >>> step;
+            for (int phase = (int) (t % channels); e < end; e += 64) {
+                long bits = (low >>> phase) | ((high << 1) << (63 - phase));
+                orBits(w, e, bits & (-1L >>> -Math.min(64, end - e))); // the part's last word cut at its end
+                phase += step;
+                phase -= phase >= channels ? channels : 0;
             }
+            e = end;
         }
+    }
+
+    /** {@code pattern}'s low {@code period} bits repeated over at least the low {@code length} (up to 64) bits. */
+    private static long repeat(long pattern, int period, int length) {
+        long bits = pattern;
+        for (int filled = period; filled < length; filled <<= 1) {
+            bits |= bits << filled;
+        }
+        return bits;
     }
 
     /**

@@ -281,15 +281,17 @@ public final class WarmUp {
             nativeX = arena.allocate((long) LENGTH * Double.BYTES).copyFrom(MemorySegment.ofArray(xd));
             nativeY = arena.allocate((long) LENGTH * Double.BYTES);
             nativeMask = arena.allocate((long) mask.length * Long.BYTES);
-            // 69 channels: a sample's decisions straddle mask words. Runs of 7 and rows of 12 go through a block's
-            // keep bits (scaled, passed through, alpha's affine), rows of 69 a sample at a time. Built here: a round
-            // must not allocate.
+            // 69 channels: a sample's decisions straddle mask words. Runs of 7, rows of 12 and samples of 2 rows of 7
+            // go through a block's keep bits (scaled, passed through, alpha's affine), rows of 69 a sample at a
+            // time. Built here: a round must not allocate.
             ChannelLayout runs = ChannelLayout.channelsFirst(CHANNELS, 7);
             ChannelLayout rows = ChannelLayout.channelsLast(7, 12);
+            ChannelLayout smallSamples = ChannelLayout.channelsLast(2, 7);
             Dropout alpha = Dropout.alpha(0.1);
             perChannel = new Dropout[] {inverted.perChannel(runs), inverted.perChannel(rows),
                     inverted.perChannel(ChannelLayout.channelsLast(7, CHANNELS)), classic.perChannel(rows),
-                    classic.perChannel(runs), alpha.perChannel(runs), alpha.perChannel(rows)};
+                    classic.perChannel(runs), alpha.perChannel(runs), alpha.perChannel(rows),
+                    inverted.perChannel(smallSamples), alpha.perChannel(smallSamples)};
         }
 
         void round(int r, Dropout inverted, Dropout classic) {

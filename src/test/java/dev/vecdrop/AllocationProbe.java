@@ -51,6 +51,11 @@ final class AllocationProbe {
          */
         ALPHA_FORWARD, ALPHA_FORWARD_MASK, ALPHA_BACKWARD_REGENERATE, ALPHA_CHANNELS_LAST_FORWARD,
         DOUBLE_NATIVE_ALPHA_FORWARD,
+        /**
+         * Per-channel dropout whose keep bits are expanded a vector at a time from the layout's decision table: runs
+         * of 8 (forward with a mask) and samples of 4 rows of 4 (float64 backward by regeneration).
+         */
+        CHANNEL_DROPOUT_SHORT_RUNS_FORWARD_MASK, CHANNEL_DROPOUT_SMALL_SAMPLES_DOUBLE_BACKWARD,
         /** Fused bias + activation + dropout (forward, with a mask, backward with the bias gradient), residual. */
         FUSED_FORWARD, FUSED_FORWARD_MASK, FUSED_BACKWARD, FUSED_RESIDUAL_FORWARD,
         /** The fused kernels' other forms: float64 arrays, float32 native and float64 heap segments. */
@@ -128,6 +133,8 @@ final class AllocationProbe {
     private final GaussianNoise noiseRuns = GaussianNoise.of(0.1).perChannel(ChannelLayout.channelsFirst(8, 64));
     /** 4 samples of 8 positions x 16 channels (4,096 elements would be 8 samples; every call passes 512). */
     private final Dropout alphaChannelsLast = Dropout.alpha(0.3).perChannel(ChannelLayout.channelsLast(8, 16));
+    private final Dropout shortRuns = Dropout.inverted(0.3).perChannel(ChannelLayout.channelsFirst(64, 8));
+    private final Dropout smallSamples = Dropout.classic(0.3).perChannel(ChannelLayout.channelsLast(4, 4));
     private final FusedDropout fusedRelu = FusedDropout.of(Dropout.inverted(0.5), Activation.relu());
     private final FusedDropout fusedLeaky = FusedDropout.of(Dropout.inverted(0.2), Activation.leakyRelu(0.01f));
     private final float[] bias = new float[LONGEST];
@@ -234,6 +241,9 @@ final class AllocationProbe {
         put(Op.ALPHA_FORWARD_MASK, (n, e) -> alpha.forward(step, e, x, 0, y, 0, n, mask, 0));
         put(Op.ALPHA_BACKWARD_REGENERATE, (n, e) -> alpha.backward(step, e, x, 0, y, 0, n));
         put(Op.ALPHA_CHANNELS_LAST_FORWARD, (n, e) -> alphaChannelsLast.forward(step, e, x, 0, y, 0, 512));
+        put(Op.CHANNEL_DROPOUT_SHORT_RUNS_FORWARD_MASK, (n, e) -> shortRuns.forward(step, e, x, 0, y, 0, 512, mask, 0));
+        put(Op.CHANNEL_DROPOUT_SMALL_SAMPLES_DOUBLE_BACKWARD,
+                (n, e) -> smallSamples.backward(step, e, xd, 0, yd, 0, 512));
         put(Op.DOUBLE_NATIVE_ALPHA_FORWARD, (n, e) -> alpha.doubleSegments().forward(step, e, xNative, 0, yNative,
                 0, n));
         put(Op.FUSED_FORWARD, (n, e) -> fusedRelu.forward(step, e, x, 0, bias, 0, y, 0, n, features(n)));

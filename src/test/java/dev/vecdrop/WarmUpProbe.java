@@ -51,9 +51,10 @@ final class WarmUpProbe {
         // Short runs and small samples: each element's normal laid out by its decision (a permute, a gather).
         GaussianDropout gaussianShortRuns = gaussian.perChannel(ChannelLayout.channelsFirst(4, 8));
         GaussianNoise noiseSmallSamples = GaussianNoise.of(0.3).perChannel(ChannelLayout.channelsLast(4, 4));
-        // Per-channel dropout through a block's keep bits: runs of 8, rows of 16 channels.
+        // Per-channel dropout through a block's keep bits: runs of 8, rows of 16 channels, samples of 3 rows of 5.
         Dropout shortRuns = Dropout.inverted(0.2).perChannel(ChannelLayout.channelsFirst(4, 8));
         Dropout shortRows = Dropout.inverted(0.2).perChannel(ChannelLayout.channelsLast(4, 16));
+        Dropout smallSamples = Dropout.classic(0.2).perChannel(ChannelLayout.channelsLast(3, 5));
         double[] xd = new double[N];
         double[] yd = new double[N];
         for (int i = 0; i < N; i++) {
@@ -83,13 +84,14 @@ final class WarmUpProbe {
                 () -> noiseSmallSamples.forward(99, 1_000_001, x, 0, y, 0, N),
                 () -> shortRuns.forward(99, 1_000_001, x, 0, y, 0, N),
                 () -> shortRows.backward(99, 1_000_001, x, 0, y, 0, N),
+                () -> smallSamples.forward(99, 1_000_001, x, 0, y, 0, N - N % 15, mask, 0),
                 () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
             };
             String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK",
                 "EVAL_CLASSIC", "NORMALS", "GAUSSIAN_DROPOUT", "GAUSSIAN_DROPOUT_DOUBLE",
                 "GAUSSIAN_DROPOUT_CHANNELS_LAST", "GAUSSIAN_NOISE_CHANNELS_LAST", "GAUSSIAN_DROPOUT_CHANNELS_FIRST",
                 "GAUSSIAN_NOISE_CHANNELS_FIRST", "GAUSSIAN_DROPOUT_SHORT_RUNS", "GAUSSIAN_NOISE_SMALL_SAMPLES",
-                "DROPOUT_SHORT_RUNS", "DROPOUT_SHORT_ROWS",
+                "DROPOUT_SHORT_RUNS", "DROPOUT_SHORT_ROWS", "DROPOUT_SMALL_SAMPLES",
                 "CONTROL"};
             System.out.println("WARMED settled " + settled);
             for (int i = 0; i < ops.length; i++) {
