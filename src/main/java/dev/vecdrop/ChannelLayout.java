@@ -148,6 +148,17 @@ public final class ChannelLayout {
         return kind == Kind.CHANNELS_FIRST ? 1 : channels;
     }
 
+    /**
+     * {@return where a parallel call may cut a region: multiples of this many elements, whole periods whose
+     * decisions fill whole 64-bit mask words} So a chunk from element {@code from} starts at decision
+     * {@code decisions(from)}, a multiple of 64, and no mask word is written by two threads: 64 element-wise,
+     * {@code 64 S} channels first, {@code C S * 64 / gcd(C, 64)} channels last.
+     */
+    long chunkGranule() {
+        int perWord = 64 / Math.min(64, Integer.lowestOneBit(decisionsPerPeriod())); // 64 / gcd(D, 64)
+        return period() * perWord;
+    }
+
     /** Throws unless {@code length} is a whole number of samples. */
     void checkLength(long length) {
         long sample = (long) channels * positions;

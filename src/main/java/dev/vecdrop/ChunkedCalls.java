@@ -105,21 +105,26 @@ final class ChunkedCalls {
 
     /** {@return the chunk length for a region of {@code length}: {@code length} itself when it runs inline} */
     long chunkLength(long length) {
-        return chunkLength(length, parallelism, minParallelLength, minChunkLength);
+        return chunkLength(length, ALIGNMENT);
+    }
+
+    /** {@return the chunk length for a region of {@code length} cut at multiples of {@code granule}} */
+    long chunkLength(long length, long granule) {
+        return chunkLength(length, parallelism, minParallelLength, minChunkLength, granule);
     }
 
     /**
      * The chunk length for a region: the whole region (run inline) below {@code minParallelLength}, with one
-     * thread, or when it is no longer than {@code minChunk}; else {@code length / parallelism} rounded up to a
-     * multiple of {@value #ALIGNMENT}, and at least {@code minChunk} (a multiple of {@value #ALIGNMENT}).
+     * thread, or when it is no longer than {@code minChunk}; else {@code length / parallelism}, at least
+     * {@code minChunk}, rounded up to a multiple of {@code granule} (a multiple of {@value #ALIGNMENT}: per-channel
+     * dropout cuts at whole runs or samples whose decisions fill whole mask words).
      */
-    static long chunkLength(long length, int parallelism, int minParallelLength, int minChunk) {
+    static long chunkLength(long length, int parallelism, int minParallelLength, int minChunk, long granule) {
         if (length < minParallelLength || parallelism == 1 || length <= minChunk) {
             return length;
         }
-        long perThread = (length + parallelism - 1) / parallelism;
-        long aligned = (perThread + ALIGNMENT - 1) & -ALIGNMENT;
-        return Math.min(length, Math.max(aligned, minChunk));
+        long perThread = Math.max((length + parallelism - 1) / parallelism, minChunk);
+        return Math.min(length, (perThread + granule - 1) / granule * granule);
     }
 
     /**
@@ -184,7 +189,7 @@ final class ChunkedCalls {
         public void run() {
             for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
                 try {
-                    long from = c * chunkLength; // a multiple of ALIGNMENT
+                    long from = c * chunkLength; // a multiple of the granule
                     chunk.run(from, Math.min(chunkLength, length - from));
                 } catch (Throwable t) {
                     fail(t);

@@ -131,8 +131,9 @@ public final class Dropout {
      * The same dropout with one keep decision per {@code (sample, channel)} instead of per element: every operation
      * of the result, on arrays and segments of both element types, applies {@code layout}; a region must hold whole
      * samples, a stored mask has {@code N * C} bits ({@code maskWords(N * C)} words) and a call consumes
-     * {@code N * C} stream elements. Not accepted by {@link ParallelDropout} and {@link DropoutLayer}, which cut or
-     * count regions element by element.
+     * {@code N * C} stream elements ({@link ParallelDropout} cuts such regions at whole runs or samples whose
+     * decisions fill whole mask words; a {@link DropoutLayer} moves by {@code N * C}). Not accepted by
+     * {@link DropConnect}, which masks weights element by element.
      *
      * @param layout channels first {@code (N, C, S)}, channels last {@code (N, S, C)}, or element-wise
      * @return the dropout with that layout

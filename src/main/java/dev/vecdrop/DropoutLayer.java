@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A dropout layer that owns its seed and its position in the mask stream: every training forward uses the
- * next {@code length} stream elements and returns the stream offset it used, a plain {@code long} that the
- * matching {@link #backward} takes to regenerate the same mask. Nothing is stored between the two passes.
+ * next stream elements, one per keep decision ({@code length} element-wise, {@code N * C} per channel:
+ * {@link ChannelLayout#decisions}), and returns the stream offset it used, a plain {@code long} that the matching
+ * {@link #backward} takes to regenerate the same mask. Nothing is stored between the two passes.
  *
  * <pre>{@code
  * long ticket = layer.forward(x, 0, y, 0, n);      // training step
@@ -33,7 +34,7 @@ public final class DropoutLayer {
      * @param seed    the seed of this layer's mask stream (e.g. from {@link Seeds#derive})
      */
     public DropoutLayer(Dropout dropout, long seed) {
-        this.dropout = Objects.requireNonNull(dropout, "dropout").requireElementwise("DropoutLayer");
+        this.dropout = Objects.requireNonNull(dropout, "dropout");
         this.seed = seed;
     }
 
@@ -66,48 +67,56 @@ public final class DropoutLayer {
     }
 
     /**
-     * Training forward over the next {@code length} stream elements.
+     * Training forward over the next stream elements, one per keep decision.
      *
      * @param x       the input
      * @param xOffset where the input region starts in {@code x}
      * @param y       the output; may be {@code x} (same offset) for in-place
      * @param yOffset where the output region starts in {@code y}
-     * @param length  the number of elements
+     * @param length  the number of elements (whole samples, per channel)
      * @return the stream offset used, for {@link #backward}
      */
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        FloatArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length); // throws before the position moves
+        checkRegions(x, xOffset, y, yOffset, length); // throws before the position moves
         long offset = reserve(length);
         dropout.floats().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length);
         return offset;
     }
 
     /**
-     * Training forward over the next {@code length} stream elements that also stores the mask bits.
+     * Training forward over the next stream elements, one per keep decision, that also stores the mask bits.
      *
      * @param x            the input
      * @param xOffset      where the input region starts in {@code x}
      * @param y            the output; may be {@code x} (same offset) for in-place
      * @param yOffset      where the output region starts in {@code y}
-     * @param length       the number of elements
-     * @param mask         the packed keep bits, written: {@code ceil(length / 64)} words from {@code maskOffset}
+     * @param length       the number of elements (whole samples, per channel)
+     * @param mask         the packed keep bits, written: one bit per decision ({@code ceil(length / 64)} words
+     *                     element-wise) from {@code maskOffset}
      * @param maskOffset   the first mask word written
      * @return the stream offset used
      */
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length, long[] mask, int maskOffset) {
-        FloatArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
-        Checks.maskRegion("mask", mask, maskOffset, length);
+        checkRegions(x, xOffset, y, yOffset, length);
+        dropout.floats().checkMask(mask, maskOffset, length, true);
         long offset = reserve(length);
         dropout.floats().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
         return offset;
     }
 
-    /** Atomically takes the next {@code length} stream elements. */
+    /** The regions and, per channel, whole samples: the stream offset is checked as it is reserved. */
+    private void checkRegions(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        FloatArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
+        dropout.layout().checkLength(length);
+    }
+
+    /** Atomically takes the stream elements of the next {@code length} elements' decisions. */
     private long reserve(int length) {
+        long decisions = dropout.layout().decisions(length);
         while (true) {
             long offset = position.get();
-            Checks.stream(offset, length);
-            if (position.compareAndSet(offset, offset + length)) {
+            Checks.stream(offset, decisions);
+            if (position.compareAndSet(offset, offset + decisions)) {
                 return offset;
             }
         }

@@ -15,7 +15,10 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Why the results cannot differ: element {@code i} of a call is stream element {@code streamOffset + i}
  * whoever computes it, and the region is cut at multiples of {@value #ALIGNMENT} elements, so each packed mask
- * word belongs to exactly one chunk. Chunk {@code c} is the single call over its own sub-region.
+ * word belongs to exactly one chunk. Chunk {@code c} is the single call over its own sub-region. Per-channel
+ * dropout ({@link Dropout#perChannel}) is cut likewise at whole runs (channels first) or samples (channels last)
+ * whose decisions fill whole mask words ({@code 64 S} elements, or {@code C S * 64 / gcd(C, 64)}), so a chunk's
+ * first decision starts a mask word and its stream offset is {@code streamOffset} plus the decisions before it.
  *
  * <p>How a call runs: all arguments are checked first, on the caller's thread, exactly as {@link Dropout}
  * checks them (the same check methods), so bad input throws before any task starts and nothing is written.
@@ -49,12 +52,18 @@ public final class ParallelDropout {
     public static final int DEFAULT_MIN_PARALLEL_LENGTH = 1 << 17;
 
     private final Dropout dropout;
+    /** The dropout's layout: a chunk from element {@code from} starts at decision {@code layout.decisions(from)}. */
+    private final ChannelLayout layout;
+    /** Chunks are cut at multiples of this ({@link ChannelLayout#chunkGranule}). */
+    private final long granule;
     private final ChunkedCalls calls;
     private final SegmentCalls floatCalls;
     private final SegmentCalls doubleCalls;
 
     private ParallelDropout(Dropout dropout, ChunkedCalls calls) {
         this.dropout = dropout;
+        this.layout = dropout.layout();
+        this.granule = layout.chunkGranule();
         this.calls = calls;
         this.floatCalls = new FloatSegmentCalls(dropout.floatSegments());
         this.doubleCalls = new DoubleSegmentCalls(dropout.doubleSegments());
@@ -62,7 +71,7 @@ public final class ParallelDropout {
 
     /** Checks the dropout first, then the executor and thread count, as before the chunk loop moved out. */
     private ParallelDropout(Dropout dropout, Executor executor, int parallelism) {
-        this(Objects.requireNonNull(dropout, "dropout").requireElementwise("ParallelDropout"),
+        this(Objects.requireNonNull(dropout, "dropout"),
                 new ChunkedCalls(executor, parallelism, DEFAULT_MIN_PARALLEL_LENGTH, MIN_CHUNK));
     }
 
@@ -246,12 +255,12 @@ public final class ParallelDropout {
     public void forward(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
         DoubleArrayDropout d = dropout.doubles();
         d.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length) {
             d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length);
             return;
         }
-        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + (int) from, y,
+        calls.run((from, n) -> d.forwardTrusted(seed, chunkStream(streamOffset, from), x, xOffset + (int) from, y,
                 yOffset + (int) from, (int) n), length, chunkLength);
     }
 
@@ -272,13 +281,13 @@ public final class ParallelDropout {
                         long[] mask, int maskOffset) {
         DoubleArrayDropout d = dropout.doubles();
         d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length) {
             d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
             return;
         }
-        calls.run((from, n) -> d.forwardTrusted(seed, streamOffset + from, x, xOffset + (int) from, y,
-                yOffset + (int) from, (int) n, mask, maskOffset + (int) (from >>> 6)), length, chunkLength);
+        calls.run((from, n) -> d.forwardTrusted(seed, chunkStream(streamOffset, from), x, xOffset + (int) from, y,
+                yOffset + (int) from, (int) n, mask, (int) chunkMask(maskOffset, from)), length, chunkLength);
     }
 
     /**
@@ -296,12 +305,12 @@ public final class ParallelDropout {
                          int length) {
         DoubleArrayDropout d = dropout.doubles();
         d.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length) {
             d.backwardTrusted(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
             return;
         }
-        calls.run((from, n) -> d.backwardTrusted(seed, streamOffset + from, dy, dyOffset + (int) from, dx,
+        calls.run((from, n) -> d.backwardTrusted(seed, chunkStream(streamOffset, from), dy, dyOffset + (int) from, dx,
                 dxOffset + (int) from, (int) n), length, chunkLength);
     }
 
@@ -320,12 +329,12 @@ public final class ParallelDropout {
                          int length) {
         DoubleArrayDropout d = dropout.doubles();
         d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length) {
             d.applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
             return;
         }
-        calls.run((from, n) -> d.applyMaskTrusted(mask, maskOffset + (int) (from >>> 6), dy, dyOffset + (int) from,
+        calls.run((from, n) -> d.applyMaskTrusted(mask, (int) chunkMask(maskOffset, from), dy, dyOffset + (int) from,
                 dx, dxOffset + (int) from, (int) n), length, chunkLength);
     }
 
@@ -341,7 +350,7 @@ public final class ParallelDropout {
     public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
         DoubleArrayDropout d = dropout.doubles();
         d.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length) {
             d.evalTrusted(x, xOffset, y, yOffset, length);
             return;
@@ -531,13 +540,13 @@ public final class ParallelDropout {
     public void mask(long seed, long streamOffset, MemorySegment mask, long maskOffset, long length) {
         FloatSegmentDropout d = dropout.floatSegments();
         d.checkMaskOnly(streamOffset, mask, maskOffset, length);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length || !ChunkedCalls.shareable(mask)) {
             d.maskTrusted(seed, streamOffset, mask, maskOffset, length);
             return;
         }
-        calls.run((from, n) -> d.maskTrusted(seed, streamOffset + from, mask, maskOffset + (from >>> 6), n), length,
-                chunkLength);
+        calls.run((from, n) -> d.maskTrusted(seed, chunkStream(streamOffset, from), mask, chunkMask(maskOffset, from),
+                n), length, chunkLength);
     }
 
     /**
@@ -671,55 +680,55 @@ public final class ParallelDropout {
     private void forward(SegmentCalls d, long seed, long streamOffset, MemorySegment x, long xOffset,
                          MemorySegment y, long yOffset, long length) {
         d.checkUnary(streamOffset, "x", x, xOffset, "y", y, yOffset, length);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
             d.forward(seed, streamOffset, x, xOffset, y, yOffset, length);
             return;
         }
-        calls.run((from, n) -> d.forward(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n),
-                length, chunkLength);
+        calls.run((from, n) -> d.forward(seed, chunkStream(streamOffset, from), x, xOffset + from, y,
+                yOffset + from, n), length, chunkLength);
     }
 
     /** The segment forward that stores the mask: a chunk's mask words start at word {@code from / 64}. */
     private void forward(SegmentCalls d, long seed, long streamOffset, MemorySegment x, long xOffset,
                          MemorySegment y, long yOffset, long length, MemorySegment mask, long maskOffset) {
         d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length || !ChunkedCalls.shareable(x, y, mask)) {
             d.forward(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
             return;
         }
-        calls.run((from, n) -> d.forward(seed, streamOffset + from, x, xOffset + from, y, yOffset + from, n, mask,
-                maskOffset + (from >>> 6)), length, chunkLength);
+        calls.run((from, n) -> d.forward(seed, chunkStream(streamOffset, from), x, xOffset + from, y,
+                yOffset + from, n, mask, chunkMask(maskOffset, from)), length, chunkLength);
     }
 
     private void backward(SegmentCalls d, long seed, long streamOffset, MemorySegment dy, long dyOffset,
                           MemorySegment dx, long dxOffset, long length) {
         d.checkUnary(streamOffset, "dy", dy, dyOffset, "dx", dx, dxOffset, length);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx)) {
             d.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
             return;
         }
-        calls.run((from, n) -> d.backward(seed, streamOffset + from, dy, dyOffset + from, dx, dxOffset + from, n),
-                length, chunkLength);
+        calls.run((from, n) -> d.backward(seed, chunkStream(streamOffset, from), dy, dyOffset + from, dx,
+                dxOffset + from, n), length, chunkLength);
     }
 
     private void backward(SegmentCalls d, MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset,
                           MemorySegment dx, long dxOffset, long length) {
         d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx, mask)) {
             d.applyMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
             return;
         }
-        calls.run((from, n) -> d.applyMask(mask, maskOffset + (from >>> 6), dy, dyOffset + from, dx,
+        calls.run((from, n) -> d.applyMask(mask, chunkMask(maskOffset, from), dy, dyOffset + from, dx,
                 dxOffset + from, n), length, chunkLength);
     }
 
     private void eval(SegmentCalls d, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
         d.checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length || !ChunkedCalls.shareable(x, y)) {
             d.eval(x, xOffset, y, yOffset, length);
             return;
@@ -727,18 +736,28 @@ public final class ParallelDropout {
         calls.run((from, n) -> d.eval(x, xOffset + from, y, yOffset + from, n), length, chunkLength);
     }
 
+    /** {@return the stream offset of the chunk from region element {@code from}: its first decision's} */
+    private long chunkStream(long streamOffset, long from) {
+        return streamOffset + layout.decisions(from);
+    }
+
+    /** {@return the first mask word of the chunk from region element {@code from}: its first decision is a word's} */
+    private long chunkMask(long maskOffset, long from) {
+        return maskOffset + (layout.decisions(from) >>> 6);
+    }
+
     /** Arguments are valid. Inline below the threshold, else chunked over the executor. */
     private void run(Operation operation, long seed, long streamOffset, float[] in, int inOffset, float[] out,
                      int outOffset, int length, long[] mask, int maskOffset) {
-        long chunkLength = calls.chunkLength(length);
+        long chunkLength = calls.chunkLength(length, granule);
         if (chunkLength >= length) {
             operation.apply(dropout, seed, streamOffset, in, inOffset, out, outOffset, length, mask, maskOffset);
             return;
         }
-        calls.run((from, n) -> { // from is a multiple of 64: mask word maskOffset + from / 64 is the chunk's own
+        calls.run((from, n) -> { // from is a multiple of granule: the chunk's mask words are its own
             int at = (int) from;
-            operation.apply(dropout, seed, streamOffset + at, in, in == null ? 0 : inOffset + at, out,
-                    out == null ? 0 : outOffset + at, (int) n, mask, maskOffset + (at >>> 6));
+            operation.apply(dropout, seed, chunkStream(streamOffset, from), in, in == null ? 0 : inOffset + at, out,
+                    out == null ? 0 : outOffset + at, (int) n, mask, (int) chunkMask(maskOffset, from));
         }, length, chunkLength);
     }
 

@@ -140,4 +140,40 @@ class DropoutLayerTest {
         assertArrayEquals(DropoutSemanticsTest.rawBits(first), DropoutSemanticsTest.rawBits(replay));
         assertThrows(IllegalArgumentException.class, () -> layer.seek(-1));
     }
+
+    /**
+     * A per-channel layer moves by its calls' decisions ({@code N * C}), not their elements, stores one mask bit per
+     * decision, and matches the per-channel dropout at the offsets it returned; a length of part of a sample, or a
+     * mask too short for its decisions, throws before the position moves or anything is written.
+     */
+    @Test
+    void aPerChannelLayerMovesByDecisionsAndRejectsPartSamplesBeforeMoving() {
+        ChannelLayout layout = ChannelLayout.channelsLast(5, 7); // samples of 35 elements, 7 decisions
+        Dropout dropout = Dropout.inverted(0.4).perChannel(layout);
+        DropoutLayer layer = new DropoutLayer(dropout, 99);
+        int n = 3 * 35;
+        float[] x = DropoutSemanticsTest.inputs(n, 2);
+        float[] y = new float[n];
+        assertEquals(0, layer.forward(x, 0, y, 0, n));
+        assertEquals(21, layer.position());
+        long[] mask = new long[3];
+        java.util.Arrays.fill(mask, 0xa5a5_a5a5_a5a5_a5a5L);
+        assertEquals(21, layer.forward(x, 0, y, 0, n, mask, 1));
+        assertEquals(42, layer.position());
+        float[] expected = new float[n];
+        long[] expectedMask = new long[1];
+        dropout.forward(99, 21, x, 0, expected, 0, n, expectedMask, 0);
+        assertArrayEquals(DropoutSemanticsTest.rawBits(expected), DropoutSemanticsTest.rawBits(y));
+        assertEquals(expectedMask[0], mask[1]);
+        assertEquals(0xa5a5_a5a5_a5a5_a5a5L, mask[2], "one word for 21 decisions");
+        float[] dx = new float[n];
+        layer.backward(21, x, 0, dx, 0, n);
+        assertArrayEquals(DropoutSemanticsTest.rawBits(expected), DropoutSemanticsTest.rawBits(dx));
+
+        float[] untouched = new float[n];
+        assertThrows(IllegalArgumentException.class, () -> layer.forward(x, 0, untouched, 0, n - 7));
+        assertThrows(IndexOutOfBoundsException.class, () -> layer.forward(x, 0, untouched, 0, n, new long[0], 0));
+        assertEquals(42, layer.position(), "a rejected call must not move the position");
+        assertArrayEquals(new float[n], untouched, "a rejected call must not write");
+    }
 }

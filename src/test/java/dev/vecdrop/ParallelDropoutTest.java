@@ -325,6 +325,34 @@ class ParallelDropoutTest {
         }
     }
 
+    /**
+     * Per-channel dropout, cut at whole runs or samples whose decisions fill whole mask words: every operation and
+     * form equals the single call, with chunks of at least 64 elements so that regions of a few granules are cut.
+     * Runs of 5 (a granule of 64 runs is 21.3 samples), runs of 49, samples of 3 rows of 7, of 4 rows of 16, of
+     * 100 channels (16 samples a granule) and of 1,024 rows of 3; inverted and alpha dropout.
+     */
+    @Test
+    void perChannelDropoutEqualsTheSingleCall() {
+        ForkJoinPool pool = pool(FLOAT64_THREADS);
+        ChannelLayout[] layouts = {ChannelLayout.channelsFirst(3, 5), ChannelLayout.channelsFirst(64, 49),
+            ChannelLayout.channelsLast(7, 3), ChannelLayout.channelsLast(4, 16), ChannelLayout.channelsLast(2, 100),
+            ChannelLayout.channelsLast(1024, 3)};
+        for (ChannelLayout layout : layouts) {
+            int sample = layout.channels() * layout.positions();
+            int perGranule = (int) ((layout.chunkGranule() + sample - 1) / sample);
+            for (Dropout d : new Dropout[] {Dropout.inverted(0.3), Dropout.alpha(0.2)}) {
+                Dropout single = d.perChannel(layout);
+                ParallelDropout parallel = ParallelDropout.of(single, pool).withMinParallelLength(0)
+                        .withMinChunkLength(64);
+                for (int samples : new int[] {1, perGranule + 1, 2 * perGranule + 3, 3 * perGranule}) {
+                    for (long streamOffset : new long[] {0, 63}) {
+                        assertSameAsSingleCall(parallel, single, samples * sample, streamOffset);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void moreThreadsThanThePoolHasAndTasksInRandomOrderChangeNothing() {
         Executor randomOrder = task -> Thread.ofVirtual().start(() -> {
@@ -424,25 +452,36 @@ class ParallelDropoutTest {
     @Test
     void chunksAreWordAlignedAndNeitherTooSmallNorMoreThanThreads() {
         int min = ParallelDropout.MIN_CHUNK;
-        assertEquals(100, ChunkedCalls.chunkLength(100, 4, 0, min)); // below MIN_CHUNK: inline
-        assertEquals(1 << 20, ChunkedCalls.chunkLength(1 << 20, 1, 0, min)); // one thread: inline
-        assertEquals(999_999, ChunkedCalls.chunkLength(999_999, 8, 1_000_000, min)); // below the threshold
-        assertEquals(64, ChunkedCalls.chunkLength(130, 3, 0, 64)); // 64 + 64 + 2
-        assertEquals(128, ChunkedCalls.chunkLength(130, 3, 0, 128)); // 128 + 2
-        for (int minChunk : new int[] {64, 640, min}) {
-            for (int threads = 2; threads <= 17; threads++) {
-                for (int n : new int[] {minChunk + 1, 1_000_003, 1 << 26}) {
-                    long chunk = ChunkedCalls.chunkLength(n, threads, 0, minChunk);
-                    String at = "n=" + n + " threads=" + threads + " minChunk=" + minChunk;
-                    assertEquals(0, chunk % ParallelDropout.ALIGNMENT, at);
-                    assertTrue(chunk >= minChunk, at);
-                    assertTrue((n + (long) chunk - 1) / chunk <= threads, at);
-                    long perThread = (n + (long) threads - 1) / threads;
-                    long exact = Math.max(minChunk, (perThread + 63) / 64 * 64);
-                    assertEquals(Math.min(n, exact), chunk, at + ": the smallest aligned share, no more");
+        int word = ParallelDropout.ALIGNMENT;
+        assertEquals(100, ChunkedCalls.chunkLength(100, 4, 0, min, word)); // below MIN_CHUNK: inline
+        assertEquals(1 << 20, ChunkedCalls.chunkLength(1 << 20, 1, 0, min, word)); // one thread: inline
+        assertEquals(999_999, ChunkedCalls.chunkLength(999_999, 8, 1_000_000, min, word)); // below the threshold
+        assertEquals(64, ChunkedCalls.chunkLength(130, 3, 0, 64, word)); // 64 + 64 + 2
+        assertEquals(128, ChunkedCalls.chunkLength(130, 3, 0, 128, word)); // 128 + 2
+        assertEquals(640, ChunkedCalls.chunkLength(1300, 3, 0, 64, 320)); // runs of 5: 2 chunks of 2 words' runs
+        // Element-wise, runs of 5 (64 runs: 320), samples of 7 x 3 (64 samples: 1,344) and of 100 channels (16).
+        for (long granule : new long[] {word, 320, 1344, 16 * 100 * 2}) {
+            for (int minChunk : new int[] {64, 640, min}) {
+                for (int threads = 2; threads <= 17; threads++) {
+                    for (int n : new int[] {minChunk + 1, 1_000_003, 1 << 26}) {
+                        long chunk = ChunkedCalls.chunkLength(n, threads, 0, minChunk, granule);
+                        String at = "n=" + n + " threads=" + threads + " minChunk=" + minChunk + " granule=" + granule;
+                        assertTrue(chunk == n || chunk % granule == 0, at);
+                        assertTrue(chunk >= minChunk, at);
+                        assertTrue((n + (long) chunk - 1) / chunk <= threads, at);
+                        long perThread = Math.max(minChunk, (n + (long) threads - 1) / threads);
+                        long exact = (perThread + granule - 1) / granule * granule;
+                        assertEquals(Math.min(n, exact), chunk, at + ": the smallest aligned share, no more");
+                    }
                 }
             }
         }
+        assertEquals(64, ChannelLayout.elementwise().chunkGranule());
+        assertEquals(64 * 5, ChannelLayout.channelsFirst(7, 5).chunkGranule()); // a decision a run
+        assertEquals(64 * 21, ChannelLayout.channelsLast(7, 3).chunkGranule()); // 3 decisions a sample
+        assertEquals(16 * 200, ChannelLayout.channelsLast(2, 100).chunkGranule()); // 100 decisions: 16 samples
+        assertEquals(128, ChannelLayout.channelsLast(2, 64).chunkGranule()); // a word a sample
+        assertEquals(256, ChannelLayout.channelsLast(1, 256).chunkGranule()); // 4 words a sample
     }
 
     @Test
