@@ -18,7 +18,7 @@ import java.util.Arrays;
  * element-wise dropout, against 0.15 without). Channels-first runs under 32 elements and channels-last samples under
  * 32 elements of at most 16 channels, whose layouts hold a table of their elements' decisions
  * ({@link ChannelLayout#shortDecisions}), are expanded a vector at a time on vector kernels
- * ({@code PanamaKeepBits.spread}); the plain loops cost about 3 ns a run, however short, and 8 ns a small sample.
+ * ({@code PanamaKeepBits.spread}); the plain loops cost about 3 ns a run, however short, and 6-8 ns a small sample.
  *
  * <p>Thread-safety: an instance belongs to one thread ({@link #get}). Allocation: 35 longs and a segment view of
  * them per thread, on its first such call (a virtual thread is a thread here); none after.
@@ -50,8 +50,8 @@ final class KeepBits {
             MethodType.methodType(int.class, long[].class, int.class, int[].class, int.class, int.class, int.class),
             "per-channel keep bits");
     /**
-     * Channels-last samples under this many elements take the vector spread: it costs about 2 ns a vector whatever
-     * the sample, and the word-at-a-time rows about 8 ns a sample (a tie at 32 elements, AMD EPYC, stop 27).
+     * Channels-last samples under this many elements take the vector spread: it costs 2-3 ns a vector whatever the
+     * sample, and the word-at-a-time rows 6-8 ns a sample (a tie at 32 elements, AMD EPYC, stop 27).
      */
     private static final int SPREAD_SAMPLE = 32;
     /** A constant, which javac copies here: the scalar path never loads {@code PanamaKeepBits}. */

@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Per-channel dropout's keep bits for short channels-first runs and small channels-last samples, a vector of elements
  * at a time: each lane's decision bit, picked from a window of the block's decisions by a lane-wise shift, and the
  * lanes' compare turned into bits ({@code VectorMask.toLong}: a move from a mask register). The plain loops it
- * replaces cost about 3 ns per run (runs of 4: 0.15 of element-wise dropout, stop 26) or 8 ns per sample (samples of
- * 4 rows of 3: 0.18, stop 27). Moves bits only.
+ * replaces cost about 3 ns per run (runs of 4: 0.15 of element-wise dropout, stop 26) or 6-8 ns per sample (samples
+ * of 4 rows of 3: 0.18, stop 27). Moves bits only.
  *
  * <p>Thread-safety: stateless. Allocation: none once C2 has compiled it.
  */

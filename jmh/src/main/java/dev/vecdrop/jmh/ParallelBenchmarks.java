@@ -1,5 +1,6 @@
 package dev.vecdrop.jmh;
 
+import dev.vecdrop.ChannelLayout;
 import dev.vecdrop.Dropout;
 import dev.vecdrop.ParallelDropout;
 import java.util.SplittableRandom;
@@ -26,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * inline). Ratios that matter: forward / limitScale at the same thread count, and forward(threads) /
  * forward(1). Run with {@code -p threads=1,2,4,8,16} on a bigger machine. With smaller {@code n},
  * {@code singleCallForward} against {@code forwardAlwaysSplit} locates the inline threshold, and against
- * {@code forward} measures what the parallel form costs below it.
+ * {@code forward} measures what the parallel form costs below it. {@code layout} runs the same over per-channel
+ * dropout: {@code first:C:S} or {@code last:S:C} (whole samples of {@code n}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -42,6 +44,9 @@ public class ParallelBenchmarks {
     @Param({"1", "2"})
     public int threads;
 
+    @Param({"elementwise"})
+    public String layout;
+
     private ForkJoinPool pool;
     private Dropout single;
     private ParallelDropout dropout;
@@ -55,10 +60,10 @@ public class ParallelBenchmarks {
     @Setup(Level.Trial)
     public void setUp() {
         pool = new ForkJoinPool(threads);
-        single = Dropout.inverted(0.5);
+        single = Dropout.inverted(0.5).perChannel(layout(layout));
         dropout = ParallelDropout.of(single, pool);
         alwaysSplit = dropout.withMinParallelLength(0);
-        limit = ParallelDropout.of(Dropout.classic(0.5), pool); // classic eval: y = x * 0.5f, chunked the same way
+        limit = ParallelDropout.of(Dropout.classic(0.5).perChannel(single.layout()), pool); // y = x * 0.5f, same chunks
         x = new float[n];
         y = new float[n];
         mask = new long[Dropout.maskWords(n)];
@@ -67,6 +72,16 @@ public class ParallelBenchmarks {
             x[i] = (float) random.nextGaussian();
         }
         dropout.forward(1, 0, x, 0, y, 0, n, mask, 0);
+    }
+
+    private static ChannelLayout layout(String spec) {
+        if (spec.equals("elementwise")) {
+            return ChannelLayout.elementwise();
+        }
+        String[] p = spec.split(":");
+        int a = Integer.parseInt(p[1]);
+        int b = Integer.parseInt(p[2]);
+        return p[0].equals("first") ? ChannelLayout.channelsFirst(a, b) : ChannelLayout.channelsLast(a, b);
     }
 
     @TearDown(Level.Trial)
