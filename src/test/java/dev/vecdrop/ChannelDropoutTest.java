@@ -154,8 +154,12 @@ class ChannelDropoutTest {
         assertEquals(42, y[0]);
         assertThrows(IllegalArgumentException.class, () -> ChannelLayout.channelsFirst(0, 3));
         assertThrows(IllegalArgumentException.class, () -> ChannelLayout.channelsLast(3, 0));
-        assertThrows(IllegalArgumentException.class, () -> ParallelDropout.of(d, Runnable::run, 2));
-        assertThrows(IllegalArgumentException.class, () -> new DropoutLayer(d, 1));
+        assertThrows(IllegalArgumentException.class, () -> DropConnect.of(d)); // weights: element by element
+        // ParallelDropout and DropoutLayer take it, and reject part samples as the single call does.
+        assertThrows(IllegalArgumentException.class,
+                () -> ParallelDropout.of(d, Runnable::run, 2).forward(1, 0, x, 0, y, 0, 13));
+        assertThrows(IllegalArgumentException.class, () -> new DropoutLayer(d, 1).forward(x, 0, y, 0, 13));
+        assertEquals(42, y[0]);
         // A stored mask holds N * C bits: 2 samples of 4 channels fit one word, whatever S.
         d.forward(1, Long.MAX_VALUE - 8, x, 0, y, 0, 24, new long[1], 0);
         assertThrows(IllegalArgumentException.class, () -> d.forward(1, Long.MAX_VALUE - 7, x, 0, y, 0, 24));
