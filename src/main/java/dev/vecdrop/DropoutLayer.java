@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * layer.backward(ticket, dy, 0, dx, 0, n);         // same mask, regenerated
  * }</pre>
  *
+ * <p>Float32 and float64 arrays; a float64 forward takes the same decisions (and stores the same mask bits) as a
+ * float32 one at the same offset.
+ *
  * <p>Thread-safety: thread-safe and lock-free. Each training forward reserves its stream range with a
  * compare-and-set, so concurrent forwards get disjoint ranges and each returns the offset it used; which thread
  * gets which range depends on timing. For results that repeat run after run, give each thread its own layer
@@ -104,9 +107,53 @@ public final class DropoutLayer {
         return offset;
     }
 
+    /**
+     * Training forward over the next stream elements, one per keep decision, in float64.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements (whole samples, per channel)
+     * @return the stream offset used, for {@link #backward}
+     */
+    public long forward(double[] x, int xOffset, double[] y, int yOffset, int length) {
+        checkRegions(x, xOffset, y, yOffset, length);
+        long offset = reserve(length);
+        dropout.doubles().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length);
+        return offset;
+    }
+
+    /**
+     * Training forward over the next stream elements, one per keep decision, in float64, that also stores the mask
+     * bits (the same bits as the float32 forward's).
+     *
+     * @param x            the input
+     * @param xOffset      where the input region starts in {@code x}
+     * @param y            the output; may be {@code x} (same offset) for in-place
+     * @param yOffset      where the output region starts in {@code y}
+     * @param length       the number of elements (whole samples, per channel)
+     * @param mask         the packed keep bits, written: one bit per decision from {@code maskOffset}
+     * @param maskOffset   the first mask word written
+     * @return the stream offset used
+     */
+    public long forward(double[] x, int xOffset, double[] y, int yOffset, int length, long[] mask, int maskOffset) {
+        checkRegions(x, xOffset, y, yOffset, length);
+        dropout.doubles().checkMask(mask, maskOffset, length, true);
+        long offset = reserve(length);
+        dropout.doubles().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        return offset;
+    }
+
     /** The regions and, per channel, whole samples: the stream offset is checked as it is reserved. */
     private void checkRegions(float[] x, int xOffset, float[] y, int yOffset, int length) {
         FloatArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
+        dropout.layout().checkLength(length);
+    }
+
+    /** The float64 regions and, per channel, whole samples. */
+    private void checkRegions(double[] x, int xOffset, double[] y, int yOffset, int length) {
+        DoubleArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
         dropout.layout().checkLength(length);
     }
 
@@ -137,6 +184,20 @@ public final class DropoutLayer {
     }
 
     /**
+     * Float64 backward of the forward that returned {@code streamOffset}, regenerating its mask.
+     *
+     * @param streamOffset what the forward returned
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy} (same offset) for in-place
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements
+     */
+    public void backward(long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset, int length) {
+        dropout.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /**
      * Eval forward; does not move the stream position.
      *
      * @param x       the input
@@ -146,6 +207,19 @@ public final class DropoutLayer {
      * @param length  the number of elements
      */
     public void eval(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        dropout.eval(x, xOffset, y, yOffset, length);
+    }
+
+    /**
+     * Float64 eval forward; does not move the stream position.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x} (same offset) for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements
+     */
+    public void eval(double[] x, int xOffset, double[] y, int yOffset, int length) {
         dropout.eval(x, xOffset, y, yOffset, length);
     }
 }

@@ -176,4 +176,53 @@ class DropoutLayerTest {
         assertEquals(42, layer.position(), "a rejected call must not move the position");
         assertArrayEquals(new float[n], untouched, "a rejected call must not write");
     }
+
+    /**
+     * The float64 forms: the forward uses the same stream range and decisions as a float32 one would (the layer's
+     * position moves alike, element-wise and per channel), stores the same mask bits, and the backward and eval match
+     * the dropout's own float64 calls; a bad call moves nothing and writes nothing.
+     */
+    @Test
+    void float64FormsMoveAlikeAndMatchTheDropoutsFloat64Calls() {
+        for (ChannelLayout layout : new ChannelLayout[] {ChannelLayout.elementwise(), ChannelLayout.channelsFirst(3, 7)}) {
+            Dropout dropout = Dropout.classic(0.35).perChannel(layout);
+            DropoutLayer layer = new DropoutLayer(dropout, 7);
+            int n = 4 * 21;
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = Math.sin(i) * 3.1;
+            }
+            double[] y = new double[n];
+            assertEquals(0, layer.forward(x, 0, y, 0, n));
+            long moved = layer.position();
+            assertEquals(layout.decisions(n), moved);
+            double[] expected = new double[n];
+            dropout.forward(7, 0, x, 0, expected, 0, n);
+            assertArrayEquals(expected, y, "float64 forward " + layout);
+
+            long[] mask = new long[Dropout.maskWords(n)];
+            long[] floatMask = new long[mask.length];
+            double[] y2 = new double[n];
+            assertEquals(moved, layer.forward(x, 0, y2, 0, n, mask, 0));
+            dropout.mask(7, moved, floatMask, 0, n);
+            assertArrayEquals(floatMask, mask, "float64 forward's mask bits " + layout);
+            double[] dx = new double[n];
+            layer.backward(moved, y2, 0, dx, 0, n);
+            double[] expectedDx = new double[n];
+            dropout.backward(7, moved, y2, 0, expectedDx, 0, n);
+            assertArrayEquals(expectedDx, dx, "float64 backward " + layout);
+            double[] eval = new double[n];
+            double[] expectedEval = new double[n];
+            layer.eval(x, 0, eval, 0, n);
+            dropout.eval(x, 0, expectedEval, 0, n);
+            assertArrayEquals(expectedEval, eval, "float64 eval " + layout);
+
+            double[] untouched = new double[n];
+            long position = layer.position();
+            assertThrows(IndexOutOfBoundsException.class, () -> layer.forward(x, 0, untouched, 1, n));
+            assertThrows(IndexOutOfBoundsException.class, () -> layer.forward(x, 0, untouched, 0, n, new long[0], 0));
+            assertEquals(position, layer.position(), "a rejected call must not move the position " + layout);
+            assertArrayEquals(new double[n], untouched, "a rejected call must not write " + layout);
+        }
+    }
 }

@@ -468,7 +468,7 @@ class ParallelDropoutTest {
                         String at = "n=" + n + " threads=" + threads + " minChunk=" + minChunk + " granule=" + granule;
                         assertTrue(chunk == n || chunk % granule == 0, at);
                         assertTrue(chunk >= minChunk, at);
-                        assertTrue((n + (long) chunk - 1) / chunk <= threads, at);
+                        assertTrue((n + chunk - 1) / chunk <= threads, at);
                         long perThread = Math.max(minChunk, (n + (long) threads - 1) / threads);
                         long exact = (perThread + granule - 1) / granule * granule;
                         assertEquals(Math.min(n, exact), chunk, at + ": the smallest aligned share, no more");
