@@ -19,7 +19,8 @@ import java.util.Objects;
  *
  * <p>Thread-safety: immutable. Allocation: none after construction; a layout of channels-first runs under 32
  * elements or channels-last samples under 128 makes a table of its first 1,152 elements' decisions (4.5 KiB) there,
- * which the per-channel gaussian layers lay their normals out by, and per-channel dropout its short runs' keep bits.
+ * which the per-channel gaussian layers lay their normals out by, and per-channel dropout its short runs' and small
+ * samples' keep bits.
  */
 public final class ChannelLayout {
 
@@ -129,8 +130,8 @@ public final class ChannelLayout {
     }
 
     /**
-     * Where {@link NormalBlocks} lays the normals out by decision (and {@link KeepBits} expands short runs' keep
-     * bits): element {@code i}'s decision for
+     * Where {@link NormalBlocks} lays the normals out by decision (and {@link KeepBits} expands short runs' and
+     * small samples' keep bits): element {@code i}'s decision for
      * {@code i < NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE}, in a layout of short periods; otherwise null.
      * Callers must not write to it.
      */
@@ -156,7 +157,7 @@ public final class ChannelLayout {
      */
     long chunkGranule() {
         int perWord = 64 / Math.min(64, Integer.lowestOneBit(decisionsPerPeriod())); // 64 / gcd(D, 64)
-        return period() * perWord;
+        return period() > Long.MAX_VALUE / perWord ? Long.MAX_VALUE : period() * perWord; // no region is that long
     }
 
     /** Throws unless {@code length} is a whole number of samples. */

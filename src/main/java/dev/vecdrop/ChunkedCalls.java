@@ -120,10 +120,10 @@ final class ChunkedCalls {
      * dropout cuts at whole runs or samples whose decisions fill whole mask words).
      */
     static long chunkLength(long length, int parallelism, int minParallelLength, int minChunk, long granule) {
-        if (length < minParallelLength || parallelism == 1 || length <= minChunk) {
+        if (length < minParallelLength || parallelism == 1 || length <= minChunk || length <= granule) {
             return length;
         }
-        long perThread = Math.max((length + parallelism - 1) / parallelism, minChunk);
+        long perThread = Math.max((length + parallelism - 1) / parallelism, minChunk); // under length: no overflow
         return Math.min(length, (perThread + granule - 1) / granule * granule);
     }
 

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * compare-and-set, so concurrent forwards get disjoint ranges and each returns the offset it used; which thread
  * gets which range depends on timing. For results that repeat run after run, give each thread its own layer
  * (seeds from {@link Seeds#derive}) or call from one thread. Allocation: none, once the JIT has compiled the
- * kernels.
+ * kernels, except, per channel over short runs or rows, a small scratch on each thread's first call
+ * ({@link Dropout#perChannel}).
  */
 public final class DropoutLayer {
 
@@ -80,7 +81,8 @@ public final class DropoutLayer {
      * @return the stream offset used, for {@link #backward}
      */
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        checkRegions(x, xOffset, y, yOffset, length); // throws before the position moves
+        // The dropout's own checks, before the position moves; the stream offset is checked as it is reserved.
+        dropout.floats().checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
         long offset = reserve(length);
         dropout.floats().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length);
         return offset;
@@ -100,8 +102,7 @@ public final class DropoutLayer {
      * @return the stream offset used
      */
     public long forward(float[] x, int xOffset, float[] y, int yOffset, int length, long[] mask, int maskOffset) {
-        checkRegions(x, xOffset, y, yOffset, length);
-        dropout.floats().checkMask(mask, maskOffset, length, true);
+        dropout.floats().checkForwardWithMask(0, x, xOffset, y, yOffset, length, mask, maskOffset);
         long offset = reserve(length);
         dropout.floats().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
         return offset;
@@ -118,7 +119,7 @@ public final class DropoutLayer {
      * @return the stream offset used, for {@link #backward}
      */
     public long forward(double[] x, int xOffset, double[] y, int yOffset, int length) {
-        checkRegions(x, xOffset, y, yOffset, length);
+        dropout.doubles().checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
         long offset = reserve(length);
         dropout.doubles().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length);
         return offset;
@@ -138,23 +139,10 @@ public final class DropoutLayer {
      * @return the stream offset used
      */
     public long forward(double[] x, int xOffset, double[] y, int yOffset, int length, long[] mask, int maskOffset) {
-        checkRegions(x, xOffset, y, yOffset, length);
-        dropout.doubles().checkMask(mask, maskOffset, length, true);
+        dropout.doubles().checkForwardWithMask(0, x, xOffset, y, yOffset, length, mask, maskOffset);
         long offset = reserve(length);
         dropout.doubles().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
         return offset;
-    }
-
-    /** The regions and, per channel, whole samples: the stream offset is checked as it is reserved. */
-    private void checkRegions(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        FloatArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
-        dropout.layout().checkLength(length);
-    }
-
-    /** The float64 regions and, per channel, whole samples. */
-    private void checkRegions(double[] x, int xOffset, double[] y, int yOffset, int length) {
-        DoubleArrayDropout.checkRegions("x", x, xOffset, "y", y, yOffset, length);
-        dropout.layout().checkLength(length);
     }
 
     /** Atomically takes the stream elements of the next {@code length} elements' decisions. */

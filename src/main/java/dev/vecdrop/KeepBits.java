@@ -39,12 +39,6 @@ final class KeepBits {
 
     private static final ThreadLocal<KeepBits> SCRATCH = ThreadLocal.withInitial(KeepBits::new);
 
-    static { // the layout's table reaches every element a block of short runs or small samples reads
-        if (Math.max(NormalBlocks.LONG_RUN, NormalBlocks.SHORT_SAMPLE) - 1 + BLOCK
-                > NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE) {
-            throw new AssertionError("ChannelLayout's decision table is too short for a block of keep bits");
-        }
-    }
     /** {@code PanamaKeepBits.spread}, or null on the scalar path. */
     private static final MethodHandle SPREAD = VectorMethods.find("PanamaKeepBits", "spread",
             MethodType.methodType(int.class, long[].class, int.class, int[].class, int.class, int.class, int.class),
@@ -56,6 +50,14 @@ final class KeepBits {
     private static final int SPREAD_SAMPLE = 32;
     /** A constant, which javac copies here: the scalar path never loads {@code PanamaKeepBits}. */
     private static final int SPREAD_ROW_CHANNELS = dev.vecdrop.vector.PanamaKeepBits.MAX_ROW_CHANNELS;
+
+    static { // the layout's table exists for, and reaches every element of, a block of short runs or small samples
+        int longest = Math.max(NormalBlocks.LONG_RUN, SPREAD_SAMPLE);
+        if (SPREAD_SAMPLE > NormalBlocks.SHORT_SAMPLE
+                || longest - 1 + BLOCK > NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE) {
+            throw new AssertionError("ChannelLayout's decision table is too short for a block of keep bits");
+        }
+    }
 
     /** The decisions (words 0-17), the elements' keep bits (18-33), and a word that {@link #orBits} may spill into. */
     final long[] words = new long[ELEMENT_BITS + BLOCK / 64 + 1];
@@ -97,13 +99,13 @@ final class KeepBits {
     void build(ChannelLayout layout, long k, int len, boolean vector) {
         Arrays.fill(words, ELEMENT_BITS, ELEMENT_BITS + ((len + 63) >>> 6) + 1, 0L);
         int[] decisionOf = layout.shortDecisions();
-        boolean runs = layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST;
-        if (decisionOf != null && runs) { // runs under 32: by the table
+        boolean channelsFirst = layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST;
+        if (decisionOf != null && channelsFirst) { // runs under 32: by the table
             spread(words, decisionOf, (int) (k % layout.period()), len, 1, vector);
-        } else if (!runs && vector && SPREAD != null && layout.period() < SPREAD_SAMPLE
+        } else if (!channelsFirst && vector && SPREAD != null && layout.period() < SPREAD_SAMPLE
                 && layout.channels() <= SPREAD_ROW_CHANNELS) { // small samples: by the table too
             spread(words, decisionOf, (int) (k % layout.period()), len, layout.channels(), true);
-        } else if (runs || layout.channels() == 1) { // a decision a run
+        } else if (channelsFirst || layout.channels() == 1) { // a decision a run
             runBits(words, layout.positions(), k, len);
         } else {
             rowBits(words, layout.channels(), layout.positions(), k, len);
@@ -114,7 +116,7 @@ final class KeepBits {
      * Element {@code j} of the block being {@code from + j} of the layout's table (the block starts {@code from}
      * elements into a run or sample): its decision bit copied, a vector at a time, then the rest. The table covers
      * the first {@code NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE} elements, and {@code from + len} is at most
-     * {@code 127 + BLOCK} (asserted below).
+     * {@code 31 + BLOCK}: runs and samples here are under 32 elements (asserted above).
      */
     private static void spread(long[] w, int[] decisionOf, int from, int len, int channels, boolean vector) {
         int j = 0;

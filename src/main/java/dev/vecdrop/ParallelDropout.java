@@ -19,6 +19,8 @@ import java.util.concurrent.RejectedExecutionException;
  * dropout ({@link Dropout#perChannel}) is cut likewise at whole runs (channels first) or samples (channels last)
  * whose decisions fill whole mask words ({@code 64 S} elements, or {@code C S * 64 / gcd(C, 64)}), so a chunk's
  * first decision starts a mask word and its stream offset is {@code streamOffset} plus the decisions before it.
+ * A region of one such granule or less runs inline: with an odd {@code C}, 64 samples (64 images of 224 x 224 x 3
+ * channels last run on one thread).
  *
  * <p>How a call runs: all arguments are checked first, on the caller's thread, exactly as {@link Dropout}
  * checks them (the same check methods), so bad input throws before any task starts and nothing is written.
@@ -37,11 +39,16 @@ import java.util.concurrent.RejectedExecutionException;
  * length: the chunk's closure, one job object with its counter and latch, plus what the executor allocates for
  * {@code parallelism - 1} submissions (a {@link ForkJoinPool} wraps each in a small task): about 210-270 bytes
  * with 2 threads, growing with the parallelism. A task the executor has not yet run holds the job, and so the
- * caller's arrays or segments, until it runs (and finds nothing to do).
+ * caller's arrays or segments, until it runs (and finds nothing to do). Per-channel dropout over short runs or rows
+ * also makes a small scratch (35 longs and a segment view) on each thread's first such chunk: once per pool thread,
+ * but on every call with an executor that starts a new thread per task.
  */
 public final class ParallelDropout {
 
-    /** Chunk boundaries are multiples of this, so no 64-bit mask word is written by two threads. */
+    /**
+     * Element-wise chunk boundaries are multiples of this, so no 64-bit mask word is written by two threads
+     * (per-channel ones, of the layout's granule).
+     */
     public static final int ALIGNMENT = ChunkedCalls.ALIGNMENT;
     /** The smallest chunk handed to a thread: below this the hand-off costs more than the work. */
     public static final int MIN_CHUNK = 1 << 14;

@@ -29,13 +29,15 @@ class ChannelDropoutTest {
      * ({@code {3, 16, 100}}) and 16 ({@code {2, 48, 30}}), and samples of under a word ({@code {40, 5, 12}}) and just
      * over one ({@code {30, 2, 33}}). Samples under 32 elements of at most 16 channels go a vector at a time, their
      * lanes' decisions in a window from the first lane's channel 0: blocks starting mid-row ({@code {200, 3, 4}},
-     * {@code {150, 7, 3}}), the widest window ({@code {100, 16, 1}}), and 22 channels, too wide for it
+     * {@code {150, 7, 3}}), the widest windows: 16 channels, and 15 channels, whose vectors start at channel 14 as
+     * well (element 224: 29 bits on, the most a block reaches), and 22 channels, too wide for it
      * ({@code {50, 22, 1}}: a vector from channel 20 reaches 35 decisions on).
      */
     private static final int[][] SHAPES = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {1, 130, 1}, {4, 7, 33},
             {2, 200, 17}, {1, 1, 100}, {2, 300, 3}, {1, 513, 2}, {3, 40, 49}, {2, 9, 127}, {1, 20, 128},
             {2, 64, 20}, {1000, 63, 1}, {2, 600, 1}, {2, 3, 700}, {3, 16, 100}, {2, 48, 30}, {40, 5, 12}, {30, 2, 33},
-            {200, 3, 4}, {100, 16, 1}, {150, 7, 3}, {50, 22, 1}};
+            {200, 3, 4}, {100, 16, 1}, {40, 15, 1}, {150, 7, 3},
+            {50, 22, 1}};
 
     @Test
     void everyOperationMatchesTheDefinitionInBothLayouts() {
