@@ -18,7 +18,7 @@ import java.util.Objects;
  * ({@code length % (C * S) == 0}).
  *
  * <p>Thread-safety: immutable. Allocation: none after construction; a layout of channels-first runs under 32
- * elements or channels-last samples under 128 makes a table of its first 1,152 elements' decisions (4.5 KiB) there,
+ * elements or channels-last samples under 128 makes a table of its first 4,224 elements' decisions (16.5 KiB) there,
  * which the per-channel gaussian layers lay their normals out by, and per-channel dropout its short runs' and small
  * samples' keep bits.
  */
@@ -50,10 +50,15 @@ public final class ChannelLayout {
     }
 
     /**
-     * The decisions of a region's first {@code NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE} elements, for the
-     * layouts whose periods are too short for a loop per period: channels-first runs under
-     * {@code NormalBlocks.LONG_RUN} elements and channels-last samples under {@code NormalBlocks.SHORT_SAMPLE}; null
-     * for the others. 4.5 KiB, made once per layout.
+     * The elements {@link #shortDecisions} covers: a block of either reader ({@link NormalBlocks}' normals,
+     * {@link KeepBits}' keep bits), started anywhere in a period under {@code NormalBlocks.SHORT_SAMPLE}: 4,224.
+     */
+    static final int SHORT_TABLE = Math.max(NormalBlocks.BLOCK, KeepBits.BLOCK) + NormalBlocks.SHORT_SAMPLE;
+
+    /**
+     * The decisions of a region's first {@link #SHORT_TABLE} elements, for the layouts whose periods are too short
+     * for a loop per period: channels-first runs under {@code NormalBlocks.LONG_RUN} elements and channels-last
+     * samples under {@code NormalBlocks.SHORT_SAMPLE}; null for the others. 16.5 KiB, made once per layout.
      */
     private static int[] shortDecisions(Kind kind, int channels, int positions) {
         boolean shortRuns = kind == Kind.CHANNELS_FIRST && positions < NormalBlocks.LONG_RUN;
@@ -61,7 +66,7 @@ public final class ChannelLayout {
         if (!shortRuns && !smallSamples) {
             return null;
         }
-        int[] decisions = new int[NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE];
+        int[] decisions = new int[SHORT_TABLE];
         for (int i = 0; i < decisions.length; i++) {
             decisions[i] = shortRuns ? i / positions : i / (channels * positions) * channels + i % channels;
         }
@@ -132,7 +137,7 @@ public final class ChannelLayout {
     /**
      * Where {@link NormalBlocks} lays the normals out by decision (and {@link KeepBits} expands short runs' and
      * small samples' keep bits): element {@code i}'s decision for
-     * {@code i < NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE}, in a layout of short periods; otherwise null.
+     * {@code i < SHORT_TABLE}, in a layout of short periods; otherwise null.
      * Callers must not write to it.
      */
     int[] shortDecisions() {

@@ -27,8 +27,8 @@ import dev.vecdrop.kernel.KernelSelector;
  *
  * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
  * Allocation: none, once the JIT has compiled the kernels; a thread's first per-channel call over runs under 128
- * elements or rows of up to 64 channels makes that thread's scratch (35 longs), and a {@link ChannelLayout} of such
- * short runs or small samples holds a table of 1,152 ints from its construction.
+ * elements or rows of up to 64 channels makes that thread's scratch (131 longs), and a {@link ChannelLayout} of such
+ * short runs or small samples holds a table of 4,224 ints from its construction.
  */
 public final class Dropout {
 

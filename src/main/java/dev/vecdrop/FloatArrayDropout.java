@@ -10,7 +10,7 @@ import dev.vecdrop.kernel.FloatArrayKernels;
  *
  * <p>Thread-safety: immutable; use from any number of threads on disjoint outputs. Allocation: none, once the JIT
  * has compiled the kernels, but a thread's first per-channel call over short runs or rows makes its scratch
- * ({@link KeepBits}: 35 longs).
+ * ({@link KeepBits}: 131 longs).
  */
 final class FloatArrayDropout {
 

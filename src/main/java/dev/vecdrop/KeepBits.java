@@ -20,7 +20,7 @@ import java.util.Arrays;
  * ({@link ChannelLayout#shortDecisions}), are expanded a vector at a time on vector kernels
  * ({@code PanamaKeepBits.spread}); the plain loops cost about 3 ns a run, however short, and 6-8 ns a small sample.
  *
- * <p>Thread-safety: an instance belongs to one thread ({@link #get}). Allocation: 35 longs and a segment view of
+ * <p>Thread-safety: an instance belongs to one thread ({@link #get}). Allocation: 131 longs and a segment view of
  * them per thread, on its first such call (a virtual thread is a thread here); none after.
  */
 final class KeepBits {
@@ -29,13 +29,18 @@ final class KeepBits {
     static final int SHORT_RUN = 128;
     /** Channels-last rows of at most this many channels take the keep bits: a row's decisions are one word or less. */
     static final int SHORT_ROW = 64;
-    /** Elements per block. */
-    static final int BLOCK = 1024;
     /**
-     * The word where the elements' keep bits start: the block's decisions come first, at most 1,024 (runs of 1) or
-     * {@code 1,023 / S + 2 C <= 1,151} (rows), 18 words.
+     * Elements per block: each block costs a mask-kernel call, the expansion's set-up and a stored-mask kernel
+     * call, about 20 ns. Blocks of 4,096 ran rows of 64 channels at 0.92-1.03 of element-wise dropout, blocks of
+     * 1,024 at 0.77-0.86 (2,048: 0.83-0.97; 8,192: 0.99-1.09; three alternated timing loops, AMD EPYC, stop 27).
      */
-    static final int ELEMENT_BITS = 18;
+    static final int BLOCK = 4096;
+    /**
+     * The word where the elements' keep bits start: the block's decisions come first, at most {@code BLOCK} (runs of
+     * 1) or {@code (BLOCK - 1) / S + 2 C <= BLOCK + 127} (rows: whole samples at both ends), 66 words. (The bits an
+     * element uses reach only {@code BLOCK + C - 2}: with 64 words rows of 63 channels fail, with 65 nothing does.)
+     */
+    static final int ELEMENT_BITS = (BLOCK + 2 * SHORT_ROW - 1 + 63) >>> 6;
 
     private static final ThreadLocal<KeepBits> SCRATCH = ThreadLocal.withInitial(KeepBits::new);
 
@@ -54,12 +59,12 @@ final class KeepBits {
     static { // the layout's table exists for, and reaches every element of, a block of short runs or small samples
         int longest = Math.max(NormalBlocks.LONG_RUN, SPREAD_SAMPLE);
         if (SPREAD_SAMPLE > NormalBlocks.SHORT_SAMPLE
-                || longest - 1 + BLOCK > NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE) {
+                || longest - 1 + BLOCK > ChannelLayout.SHORT_TABLE) {
             throw new AssertionError("ChannelLayout's decision table is too short for a block of keep bits");
         }
     }
 
-    /** The decisions (words 0-17), the elements' keep bits (18-33), and a word that {@link #orBits} may spill into. */
+    /** The decisions (words 0-65), the elements' keep bits (66-129), and a word that {@link #orBits} may spill into. */
     final long[] words = new long[ELEMENT_BITS + BLOCK / 64 + 1];
     /** {@link #words} as a segment, for the segment kernels. */
     final MemorySegment segment = MemorySegment.ofArray(words);
@@ -115,7 +120,7 @@ final class KeepBits {
     /**
      * Element {@code j} of the block being {@code from + j} of the layout's table (the block starts {@code from}
      * elements into a run or sample): its decision bit copied, a vector at a time, then the rest. The table covers
-     * the first {@code NormalBlocks.BLOCK + NormalBlocks.SHORT_SAMPLE} elements, and {@code from + len} is at most
+     * the first {@code ChannelLayout.SHORT_TABLE} elements, and {@code from + len} is at most
      * {@code 31 + BLOCK}: runs and samples here are under 32 elements (asserted above).
      */
     private static void spread(long[] w, int[] decisionOf, int from, int len, int channels, boolean vector) {

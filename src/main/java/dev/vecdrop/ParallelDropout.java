@@ -40,7 +40,7 @@ import java.util.concurrent.RejectedExecutionException;
  * {@code parallelism - 1} submissions (a {@link ForkJoinPool} wraps each in a small task): about 210-270 bytes
  * with 2 threads, growing with the parallelism. A task the executor has not yet run holds the job, and so the
  * caller's arrays or segments, until it runs (and finds nothing to do). Per-channel dropout over short runs or rows
- * also makes a small scratch (35 longs and a segment view) on each thread's first such chunk: once per pool thread,
+ * also makes a small scratch (131 longs and a segment view) on each thread's first such chunk: once per pool thread,
  * but on every call with an executor that starts a new thread per task.
  */
 public final class ParallelDropout {

@@ -344,7 +344,9 @@ public final class WarmUp {
             doubles.forward(r, odd, nativeX, 0, nativeY, 0, n, nativeMask, 0);
             doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
             doubles.eval(nativeX, 0, nativeY, 0, n);
-            for (Dropout d : perChannel) { // 1 to 16 samples (as many as fit): past a block of keep bits (1,024)
+            // 1 to 16 samples (as many as fit): within a block of keep bits (4,096), whose loop takes no branch of its
+            // own in a second block (WarmUpProbe's calls over four blocks neither allocate nor deoptimise).
+            for (Dropout d : perChannel) {
                 int sample = d.layout().channels() * d.layout().positions();
                 int length = Math.min(1 + ((r >> 2) & 15), LENGTH / sample) * sample;
                 d.forward(r, odd, xf, 0, yf, 0, length);

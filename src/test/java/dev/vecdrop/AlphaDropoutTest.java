@@ -142,8 +142,8 @@ class AlphaDropoutTest {
     @Test
     void perChannelIsFeatureAlphaDropoutInBothLayouts() {
         SplittableRandom random = new SplittableRandom(12);
-        // {N, C, S}; {3, 40, 49} and {3, 300, 3} cross blocks of the short layouts' keep bits (1,024 elements).
-        int[][] shapes = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {2, 7, 130}, {3, 40, 49}, {3, 300, 3}};
+        // {N, C, S}; {3, 40, 49} and {5, 300, 3} cross blocks of the short layouts' keep bits (4,096 elements).
+        int[][] shapes = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {2, 7, 130}, {3, 40, 49}, {5, 300, 3}};
         for (int[] shape : shapes) {
             int samples = shape[0], channels = shape[1], positions = shape[2], n = samples * channels * positions;
             for (boolean first : new boolean[] {true, false}) {

@@ -20,24 +20,24 @@ class ChannelDropoutTest {
 
     /**
      * {@code {N, C, S}}. Channels-first runs under 128 and channels-last rows of up to 64 channels go through a
-     * block's keep bits (1,024 elements a block): runs and rows that cross a block's end and a word's
-     * ({@code {2, 300, 3}}, {@code {3, 40, 49}}, {@code {2, 9, 127}}), runs of 127, rows of 64; and the most
-     * decisions a block uses, 1,024 runs of 1, and rows of 63 channels at one position whose block 59 starts at the
-     * last channel of a sample (60,416 = 958 * 63 + 62), so its last element takes decision bit 1,085 of the block's.
-     * Rows are written a word at a time from their sample's repeated decisions, whose phase advances by {@code 64 % C}
-     * a word: samples of many words with {@code 64 % C} of 1 ({@code {2, 3, 700}}, a block starting at phase 1), 0
-     * ({@code {3, 16, 100}}) and 16 ({@code {2, 48, 30}}), and samples of under a word ({@code {40, 5, 12}}) and just
-     * over one ({@code {30, 2, 33}}). Samples under 32 elements of at most 16 channels go a vector at a time, their
-     * lanes' decisions in a window from the first lane's channel 0: blocks starting mid-row ({@code {200, 3, 4}},
-     * {@code {150, 7, 3}}), the widest windows: 16 channels, and 15 channels, whose vectors start at channel 14 as
+     * block's keep bits (4,096 elements a block): runs and rows that cross a block's end and a word's
+     * ({@code {5, 300, 3}}, {@code {3, 40, 49}}, {@code {4, 9, 127}}), runs of 127, rows of 64; and the most
+     * decisions a block uses, 4,096 runs of 1, and rows of 63 channels at one position whose block 62 starts at the
+     * last channel of a sample (253,952 = 4,030 * 63 + 62), so its last element takes decision bit 4,157 of the
+     * block's. Rows are written a word at a time from their sample's repeated decisions, whose phase advances by
+     * {@code 64 % C} a word: samples of many words with {@code 64 % C} of 1 ({@code {2, 3, 700}}, a block starting at
+     * phase 1), 0 ({@code {3, 16, 100}}) and 16 ({@code {3, 48, 30}}), and samples of under a word
+     * ({@code {40, 5, 12}}) and just over one ({@code {30, 2, 33}}). Samples under 32 elements of at most 16 channels
+     * go a vector at a time, their lanes' decisions in a window from the first lane's channel 0: blocks starting
+     * mid-row ({@code {400, 3, 4}}, {@code {200, 7, 3}}: block 1 at channel 1), the widest windows: 16 channels, and
+     * 15 channels, whose vectors start at channel 14 as
      * well (element 224: 29 bits on, the most a block reaches), and 22 channels, too wide for it
      * ({@code {50, 22, 1}}: a vector from channel 20 reaches 35 decisions on).
      */
     private static final int[][] SHAPES = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {1, 130, 1}, {4, 7, 33},
-            {2, 200, 17}, {1, 1, 100}, {2, 300, 3}, {1, 513, 2}, {3, 40, 49}, {2, 9, 127}, {1, 20, 128},
-            {2, 64, 20}, {1000, 63, 1}, {2, 600, 1}, {2, 3, 700}, {3, 16, 100}, {2, 48, 30}, {40, 5, 12}, {30, 2, 33},
-            {200, 3, 4}, {100, 16, 1}, {40, 15, 1}, {150, 7, 3},
-            {50, 22, 1}};
+            {2, 200, 17}, {1, 1, 100}, {5, 300, 3}, {1, 513, 2}, {3, 40, 49}, {4, 9, 127}, {1, 20, 128},
+            {2, 64, 20}, {4100, 63, 1}, {2, 600, 1}, {2, 3, 700}, {3, 16, 100}, {3, 48, 30}, {40, 5, 12}, {30, 2, 33},
+            {400, 3, 4}, {100, 16, 1}, {40, 15, 1}, {200, 7, 3}, {50, 22, 1}};
 
     @Test
     void everyOperationMatchesTheDefinitionInBothLayouts() {
