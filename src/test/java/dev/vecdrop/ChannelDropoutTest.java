@@ -32,12 +32,14 @@ class ChannelDropoutTest {
      * mid-row ({@code {400, 3, 4}}, {@code {200, 7, 3}}: block 1 at channel 1), the widest windows: 16 channels, and
      * 15 channels, whose vectors start at channel 14 as
      * well (element 224: 29 bits on, the most a block reaches), and 22 channels, too wide for it
-     * ({@code {50, 22, 1}}: a vector from channel 20 reaches 35 decisions on).
+     * ({@code {50, 22, 1}}: a vector from channel 20 reaches 35 decisions on). A word of element bits whose
+     * decisions all lie in 32 bits shares one window: samples of 2 rows of 3 and of 7 channels are words whose
+     * decisions just do not ({@code {300, 3, 2}}: 32 bits on; {@code {200, 7, 2}}: 34).
      */
     private static final int[][] SHAPES = {{1, 1, 1}, {2, 3, 5}, {3, 64, 2}, {2, 65, 3}, {1, 130, 1}, {4, 7, 33},
             {2, 200, 17}, {1, 1, 100}, {5, 300, 3}, {1, 513, 2}, {3, 40, 49}, {4, 9, 127}, {1, 20, 128},
             {2, 64, 20}, {4100, 63, 1}, {2, 600, 1}, {2, 3, 700}, {3, 16, 100}, {3, 48, 30}, {40, 5, 12}, {30, 2, 33},
-            {400, 3, 4}, {100, 16, 1}, {40, 15, 1}, {200, 7, 3}, {50, 22, 1}};
+            {400, 3, 4}, {100, 16, 1}, {40, 15, 1}, {200, 7, 3}, {50, 22, 1}, {300, 3, 2}, {200, 7, 2}};
 
     @Test
     void everyOperationMatchesTheDefinitionInBothLayouts() {
