@@ -1,5 +1,7 @@
 package dev.vecdrop;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.ForkJoinPool;
 
@@ -110,6 +112,11 @@ final class WarmUpProbe {
         }
     }
 
+    private static final Arena ARENA = Arena.ofAuto();
+    private static final MemorySegment NATIVE_X = ARENA.allocate(4L << 20, 8);
+    private static final MemorySegment NATIVE_Y = ARENA.allocate(4L << 20, 8);
+    private static final MemorySegment NATIVE_MASK = ARENA.allocate(Dropout.maskWords(1 << 20) * 8L, 8);
+
     /** What a service does after start-up, with shapes the warm-up did not use. */
     private static void requests(Dropout[] dropouts, ParallelDropout[] parallel, float[] x, float[] y, long[] mask) {
         int[] sizes = {1, 100, 1024, 16_384, 300_000, 1 << 20};
@@ -130,6 +137,10 @@ final class WarmUpProbe {
                     dropout.eval(x, 0, y, 0, n);
                     parallel[d].forward(42, offset, x, 0, y, 0, n, mask, 0);
                     parallel[d].backward(mask, 0, x, 0, y, 0, n);
+                    // Native segments (an automatic arena's: shared with the pool), float32 and float64.
+                    parallel[d].forwardFloats(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n, NATIVE_MASK, 0);
+                    parallel[d].backwardFloats(NATIVE_MASK, 0, NATIVE_X, 0, NATIVE_Y, 0, n);
+                    parallel[d].backwardDoubles(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n / 2);
                 }
             }
         }

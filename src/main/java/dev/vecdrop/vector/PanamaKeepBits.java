@@ -38,9 +38,10 @@ public final class PanamaKeepBits {
      * {@code lanes - 1 + C - 1 <= 30} decisions past it (at most 16 lanes). The lanes divide 64, so a vector's bits
      * lie in one word, which is gathered in a register and ORed into memory once. Where a whole word's decisions lie
      * in the 32 bits from its first vector's window (runs of 3 or more, samples of a few rows: bounded by its last
-     * lane's sample's channel {@code C - 1}), its vectors share that window: runs of 8-24 went from 0.46-0.47 of
-     * element-wise dropout to 0.51-0.54, samples of 4 rows of 3 from 0.35-0.39 to 0.47-0.48 (two alternated timing
-     * loops, stop 27). The caller clears the element words and does the rest, fewer than a vector.
+     * lane's sample's channel {@code C - 1}), its vectors share that window. Samples of 4 rows of 3 went from
+     * 0.37-0.38 of element-wise dropout to 0.44-0.47 (JMH, two alternated runs, stop 27); runs of 4-24 gained in
+     * timing loops (0.46-0.47 to 0.51-0.54) but not in JMH (0.50-0.56 before, 0.42-0.53 after: noise). The caller
+     * clears the element words and does the rest, fewer than a vector.
      *
      * @return how many elements were done, a multiple of the lanes
      */
