@@ -137,6 +137,8 @@ public final class WarmUp {
         Dropout keepAll = Dropout.inverted(0.0);
         Dropout dropAll = Dropout.inverted(1.0);
         Forms forms = new Forms(x, inverted, classic);
+        Dropout[] shortcutDropouts = {keepAll, dropAll};
+        Dropout[] segmentDropouts = {inverted, classic, keepAll, dropAll};
         // Two "threads" on the caller: the chunked path's code is what runs on pool threads.
         ParallelDropout[] parallel = new ParallelDropout[CALLER_RUNS.length];
         ParallelGaussian[] parallelGaussian = new ParallelGaussian[CALLER_RUNS.length];
@@ -163,11 +165,14 @@ public final class WarmUp {
             round(rounds, inverted, classic, x, y, mask);
             shortcuts(rounds, keepAll, dropAll, x, y, mask);
             forms.round(rounds, inverted, classic);
+            forms.shortcuts(rounds, shortcutDropouts);
+            forms.wholeWords(rounds, segmentDropouts);
             normals(rounds, y);
             long allocated = counter.bytes() - before;
             // Allocates its jobs: not counted.
             parallelRound(rounds, parallel[rounds % parallel.length], parallelGaussian[rounds % parallel.length], x,
                     y, xd, yd, mask);
+            forms.parallelRound(rounds, parallel[rounds % parallel.length]);
             rounds++;
             long now = System.nanoTime();
             long compiledNow = canTell ? jit.getTotalCompilationTime() : 0;
@@ -261,6 +266,11 @@ public final class WarmUp {
      * per-channel masks in both layouts. Their buffers come from an automatic arena, freed with this object.
      */
     private static final class Forms {
+        /** {@link #wholeWords}' lengths: many whole mask words, one, and a single element. */
+        private static final int[] WHOLE_WORDS = {4096, 64, 1};
+        /** {@link #parallelRound}'s lengths: split over the two callers' "threads", and inline. */
+        private static final int[] SPLIT_AND_INLINE = {LENGTH, 100};
+
         private static final int CHANNELS = 69;
         private final double[] xd = new double[LENGTH];
         private final double[] yd = new double[LENGTH];
@@ -292,6 +302,68 @@ public final class WarmUp {
                     inverted.perChannel(ChannelLayout.channelsLast(7, CHANNELS)), classic.perChannel(rows),
                     classic.perChannel(runs), alpha.perChannel(runs), alpha.perChannel(rows),
                     inverted.perChannel(smallSamples), alpha.perChannel(smallSamples)};
+        }
+
+        /**
+         * {@link ParallelDropout}'s segment forms on the native segments, split and inline, at even and odd stream
+         * offsets: their chunks run the segment kernels from offsets inside the segments, and a service's first such
+         * call deoptimised them (WarmUpProbe, stop 27).
+         */
+        void parallelRound(int r, ParallelDropout parallel) {
+            if ((r & 7) != 0) {
+                return;
+            }
+            long offset = 2L * r + ((r >> 3) & 1);
+            for (int n : SPLIT_AND_INLINE) {
+                parallel.forwardFloats(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+                parallel.backwardFloats(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+                parallel.backwardDoubles(r, offset, nativeX, 0, nativeY, 0, n);
+            }
+        }
+
+        /**
+         * The segment forms over whole mask words and a single element, both scalings and both shortcuts, both
+         * stream-offset parities:
+         * the rounds above never use a length that is a multiple of 64, and a service's first such call on segments
+         * deoptimised the masked kernels (WarmUpProbe, stop 27).
+         */
+        void wholeWords(int r, Dropout[] dropouts) {
+            if ((r & 7) != 0) {
+                return;
+            }
+            long offset = r + ((r >> 3) & 1);
+            for (Dropout d : dropouts) {
+                FloatSegmentDropout floats = d.floatSegments();
+                DoubleSegmentDropout doubles = d.doubleSegments();
+                for (int n : WHOLE_WORDS) {
+                    floats.forward(r, offset, nativeX, 0, nativeY, 0, n);
+                    floats.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+                    floats.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+                    doubles.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+                    doubles.backward(r, offset, nativeX, 0, nativeY, 0, n);
+                }
+            }
+        }
+
+        /** Both shortcuts ({@code p = 0}, {@code p = 1}) on the native segments, float32 and float64. */
+        void shortcuts(int r, Dropout[] dropouts) {
+            if ((r & 3) != 0) {
+                return;
+            }
+            int n = 100 + (r & 63);
+            long offset = r + ((r >> 2) & 1);
+            for (Dropout d : dropouts) {
+                FloatSegmentDropout floats = d.floatSegments();
+                DoubleSegmentDropout doubles = d.doubleSegments();
+                floats.forward(r, offset, nativeX, 0, nativeY, 0, n);
+                floats.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+                floats.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+                floats.backward(r, offset, nativeX, 0, nativeY, 0, n);
+                floats.mask(r, offset, nativeMask, 0, n);
+                doubles.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+                doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+                doubles.backward(r, offset, nativeX, 0, nativeY, 0, n);
+            }
         }
 
         void round(int r, Dropout inverted, Dropout classic) {
@@ -333,9 +405,10 @@ public final class WarmUp {
             // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
             // one warm-up makes C2 speculate on one class, trap on the other and recompile, round after round,
             // so it would never settle; a caller that uses heap segments warms them up by using them.
-            FloatSegmentDropout floats = inverted.floatSegments();
+            FloatSegmentDropout floats = (r & 16) == 0 ? inverted.floatSegments() : classic.floatSegments();
             DoubleSegmentDropout doubles = (r & 8) == 0 ? inverted.doubleSegments() : classic.doubleSegments();
             floats.forward(r, odd, nativeX, 0, nativeY, 0, tiny);
+            floats.forward(r, odd, nativeX, 0, nativeY, 0, tiny, nativeMask, 0);
             doubles.forward(r, odd, nativeX, 0, nativeY, 0, tiny, nativeMask, 0);
             floats.forward(r, odd, nativeX, 0, nativeY, 0, n);
             floats.forward(r, odd, nativeX, 0, nativeY, 0, n, nativeMask, 0);

@@ -1101,10 +1101,15 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
             mask = MASK_HEAP.cast(mask);
         }
         long carry = 0;
-        for (long w = 0; w < words; w++) {
-            long v = w < written ? DoubleSegmentKernels.maskWord(mask, off + w) : 0L;
+        long w = 0;
+        for (; w < written; w++) {
+            long v = DoubleSegmentKernels.maskWord(mask, off + w);
             DoubleSegmentKernels.setMaskWord(mask, off + w, (v << 1) | carry);
             carry = v >>> 63;
+        }
+        for (; w < words; w++) { // a word past the written ones takes only the carry: no branch on w per word, which
+            DoubleSegmentKernels.setMaskWord(mask, off + w, carry); // trapped when a length first left one (stop 27)
+            carry = 0;
         }
     }
 }

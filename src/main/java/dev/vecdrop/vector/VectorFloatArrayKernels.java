@@ -790,10 +790,15 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     /** Multiplies the bit string in {@code mask[off, off + words)} by two; words past {@code written} read as 0. */
     private static void shiftUpOneBit(long[] mask, int off, int written, int words) {
         long carry = 0;
-        for (int w = 0; w < words; w++) {
-            long v = w < written ? FloatArrayKernels.maskWord(mask, off + w) : 0L;
+        int w = 0;
+        for (; w < written; w++) {
+            long v = FloatArrayKernels.maskWord(mask, off + w);
             FloatArrayKernels.setMaskWord(mask, off + w, (v << 1) | carry);
             carry = v >>> 63;
+        }
+        for (; w < words; w++) { // a word past the written ones takes only the carry: no branch on w per word, which
+            FloatArrayKernels.setMaskWord(mask, off + w, carry); // trapped when a length first left one (stop 27)
+            carry = 0;
         }
     }
 }

@@ -1096,10 +1096,15 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
             mask = MASK_HEAP.cast(mask);
         }
         long carry = 0;
-        for (long w = 0; w < words; w++) {
-            long v = w < written ? FloatSegmentKernels.maskWord(mask, off + w) : 0L;
+        long w = 0;
+        for (; w < written; w++) {
+            long v = FloatSegmentKernels.maskWord(mask, off + w);
             FloatSegmentKernels.setMaskWord(mask, off + w, (v << 1) | carry);
             carry = v >>> 63;
+        }
+        for (; w < words; w++) { // a word past the written ones takes only the carry: no branch on w per word, which
+            FloatSegmentKernels.setMaskWord(mask, off + w, carry); // trapped when a length first left one (stop 27)
+            carry = 0;
         }
     }
 }
