@@ -37,8 +37,8 @@ final class KeepBits {
     static final int BLOCK = 4096;
     /**
      * The word where the elements' keep bits start: the block's decisions come first, at most {@code BLOCK} (runs of
-     * 1) or {@code (BLOCK - 1) / S + 2 C <= BLOCK + 127} (rows: whole samples at both ends), 66 words. (The bits an
-     * element uses reach only {@code BLOCK + C - 2}: with 64 words rows of 63 channels fail, with 65 nothing does.)
+     * 1) or {@code (BLOCK - 1) / S + 2 C <= BLOCK + 127} (rows: whole samples at both ends), 66 words. (An element's
+     * own decision bit is at most {@code BLOCK + C - 2}, in word 64: with 64 words, rows of 63 channels fail.)
      */
     static final int ELEMENT_BITS = (BLOCK + 2 * SHORT_ROW - 1 + 63) >>> 6;
 
