@@ -34,6 +34,13 @@ public final class ChannelLayout {
         CHANNELS_LAST
     }
 
+    /**
+     * The elements {@link #shortDecisions} covers: a block of either reader ({@link NormalBlocks}' normals,
+     * {@link KeepBits}' keep bits), started anywhere in a period under {@code NormalBlocks.SHORT_SAMPLE}: 4,224.
+     * Not a compile-time constant, so it comes before every static layout the class builds.
+     */
+    static final int SHORT_TABLE = Math.max(NormalBlocks.BLOCK, KeepBits.BLOCK) + NormalBlocks.SHORT_SAMPLE;
+
     private static final ChannelLayout ELEMENTWISE = new ChannelLayout(Kind.ELEMENTWISE, 1, 1);
 
     private final Kind kind;
@@ -48,12 +55,6 @@ public final class ChannelLayout {
         this.positions = positions;
         this.shortDecisions = shortDecisions(kind, channels, positions);
     }
-
-    /**
-     * The elements {@link #shortDecisions} covers: a block of either reader ({@link NormalBlocks}' normals,
-     * {@link KeepBits}' keep bits), started anywhere in a period under {@code NormalBlocks.SHORT_SAMPLE}: 4,224.
-     */
-    static final int SHORT_TABLE = Math.max(NormalBlocks.BLOCK, KeepBits.BLOCK) + NormalBlocks.SHORT_SAMPLE;
 
     /**
      * The decisions of a region's first {@link #SHORT_TABLE} elements, for the layouts whose periods are too short

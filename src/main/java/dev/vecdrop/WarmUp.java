@@ -38,8 +38,9 @@ import java.util.concurrent.Executor;
  * (a service starting up around it) it cannot tell its own compilations from theirs and may run to the limit.
  * Results of later calls are unaffected (warm-up uses its own buffers; nothing is shared).
  *
- * <p>Thread-safety: safe to call from any thread, any number of times. Allocation: a few small buffers per call
- * (about 40 KB), and whatever the JIT's not-yet-compiled code allocates while it runs.
+ * <p>Thread-safety: safe to call from any thread, any number of times. Allocation: a few buffers and layouts per
+ * call (a few hundred KB; each short per-channel layout holds a 16.5 KiB decision table), and whatever the JIT's
+ * not-yet-compiled code allocates while it runs.
  */
 public final class WarmUp {
 
@@ -266,8 +267,8 @@ public final class WarmUp {
      * per-channel masks in both layouts. Their buffers come from an automatic arena, freed with this object.
      */
     private static final class Forms {
-        /** {@link #wholeWords}' lengths: many whole mask words, one, and a single element. */
-        private static final int[] WHOLE_WORDS = {4096, 64, 1};
+        /** {@link #wholeWords}' lengths: many whole mask words, one, a single element, and none. */
+        private static final int[] WHOLE_WORDS = {4096, 64, 1, 0};
         /** {@link #parallelRound}'s lengths: split over the two callers' "threads", and inline. */
         private static final int[] SPLIT_AND_INLINE = {LENGTH, 100};
 
@@ -322,10 +323,9 @@ public final class WarmUp {
         }
 
         /**
-         * The segment forms over whole mask words and a single element, both scalings and both shortcuts, both
-         * stream-offset parities:
-         * the rounds above never use a length that is a multiple of 64, and a service's first such call on segments
-         * deoptimised the masked kernels (WarmUpProbe, stop 27).
+         * The segment forms over whole mask words, a single element and none, both scalings and both shortcuts, both
+         * stream-offset parities: the segment calls of {@link #round} never use a length that is a multiple of 64,
+         * and a service's first such call on segments deoptimised the masked kernels (WarmUpProbe, stop 27).
          */
         void wholeWords(int r, Dropout[] dropouts) {
             if ((r & 7) != 0) {

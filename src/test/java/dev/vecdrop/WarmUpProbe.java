@@ -140,7 +140,7 @@ final class WarmUpProbe {
                     // Native segments (an automatic arena's: shared with the pool), float32 and float64.
                     parallel[d].forwardFloats(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n, NATIVE_MASK, 0);
                     parallel[d].backwardFloats(NATIVE_MASK, 0, NATIVE_X, 0, NATIVE_Y, 0, n);
-                    parallel[d].backwardDoubles(42, offset, NATIVE_X, 0, NATIVE_Y, 0, Math.max(1, n / 2));
+                    parallel[d].backwardDoubles(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n / 2); // n = 1: none
                 }
             }
         }

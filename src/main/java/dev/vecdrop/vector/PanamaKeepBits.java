@@ -39,7 +39,7 @@ public final class PanamaKeepBits {
      * lie in one word, which is gathered in a register and ORed into memory once. Where a whole word's decisions lie
      * in the 32 bits from its first vector's window (runs of 3 or more, samples of a few rows: bounded by its last
      * lane's sample's channel {@code C - 1}), its vectors share that window. Samples of 4 rows of 3 went from
-     * 0.37-0.38 of element-wise dropout to 0.44-0.47 (JMH, two alternated runs, stop 27); runs of 4-24 gained in
+     * 0.37-0.38 of element-wise dropout to 0.44-0.47 (JMH, two alternated runs, stop 27); runs of 8-24 gained in
      * timing loops (0.46-0.47 to 0.51-0.54) but not in JMH (0.50-0.56 before, 0.42-0.53 after: noise). The caller
      * clears the element words and does the rest, fewer than a vector.
      *
