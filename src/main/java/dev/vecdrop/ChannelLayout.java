@@ -156,15 +156,24 @@ public final class ChannelLayout {
     }
 
     /**
-     * {@return where a parallel call may cut a region: multiples of this many elements, whole periods whose
-     * decisions fill whole 64-bit mask words} So a chunk from element {@code from} starts at decision
-     * {@code decisions(from)}, a multiple of 64, and no mask word is written by two threads: 64 element-wise,
-     * {@code 64 S} channels first, {@code C S * 64 / gcd(C, 64)} channels last.
+     * {@return where a parallel call that writes or reads a packed mask may cut a region: multiples of this many
+     * elements, whole periods whose decisions fill whole 64-bit mask words} So a chunk from element {@code from}
+     * starts at decision {@code decisions(from)}, a multiple of 64: its mask words are its own, and a word offset
+     * addresses them. 64 element-wise, {@code 64 S} channels first, {@code C S * 64 / gcd(C, 64)} channels last.
      */
-    long chunkGranule() {
+    long maskGranule() {
         int perWord = 64 / Math.min(64, Integer.lowestOneBit(decisionsPerPeriod())); // 64 / gcd(D, 64)
         return period() > Long.MAX_VALUE / perWord ? Long.MAX_VALUE : period() * perWord; // no region is that long
     }
+
+    /**
+     * {@return where a parallel call without a mask may cut a region: whole runs or samples (a chunk starts at a
+     * period, so its decisions are {@code decisions(from)} on), 64 elements element-wise as with a mask}
+     */
+    long granule() {
+        return kind == Kind.ELEMENTWISE ? maskGranule() : period();
+    }
+
 
     /** Throws unless {@code length} is a whole number of samples. */
     void checkLength(long length) {

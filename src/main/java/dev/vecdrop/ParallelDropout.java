@@ -17,10 +17,11 @@ import java.util.concurrent.RejectedExecutionException;
  * whoever computes it, and the region is cut at multiples of {@value #ALIGNMENT} elements, so each packed mask
  * word belongs to exactly one chunk. Chunk {@code c} is the single call over its own sub-region. Per-channel
  * dropout ({@link Dropout#perChannel}) is cut likewise at whole runs (channels first) or samples (channels last)
- * whose decisions fill whole mask words ({@code 64 S} elements, or {@code C S * 64 / gcd(C, 64)}), so a chunk's
- * first decision starts a mask word and its stream offset is {@code streamOffset} plus the decisions before it.
- * A region of one such granule or less runs inline: with an odd {@code C}, 64 samples (64 images of 224 x 224 x 3
- * channels last run on one thread).
+ * whose decisions fill whole mask words ({@code 64 S} elements, or {@code C S * 64 / gcd(C, 64)}) when the call
+ * writes or reads a mask, so a chunk's first decision starts a mask word; at whole runs or samples otherwise. A
+ * chunk's stream offset is {@code streamOffset} plus the decisions before it. A masked call over one such granule or
+ * less runs inline: with an odd {@code C} channels last, 64 samples (a forward that stores the mask of 64 images of
+ * 224 x 224 x 3 runs on one thread; without a mask it splits by image).
  *
  * <p>How a call runs: all arguments are checked first, on the caller's thread, exactly as {@link Dropout}
  * checks them (the same check methods), so bad input throws before any task starts and nothing is written.
@@ -47,7 +48,7 @@ public final class ParallelDropout {
 
     /**
      * Element-wise chunk boundaries are multiples of this, so no 64-bit mask word is written by two threads
-     * (per-channel ones, of the layout's granule).
+     * (per-channel ones: whole runs or samples, filling whole mask words where a mask is written or read).
      */
     public static final int ALIGNMENT = ChunkedCalls.ALIGNMENT;
     /** The smallest chunk handed to a thread: below this the hand-off costs more than the work. */
@@ -61,8 +62,10 @@ public final class ParallelDropout {
     private final Dropout dropout;
     /** The dropout's layout: a chunk from element {@code from} starts at decision {@code layout.decisions(from)}. */
     private final ChannelLayout layout;
-    /** Chunks are cut at multiples of this ({@link ChannelLayout#chunkGranule}). */
+    /** Calls without a mask cut at multiples of this ({@link ChannelLayout#granule}). */
     private final long granule;
+    /** Calls that write or read a mask cut at multiples of this ({@link ChannelLayout#maskGranule}). */
+    private final long maskGranule;
     private final ChunkedCalls calls;
     private final SegmentCalls floatCalls;
     private final SegmentCalls doubleCalls;
@@ -70,7 +73,8 @@ public final class ParallelDropout {
     private ParallelDropout(Dropout dropout, ChunkedCalls calls) {
         this.dropout = dropout;
         this.layout = dropout.layout();
-        this.granule = layout.chunkGranule();
+        this.granule = layout.granule();
+        this.maskGranule = layout.maskGranule();
         this.calls = calls;
         this.floatCalls = new FloatSegmentCalls(dropout.floatSegments());
         this.doubleCalls = new DoubleSegmentCalls(dropout.doubleSegments());
@@ -288,7 +292,7 @@ public final class ParallelDropout {
                         long[] mask, int maskOffset) {
         DoubleArrayDropout d = dropout.doubles();
         d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
-        long chunkLength = calls.chunkLength(length, granule);
+        long chunkLength = calls.chunkLength(length, maskGranule);
         if (chunkLength >= length) {
             d.forwardTrusted(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
             return;
@@ -336,7 +340,7 @@ public final class ParallelDropout {
                          int length) {
         DoubleArrayDropout d = dropout.doubles();
         d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
-        long chunkLength = calls.chunkLength(length, granule);
+        long chunkLength = calls.chunkLength(length, maskGranule);
         if (chunkLength >= length) {
             d.applyMaskTrusted(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
             return;
@@ -547,7 +551,7 @@ public final class ParallelDropout {
     public void mask(long seed, long streamOffset, MemorySegment mask, long maskOffset, long length) {
         FloatSegmentDropout d = dropout.floatSegments();
         d.checkMaskOnly(streamOffset, mask, maskOffset, length);
-        long chunkLength = calls.chunkLength(length, granule);
+        long chunkLength = calls.chunkLength(length, maskGranule);
         if (chunkLength >= length || !ChunkedCalls.shareable(mask)) {
             d.maskTrusted(seed, streamOffset, mask, maskOffset, length);
             return;
@@ -700,7 +704,7 @@ public final class ParallelDropout {
     private void forward(SegmentCalls d, long seed, long streamOffset, MemorySegment x, long xOffset,
                          MemorySegment y, long yOffset, long length, MemorySegment mask, long maskOffset) {
         d.checkForwardWithMask(streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
-        long chunkLength = calls.chunkLength(length, granule);
+        long chunkLength = calls.chunkLength(length, maskGranule);
         if (chunkLength >= length || !ChunkedCalls.shareable(x, y, mask)) {
             d.forward(seed, streamOffset, x, xOffset, y, yOffset, length, mask, maskOffset);
             return;
@@ -724,7 +728,7 @@ public final class ParallelDropout {
     private void backward(SegmentCalls d, MemorySegment mask, long maskOffset, MemorySegment dy, long dyOffset,
                           MemorySegment dx, long dxOffset, long length) {
         d.checkBackwardFromMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
-        long chunkLength = calls.chunkLength(length, granule);
+        long chunkLength = calls.chunkLength(length, maskGranule);
         if (chunkLength >= length || !ChunkedCalls.shareable(dy, dx, mask)) {
             d.applyMask(mask, maskOffset, dy, dyOffset, dx, dxOffset, length);
             return;
@@ -756,12 +760,12 @@ public final class ParallelDropout {
     /** Arguments are valid. Inline below the threshold, else chunked over the executor. */
     private void run(Operation operation, long seed, long streamOffset, float[] in, int inOffset, float[] out,
                      int outOffset, int length, long[] mask, int maskOffset) {
-        long chunkLength = calls.chunkLength(length, granule);
+        long chunkLength = calls.chunkLength(length, mask == null ? granule : maskGranule); // a mask: its words
         if (chunkLength >= length) {
             operation.apply(dropout, seed, streamOffset, in, inOffset, out, outOffset, length, mask, maskOffset);
             return;
         }
-        calls.run((from, n) -> { // from is a multiple of granule: the chunk's mask words are its own
+        calls.run((from, n) -> { // from starts a run or sample; with a mask, a word of its decisions too
             int at = (int) from;
             operation.apply(dropout, seed, chunkStream(streamOffset, from), in, in == null ? 0 : inOffset + at, out,
                     out == null ? 0 : outOffset + at, (int) n, mask, (int) chunkMask(maskOffset, from));

@@ -339,7 +339,7 @@ class ParallelDropoutTest {
             ChannelLayout.channelsLast(1024, 3)};
         for (ChannelLayout layout : layouts) {
             int sample = layout.channels() * layout.positions();
-            int perGranule = (int) ((layout.chunkGranule() + sample - 1) / sample);
+            int perGranule = (int) ((layout.maskGranule() + sample - 1) / sample);
             for (Dropout d : new Dropout[] {Dropout.inverted(0.3), Dropout.alpha(0.2)}) {
                 Dropout single = d.perChannel(layout);
                 ParallelDropout parallel = ParallelDropout.of(single, pool).withMinParallelLength(0)
@@ -351,6 +351,36 @@ class ParallelDropoutTest {
                 }
             }
         }
+    }
+
+    /**
+     * A per-channel call without a mask splits at whole samples; with a mask, written or read, only at samples whose
+     * decisions fill whole mask words. Six samples of 1,024 rows of 3 (a mask's granule is 64 of them) split three
+     * ways without a mask and run inline with one, and still equal the single call.
+     */
+    @Test
+    void perChannelCallsWithoutAMaskSplitAtSamplesAndMaskedOnesAtMaskWords() {
+        Dropout single = Dropout.inverted(0.3).perChannel(ChannelLayout.channelsLast(1024, 3));
+        CountingExecutor counting = CountingExecutor.onCallersThread();
+        ParallelDropout parallel = ParallelDropout.of(single, counting, 3).withMinParallelLength(0)
+                .withMinChunkLength(64);
+        int n = 6 * 3072;
+        float[] x = inputs(n, 3);
+        float[] y = new float[n];
+        float[] expected = new float[n];
+        single.forward(5, 11, x, 0, expected, 0, n);
+        parallel.forward(5, 11, x, 0, y, 0, n);
+        assertEquals(2, counting.submitted(), "a forward without a mask: three chunks of two samples");
+        assertArrayEquals(bits(expected), bits(y));
+        parallel.backward(5, 11, x, 0, y, 0, n);
+        assertEquals(4, counting.submitted(), "a backward by regeneration splits too");
+        assertArrayEquals(bits(expected), bits(y));
+        long[] mask = new long[Dropout.maskWords(n)];
+        parallel.forward(5, 11, x, 0, y, 0, n, mask, 0);
+        parallel.backward(mask, 0, x, 0, y, 0, n);
+        parallel.mask(5, 11, mask, 0, n);
+        assertEquals(4, counting.submitted(), "with a mask: 18 decisions, under a word, inline");
+        assertArrayEquals(bits(expected), bits(y));
     }
 
     @Test
@@ -476,12 +506,16 @@ class ParallelDropoutTest {
                 }
             }
         }
-        assertEquals(64, ChannelLayout.elementwise().chunkGranule());
-        assertEquals(64 * 5, ChannelLayout.channelsFirst(7, 5).chunkGranule()); // a decision a run
-        assertEquals(64 * 21, ChannelLayout.channelsLast(7, 3).chunkGranule()); // 3 decisions a sample
-        assertEquals(16 * 200, ChannelLayout.channelsLast(2, 100).chunkGranule()); // 100 decisions: 16 samples
-        assertEquals(128, ChannelLayout.channelsLast(2, 64).chunkGranule()); // a word a sample
-        assertEquals(256, ChannelLayout.channelsLast(1, 256).chunkGranule()); // 4 words a sample
+        assertEquals(64, ChannelLayout.elementwise().maskGranule());
+        assertEquals(64 * 5, ChannelLayout.channelsFirst(7, 5).maskGranule()); // a decision a run
+        assertEquals(64 * 21, ChannelLayout.channelsLast(7, 3).maskGranule()); // 3 decisions a sample
+        assertEquals(16 * 200, ChannelLayout.channelsLast(2, 100).maskGranule()); // 100 decisions: 16 samples
+        assertEquals(128, ChannelLayout.channelsLast(2, 64).maskGranule()); // a word a sample
+        assertEquals(256, ChannelLayout.channelsLast(1, 256).maskGranule()); // 4 words a sample
+        // Without a mask: whole runs or samples (element-wise as with one).
+        assertEquals(64, ChannelLayout.elementwise().granule());
+        assertEquals(5, ChannelLayout.channelsFirst(7, 5).granule());
+        assertEquals(21, ChannelLayout.channelsLast(7, 3).granule());
     }
 
     @Test
