@@ -138,7 +138,6 @@ public final class WarmUp {
         Dropout keepAll = Dropout.inverted(0.0);
         Dropout dropAll = Dropout.inverted(1.0);
         Forms forms = new Forms(x, inverted, classic);
-        Dropout[] shortcutDropouts = {keepAll, dropAll};
         Dropout[] segmentDropouts = {inverted, classic, keepAll, dropAll};
         // Two "threads" on the caller: the chunked path's code is what runs on pool threads.
         ParallelDropout[] parallel = new ParallelDropout[CALLER_RUNS.length];
@@ -166,8 +165,7 @@ public final class WarmUp {
             round(rounds, inverted, classic, x, y, mask);
             shortcuts(rounds, keepAll, dropAll, x, y, mask);
             forms.round(rounds, inverted, classic);
-            forms.shortcuts(rounds, shortcutDropouts);
-            forms.wholeWords(rounds, segmentDropouts);
+            forms.segmentEdges(rounds, segmentDropouts);
             normals(rounds, y);
             long allocated = counter.bytes() - before;
             // Allocates its jobs: not counted.
@@ -267,7 +265,7 @@ public final class WarmUp {
      * per-channel masks in both layouts. Their buffers come from an automatic arena, freed with this object.
      */
     private static final class Forms {
-        /** {@link #wholeWords}' lengths: many whole mask words, one, a single element, and none. */
+        /** {@link #segmentEdges}' fixed lengths: many whole mask words, one, a single element, and none. */
         private static final int[] WHOLE_WORDS = {4096, 64, 1, 0};
         /** {@link #parallelRound}'s lengths: split over the two callers' "threads", and inline. */
         private static final int[] SPLIT_AND_INLINE = {LENGTH, 100};
@@ -323,47 +321,36 @@ public final class WarmUp {
         }
 
         /**
-         * The segment forms over whole mask words, a single element and none, both scalings and both shortcuts, both
-         * stream-offset parities: the segment calls of {@link #round} never use a length that is a multiple of 64,
-         * and a service's first such call on segments deoptimised the masked kernels (WarmUpProbe, stop 27).
+         * The segment forms at their edges, both scalings and both shortcuts ({@code p = 0}, {@code p = 1}), both
+         * stream-offset parities: whole mask words, a single element, none, and tails of 100 to 163. The segment
+         * calls of {@link #round} never use a length that is a multiple of 64, nor the shortcuts, and a service's first
+         * such calls on segments deoptimised the kernels (WarmUpProbe, stop 27).
          */
-        void wholeWords(int r, Dropout[] dropouts) {
-            if ((r & 7) != 0) {
-                return;
-            }
-            long offset = r + ((r >> 3) & 1);
-            for (Dropout d : dropouts) {
-                FloatSegmentDropout floats = d.floatSegments();
-                DoubleSegmentDropout doubles = d.doubleSegments();
-                for (int n : WHOLE_WORDS) {
-                    floats.forward(r, offset, nativeX, 0, nativeY, 0, n);
-                    floats.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
-                    floats.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
-                    doubles.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
-                    doubles.backward(r, offset, nativeX, 0, nativeY, 0, n);
-                }
-            }
-        }
-
-        /** Both shortcuts ({@code p = 0}, {@code p = 1}) on the native segments, float32 and float64. */
-        void shortcuts(int r, Dropout[] dropouts) {
+        void segmentEdges(int r, Dropout[] dropouts) {
             if ((r & 3) != 0) {
                 return;
             }
-            int n = 100 + (r & 63);
             long offset = r + ((r >> 2) & 1);
             for (Dropout d : dropouts) {
-                FloatSegmentDropout floats = d.floatSegments();
-                DoubleSegmentDropout doubles = d.doubleSegments();
-                floats.forward(r, offset, nativeX, 0, nativeY, 0, n);
-                floats.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
-                floats.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
-                floats.backward(r, offset, nativeX, 0, nativeY, 0, n);
-                floats.mask(r, offset, nativeMask, 0, n);
-                doubles.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
-                doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
-                doubles.backward(r, offset, nativeX, 0, nativeY, 0, n);
+                for (int n : WHOLE_WORDS) {
+                    segmentCalls(d, r, offset, n);
+                }
+                segmentCalls(d, r, offset, 100 + (r & 63));
             }
+        }
+
+        /** Every segment operation of {@code d} that takes a stream offset or a mask, over {@code n} elements. */
+        private void segmentCalls(Dropout d, int r, long offset, int n) {
+            FloatSegmentDropout floats = d.floatSegments();
+            DoubleSegmentDropout doubles = d.doubleSegments();
+            floats.forward(r, offset, nativeX, 0, nativeY, 0, n);
+            floats.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+            floats.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+            floats.backward(r, offset, nativeX, 0, nativeY, 0, n);
+            floats.mask(r, offset, nativeMask, 0, n);
+            doubles.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+            doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+            doubles.backward(r, offset, nativeX, 0, nativeY, 0, n);
         }
 
         void round(int r, Dropout inverted, Dropout classic) {
