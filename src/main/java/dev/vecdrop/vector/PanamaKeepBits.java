@@ -52,37 +52,32 @@ public final class PanamaKeepBits {
         for (int bound = INTS.loopBound(len); j < bound; ) {
             int end = Math.min(bound, (j & -64) + 64); // the whole vectors of this word of element bits
             int lowest = decisionOf[from + j] - channel;
-            int word = lowest >>> 6;
-            // Bits lowest .. lowest + 63 of the decisions (two shifts: none by 64 when lowest % 64 == 0).
-            long window = (words[word] >>> lowest) | ((words[word + 1] << 1) << ~lowest);
+            // The word's decisions all in the 32 bits from its first vector's window start: one window for the word;
+            // otherwise (runs of 1 or 2, wide rows) a window a vector. Loop-invariant: C2 unswitches the loop.
+            boolean shared = decisionOf[from + end - 1] + channels - 1 - lowest < Integer.SIZE;
+            long window = window(words, lowest);
             long bits = 0; // the word's keep bits, stored once
-            if (decisionOf[from + end - 1] + channels - 1 - lowest < Integer.SIZE) { // the word's decisions: one window
-                IntVector decisions = IntVector.broadcast(INTS, (int) window);
-                for (; j < end; j += LANES) {
-                    bits |= decisions
-                            .lanewise(VectorOperators.LSHR, IntVector.fromArray(INTS, decisionOf, from + j).sub(lowest))
-                            .and(1)
-                            .compare(VectorOperators.NE, 0)
-                            .toLong() << j; // Java shifts by j % 64
-                    channel += step;
-                    channel -= channel >= channels ? channels : 0;
+            for (; j < end; j += LANES) {
+                if (!shared) {
+                    lowest = decisionOf[from + j] - channel;
+                    window = window(words, lowest);
                 }
-            } else { // runs of 1 or 2, or wide rows: a window a vector
-                for (; j < end; j += LANES) {
-                    int first = decisionOf[from + j] - channel;
-                    int at = first >>> 6;
-                    long own = (words[at] >>> first) | ((words[at + 1] << 1) << ~first);
-                    bits |= IntVector.broadcast(INTS, (int) own)
-                            .lanewise(VectorOperators.LSHR, IntVector.fromArray(INTS, decisionOf, from + j).sub(first))
-                            .and(1)
-                            .compare(VectorOperators.NE, 0)
-                            .toLong() << j;
-                    channel += step;
-                    channel -= channel >= channels ? channels : 0;
-                }
+                bits |= IntVector.broadcast(INTS, (int) window)
+                        .lanewise(VectorOperators.LSHR, IntVector.fromArray(INTS, decisionOf, from + j).sub(lowest))
+                        .and(1)
+                        .compare(VectorOperators.NE, 0)
+                        .toLong() << j; // Java shifts by j % 64
+                channel += step;
+                channel -= channel >= channels ? channels : 0;
             }
             words[out + ((j - 1) >>> 6)] |= bits;
         }
         return j;
+    }
+
+    /** Bits {@code bit .. bit + 63} of the decisions (two shifts: none by 64 when {@code bit % 64 == 0}). */
+    private static long window(long[] words, int bit) {
+        int word = bit >>> 6;
+        return (words[word] >>> bit) | ((words[word + 1] << 1) << ~bit);
     }
 }
