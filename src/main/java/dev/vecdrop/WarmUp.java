@@ -6,6 +6,9 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 /**
  * Pays the JIT's start-up cost at start-up instead of on the first requests.
@@ -25,7 +28,12 @@ import java.util.concurrent.Executor;
  * the JIT has finished with them: for {@value #QUIET_MILLIS} ms no round of the single-call operations has
  * allocated anything (interpreted or C1-compiled vector code boxes, so allocates) and the JVM's total
  * compilation time has not grown (C2 is done: an allocation-free round alone can still be C1 code calling a
- * C2-compiled loop, replaced a few milliseconds later). It stops at the time limit otherwise. Where the JVM
+ * C2-compiled loop, replaced a few milliseconds later), and, where the JVM lists its compile queue (the
+ * {@code compilerQueue} diagnostic command of {@code jdk.management}), no compilation of the warmed code is running
+ * or queued. The compilation time grows only when a compilation ends, and one C2 compilation took up to 160 ms on an
+ * idle 2-core VM: with two busy loops beside it, 1 of 3 warm-ups fell quiet while C2 was compiling a warmed method
+ * with another queued (stop 28), code a request would then have been the first to run. It stops at the time limit
+ * otherwise. Where the JVM
  * cannot count allocated bytes (no {@code jdk.management}) or compilation time, it runs {@value #MIN_ROUNDS}
  * rounds and reports {@code settled = false}.
  *
@@ -39,7 +47,8 @@ import java.util.concurrent.Executor;
  * Results of later calls are unaffected (warm-up uses its own buffers; nothing is shared).
  *
  * <p>Thread-safety: safe to call from any thread, any number of times. Allocation: a few buffers and layouts per
- * call (a few hundred KB; each short per-channel layout holds a 16.5 KiB decision table), and whatever the JIT's
+ * call (a few hundred KB; each short per-channel layout holds a 16.5 KiB decision table), the compile queue's text
+ * each time it is read (and the platform MBean server, on the JVM's first use), and whatever the JIT's
  * not-yet-compiled code allocates while it runs.
  */
 public final class WarmUp {
@@ -102,7 +111,8 @@ public final class WarmUp {
      *
      * @param rounds         rounds of every operation run
      * @param nanos          time taken
-     * @param settled        whether the last {@value #QUIET_MILLIS} ms saw no allocation and no compilation
+     * @param settled        whether the last {@value #QUIET_MILLIS} ms saw no allocation and no compilation, and
+     *                       (where the JVM lists it) no compilation of the warmed code was running or queued
      * @param implementation the kernels warmed up ({@link Vectorization#implementation()})
      */
     public record Report(int rounds, long nanos, boolean settled, String implementation) {}
@@ -148,12 +158,21 @@ public final class WarmUp {
             parallelGaussian[i] = ParallelGaussian.of(GAUSSIAN_DROPOUT, CALLER_RUNS[i], 2).withMinParallelLength(2048)
                     .withMinChunkLength(1024);
         }
+        // The shortcuts through the segment forms' chunks, which call the single-call methods from call sites of
+        // their own: C2 may compile such a method on its own there while the single calls inline it, and a service's
+        // first drop-all float64 ParallelDropout call then trapped in code no warm-up call had run (CI, stop 27).
+        ParallelDropout[] parallelShortcuts = new ParallelDropout[2];
+        for (int i = 0; i < parallelShortcuts.length; i++) {
+            parallelShortcuts[i] = ParallelDropout.of(i == 0 ? keepAll : dropAll, CALLER_RUNS[i], 2)
+                    .withMinParallelLength(2048).withMinChunkLength(1024);
+        }
         double[] xd = new double[LENGTH];
         double[] yd = new double[LENGTH];
         for (int i = 0; i < LENGTH; i++) {
             xd[i] = x[i];
         }
         AllocationCounter counter = AllocationCounter.create();
+        CompileQueue queue = CompileQueue.create();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean canTell = counter.works() && jit != null && jit.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime();
@@ -172,6 +191,7 @@ public final class WarmUp {
             parallelRound(rounds, parallel[rounds % parallel.length], parallelGaussian[rounds % parallel.length], x,
                     y, xd, yd, mask);
             forms.parallelRound(rounds, parallel[rounds % parallel.length]);
+            forms.parallelRound(rounds, parallelShortcuts[(rounds >> 4) & 1]); // each at both parities
             rounds++;
             long now = System.nanoTime();
             long compiledNow = canTell ? jit.getTotalCompilationTime() : 0;
@@ -179,7 +199,9 @@ public final class WarmUp {
                 lastActivity = now;
                 compiled = compiledNow;
             }
-            boolean settled = canTell && now - lastActivity >= QUIET_MILLIS * 1_000_000L;
+            // The queue is read only once the rounds are quiet (it allocates a string), outside the counted calls.
+            boolean settled = canTell && now - lastActivity >= QUIET_MILLIS * 1_000_000L
+                    && !queue.compilingWarmedCode();
             if ((rounds >= MIN_ROUNDS && (settled || !canTell)) || now - start > budget) {
                 return new Report(rounds, now - start, settled, Vectorization.implementation());
             }
@@ -454,6 +476,70 @@ public final class WarmUp {
         @Override
         public void execute(Runnable task) {
             task.run();
+        }
+    }
+
+    /**
+     * Whether the JIT is compiling, or has queued, a method of the code the warm-up runs, read from HotSpot's
+     * {@code compilerQueue} diagnostic command (the text {@code jcmd PID Compiler.queue} prints; about 0.1 ms).
+     * The compilation time the warm-up watches grows only when a compilation ends, so a quiet spell can fall
+     * inside one. Where the command is missing (no {@code jdk.management}, another JVM) this says no, and the warm-up
+     * relies on the quiet spell alone, as before stop 28.
+     */
+    private static final class CompileQueue {
+        /**
+         * Where the warmed code lives: vecdrop, the Vector API and the memory access it inlines. A line of the
+         * queue names a method {@code package.Class::method}; other threads' compilations do not hold the warm-up.
+         */
+        private static final String[] WARMED_CODE = {" dev.vecdrop.", " jdk.incubator.vector.",
+            " jdk.internal.vm.vector.", " jdk.internal.foreign.", " java.lang.foreign.",
+            " jdk.internal.misc.ScopedMemoryAccess"};
+        private static final String[] SIGNATURE = {String[].class.getName()};
+
+        private final MBeanServer server;
+        private final ObjectName command;
+
+        private CompileQueue(MBeanServer server, ObjectName command) {
+            this.server = server;
+            this.command = command;
+        }
+
+        static CompileQueue create() {
+            try {
+                MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+                ObjectName command = new ObjectName("com.sun.management:type=DiagnosticCommand");
+                CompileQueue queue = new CompileQueue(server, command);
+                queue.read(); // throws here, once, where the command is missing
+                return queue;
+            } catch (JMException | RuntimeException | LinkageError e) {
+                return new CompileQueue(null, null); // no jdk.management, or not allowed: the quiet spell alone
+            }
+        }
+
+        private String read() throws JMException {
+            return (String) server.invoke(command, "compilerQueue", new Object[] {null}, SIGNATURE);
+        }
+
+        boolean compilingWarmedCode() {
+            if (server == null) {
+                return false;
+            }
+            String queue;
+            try {
+                queue = read();
+            } catch (JMException | RuntimeException e) {
+                return false;
+            }
+            for (String line : queue.split("\n")) {
+                if (line.contains("::")) {
+                    for (String code : WARMED_CODE) {
+                        if (line.contains(code)) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
         }
     }
 
