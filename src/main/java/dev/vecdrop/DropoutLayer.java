@@ -1,5 +1,6 @@
 package dev.vecdrop;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * layer.backward(ticket, dy, 0, dx, 0, n);         // same mask, regenerated
  * }</pre>
  *
- * <p>Float32 and float64 arrays; a float64 forward takes the same decisions (and stores the same mask bits) as a
- * float32 one at the same offset.
+ * <p>Float32 and float64, in arrays and in native or heap {@link MemorySegment}s ({@code forwardFloats},
+ * {@code forwardDoubles}, ..., the names {@link ParallelDropout} uses, offsets counted in elements and mask words);
+ * a float64 forward takes the same decisions (and stores the same mask bits) as a float32 one at the same offset.
  *
  * <p>Thread-safety: thread-safe and lock-free. Each training forward reserves its stream range with a
  * compare-and-set, so concurrent forwards get disjoint ranges and each returns the offset it used; which thread
@@ -145,8 +147,83 @@ public final class DropoutLayer {
         return offset;
     }
 
+    /**
+     * Training forward over native or heap segments of float32 values (offsets and length count elements), the
+     * next stream elements, one per keep decision.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements (whole samples, per channel)
+     * @return the stream offset used, for {@link #backwardFloats}
+     */
+    public long forwardFloats(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        dropout.floatSegments().checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
+        long offset = reserve(length);
+        dropout.floatSegments().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length);
+        return offset;
+    }
+
+    /**
+     * Training forward over float32 segments that also stores the mask bits.
+     *
+     * @param x          the input
+     * @param xOffset    where the input region starts in {@code x}
+     * @param y          the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset    where the output region starts in {@code y}
+     * @param length     the number of elements (whole samples, per channel)
+     * @param mask       the packed keep bits, written: one bit per decision from {@code maskOffset}
+     * @param maskOffset the first mask word written (counted in 64-bit words)
+     * @return the stream offset used
+     */
+    public long forwardFloats(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length,
+                              MemorySegment mask, long maskOffset) {
+        dropout.floatSegments().checkForwardWithMask(0, x, xOffset, y, yOffset, length, mask, maskOffset);
+        long offset = reserve(length);
+        dropout.floatSegments().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        return offset;
+    }
+
+    /**
+     * Training forward over segments of float64 values, the same decisions as the float32 forms'.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements (whole samples, per channel)
+     * @return the stream offset used, for {@link #backwardDoubles}
+     */
+    public long forwardDoubles(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        dropout.doubleSegments().checkUnary(0, "x", x, xOffset, "y", y, yOffset, length);
+        long offset = reserve(length);
+        dropout.doubleSegments().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length);
+        return offset;
+    }
+
+    /**
+     * Training forward over float64 segments that also stores the mask bits (the same bits as the float32 forms').
+     *
+     * @param x          the input
+     * @param xOffset    where the input region starts in {@code x}
+     * @param y          the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset    where the output region starts in {@code y}
+     * @param length     the number of elements (whole samples, per channel)
+     * @param mask       the packed keep bits, written: one bit per decision from {@code maskOffset}
+     * @param maskOffset the first mask word written (counted in 64-bit words)
+     * @return the stream offset used
+     */
+    public long forwardDoubles(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length,
+                               MemorySegment mask, long maskOffset) {
+        dropout.doubleSegments().checkForwardWithMask(0, x, xOffset, y, yOffset, length, mask, maskOffset);
+        long offset = reserve(length);
+        dropout.doubleSegments().forwardTrusted(seed, offset, x, xOffset, y, yOffset, length, mask, maskOffset);
+        return offset;
+    }
+
     /** Atomically takes the stream elements of the next {@code length} elements' decisions. */
-    private long reserve(int length) {
+    private long reserve(long length) {
         long decisions = dropout.layout().decisions(length);
         while (true) {
             long offset = position.get();
@@ -183,6 +260,62 @@ public final class DropoutLayer {
      */
     public void backward(long streamOffset, double[] dy, int dyOffset, double[] dx, int dxOffset, int length) {
         dropout.backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /**
+     * Float32 segment backward of the forward that returned {@code streamOffset}, regenerating its mask.
+     *
+     * @param streamOffset what the forward returned
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements
+     */
+    public void backwardFloats(long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset,
+                               long length) {
+        dropout.floatSegments().backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /**
+     * Float64 segment backward of the forward that returned {@code streamOffset}, regenerating its mask.
+     *
+     * @param streamOffset what the forward returned
+     * @param dy           the gradient of the output
+     * @param dyOffset     where the gradient region starts in {@code dy}
+     * @param dx           the gradient of the input, written; may be {@code dy}'s memory at the same offset
+     * @param dxOffset     where the written region starts in {@code dx}
+     * @param length       the number of elements
+     */
+    public void backwardDoubles(long streamOffset, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset,
+                                long length) {
+        dropout.doubleSegments().backward(seed, streamOffset, dy, dyOffset, dx, dxOffset, length);
+    }
+
+    /**
+     * Float32 segment eval forward; does not move the stream position.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements
+     */
+    public void evalFloats(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        dropout.floatSegments().eval(x, xOffset, y, yOffset, length);
+    }
+
+    /**
+     * Float64 segment eval forward; does not move the stream position.
+     *
+     * @param x       the input
+     * @param xOffset where the input region starts in {@code x}
+     * @param y       the output; may be {@code x}'s memory at the same offset for in-place
+     * @param yOffset where the output region starts in {@code y}
+     * @param length  the number of elements
+     */
+    public void evalDoubles(MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
+        dropout.doubleSegments().eval(x, xOffset, y, yOffset, length);
     }
 
     /**

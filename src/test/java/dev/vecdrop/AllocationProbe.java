@@ -30,8 +30,9 @@ final class AllocationProbe {
         DOUBLE_FORWARD, DOUBLE_FORWARD_MASK, DOUBLE_BACKWARD_BITS, DOUBLE_EVAL_CLASSIC,
         /** float32 segments, heap and native (the checks inspect both kinds: heap base, address, scope). */
         FLOAT_HEAP_FORWARD, FLOAT_NATIVE_FORWARD_MASK, FLOAT_NATIVE_BACKWARD_BITS, FLOAT_HEAP_MASK,
-        /** float64 segments. */
+        /** float64 segments, and a {@link DropoutLayer}'s forward and backward over them. */
         DOUBLE_NATIVE_FORWARD, DOUBLE_HEAP_FORWARD_MASK, DOUBLE_HEAP_BACKWARD_BITS, DOUBLE_NATIVE_EVAL_CLASSIC,
+        LAYER_DOUBLE_NATIVE,
         /** Gaussian dropout and noise (normal fill in blocks, a per-thread scratch made on the first call). */
         GAUSSIAN_DROPOUT_FORWARD, GAUSSIAN_DROPOUT_DOUBLE_BACKWARD, GAUSSIAN_NOISE_IN_PLACE,
         GAUSSIAN_NOISE_DOUBLE_FORWARD, GAUSSIAN_DROPOUT_FLOAT_NATIVE_FORWARD, GAUSSIAN_NOISE_DOUBLE_HEAP_FORWARD,
@@ -200,6 +201,8 @@ final class AllocationProbe {
         put(Op.BACKWARD_BITS, (n, e) -> inverted.backward(mask, 0, x, 0, y, 0, n));
         put(Op.EVAL_CLASSIC, (n, e) -> classic.eval(x, 0, y, 0, n));
         put(Op.LAYER, (n, e) -> layer.backward(layer.forward(x, 0, y, 0, n), y, 0, y, 0, n));
+        put(Op.LAYER_DOUBLE_NATIVE, (n, e) -> layer.backwardDoubles(layer.forwardDoubles(xNative, 0, yNative, 0, n),
+                yNative, 0, yNative, 0, n));
         put(Op.NORMALS, (n, e) -> NormalStream.fill(step, e, y, 0, n));
         put(Op.DOUBLE_FORWARD, (n, e) -> inverted.forward(step, e, xd, 0, yd, 0, n));
         put(Op.DOUBLE_FORWARD_MASK, (n, e) -> classic.forward(step, e, xd, 0, yd, 0, n, mask, 0));

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
 class DropoutLayerTest {
@@ -223,6 +226,99 @@ class DropoutLayerTest {
             assertThrows(IndexOutOfBoundsException.class, () -> layer.forward(x, 0, untouched, 0, n, new long[0], 0));
             assertEquals(position, layer.position(), "a rejected call must not move the position " + layout);
             assertArrayEquals(new double[n], untouched, "a rejected call must not write " + layout);
+        }
+    }
+
+    /**
+     * The segment forms, float32 and float64, element-wise and per channel in both layouts, from an odd position: a
+     * forward moves the position by its decisions and writes what the dropout's own segment call writes at the offset
+     * it returned, its mask bits are the contract's, the backward and eval match the dropout's, and the array forms
+     * carry on from the same position; a bad call moves nothing and writes nothing.
+     */
+    @Test
+    void segmentFormsMoveLikeTheArrayFormsAndMatchTheDropoutsSegmentCalls() {
+        int n = 2 * 105; // whole samples of 21 and of 35 elements
+        for (ChannelLayout layout : new ChannelLayout[] {ChannelLayout.elementwise(), ChannelLayout.channelsFirst(3, 7),
+            ChannelLayout.channelsLast(5, 7)}) {
+            for (boolean floats : new boolean[] {true, false}) {
+                String what = (floats ? "float32 " : "float64 ") + layout;
+                Dropout dropout = Dropout.inverted(0.3).perChannel(layout);
+                FloatSegmentDropout f = dropout.floatSegments();
+                DoubleSegmentDropout d = dropout.doubleSegments();
+                DropoutLayer layer = new DropoutLayer(dropout, 11);
+                layer.seek(3);
+                long decisions = layout.decisions(n);
+                try (Arena arena = Arena.ofConfined()) {
+                    long bytes = (long) n * (floats ? Float.BYTES : Double.BYTES);
+                    MemorySegment x = arena.allocate(bytes);
+                    for (int i = 0; i < n; i++) {
+                        if (floats) {
+                            x.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) Math.sin(i) * 3);
+                        } else {
+                            x.setAtIndex(ValueLayout.JAVA_DOUBLE, i, Math.sin(i) * 3);
+                        }
+                    }
+                    MemorySegment y = arena.allocate(bytes);
+                    MemorySegment expected = arena.allocate(bytes);
+                    long first = floats ? layer.forwardFloats(x, 0, y, 0, n) : layer.forwardDoubles(x, 0, y, 0, n);
+                    assertEquals(3, first, what);
+                    assertEquals(3 + decisions, layer.position(), what);
+                    if (floats) {
+                        f.forward(11, first, x, 0, expected, 0, n);
+                    } else {
+                        d.forward(11, first, x, 0, expected, 0, n);
+                    }
+                    assertEquals(-1, expected.mismatch(y), "forward " + what);
+
+                    MemorySegment mask = arena.allocate(Long.BYTES * (1 + Dropout.maskWords(decisions)));
+                    MemorySegment expectedMask = arena.allocate(mask.byteSize());
+                    long second = floats ? layer.forwardFloats(x, 0, y, 0, n, mask, 1)
+                            : layer.forwardDoubles(x, 0, y, 0, n, mask, 1);
+                    assertEquals(first + decisions, second, what);
+                    f.mask(11, second, expectedMask, 1, n);
+                    assertEquals(-1, expectedMask.mismatch(mask), "mask bits " + what);
+
+                    MemorySegment dx = arena.allocate(bytes);
+                    if (floats) {
+                        layer.backwardFloats(second, y, 0, dx, 0, n);
+                        f.backward(11, second, y, 0, expected, 0, n);
+                    } else {
+                        layer.backwardDoubles(second, y, 0, dx, 0, n);
+                        d.backward(11, second, y, 0, expected, 0, n);
+                    }
+                    assertEquals(-1, expected.mismatch(dx), "backward " + what);
+                    if (floats) {
+                        layer.evalFloats(x, 0, dx, 0, n);
+                        f.eval(x, 0, expected, 0, n);
+                    } else {
+                        layer.evalDoubles(x, 0, dx, 0, n);
+                        d.eval(x, 0, expected, 0, n);
+                    }
+                    assertEquals(-1, expected.mismatch(dx), "eval " + what);
+                    assertEquals(second + decisions, layer.position(), "eval does not move " + what);
+
+                    MemorySegment untouched = arena.allocate(bytes);
+                    MemorySegment shortOut = untouched.asSlice(0, bytes - 8);
+                    assertThrows(IndexOutOfBoundsException.class, () -> {
+                        if (floats) {
+                            layer.forwardFloats(x, 0, shortOut, 0, n);
+                        } else {
+                            layer.forwardDoubles(x, 0, shortOut, 0, n);
+                        }
+                    }, what);
+                    assertThrows(IllegalArgumentException.class, () -> { // the mask over the output
+                        if (floats) {
+                            layer.forwardFloats(x, 0, untouched, 0, n, untouched, 0);
+                        } else {
+                            layer.forwardDoubles(x, 0, untouched, 0, n, untouched, 0);
+                        }
+                    }, what);
+                    assertEquals(second + decisions, layer.position(), "a rejected call must not move " + what);
+                    assertEquals(-1, arena.allocate(bytes).mismatch(untouched), "a rejected call must not write " + what);
+                    float[] xa = new float[n];
+                    assertEquals(second + decisions, layer.forward(xa, 0, new float[n], 0, n), "arrays carry on " + what);
+                }
+            }
         }
     }
 }
