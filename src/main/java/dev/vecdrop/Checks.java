@@ -69,7 +69,8 @@ final class Checks {
 
     /**
      * A segment region of {@code length} elements of {@code elementBytes} bytes from element {@code offset}: the
-     * segment is alive, a whole number of elements long, writable when {@code written}, and holds the region.
+     * segment is alive, accessible by this thread, a whole number of elements long, writable when {@code written},
+     * and holds the region.
      */
     static void segment(String name, MemorySegment segment, long offset, long length, int elementBytes,
                         boolean written) {
@@ -78,6 +79,9 @@ final class Checks {
         }
         if (!segment.scope().isAlive()) {
             throw new IllegalStateException(name + ": the segment's arena is closed");
+        }
+        if (!segment.isAccessibleBy(Thread.currentThread())) { // else the JDK throws at the first access: mid-write
+            throw new WrongThreadException(name + ": the segment's confined arena belongs to another thread");
         }
         if (written && segment.isReadOnly()) {
             throw new IllegalArgumentException(name + ": the segment is read-only");

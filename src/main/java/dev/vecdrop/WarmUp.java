@@ -172,9 +172,9 @@ public final class WarmUp {
             xd[i] = x[i];
         }
         AllocationCounter counter = AllocationCounter.create();
-        CompileQueue queue = CompileQueue.create();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean canTell = counter.works() && jit != null && jit.isCompilationTimeMonitoringSupported();
+        CompileQueue queue = canTell ? CompileQueue.create() : CompileQueue.NONE;
         long start = System.nanoTime();
         long lastActivity = start;
         long compiled = canTell ? jit.getTotalCompilationTime() : 0;
@@ -199,9 +199,13 @@ public final class WarmUp {
                 lastActivity = now;
                 compiled = compiledNow;
             }
-            // The queue is read only once the rounds are quiet (it allocates a string), outside the counted calls.
-            boolean settled = canTell && now - lastActivity >= QUIET_MILLIS * 1_000_000L
-                    && !queue.compilingWarmedCode();
+            boolean settled = canTell && now - lastActivity >= QUIET_MILLIS * 1_000_000L;
+            // Read once the rounds are quiet, outside the counted calls (it allocates a string), and at most once a
+            // quiet spell (each read is a safepoint): a compilation running counts as activity.
+            if (settled && queue.compilingWarmedCode()) {
+                lastActivity = now;
+                settled = false;
+            }
             if ((rounds >= MIN_ROUNDS && (settled || !canTell)) || now - start > budget) {
                 return new Report(rounds, now - start, settled, Vectorization.implementation());
             }
@@ -481,19 +485,24 @@ public final class WarmUp {
 
     /**
      * Whether the JIT is compiling, or has queued, a method of the code the warm-up runs, read from HotSpot's
-     * {@code compilerQueue} diagnostic command (the text {@code jcmd PID Compiler.queue} prints; about 0.1 ms).
-     * The compilation time the warm-up watches grows only when a compilation ends, so a quiet spell can fall
-     * inside one. Where the command is missing (no {@code jdk.management}, another JVM) this says no, and the warm-up
-     * relies on the quiet spell alone, as before stop 28.
+     * {@code compilerQueue} diagnostic command (the text {@code jcmd PID Compiler.queue} prints). A read is a
+     * safepoint of 0.1-0.2 ms (3-5 ms for the first few), so the warm-up reads it at most once a quiet spell. The
+     * compilation time the warm-up watches grows only when a compilation ends, so a quiet spell can fall inside one.
+     * Where the command is missing (no {@code jdk.management}, another JVM) this says no, and the warm-up relies on
+     * the quiet spell alone, as before stop 28.
      */
     private static final class CompileQueue {
+        /** A reader that never reads: where the warm-up cannot tell compilation anyway. */
+        static final CompileQueue NONE = new CompileQueue(null, null);
         /**
          * Where the warmed code lives: vecdrop, the Vector API and the memory access it inlines. A line of the
-         * queue names a method {@code package.Class::method}; other threads' compilations do not hold the warm-up.
+         * queue names a method {@code package.Class::method}; other threads' compilations do not hold the warm-up,
+         * nor do the warm-up's own methods ({@link #OWN}), which no request runs.
          */
         private static final String[] WARMED_CODE = {" dev.vecdrop.", " jdk.incubator.vector.",
             " jdk.internal.vm.vector.", " jdk.internal.foreign.", " java.lang.foreign.",
             " jdk.internal.misc.ScopedMemoryAccess"};
+        private static final String OWN = " dev.vecdrop.WarmUp";
         private static final String[] SIGNATURE = {String[].class.getName()};
 
         private final MBeanServer server;
@@ -512,7 +521,7 @@ public final class WarmUp {
                 queue.read(); // throws here, once, where the command is missing
                 return queue;
             } catch (JMException | RuntimeException | LinkageError e) {
-                return new CompileQueue(null, null); // no jdk.management, or not allowed: the quiet spell alone
+                return NONE; // no jdk.management, or not allowed: the quiet spell alone
             }
         }
 
@@ -531,7 +540,7 @@ public final class WarmUp {
                 return false;
             }
             for (String line : queue.split("\n")) {
-                if (line.contains("::")) {
+                if (line.contains("::") && !line.contains(OWN)) {
                     for (String code : WARMED_CODE) {
                         if (line.contains(code)) {
                             return true;

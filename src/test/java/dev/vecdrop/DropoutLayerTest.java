@@ -277,6 +277,12 @@ class DropoutLayerTest {
                     assertEquals(first + decisions, second, what);
                     f.mask(11, second, expectedMask, 1, n);
                     assertEquals(-1, expectedMask.mismatch(mask), "mask bits " + what);
+                    if (floats) {
+                        f.forward(11, second, x, 0, expected, 0, n);
+                    } else {
+                        d.forward(11, second, x, 0, expected, 0, n);
+                    }
+                    assertEquals(-1, expected.mismatch(y), "masked forward " + what);
 
                     MemorySegment dx = arena.allocate(bytes);
                     if (floats) {
@@ -313,6 +319,15 @@ class DropoutLayerTest {
                             layer.forwardDoubles(x, 0, untouched, 0, n, untouched, 0);
                         }
                     }, what);
+                    if (layout.decisions(n) != n) { // per channel: whole samples only
+                        assertThrows(IllegalArgumentException.class, () -> {
+                            if (floats) {
+                                layer.forwardFloats(x, 0, untouched, 0, n - 7);
+                            } else {
+                                layer.forwardDoubles(x, 0, untouched, 0, n - 7, mask, 1);
+                            }
+                        }, what);
+                    }
                     assertEquals(second + decisions, layer.position(), "a rejected call must not move " + what);
                     assertEquals(-1, arena.allocate(bytes).mismatch(untouched), "a rejected call must not write " + what);
                     float[] xa = new float[n];
