@@ -290,8 +290,8 @@ final class NormalBlocks {
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}; in float32,
-     * channels-first runs are spread and combined in one vector pass ({@code PanamaNormals.multiplySpread}), and only
-     * the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
+     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
+     * combined in one vector pass ({@code PanamaNormals.multiplySpread}), and only the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
      * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
      * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
@@ -299,6 +299,7 @@ final class NormalBlocks {
                                         int xOff, float[] y, int yOff, int n, float c, float[] z, float[] laidOut) {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
+        int spread = spreadChannels(layout);
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -311,12 +312,12 @@ final class NormalBlocks {
                 int from = (int) (into % period);
                 int i = (int) (k - first);
                 int done = 0;
-                if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) { // runs: spread and combined in one pass
-                    done = NormalStream.vectorMultiplySpread(z, zBase, decisionOf, from, x, xOff + i, y, yOff + i, len,
-                            c);
+                if (spread > 0) { // spread and combined in one pass
+                    done = NormalStream.vectorMultiplySpread(z, zBase, decisionOf, from, spread, x, xOff + i, y,
+                            yOff + i, len, c);
                 }
                 if (done < len) {
-                    layOut(layout.kind(), z, zBase, decisionOf, from + done, laidOut, len - done);
+                    layOut(spread, z, zBase, decisionOf, from + done, laidOut, len - done);
                     multiplyBlock(laidOut, 0, x, xOff + i + done, y, yOff + i + done, len - done, c);
                 }
                 k += len;
@@ -511,8 +512,8 @@ final class NormalBlocks {
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}; in float32,
-     * channels-first runs are spread and combined in one vector pass ({@code PanamaNormals.multiplySpread}), and only
-     * the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
+     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
+     * combined in one vector pass ({@code PanamaNormals.multiplySpread}), and only the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
      * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
      * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
@@ -520,6 +521,7 @@ final class NormalBlocks {
                                         int xOff, double[] y, int yOff, int n, double c, float[] z, float[] laidOut) {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
+        int spread = spreadChannels(layout);
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -531,7 +533,7 @@ final class NormalBlocks {
                 int zBase = (int) (into / period) * perPeriod;
                 int from = (int) (into % period);
                 int i = (int) (k - first);
-                layOut(layout.kind(), z, zBase, decisionOf, from, laidOut, len);
+                layOut(spread, z, zBase, decisionOf, from, laidOut, len);
                 multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
                 k += len;
             }
@@ -675,8 +677,8 @@ final class NormalBlocks {
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}; in float32,
-     * channels-first runs are spread and combined in one vector pass ({@code PanamaNormals.addSpread}), and only
-     * the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
+     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
+     * combined in one vector pass ({@code PanamaNormals.addSpread}), and only the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
      * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
      * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
@@ -684,6 +686,7 @@ final class NormalBlocks {
                                         int xOff, float[] y, int yOff, int n, float c, float[] z, float[] laidOut) {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
+        int spread = spreadChannels(layout);
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -696,11 +699,12 @@ final class NormalBlocks {
                 int from = (int) (into % period);
                 int i = (int) (k - first);
                 int done = 0;
-                if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) { // runs: spread and combined in one pass
-                    done = NormalStream.vectorAddSpread(z, zBase, decisionOf, from, x, xOff + i, y, yOff + i, len, c);
+                if (spread > 0) { // spread and combined in one pass
+                    done = NormalStream.vectorAddSpread(z, zBase, decisionOf, from, spread, x, xOff + i, y, yOff + i,
+                            len, c);
                 }
                 if (done < len) {
-                    layOut(layout.kind(), z, zBase, decisionOf, from + done, laidOut, len - done);
+                    layOut(spread, z, zBase, decisionOf, from + done, laidOut, len - done);
                     addBlock(laidOut, 0, x, xOff + i + done, y, yOff + i + done, len - done, c);
                 }
                 k += len;
@@ -894,8 +898,8 @@ final class NormalBlocks {
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}; in float32,
-     * channels-first runs are spread and combined in one vector pass ({@code PanamaNormals.addSpread}), and only
-     * the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
+     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
+     * combined in one vector pass ({@code PanamaNormals.addSpread}), and only the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
      * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
      * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
@@ -903,6 +907,7 @@ final class NormalBlocks {
                                         int xOff, double[] y, int yOff, int n, double c, float[] z, float[] laidOut) {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
+        int spread = spreadChannels(layout);
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -914,7 +919,7 @@ final class NormalBlocks {
                 int zBase = (int) (into / period) * perPeriod;
                 int from = (int) (into % period);
                 int i = (int) (k - first);
-                layOut(layout.kind(), z, zBase, decisionOf, from, laidOut, len);
+                layOut(spread, z, zBase, decisionOf, from, laidOut, len);
                 addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
                 k += len;
             }
@@ -953,13 +958,28 @@ final class NormalBlocks {
     }
 
     /**
-     * {@code laidOut[j] = z[zOff + decisionOf[from + j]]} for {@code j < len}: each element's normal by its decision,
-     * a vector at a time (channels-first runs by a permute, channels-last samples by a gather), then the rest.
+     * The channels by which a short layout's normals are spread a vector at a time ({@link #layOut}): 1 for
+     * channels-first runs, {@code C} for channels-last samples whose vectors' decisions each lie within a vector
+     * ({@code NormalStream.vectorSpreads}: samples of 4 rows of 3 went from a gather, 6.1 ns a vector, to a permute,
+     * 2.7, stop 28); 0 for the others, which take a gather.
      */
-    private static void layOut(ChannelLayout.Kind kind, float[] z, int zOff, int[] decisionOf, int from,
-                               float[] laidOut, int len) {
-        int j = kind == ChannelLayout.Kind.CHANNELS_FIRST
-                ? NormalStream.vectorSpread(z, zOff, decisionOf, from, laidOut, len)
+    private static int spreadChannels(ChannelLayout layout) {
+        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
+            return 1;
+        }
+        int channels = layout.channels();
+        return NormalStream.vectorSpreads(channels, (int) layout.period()) ? channels : 0;
+    }
+
+    /**
+     * {@code laidOut[j] = z[zOff + decisionOf[from + j]]} for {@code j < len}: each element's normal by its decision,
+     * a vector at a time (by a permute where {@code spread}, from {@link #spreadChannels}, is above 0, else by a
+     * gather), then the rest.
+     */
+    private static void layOut(int spread, float[] z, int zOff, int[] decisionOf, int from, float[] laidOut,
+                               int len) {
+        int j = spread > 0
+                ? NormalStream.vectorSpread(z, zOff, decisionOf, from, spread, laidOut, len)
                 : NormalStream.vectorGather(z, zOff, decisionOf, from, laidOut, len);
         for (; j < len; j++) {
             laidOut[j] = z[zOff + decisionOf[from + j]];

@@ -265,53 +265,82 @@ public final class NormalStream {
      * Vector API (a gather a vector). Returns how many elements it did, whole vectors; 0 on the scalar path.
      */
     static int vectorGather(float[] z, int zOff, int[] decisionOf, int from, float[] out, int len) {
-        return vectorLayOut(Vector.GATHER, z, zOff, decisionOf, from, out, len);
-    }
-
-    /**
-     * {@link #vectorGather} where {@code decisionOf} never falls and rises by less than the lanes over a vector
-     * (channels-first runs): a permute a vector. Returns how many elements it did, whole vectors; 0 on the scalar
-     * path.
-     */
-    static int vectorSpread(float[] z, int zOff, int[] decisionOf, int from, float[] out, int len) {
-        return vectorLayOut(Vector.SPREAD, z, zOff, decisionOf, from, out, len);
-    }
-
-    /**
-     * Per-channel gaussian dropout over channels-first runs, the normals spread and combined in one pass:
-     * {@code y[j] = x[j] * fma(sigma, z[zOff + decisionOf[from + j]], 1f)}, on the Vector API. Returns how many
-     * elements it did, whole vectors; 0 on the scalar path.
-     */
-    static int vectorMultiplySpread(float[] z, int zOff, int[] decisionOf, int from, float[] x, int xOff, float[] y,
-                                    int yOff, int len, float sigma) {
-        return vectorSpreadCombine(Vector.MULTIPLY_SPREAD, z, zOff, decisionOf, from, x, xOff, y, yOff, len, sigma);
-    }
-
-    /** Per-channel gaussian noise's, {@code y[j] = fma(stddev, z[zOff + decisionOf[from + j]], x[j])}, as the dropout's. */
-    static int vectorAddSpread(float[] z, int zOff, int[] decisionOf, int from, float[] x, int xOff, float[] y,
-                               int yOff, int len, float stddev) {
-        return vectorSpreadCombine(Vector.ADD_SPREAD, z, zOff, decisionOf, from, x, xOff, y, yOff, len, stddev);
-    }
-
-    private static int vectorSpreadCombine(MethodHandle vector, float[] z, int zOff, int[] decisionOf, int from,
-                                           float[] x, int xOff, float[] y, int yOff, int len, float coefficient) {
-        if (vector == null) {
-            return 0;
-        }
-        try {
-            return (int) vector.invokeExact(z, zOff, decisionOf, from, x, xOff, y, yOff, len, coefficient);
-        } catch (Throwable t) {
-            throw VectorMethods.unchecked(t);
-        }
-    }
-
-    private static int vectorLayOut(MethodHandle vector, float[] z, int zOff, int[] decisionOf, int from, float[] out,
-                                    int len) {
+        MethodHandle vector = Vector.GATHER;
         if (vector == null) {
             return 0;
         }
         try {
             return (int) vector.invokeExact(z, zOff, decisionOf, from, out, len);
+        } catch (Throwable t) {
+            throw VectorMethods.unchecked(t);
+        }
+    }
+
+    /**
+     * {@link #vectorGather} where each vector's normals lie in one vector of {@code z}: channels-first runs
+     * ({@code channels} 1) and the channels-last samples of {@code C} channels that {@link #vectorSpreads}. A permute
+     * a vector. Returns how many elements it did, whole vectors; 0 on the scalar path.
+     */
+    static int vectorSpread(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] out, int len) {
+        if (Vector.SPREAD_RUNS == null) {
+            return 0;
+        }
+        try {
+            // Runs keep their own method: one loop for both cost mixed-shape JVMs 10-15% on runs (stop 28).
+            return channels == 1
+                    ? (int) Vector.SPREAD_RUNS.invokeExact(z, zOff, decisionOf, from, out, len)
+                    : (int) Vector.SPREAD_SAMPLES.invokeExact(z, zOff, decisionOf, from, channels, out, len);
+        } catch (Throwable t) {
+            throw VectorMethods.unchecked(t);
+        }
+    }
+
+    /**
+     * Whether channels-last samples of {@code channels} channels over {@code period} elements take
+     * {@link #vectorSpread} at this JVM's lanes (their vectors' decisions each within a vector); false on the scalar
+     * path.
+     */
+    static boolean vectorSpreads(int channels, int period) {
+        MethodHandle vector = Vector.SPREADS;
+        if (vector == null) {
+            return false;
+        }
+        try {
+            return (boolean) vector.invokeExact(channels, period);
+        } catch (Throwable t) {
+            throw VectorMethods.unchecked(t);
+        }
+    }
+
+    /**
+     * Per-channel gaussian dropout, the normals spread (as {@link #vectorSpread}) and combined in one pass:
+     * {@code y[j] = x[j] * fma(sigma, z[zOff + decisionOf[from + j]], 1f)}, on the Vector API. Returns how many
+     * elements it did, whole vectors; 0 on the scalar path.
+     */
+    static int vectorMultiplySpread(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] x, int xOff,
+                                    float[] y, int yOff, int len, float sigma) {
+        return vectorSpreadCombine(Vector.MULTIPLY_SPREAD_RUNS, Vector.MULTIPLY_SPREAD_SAMPLES, z, zOff, decisionOf,
+                from, channels, x, xOff, y, yOff, len, sigma);
+    }
+
+    /** Per-channel gaussian noise's, {@code y[j] = fma(stddev, z[zOff + decisionOf[from + j]], x[j])}, as the dropout's. */
+    static int vectorAddSpread(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] x, int xOff,
+                               float[] y, int yOff, int len, float stddev) {
+        return vectorSpreadCombine(Vector.ADD_SPREAD_RUNS, Vector.ADD_SPREAD_SAMPLES, z, zOff, decisionOf, from,
+                channels, x, xOff, y, yOff, len, stddev);
+    }
+
+    private static int vectorSpreadCombine(MethodHandle runs, MethodHandle samples, float[] z, int zOff,
+                                           int[] decisionOf, int from, int channels, float[] x, int xOff, float[] y,
+                                           int yOff, int len, float coefficient) {
+        if (runs == null) {
+            return 0;
+        }
+        try {
+            return channels == 1
+                    ? (int) runs.invokeExact(z, zOff, decisionOf, from, x, xOff, y, yOff, len, coefficient)
+                    : (int) samples.invokeExact(z, zOff, decisionOf, from, channels, x, xOff, y, yOff, len,
+                            coefficient);
         } catch (Throwable t) {
             throw VectorMethods.unchecked(t);
         }
@@ -394,16 +423,27 @@ public final class NormalStream {
         static final MethodHandle ADD_ROWS = FILL == null ? null : load("addRows", REPEATING);
         static final MethodHandle MULTIPLY_RUNS = FILL == null ? null : load("multiplyRuns", REPEATING);
         static final MethodHandle ADD_RUNS = FILL == null ? null : load("addRuns", REPEATING);
-        /** The lay-out kernels' type: normals, decisions, where in them, out, count. */
-        private static final MethodType LAY_OUT = MethodType.methodType(int.class, float[].class, int.class,
-                int[].class, int.class, float[].class, int.class);
-        static final MethodHandle GATHER = FILL == null ? null : load("gather", LAY_OUT);
-        static final MethodHandle SPREAD = FILL == null ? null : load("spread", LAY_OUT);
-        /** The spread-and-combine kernels' type: normals, decisions, where in them, x, y, count, coefficient. */
+        static final MethodHandle GATHER = FILL == null ? null : load("gather", MethodType.methodType(int.class,
+                float[].class, int.class, int[].class, int.class, float[].class, int.class));
+        /** The spreads: normals, decisions, where in them, (samples: channels,) out, count. */
+        static final MethodHandle SPREAD_RUNS = FILL == null ? null : load("spreadRuns", MethodType.methodType(
+                int.class, float[].class, int.class, int[].class, int.class, float[].class, int.class));
+        static final MethodHandle SPREAD_SAMPLES = FILL == null ? null : load("spreadSamples", MethodType.methodType(
+                int.class, float[].class, int.class, int[].class, int.class, int.class, float[].class, int.class));
+        static final MethodHandle SPREADS = FILL == null ? null : load("spreads", MethodType.methodType(boolean.class,
+                int.class, int.class));
+        /** The spread-and-combine kernels: normals, decisions, where in them, x, y, count, coefficient. */
         private static final MethodType SPREAD_COMBINE = MethodType.methodType(int.class, float[].class, int.class,
                 int[].class, int.class, float[].class, int.class, float[].class, int.class, int.class, float.class);
-        static final MethodHandle MULTIPLY_SPREAD = FILL == null ? null : load("multiplySpread", SPREAD_COMBINE);
-        static final MethodHandle ADD_SPREAD = FILL == null ? null : load("addSpread", SPREAD_COMBINE);
+        /** The same with the samples' channels after where in the decisions. */
+        private static final MethodType SPREAD_SAMPLES_COMBINE = SPREAD_COMBINE.insertParameterTypes(4, int.class);
+        static final MethodHandle MULTIPLY_SPREAD_RUNS = FILL == null ? null : load("multiplySpreadRuns",
+                SPREAD_COMBINE);
+        static final MethodHandle ADD_SPREAD_RUNS = FILL == null ? null : load("addSpreadRuns", SPREAD_COMBINE);
+        static final MethodHandle MULTIPLY_SPREAD_SAMPLES = FILL == null ? null : load("multiplySpreadSamples",
+                SPREAD_SAMPLES_COMBINE);
+        static final MethodHandle ADD_SPREAD_SAMPLES = FILL == null ? null : load("addSpreadSamples",
+                SPREAD_SAMPLES_COMBINE);
         static final MethodHandle ADD_RUN_DOUBLE = FILL == null ? null : load("addRunDouble",
                 MethodType.methodType(int.class, double.class, double.class, double[].class, int.class,
                         double[].class, int.class, int.class));

@@ -91,14 +91,16 @@ public final class WarmUp {
     private static final GaussianNoise NOISE_WHOLE_RUNS = GAUSSIAN_NOISE.perChannel(WHOLE_RUNS);
     /**
      * Short layouts, whose normals are laid out over the elements by their decisions: channels-first runs of 12 (a
-     * permute a vector) and channels-last samples of 12 elements (a gather a vector). Without these, the first such
-     * call after the warm-up ran the Vector API uncompiled (2.3 MB allocated, stop 26).
+     * permute a vector), channels-last samples of 4 rows of 3 (a permute a vector from 8 lanes, stop 28) and of 2
+     * rows of 7 (a gather a vector at every width). Without these, the first such call after the warm-up ran the
+     * Vector API uncompiled (2.3 MB allocated, stop 26).
      */
-    private static final ChannelLayout[] SHORT = {ChannelLayout.channelsFirst(3, 12), ChannelLayout.channelsLast(4, 3)};
+    private static final ChannelLayout[] SHORT = {ChannelLayout.channelsFirst(3, 12), ChannelLayout.channelsLast(4, 3),
+        ChannelLayout.channelsLast(2, 7)};
     private static final GaussianDropout[] DROPOUT_SHORT = {GAUSSIAN_DROPOUT.perChannel(SHORT[0]),
-        GAUSSIAN_DROPOUT.perChannel(SHORT[1])};
+        GAUSSIAN_DROPOUT.perChannel(SHORT[1]), GAUSSIAN_DROPOUT.perChannel(SHORT[2])};
     private static final GaussianNoise[] NOISE_SHORT = {GAUSSIAN_NOISE.perChannel(SHORT[0]),
-        GAUSSIAN_NOISE.perChannel(SHORT[1])};
+        GAUSSIAN_NOISE.perChannel(SHORT[1]), GAUSSIAN_NOISE.perChannel(SHORT[2])};
     /**
      * Three executor classes that all run a task on the calling thread: the chunked path's
      * {@code executor.execute} call site then compiles megamorphic, so a caller's own executor class later does
@@ -409,7 +411,7 @@ public final class WarmUp {
             int wholeRuns = (1 + ((r >> 2) & 7)) * WHOLE_RUNS.channels() * WHOLE_RUNS.positions();
             DROPOUT_WHOLE_RUNS.forward(r, odd, xf, 0, yf, 0, wholeRuns);
             NOISE_WHOLE_RUNS.forward(r, odd, xf, 0, yf, 0, wholeRuns);
-            for (int k = 0; k < SHORT.length; k++) { // 1 to 64 samples of 36 and 12 elements, float32 and float64
+            for (int k = 0; k < SHORT.length; k++) { // 1 to 64 samples of 36, 12 and 14 elements, float32 and float64
                 int samples = (1 + ((r >> 2) & 63)) * SHORT[k].channels() * SHORT[k].positions();
                 DROPOUT_SHORT[k].forward(r, odd, xf, 0, yf, 0, samples);
                 NOISE_SHORT[k].forward(r, odd, xf, 0, yf, 0, samples);

@@ -35,8 +35,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #multiplyDouble}, {@link #addDouble}); per-channel noise over channels-first runs adds each run's normal
  * broadcast ({@link #addRun}, {@link #addRunDouble}); whole runs and rows of a multiple of 16 go in one loop
  * ({@link #multiplyRuns}, {@link #multiplyRows} and their noise twins); short runs and small samples take each
- * element's normal by its decision, by a permute ({@link #spread}, and fused with the combination in float32,
- * {@link #multiplySpread}, {@link #addSpread}) or a gather ({@link #gather}). All are rendered from this template.
+ * element's normal by its decision, by a permute ({@link #spreadRuns}, {@link #spreadSamples}, and fused with the
+ * combination in float32, {@link #multiplySpreadRuns}, {@link #addSpreadSamples}, ...) or a gather ({@link #gather}). All are rendered from this template.
  *
  * <p>All vector values live inside each method: a helper taking or returning vectors may be compiled on its own,
  * refused for inlining later, and then box its vectors on every call. Only arrays and offsets cross the calls here.
@@ -606,17 +606,18 @@ public final class PanamaNormals {
 
     /**
      * {@code y[j] = x[j] * fma(coefficient, z[zOff + decisionOf[from + j]], 1f)}
-     * over the whole vectors of {@code len} elements: per-channel gaussian layers' normals {@link #spread spread} and
-     * combined in one pass (float32 channels-first runs), where laying them out in a block and combining it after
+     * over the whole vectors of {@code len} elements: per-channel gaussian layers' normals {@link #spreadRuns spread}
+     * and combined in one pass (float32 channels-first runs), where laying them out in a block and combining it after
      * wrote and read every element once more: runs of 8 and 12 elements went from 0.29-0.35 of dropout to 0.47-0.53
-     * (49,152 elements, AMD EPYC, stop 26). The same operations lane by lane as the
-     * block combination: the definition's bits. Stops early, at a whole vector, where that vector of {@code z} would
-     * pass the array's end; the caller does the rest. In place ({@code y == x}, same offset) is safe.
+     * (49,152 elements, AMD EPYC, stop 26).
+     * The same operations lane by lane as the block combination: the definition's bits. Stops early, at a whole
+     * vector, where that vector of {@code z} would pass the array's end; the caller does the rest. In place
+     * ({@code y == x}, same offset) is safe.
      *
      * @return how many elements were done, a multiple of the vector's lanes
      */
-    public static int multiplySpread(float[] z, int zOff, int[] decisionOf, int from, float[] x, int xOff, float[] y,
-                                int yOff, int len, float coefficient) {
+    public static int multiplySpreadRuns(float[] z, int zOff, int[] decisionOf, int from, float[] x, int xOff, float[] y,
+                                    int yOff, int len, float coefficient) {
         final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
         final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
         int j = 0;
@@ -629,6 +630,37 @@ public final class PanamaNormals {
                     .cast(FLOATS);
             FloatVector zj = FloatVector.fromArray(FLOATS, z, zOff + lowest).rearrange(lanes);
             FloatVector.fromArray(FLOATS, x, xOff + j).mul(zj.fma(coef, one)).intoArray(y, yOff + j);
+        }
+        return j;
+    }
+    /**
+     * {@code y[j] = x[j] * fma(coefficient, z[zOff + decisionOf[from + j]], 1f)}
+     * over the whole vectors of {@code len} elements, as {@link #multiplySpreadRuns} does for runs: channels-last samples
+     * of {@code channels} decisions that {@link #spreads} ({@link #spreadSamples}).
+     * The same operations lane by lane as the block combination: the definition's bits. Stops early, at a whole
+     * vector, where that vector of {@code z} would pass the array's end; the caller does the rest. In place
+     * ({@code y == x}, same offset) is safe.
+     *
+     * @return how many elements were done, a multiple of the vector's lanes
+     */
+    public static int multiplySpreadSamples(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] x,
+                                       int xOff, float[] y, int yOff, int len, float coefficient) {
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        int step = LANES % channels;
+        int channel = from % channels; // the first lane's channel
+        int j = 0;
+        for (int bound = FLOATS.loopBound(len); j < bound; j += LANES) {
+            int lowest = decisionOf[from + j] - channel;
+            if (zOff + lowest > z.length - LANES) {
+                break;
+            }
+            VectorShuffle<Float> lanes = IntVector.fromArray(INTS, decisionOf, from + j).sub(lowest).toShuffle()
+                    .cast(FLOATS);
+            FloatVector zj = FloatVector.fromArray(FLOATS, z, zOff + lowest).rearrange(lanes);
+            FloatVector.fromArray(FLOATS, x, xOff + j).mul(zj.fma(coef, one)).intoArray(y, yOff + j);
+            channel += step;
+            channel -= channel >= channels ? channels : 0;
         }
         return j;
     }
@@ -669,17 +701,18 @@ public final class PanamaNormals {
 
     /**
      * {@code y[j] = fma(coefficient, z[zOff + decisionOf[from + j]], x[j])}
-     * over the whole vectors of {@code len} elements: per-channel gaussian layers' normals {@link #spread spread} and
-     * combined in one pass (float32 channels-first runs), where laying them out in a block and combining it after
+     * over the whole vectors of {@code len} elements: per-channel gaussian layers' normals {@link #spreadRuns spread}
+     * and combined in one pass (float32 channels-first runs), where laying them out in a block and combining it after
      * wrote and read every element once more: runs of 8 and 12 elements went from 0.29-0.35 of dropout to 0.47-0.53
-     * (49,152 elements, AMD EPYC, stop 26). The same operations lane by lane as the
-     * block combination: the definition's bits. Stops early, at a whole vector, where that vector of {@code z} would
-     * pass the array's end; the caller does the rest. In place ({@code y == x}, same offset) is safe.
+     * (49,152 elements, AMD EPYC, stop 26).
+     * The same operations lane by lane as the block combination: the definition's bits. Stops early, at a whole
+     * vector, where that vector of {@code z} would pass the array's end; the caller does the rest. In place
+     * ({@code y == x}, same offset) is safe.
      *
      * @return how many elements were done, a multiple of the vector's lanes
      */
-    public static int addSpread(float[] z, int zOff, int[] decisionOf, int from, float[] x, int xOff, float[] y,
-                                int yOff, int len, float coefficient) {
+    public static int addSpreadRuns(float[] z, int zOff, int[] decisionOf, int from, float[] x, int xOff, float[] y,
+                                    int yOff, int len, float coefficient) {
         final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
         int j = 0;
         for (int bound = FLOATS.loopBound(len); j < bound; j += LANES) {
@@ -691,6 +724,36 @@ public final class PanamaNormals {
                     .cast(FLOATS);
             FloatVector zj = FloatVector.fromArray(FLOATS, z, zOff + lowest).rearrange(lanes);
             zj.fma(coef, FloatVector.fromArray(FLOATS, x, xOff + j)).intoArray(y, yOff + j);
+        }
+        return j;
+    }
+    /**
+     * {@code y[j] = fma(coefficient, z[zOff + decisionOf[from + j]], x[j])}
+     * over the whole vectors of {@code len} elements, as {@link #addSpreadRuns} does for runs: channels-last samples
+     * of {@code channels} decisions that {@link #spreads} ({@link #spreadSamples}).
+     * The same operations lane by lane as the block combination: the definition's bits. Stops early, at a whole
+     * vector, where that vector of {@code z} would pass the array's end; the caller does the rest. In place
+     * ({@code y == x}, same offset) is safe.
+     *
+     * @return how many elements were done, a multiple of the vector's lanes
+     */
+    public static int addSpreadSamples(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] x,
+                                       int xOff, float[] y, int yOff, int len, float coefficient) {
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        int step = LANES % channels;
+        int channel = from % channels; // the first lane's channel
+        int j = 0;
+        for (int bound = FLOATS.loopBound(len); j < bound; j += LANES) {
+            int lowest = decisionOf[from + j] - channel;
+            if (zOff + lowest > z.length - LANES) {
+                break;
+            }
+            VectorShuffle<Float> lanes = IntVector.fromArray(INTS, decisionOf, from + j).sub(lowest).toShuffle()
+                    .cast(FLOATS);
+            FloatVector zj = FloatVector.fromArray(FLOATS, z, zOff + lowest).rearrange(lanes);
+            zj.fma(coef, FloatVector.fromArray(FLOATS, x, xOff + j)).intoArray(y, yOff + j);
+            channel += step;
+            channel -= channel >= channels ? channels : 0;
         }
         return j;
     }
@@ -753,13 +816,13 @@ public final class PanamaNormals {
      * {@link #gather} where {@code decisionOf} never falls and rises by less than the lanes over any vector's lanes
      * (channels-first runs: {@code i / S}): each vector's normals lie in one vector of {@code z}, from its first
      * lane's, and a permute spreads them over the lanes. A gather a vector cost 6 ns on an AMD EPYC (stop 26),
-     * this 1.6. Stops early, at a whole vector, where that vector of {@code z} would pass the array's end, and the
-     * caller does the rest: never with the callers' scratch (a block and 16 floats) at 16 lanes or fewer; kept for
-     * wider vectors.
+     * this 1.6.
+     * Stops early, at a whole vector, where that vector of {@code z} would pass the array's end, and the caller does
+     * the rest: never with the callers' scratch (a block and 16 floats) at 16 lanes or fewer; kept for wider vectors.
      *
      * @return how many elements were done, a multiple of the vector's lanes
      */
-    public static int spread(float[] z, int zOff, int[] decisionOf, int from, float[] out, int len) {
+    public static int spreadRuns(float[] z, int zOff, int[] decisionOf, int from, float[] out, int len) {
         int j = 0;
         for (int bound = FLOATS.loopBound(len); j < bound; j += LANES) {
             int lowest = decisionOf[from + j];
@@ -771,5 +834,44 @@ public final class PanamaNormals {
             FloatVector.fromArray(FLOATS, z, zOff + lowest).rearrange(lanes).intoArray(out, j);
         }
         return j;
+    }
+    /**
+     * {@link #gather} for channels-last samples of {@code channels} decisions ({@code i / (C S) * C + i % C}) that
+     * {@link #spreads}: each vector's normals lie in one vector of {@code z} from its first lane's sample's first
+     * decision ({@code decisionOf[from + j]} less the lane's channel, kept up to date a vector at a time), and a
+     * permute spreads them over the lanes: 2.7 ns a vector against the gather's 6.1 (samples of 4 rows of 3, AMD
+     * EPYC, stop 28).
+     * Stops early, at a whole vector, where that vector of {@code z} would pass the array's end, and the caller does
+     * the rest: never with the callers' scratch (a block and 16 floats) at 16 lanes or fewer; kept for wider vectors.
+     *
+     * @return how many elements were done, a multiple of the vector's lanes
+     */
+    public static int spreadSamples(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] out,
+                                    int len) {
+        int step = LANES % channels;
+        int channel = from % channels; // the first lane's channel
+        int j = 0;
+        for (int bound = FLOATS.loopBound(len); j < bound; j += LANES) {
+            int lowest = decisionOf[from + j] - channel;
+            if (zOff + lowest > z.length - LANES) {
+                break;
+            }
+            VectorShuffle<Float> lanes = IntVector.fromArray(INTS, decisionOf, from + j).sub(lowest).toShuffle()
+                    .cast(FLOATS);
+            FloatVector.fromArray(FLOATS, z, zOff + lowest).rearrange(lanes).intoArray(out, j);
+            channel += step;
+            channel -= channel >= channels ? channels : 0;
+        }
+        return j;
+    }
+
+    /**
+     * Whether channels-last samples of {@code channels} decisions over {@code period} elements are
+     * {@link #spreadSamples spread} at these lanes: a vector's lanes reach elements {@code t < period - 1 + lanes} of its first lane's sample,
+     * whose decisions lie at most {@code floor(t / period) C + C - 1} past that sample's first, which must be under
+     * the lanes (samples of 4 rows of 3 at 8 lanes or more; 7 channels of 2 rows take the gather at 16 lanes).
+     */
+    public static boolean spreads(int channels, int period) {
+        return (period - 2 + LANES) / period * channels + channels - 1 < LANES;
     }
 }
