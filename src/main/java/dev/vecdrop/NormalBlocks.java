@@ -291,8 +291,9 @@ final class NormalBlocks {
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}; in float32,
      * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
-     * combined in one vector pass ({@code PanamaNormals.multiplySpread}), and only the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
-     * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
+     * combined in one vector pass ({@code PanamaNormals.multiplySpreadRuns}, {@code multiplySpreadSamples}), and only the rest
+     * so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the
+     * decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
      * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
     private static void multiplyShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, float[] x,
@@ -513,8 +514,9 @@ final class NormalBlocks {
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}; in float32,
      * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
-     * combined in one vector pass ({@code PanamaNormals.multiplySpread}), and only the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
-     * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
+     * combined in one vector pass ({@code PanamaNormals.multiplySpreadRuns}, {@code multiplySpreadSamples}), and only the rest
+     * so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the
+     * decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
      * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
     private static void multiplyShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, double[] x,
@@ -678,8 +680,9 @@ final class NormalBlocks {
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}; in float32,
      * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
-     * combined in one vector pass ({@code PanamaNormals.addSpread}), and only the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
-     * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
+     * combined in one vector pass ({@code PanamaNormals.addSpreadRuns}, {@code addSpreadSamples}), and only the rest
+     * so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the
+     * decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
      * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
     private static void addShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, float[] x,
@@ -899,8 +902,9 @@ final class NormalBlocks {
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}; in float32,
      * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
-     * combined in one vector pass ({@code PanamaNormals.addSpread}), and only the rest so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}),
-     * and the decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
+     * combined in one vector pass ({@code PanamaNormals.addSpreadRuns}, {@code addSpreadSamples}), and only the rest
+     * so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the
+     * decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
      * {@code g P + t} is {@code g D + d(t)} for any {@code t}: the call may start anywhere in a period.
      */
     private static void addShortPeriods(ChannelLayout layout, int[] decisionOf, long seed, long e, long first, double[] x,

@@ -329,9 +329,11 @@ class DropoutLayerTest {
                         }, what);
                     }
                     assertEquals(second + decisions, layer.position(), "a rejected call must not move " + what);
-                    assertEquals(-1, arena.allocate(bytes).mismatch(untouched), "a rejected call must not write " + what);
+                    assertEquals(-1, arena.allocate(bytes).mismatch(untouched),
+                            "a rejected call must not write " + what);
                     float[] xa = new float[n];
-                    assertEquals(second + decisions, layer.forward(xa, 0, new float[n], 0, n), "arrays carry on " + what);
+                    assertEquals(second + decisions, layer.forward(xa, 0, new float[n], 0, n),
+                            "arrays carry on " + what);
                 }
             }
         }

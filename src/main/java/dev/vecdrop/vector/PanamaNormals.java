@@ -36,7 +36,8 @@ import jdk.incubator.vector.VectorSpecies;
  * broadcast ({@link #addRun}, {@link #addRunDouble}); whole runs and rows of a multiple of 16 go in one loop
  * ({@link #multiplyRuns}, {@link #multiplyRows} and their noise twins); short runs and small samples take each
  * element's normal by its decision, by a permute ({@link #spreadRuns}, {@link #spreadSamples}, and fused with the
- * combination in float32, {@link #multiplySpreadRuns}, {@link #addSpreadSamples}, ...) or a gather ({@link #gather}). All are rendered from this template.
+ * combination in float32, {@link #multiplySpreadRuns}, {@link #addSpreadSamples}, ...) or a gather
+ * ({@link #gather}). All are rendered from this template.
  *
  * <p>All vector values live inside each method: a helper taking or returning vectors may be compiled on its own,
  * refused for inlining later, and then box its vectors on every call. Only arrays and offsets cross the calls here.
@@ -867,9 +868,10 @@ public final class PanamaNormals {
 
     /**
      * Whether channels-last samples of {@code channels} decisions over {@code period} elements are
-     * {@link #spreadSamples spread} at these lanes: a vector's lanes reach elements {@code t < period - 1 + lanes} of its first lane's sample,
-     * whose decisions lie at most {@code floor(t / period) C + C - 1} past that sample's first, which must be under
-     * the lanes (samples of 4 rows of 3 at 8 lanes or more; 7 channels of 2 rows take the gather at 16 lanes).
+     * {@link #spreadSamples spread} at these lanes: a vector's lanes reach elements {@code t < period - 1 + lanes}
+     * of its first lane's sample, whose decisions lie at most {@code floor(t / period) C + C - 1} past that sample's
+     * first, which must be under the lanes (samples of 4 rows of 3 at 8 lanes or more; 7 channels of 2 rows take the
+     * gather at 16 lanes).
      */
     public static boolean spreads(int channels, int period) {
         return (period - 2 + LANES) / period * channels + channels - 1 < LANES;
