@@ -34,9 +34,10 @@ import dev.vecdrop.kernel.KernelSelector;
  * through one vector loop instead of a call per run (stop 25). Shorter runs, and channels-last samples under
  * {@value #SHORT_SAMPLE} elements, lay each element's normal out in a second per-thread block by the element's
  * decision (a table the layout made, {@link ChannelLayout#shortDecisions}): a permute a vector for runs, whose
- * decisions never fall, a gather a vector for samples (stop 26; the loops with a counter or two that did it before
- * cost about as much per element as a normal), then combine as element-wise does; in float32 the runs' permute and
- * combination are one pass ({@code PanamaNormals.multiplySpread}, {@code addSpread}). Channels last, a sample's
+ * decisions never fall, and for samples whose vectors' decisions lie within one or two vectors of normals (stop 28),
+ * a gather a vector for other samples (stop 26; the loops with a counter or two that did it before cost about as much
+ * per element as a normal), then combine as element-wise does; in float32 the permute and the combination are one
+ * pass ({@code PanamaNormals.multiplySpreadRuns}, {@code addSpreadSamples}, ...). Channels last, a sample's
  * {@code C} normals are repeated with period {@code C} over a block (for {@code C} up to a block), so one combine serves many
  * rows; in float32, when {@code C} is a multiple of {@value #WHOLE_VECTOR_LANES}, the rows are combined straight
  * from the normals instead, with no copy (stop 25); past a block, each block of channels' normals serves its piece
@@ -68,9 +69,12 @@ final class NormalBlocks {
      * paths combine all of them in one vector loop.
      */
     static final int WHOLE_VECTOR_LANES = 16;
-    /** A block of normals, and a vector's room past it for the permutes' last loads ({@code PanamaNormals.spread}). */
+    /**
+     * A block of normals, and two vectors' room past it for the permutes' last loads ({@code PanamaNormals.spreadRuns},
+     * {@code spreadSamplesWide}).
+     */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(
-            () -> new float[BLOCK + WHOLE_VECTOR_LANES]);
+            () -> new float[BLOCK + 2 * WHOLE_VECTOR_LANES]);
     /** Per-channel calls: the normals laid out as the elements use them (made on a thread's first such call). */
     private static final ThreadLocal<float[]> LAID_OUT = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
@@ -194,8 +198,8 @@ final class NormalBlocks {
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
      * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, take each
-     * element's normal by its decision ({@link #multiplyShortPeriods}: a permute for runs, in float32 fused with the
-     * combination; a gather for samples). Channels last, with {@code C} up
+     * element's normal by its decision ({@link #multiplyShortPeriods}: a permute for runs and for most small samples, in
+     * float32 fused with the combination; a gather for the others). Channels last, with {@code C} up
      * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
@@ -301,6 +305,7 @@ final class NormalBlocks {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
         int spread = spreadChannels(layout);
+        int vectors = spread == 0 ? 0 : spreadVectors(layout);
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -314,11 +319,11 @@ final class NormalBlocks {
                 int i = (int) (k - first);
                 int done = 0;
                 if (spread > 0) { // spread and combined in one pass
-                    done = NormalStream.vectorMultiplySpread(z, zBase, decisionOf, from, spread, x, xOff + i, y,
-                            yOff + i, len, c);
+                    done = NormalStream.vectorMultiplySpread(z, zBase, decisionOf, from, spread, vectors, x,
+                            xOff + i, y, yOff + i, len, c);
                 }
                 if (done < len) {
-                    layOut(spread, z, zBase, decisionOf, from + done, laidOut, len - done);
+                    layOut(spread, vectors, z, zBase, decisionOf, from + done, laidOut, len - done);
                     multiplyBlock(laidOut, 0, x, xOff + i + done, y, yOff + i + done, len - done, c);
                 }
                 k += len;
@@ -425,8 +430,8 @@ final class NormalBlocks {
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
      * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, take each
-     * element's normal by its decision ({@link #multiplyShortPeriods}: a permute for runs, in float32 fused with the
-     * combination; a gather for samples). Channels last, with {@code C} up
+     * element's normal by its decision ({@link #multiplyShortPeriods}: a permute for runs and for most small samples, in
+     * float32 fused with the combination; a gather for the others). Channels last, with {@code C} up
      * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
@@ -524,6 +529,7 @@ final class NormalBlocks {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
         int spread = spreadChannels(layout);
+        int vectors = spread == 0 ? 0 : spreadVectors(layout);
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -535,7 +541,7 @@ final class NormalBlocks {
                 int zBase = (int) (into / period) * perPeriod;
                 int from = (int) (into % period);
                 int i = (int) (k - first);
-                layOut(spread, z, zBase, decisionOf, from, laidOut, len);
+                layOut(spread, vectors, z, zBase, decisionOf, from, laidOut, len);
                 multiplyBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
                 k += len;
             }
@@ -583,8 +589,8 @@ final class NormalBlocks {
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
      * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, take each
-     * element's normal by its decision ({@link #addShortPeriods}: a permute for runs, in float32 fused with the
-     * combination; a gather for samples). Channels last, with {@code C} up
+     * element's normal by its decision ({@link #addShortPeriods}: a permute for runs and for most small samples, in
+     * float32 fused with the combination; a gather for the others). Channels last, with {@code C} up
      * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
@@ -690,6 +696,7 @@ final class NormalBlocks {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
         int spread = spreadChannels(layout);
+        int vectors = spread == 0 ? 0 : spreadVectors(layout);
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -703,11 +710,11 @@ final class NormalBlocks {
                 int i = (int) (k - first);
                 int done = 0;
                 if (spread > 0) { // spread and combined in one pass
-                    done = NormalStream.vectorAddSpread(z, zBase, decisionOf, from, spread, x, xOff + i, y, yOff + i,
-                            len, c);
+                    done = NormalStream.vectorAddSpread(z, zBase, decisionOf, from, spread, vectors, x, xOff + i, y,
+                            yOff + i, len, c);
                 }
                 if (done < len) {
-                    layOut(spread, z, zBase, decisionOf, from + done, laidOut, len - done);
+                    layOut(spread, vectors, z, zBase, decisionOf, from + done, laidOut, len - done);
                     addBlock(laidOut, 0, x, xOff + i + done, y, yOff + i + done, len - done, c);
                 }
                 k += len;
@@ -813,8 +820,8 @@ final class NormalBlocks {
      * its factor with the kernels' {@code scale}, the noise fuses the run's normal, broadcast, with each element
      * ({@code addRun}); in float32 with {@code S} a multiple of {@value #WHOLE_VECTOR_LANES}, a block's whole runs in
      * one vector loop. Shorter runs, and channels-last samples under {@value #SHORT_SAMPLE} elements, take each
-     * element's normal by its decision ({@link #addShortPeriods}: a permute for runs, in float32 fused with the
-     * combination; a gather for samples). Channels last, with {@code C} up
+     * element's normal by its decision ({@link #addShortPeriods}: a permute for runs and for most small samples, in
+     * float32 fused with the combination; a gather for the others). Channels last, with {@code C} up
      * to a block, the normals of as many samples
      * as a block holds are filled at once, and a sample's {@code C} of them serve its rows: in float32 with
      * {@code C} a multiple of {@value #WHOLE_VECTOR_LANES} read in place, row after row, otherwise repeated with
@@ -912,6 +919,7 @@ final class NormalBlocks {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
         int spread = spreadChannels(layout);
+        int vectors = spread == 0 ? 0 : spreadVectors(layout);
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -923,7 +931,7 @@ final class NormalBlocks {
                 int zBase = (int) (into / period) * perPeriod;
                 int from = (int) (into % period);
                 int i = (int) (k - first);
-                layOut(spread, z, zBase, decisionOf, from, laidOut, len);
+                layOut(spread, vectors, z, zBase, decisionOf, from, laidOut, len);
                 addBlock(laidOut, 0, x, xOff + i, y, yOff + i, len, c);
                 k += len;
             }
@@ -963,27 +971,32 @@ final class NormalBlocks {
 
     /**
      * The channels by which a short layout's normals are spread a vector at a time ({@link #layOut}): 1 for
-     * channels-first runs, {@code C} for channels-last samples whose vectors' decisions each lie within a vector
-     * ({@code NormalStream.vectorSpreads}: samples of 4 rows of 3 went from a gather, 6.1 ns a vector, to a permute,
-     * 2.7, stop 28); 0 for the others, which take a gather.
+     * channels-first runs, {@code C} for channels-last samples whose vectors' decisions each lie within one or two
+     * vectors ({@link #spreadVectors}: samples of 4 rows of 3 went from a gather, 6.1 ns a vector, to a permute, 2.7,
+     * stop 28); 0 for the others, which take a gather.
      */
     private static int spreadChannels(ChannelLayout layout) {
         if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
             return 1;
         }
-        int channels = layout.channels();
-        return NormalStream.vectorSpreads(channels, (int) layout.period()) ? channels : 0;
+        return spreadVectors(layout) > 0 ? layout.channels() : 0;
+    }
+
+    /** The vectors of normals a vector reads: 1 for runs, 1 or 2 for channels-last samples, 0 for a gather. */
+    private static int spreadVectors(ChannelLayout layout) {
+        return layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? 1
+                : NormalStream.vectorSpreadVectors(layout.channels(), (int) layout.period());
     }
 
     /**
      * {@code laidOut[j] = z[zOff + decisionOf[from + j]]} for {@code j < len}: each element's normal by its decision,
-     * a vector at a time (by a permute where {@code spread}, from {@link #spreadChannels}, is above 0, else by a
-     * gather), then the rest.
+     * a vector at a time (by a permute of {@code vectors} vectors where {@code spread}, from {@link #spreadChannels},
+     * is above 0, else by a gather), then the rest.
      */
-    private static void layOut(int spread, float[] z, int zOff, int[] decisionOf, int from, float[] laidOut,
-                               int len) {
+    private static void layOut(int spread, int vectors, float[] z, int zOff, int[] decisionOf, int from,
+                               float[] laidOut, int len) {
         int j = spread > 0
-                ? NormalStream.vectorSpread(z, zOff, decisionOf, from, spread, laidOut, len)
+                ? NormalStream.vectorSpread(z, zOff, decisionOf, from, spread, vectors, laidOut, len)
                 : NormalStream.vectorGather(z, zOff, decisionOf, from, laidOut, len);
         for (; j < len; j++) {
             laidOut[j] = z[zOff + decisionOf[from + j]];

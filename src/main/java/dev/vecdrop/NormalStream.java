@@ -277,36 +277,41 @@ public final class NormalStream {
     }
 
     /**
-     * {@link #vectorGather} where each vector's normals lie in one vector of {@code z}: channels-first runs
-     * ({@code channels} 1) and the channels-last samples of {@code C} channels that {@link #vectorSpreads}. A permute
-     * a vector. Returns how many elements it did, whole vectors; 0 on the scalar path.
+     * {@link #vectorGather} where each vector's normals lie in one or two vectors of {@code z}
+     * ({@link #vectorSpreadVectors}): channels-first runs ({@code channels} 1, one vector) and channels-last samples
+     * of {@code C} channels. A permute a vector. Returns how many elements it did, whole vectors; 0 on the scalar
+     * path.
      */
-    static int vectorSpread(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] out, int len) {
+    static int vectorSpread(float[] z, int zOff, int[] decisionOf, int from, int channels, int vectors, float[] out,
+                            int len) {
         if (Vector.SPREAD_RUNS == null) {
             return 0;
         }
         try {
             // Runs keep their own method: one loop for both cost mixed-shape JVMs 10-15% on runs (stop 28).
-            return channels == 1
-                    ? (int) Vector.SPREAD_RUNS.invokeExact(z, zOff, decisionOf, from, out, len)
-                    : (int) Vector.SPREAD_SAMPLES.invokeExact(z, zOff, decisionOf, from, channels, out, len);
+            if (channels == 1) {
+                return (int) Vector.SPREAD_RUNS.invokeExact(z, zOff, decisionOf, from, out, len);
+            }
+            return vectors == 1
+                    ? (int) Vector.SPREAD_SAMPLES.invokeExact(z, zOff, decisionOf, from, channels, out, len)
+                    : (int) Vector.SPREAD_SAMPLES_WIDE.invokeExact(z, zOff, decisionOf, from, channels, out, len);
         } catch (Throwable t) {
             throw VectorMethods.unchecked(t);
         }
     }
 
     /**
-     * Whether channels-last samples of {@code channels} channels over {@code period} elements take
-     * {@link #vectorSpread} at this JVM's lanes (their vectors' decisions each within a vector); false on the scalar
-     * path.
+     * How many vectors of normals each vector of channels-last samples of {@code channels} channels over
+     * {@code period} elements reads at this JVM's lanes, 1 or 2, for {@link #vectorSpread}; 0 where more (a gather)
+     * and on the scalar path.
      */
-    static boolean vectorSpreads(int channels, int period) {
-        MethodHandle vector = Vector.SPREADS;
+    static int vectorSpreadVectors(int channels, int period) {
+        MethodHandle vector = Vector.SPREAD_VECTORS;
         if (vector == null) {
-            return false;
+            return 0;
         }
         try {
-            return (boolean) vector.invokeExact(channels, period);
+            return (int) vector.invokeExact(channels, period);
         } catch (Throwable t) {
             throw VectorMethods.unchecked(t);
         }
@@ -317,30 +322,34 @@ public final class NormalStream {
      * {@code y[j] = x[j] * fma(sigma, z[zOff + decisionOf[from + j]], 1f)}, on the Vector API. Returns how many
      * elements it did, whole vectors; 0 on the scalar path.
      */
-    static int vectorMultiplySpread(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] x, int xOff,
-                                    float[] y, int yOff, int len, float sigma) {
-        return vectorSpreadCombine(Vector.MULTIPLY_SPREAD_RUNS, Vector.MULTIPLY_SPREAD_SAMPLES, z, zOff, decisionOf,
-                from, channels, x, xOff, y, yOff, len, sigma);
+    static int vectorMultiplySpread(float[] z, int zOff, int[] decisionOf, int from, int channels, int vectors,
+                                    float[] x, int xOff, float[] y, int yOff, int len, float sigma) {
+        return vectorSpreadCombine(Vector.MULTIPLY_SPREAD_RUNS, Vector.MULTIPLY_SPREAD_SAMPLES,
+                Vector.MULTIPLY_SPREAD_SAMPLES_WIDE, z, zOff, decisionOf, from, channels, vectors, x, xOff, y, yOff, len,
+                sigma);
     }
 
     /** Per-channel gaussian noise's, {@code y[j] = fma(stddev, z[zOff + decisionOf[from + j]], x[j])}, as the dropout's. */
-    static int vectorAddSpread(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] x, int xOff,
-                               float[] y, int yOff, int len, float stddev) {
-        return vectorSpreadCombine(Vector.ADD_SPREAD_RUNS, Vector.ADD_SPREAD_SAMPLES, z, zOff, decisionOf, from,
-                channels, x, xOff, y, yOff, len, stddev);
+    static int vectorAddSpread(float[] z, int zOff, int[] decisionOf, int from, int channels, int vectors, float[] x,
+                               int xOff, float[] y, int yOff, int len, float stddev) {
+        return vectorSpreadCombine(Vector.ADD_SPREAD_RUNS, Vector.ADD_SPREAD_SAMPLES, Vector.ADD_SPREAD_SAMPLES_WIDE,
+                z, zOff, decisionOf, from, channels, vectors, x, xOff, y, yOff, len, stddev);
     }
 
-    private static int vectorSpreadCombine(MethodHandle runs, MethodHandle samples, float[] z, int zOff,
-                                           int[] decisionOf, int from, int channels, float[] x, int xOff, float[] y,
-                                           int yOff, int len, float coefficient) {
+    /** Runs, samples in one vector of normals or in two: each handle invoked on its own, a constant once inlined. */
+    private static int vectorSpreadCombine(MethodHandle runs, MethodHandle samples, MethodHandle wide, float[] z,
+                                           int zOff, int[] decisionOf, int from, int channels, int vectors, float[] x,
+                                           int xOff, float[] y, int yOff, int len, float coefficient) {
         if (runs == null) {
             return 0;
         }
         try {
-            return channels == 1
-                    ? (int) runs.invokeExact(z, zOff, decisionOf, from, x, xOff, y, yOff, len, coefficient)
-                    : (int) samples.invokeExact(z, zOff, decisionOf, from, channels, x, xOff, y, yOff, len,
-                            coefficient);
+            if (channels == 1) {
+                return (int) runs.invokeExact(z, zOff, decisionOf, from, x, xOff, y, yOff, len, coefficient);
+            }
+            return vectors == 1
+                    ? (int) samples.invokeExact(z, zOff, decisionOf, from, channels, x, xOff, y, yOff, len, coefficient)
+                    : (int) wide.invokeExact(z, zOff, decisionOf, from, channels, x, xOff, y, yOff, len, coefficient);
         } catch (Throwable t) {
             throw VectorMethods.unchecked(t);
         }
@@ -430,8 +439,11 @@ public final class NormalStream {
                 int.class, float[].class, int.class, int[].class, int.class, float[].class, int.class));
         static final MethodHandle SPREAD_SAMPLES = FILL == null ? null : load("spreadSamples", MethodType.methodType(
                 int.class, float[].class, int.class, int[].class, int.class, int.class, float[].class, int.class));
-        static final MethodHandle SPREADS = FILL == null ? null : load("spreads", MethodType.methodType(boolean.class,
-                int.class, int.class));
+        static final MethodHandle SPREAD_SAMPLES_WIDE = FILL == null ? null : load("spreadSamplesWide",
+                MethodType.methodType(int.class, float[].class, int.class, int[].class, int.class, int.class,
+                        float[].class, int.class));
+        static final MethodHandle SPREAD_VECTORS = FILL == null ? null : load("spreadVectors",
+                MethodType.methodType(int.class, int.class, int.class));
         /** The spread-and-combine kernels: normals, decisions, where in them, x, y, count, coefficient. */
         private static final MethodType SPREAD_COMBINE = MethodType.methodType(int.class, float[].class, int.class,
                 int[].class, int.class, float[].class, int.class, float[].class, int.class, int.class, float.class);
@@ -443,6 +455,10 @@ public final class NormalStream {
         static final MethodHandle MULTIPLY_SPREAD_SAMPLES = FILL == null ? null : load("multiplySpreadSamples",
                 SPREAD_SAMPLES_COMBINE);
         static final MethodHandle ADD_SPREAD_SAMPLES = FILL == null ? null : load("addSpreadSamples",
+                SPREAD_SAMPLES_COMBINE);
+        static final MethodHandle MULTIPLY_SPREAD_SAMPLES_WIDE = FILL == null ? null : load("multiplySpreadSamplesWide",
+                SPREAD_SAMPLES_COMBINE);
+        static final MethodHandle ADD_SPREAD_SAMPLES_WIDE = FILL == null ? null : load("addSpreadSamplesWide",
                 SPREAD_SAMPLES_COMBINE);
         static final MethodHandle ADD_RUN_DOUBLE = FILL == null ? null : load("addRunDouble",
                 MethodType.methodType(int.class, double.class, double.class, double[].class, int.class,

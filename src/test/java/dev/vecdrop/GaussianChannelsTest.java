@@ -21,9 +21,11 @@ import org.junit.jupiter.api.function.Executable;
  * computed here element by element from {@link NormalStream#z} and the layout's decision of each element, bit for
  * bit; whole-sample cuts of a region give the one-call bits; the factors are one normal per {@code (n, c)} with the
  * right mean and variance; the float64 backward against finite differences; bad input, the per-channel checks
- * included, throws before any write.
+ * included, throws before any write. Also a leg of the ISA matrix ({@code matrix}): the normals' lay-out by decision
+ * (a permute of one or two vectors, or a gather) depends on the lanes, so each width runs it (stop 28).
  */
 @Tag("semantics")
+@Tag("matrix")
 class GaussianChannelsTest {
 
     private static final GaussianDropout DROPOUT = GaussianDropout.of(0.3);
@@ -72,7 +74,22 @@ class GaussianChannelsTest {
             // Runs longer than a segment chunk (a chunk inside one run); rows of 512 channels, two samples to a
             // block of normals, so the block is refilled mid-call and odd samples read it from channel 512 on.
             new Object[] {ChannelLayout.channelsFirst(2, 2048), 2},
-            new Object[] {ChannelLayout.channelsLast(2, 512), 5});
+            new Object[] {ChannelLayout.channelsLast(2, 512), 5},
+            // Small channels-last samples at the edges of their permutes (PanamaNormals.spreadVectors), whose vectors
+            // reach decisions up to lanes - 1 past their base (one vector of normals), lanes (two), 2 lanes - 1 (two)
+            // and 2 lanes (a gather): at 16 lanes 2 rows of 8, 1 of 2, 2 of 17, 2 of 18; at 8, 2 rows of 4, 1 of 2,
+            // 2 of 9, 2 of 10; at 4, 2 rows of 2, 1 of 2, 2 of 5, 2 of 6. Over 2,048 elements each: the segment
+            // path's chunks then start a vector at every phase of a sample, where those reaches are met.
+            new Object[] {ChannelLayout.channelsLast(2, 8), 140},
+            new Object[] {ChannelLayout.channelsLast(1, 2), 1100},
+            new Object[] {ChannelLayout.channelsLast(2, 17), 70},
+            new Object[] {ChannelLayout.channelsLast(2, 18), 70},
+            new Object[] {ChannelLayout.channelsLast(2, 4), 280},
+            new Object[] {ChannelLayout.channelsLast(2, 9), 130},
+            new Object[] {ChannelLayout.channelsLast(2, 10), 120},
+            new Object[] {ChannelLayout.channelsLast(2, 2), 560},
+            new Object[] {ChannelLayout.channelsLast(2, 5), 230},
+            new Object[] {ChannelLayout.channelsLast(2, 6), 190});
 
     private enum Op { DROPOUT_FORWARD, DROPOUT_BACKWARD, NOISE_FORWARD }
 

@@ -35,9 +35,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #multiplyDouble}, {@link #addDouble}); per-channel noise over channels-first runs adds each run's normal
  * broadcast ({@link #addRun}, {@link #addRunDouble}); whole runs and rows of a multiple of 16 go in one loop
  * ({@link #multiplyRuns}, {@link #multiplyRows} and their noise twins); short runs and small samples take each
- * element's normal by its decision, by a permute ({@link #spreadRuns}, {@link #spreadSamples}, and fused with the
- * combination in float32, {@link #multiplySpreadRuns}, {@link #addSpreadSamples}, ...) or a gather
- * ({@link #gather}). All are rendered from this template.
+ * element's normal by its decision, by a permute ({@link #spreadRuns}, {@link #spreadSamples},
+ * {@link #spreadSamplesWide}, and fused with the combination in float32, {@link #multiplySpreadRuns}, ...) or a
+ * gather ({@link #gather}). All are rendered from this template.
  *
  * <p>All vector values live inside each method: a helper taking or returning vectors may be compiled on its own,
  * refused for inlining later, and then box its vectors on every call. Only arrays and offsets cross the calls here.
@@ -637,7 +637,7 @@ public final class PanamaNormals {
     /**
      * {@code y[j] = x[j] * fma(coefficient, z[zOff + decisionOf[from + j]], 1f)}
      * over the whole vectors of {@code len} elements, as {@link #multiplySpreadRuns} does for runs: channels-last samples
-     * of {@code channels} decisions that {@link #spreads} ({@link #spreadSamples}).
+     * of {@code channels} decisions, laid out as {@link #spreadSamples} does.
      * The same operations lane by lane as the block combination: the definition's bits. Stops early, at a whole
      * vector, where that vector of {@code z} would pass the array's end; the caller does the rest. In place
      * ({@code y == x}, same offset) is safe.
@@ -645,7 +645,7 @@ public final class PanamaNormals {
      * @return how many elements were done, a multiple of the vector's lanes
      */
     public static int multiplySpreadSamples(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] x,
-                                       int xOff, float[] y, int yOff, int len, float coefficient) {
+                                   int xOff, float[] y, int yOff, int len, float coefficient) {
         final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
         final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
         int step = LANES % channels;
@@ -659,6 +659,38 @@ public final class PanamaNormals {
             VectorShuffle<Float> lanes = IntVector.fromArray(INTS, decisionOf, from + j).sub(lowest).toShuffle()
                     .cast(FLOATS);
             FloatVector zj = FloatVector.fromArray(FLOATS, z, zOff + lowest).rearrange(lanes);
+            FloatVector.fromArray(FLOATS, x, xOff + j).mul(zj.fma(coef, one)).intoArray(y, yOff + j);
+            channel += step;
+            channel -= channel >= channels ? channels : 0;
+        }
+        return j;
+    }
+    /**
+     * {@code y[j] = x[j] * fma(coefficient, z[zOff + decisionOf[from + j]], 1f)}
+     * over the whole vectors of {@code len} elements, as {@link #multiplySpreadRuns} does for runs: channels-last samples
+     * of {@code channels} decisions, laid out as {@link #spreadSamplesWide} does.
+     * The same operations lane by lane as the block combination: the definition's bits. Stops early, at a whole
+     * vector, where that vector of {@code z} would pass the array's end; the caller does the rest. In place
+     * ({@code y == x}, same offset) is safe.
+     *
+     * @return how many elements were done, a multiple of the vector's lanes
+     */
+    public static int multiplySpreadSamplesWide(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] x,
+                                   int xOff, float[] y, int yOff, int len, float coefficient) {
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        final FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        int step = LANES % channels;
+        int channel = from % channels; // the first lane's channel
+        int j = 0;
+        for (int bound = FLOATS.loopBound(len); j < bound; j += LANES) {
+            int lowest = decisionOf[from + j] - channel;
+            if (zOff + lowest > z.length - 2 * LANES) {
+                break;
+            }
+            VectorShuffle<Float> lanes = IntVector.fromArray(INTS, decisionOf, from + j).sub(lowest).toShuffle()
+                    .cast(FLOATS);
+            FloatVector zj = FloatVector.fromArray(FLOATS, z, zOff + lowest)
+                    .rearrange(lanes, FloatVector.fromArray(FLOATS, z, zOff + lowest + LANES));
             FloatVector.fromArray(FLOATS, x, xOff + j).mul(zj.fma(coef, one)).intoArray(y, yOff + j);
             channel += step;
             channel -= channel >= channels ? channels : 0;
@@ -731,7 +763,7 @@ public final class PanamaNormals {
     /**
      * {@code y[j] = fma(coefficient, z[zOff + decisionOf[from + j]], x[j])}
      * over the whole vectors of {@code len} elements, as {@link #addSpreadRuns} does for runs: channels-last samples
-     * of {@code channels} decisions that {@link #spreads} ({@link #spreadSamples}).
+     * of {@code channels} decisions, laid out as {@link #spreadSamples} does.
      * The same operations lane by lane as the block combination: the definition's bits. Stops early, at a whole
      * vector, where that vector of {@code z} would pass the array's end; the caller does the rest. In place
      * ({@code y == x}, same offset) is safe.
@@ -739,7 +771,7 @@ public final class PanamaNormals {
      * @return how many elements were done, a multiple of the vector's lanes
      */
     public static int addSpreadSamples(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] x,
-                                       int xOff, float[] y, int yOff, int len, float coefficient) {
+                                   int xOff, float[] y, int yOff, int len, float coefficient) {
         final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
         int step = LANES % channels;
         int channel = from % channels; // the first lane's channel
@@ -752,6 +784,37 @@ public final class PanamaNormals {
             VectorShuffle<Float> lanes = IntVector.fromArray(INTS, decisionOf, from + j).sub(lowest).toShuffle()
                     .cast(FLOATS);
             FloatVector zj = FloatVector.fromArray(FLOATS, z, zOff + lowest).rearrange(lanes);
+            zj.fma(coef, FloatVector.fromArray(FLOATS, x, xOff + j)).intoArray(y, yOff + j);
+            channel += step;
+            channel -= channel >= channels ? channels : 0;
+        }
+        return j;
+    }
+    /**
+     * {@code y[j] = fma(coefficient, z[zOff + decisionOf[from + j]], x[j])}
+     * over the whole vectors of {@code len} elements, as {@link #addSpreadRuns} does for runs: channels-last samples
+     * of {@code channels} decisions, laid out as {@link #spreadSamplesWide} does.
+     * The same operations lane by lane as the block combination: the definition's bits. Stops early, at a whole
+     * vector, where that vector of {@code z} would pass the array's end; the caller does the rest. In place
+     * ({@code y == x}, same offset) is safe.
+     *
+     * @return how many elements were done, a multiple of the vector's lanes
+     */
+    public static int addSpreadSamplesWide(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] x,
+                                   int xOff, float[] y, int yOff, int len, float coefficient) {
+        final FloatVector coef = FloatVector.broadcast(FLOATS, coefficient);
+        int step = LANES % channels;
+        int channel = from % channels; // the first lane's channel
+        int j = 0;
+        for (int bound = FLOATS.loopBound(len); j < bound; j += LANES) {
+            int lowest = decisionOf[from + j] - channel;
+            if (zOff + lowest > z.length - 2 * LANES) {
+                break;
+            }
+            VectorShuffle<Float> lanes = IntVector.fromArray(INTS, decisionOf, from + j).sub(lowest).toShuffle()
+                    .cast(FLOATS);
+            FloatVector zj = FloatVector.fromArray(FLOATS, z, zOff + lowest)
+                    .rearrange(lanes, FloatVector.fromArray(FLOATS, z, zOff + lowest + LANES));
             zj.fma(coef, FloatVector.fromArray(FLOATS, x, xOff + j)).intoArray(y, yOff + j);
             channel += step;
             channel -= channel >= channels ? channels : 0;
@@ -819,7 +882,7 @@ public final class PanamaNormals {
      * lane's, and a permute spreads them over the lanes. A gather a vector cost 6 ns on an AMD EPYC (stop 26),
      * this 1.6.
      * Stops early, at a whole vector, where that vector of {@code z} would pass the array's end, and the caller does
-     * the rest: never with the callers' scratch (a block and 16 floats) at 16 lanes or fewer; kept for wider vectors.
+     * the rest: never with the callers' scratch (a block and 32 floats) at 16 lanes or fewer; kept for wider vectors.
      *
      * @return how many elements were done, a multiple of the vector's lanes
      */
@@ -837,18 +900,18 @@ public final class PanamaNormals {
         return j;
     }
     /**
-     * {@link #gather} for channels-last samples of {@code channels} decisions ({@code i / (C S) * C + i % C}) that
-     * {@link #spreads}: each vector's normals lie in one vector of {@code z} from its first lane's sample's first
+     * {@link #gather} for channels-last samples of {@code channels} decisions ({@code i / (C S) * C + i % C}) whose
+     * vectors' normals lie in one vector of {@code z} ({@link #spreadVectors} 1) from the first lane's sample's first
      * decision ({@code decisionOf[from + j]} less the lane's channel, kept up to date a vector at a time), and a
      * permute spreads them over the lanes: 2.7 ns a vector against the gather's 6.1 (samples of 4 rows of 3, AMD
      * EPYC, stop 28).
      * Stops early, at a whole vector, where that vector of {@code z} would pass the array's end, and the caller does
-     * the rest: never with the callers' scratch (a block and 16 floats) at 16 lanes or fewer; kept for wider vectors.
+     * the rest: never with the callers' scratch (a block and 32 floats) at 16 lanes or fewer; kept for wider vectors.
      *
      * @return how many elements were done, a multiple of the vector's lanes
      */
     public static int spreadSamples(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] out,
-                                    int len) {
+                                int len) {
         int step = LANES % channels;
         int channel = from % channels; // the first lane's channel
         int j = 0;
@@ -865,15 +928,48 @@ public final class PanamaNormals {
         }
         return j;
     }
+    /**
+     * {@link #spreadSamples} where the normals lie in two vectors of {@code z} ({@link #spreadVectors} 2): a permute
+     * of two vectors, 3.2-3.7 ns a vector against the gather's 6.1 (a standalone loop over samples of 2 rows of 7,
+     * AMD EPYC, stop 28).
+     * Stops early, at a whole vector, where that vector of {@code z} would pass the array's end, and the caller does
+     * the rest: never with the callers' scratch (a block and 32 floats) at 16 lanes or fewer; kept for wider vectors.
+     *
+     * @return how many elements were done, a multiple of the vector's lanes
+     */
+    public static int spreadSamplesWide(float[] z, int zOff, int[] decisionOf, int from, int channels, float[] out,
+                                int len) {
+        int step = LANES % channels;
+        int channel = from % channels; // the first lane's channel
+        int j = 0;
+        for (int bound = FLOATS.loopBound(len); j < bound; j += LANES) {
+            int lowest = decisionOf[from + j] - channel;
+            if (zOff + lowest > z.length - 2 * LANES) {
+                break;
+            }
+            VectorShuffle<Float> lanes = IntVector.fromArray(INTS, decisionOf, from + j).sub(lowest).toShuffle()
+                    .cast(FLOATS);
+            FloatVector.fromArray(FLOATS, z, zOff + lowest)
+                    .rearrange(lanes, FloatVector.fromArray(FLOATS, z, zOff + lowest + LANES)).intoArray(out, j);
+            channel += step;
+            channel -= channel >= channels ? channels : 0;
+        }
+        return j;
+    }
 
     /**
-     * Whether channels-last samples of {@code channels} decisions over {@code period} elements are
-     * {@link #spreadSamples spread} at these lanes: a vector's lanes reach elements {@code t < period - 1 + lanes}
-     * of its first lane's sample, whose decisions lie at most {@code floor(t / period) C + C - 1} past that sample's
-     * first, which must be under the lanes (samples of 4 rows of 3 at 8 lanes or more; 7 channels of 2 rows take the
-     * gather at 16 lanes).
+     * How many vectors of normals a vector of channels-last samples of {@code C = channels} decisions over
+     * {@code P = period} elements reads at these lanes: 1 ({@link #spreadSamples}), 2 ({@link #spreadSamplesWide})
+     * or 0 for more (the {@link #gather}). A vector's lanes reach elements {@code t <= T = P + lanes - 2} of its first
+     * lane's sample, element {@code t} taking decision {@code floor(t / P) C + t % C} past that sample's first. The
+     * farthest is {@code q C + min(C - 1, T - q P)} with {@code q = floor(T / P)}: sample {@code q}'s elements from
+     * its first, whose channel is 0 (checked against every {@code t} for 2 to 64 lanes and samples under 256
+     * elements). Samples of 4 rows of 3 take one vector from 8 lanes, 2 rows of 7 one at 16 and two at 8.
      */
-    public static boolean spreads(int channels, int period) {
-        return (period - 2 + LANES) / period * channels + channels - 1 < LANES;
+    public static int spreadVectors(int channels, int period) {
+        int last = period + LANES - 2;
+        int q = last / period;
+        int reach = q * channels + Math.min(channels - 1, last - q * period);
+        return reach < LANES ? 1 : reach < 2 * LANES ? 2 : 0;
     }
 }
