@@ -38,7 +38,7 @@ public class GaussianChannelShapes {
 
     @Param({"last:64:64", "last:16:16", "last:4:3", "first:3:4", "first:64:8", "first:16:12", "first:32:24",
             "first:64:49", "first:32:100", "last:49:64", "last:8:3", "last:1024:3", "last:784:16", "last:196:32",
-            "last:16:4", "last:2:7"})
+            "last:16:4", "last:2:7", "last:8:9", "last:4:12"})
     public String shape;
 
     private int n;
