@@ -343,17 +343,27 @@ public final class WarmUp {
         /**
          * {@link ParallelDropout}'s segment forms on the native segments, split and inline, at even and odd stream
          * offsets: their chunks run the segment kernels from offsets inside the segments, and a service's first such
-         * call deoptimised them (WarmUpProbe, stop 27).
+         * call deoptimised them (WarmUpProbe, stop 27). All eleven, float32 and float64: with three of them, a
+         * service's first calls of the others deoptimised 21-33 times (the chunk closures' calls, typed for one
+         * dtype, and the float32 segment {@code scale} of classic eval; stop 28).
          */
         void parallelRound(int r, ParallelDropout parallel) {
             if ((r & 7) != 0) {
                 return;
             }
             long offset = 2L * r + ((r >> 3) & 1);
-            for (int n : SPLIT_AND_INLINE) {
+            for (int n : SPLIT_AND_INLINE) { // every form, both dtypes: the chunks' call sites see both classes
+                parallel.forwardFloats(r, offset, nativeX, 0, nativeY, 0, n);
                 parallel.forwardFloats(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+                parallel.backwardFloats(r, offset, nativeX, 0, nativeY, 0, n);
                 parallel.backwardFloats(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+                parallel.evalFloats(nativeX, 0, nativeY, 0, n);
+                parallel.mask(r, offset, nativeMask, 0, n);
+                parallel.forwardDoubles(r, offset, nativeX, 0, nativeY, 0, n);
+                parallel.forwardDoubles(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
                 parallel.backwardDoubles(r, offset, nativeX, 0, nativeY, 0, n);
+                parallel.backwardDoubles(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+                parallel.evalDoubles(nativeX, 0, nativeY, 0, n);
             }
         }
 
@@ -376,7 +386,11 @@ public final class WarmUp {
             }
         }
 
-        /** Every segment operation of {@code d} that takes a stream offset or a mask, over {@code n} elements. */
+        /**
+         * Every segment operation of {@code d} that takes a stream offset or a mask, over {@code n} elements, and the
+         * float64 array ones: the rounds run float64 arrays at one scaling a call, never the shortcuts nor whole mask
+         * words, and a service's first such {@link ParallelDropout} calls deoptimised them (WarmUpProbe, stop 28).
+         */
         private void segmentCalls(Dropout d, int r, long offset, int n) {
             FloatSegmentDropout floats = d.floatSegments();
             DoubleSegmentDropout doubles = d.doubleSegments();
@@ -388,6 +402,11 @@ public final class WarmUp {
             doubles.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
             doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
             doubles.backward(r, offset, nativeX, 0, nativeY, 0, n);
+            d.forward(r, offset, xd, 0, yd, 0, n);
+            d.forward(r, offset, xd, 0, yd, 0, n, mask, 0);
+            d.backward(r, offset, xd, 0, yd, 0, n);
+            d.backward(mask, 0, xd, 0, yd, 0, n);
+            d.eval(xd, 0, yd, 0, n);
         }
 
         void round(int r, Dropout inverted, Dropout classic) {
@@ -441,6 +460,7 @@ public final class WarmUp {
             doubles.forward(r, odd, nativeX, 0, nativeY, 0, n, nativeMask, 0);
             doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
             doubles.eval(nativeX, 0, nativeY, 0, n);
+            floats.eval(nativeX, 0, nativeY, 0, n); // classic's scale on float32 segments (inverted's is a copy)
             // 1 to 16 samples (as many as fit): within a block of keep bits (4,096), whose loop takes no branch of its
             // own in a second block (WarmUpProbe's calls over four blocks neither allocate nor deoptimise).
             for (Dropout d : perChannel) {

@@ -106,7 +106,7 @@ final class WarmUpProbe {
                 System.out.println(names[i] + " " + bytes);
             }
             if (warm) {
-                requests(dropouts, parallel, x, y, mask);
+                requests(dropouts, parallel, x, y, mask, new double[1 << 20], new double[1 << 20]);
             }
             System.out.println("DONE");
         }
@@ -118,7 +118,8 @@ final class WarmUpProbe {
     private static final MemorySegment NATIVE_MASK = ARENA.allocate(Dropout.maskWords(1 << 20) * 8L, 8);
 
     /** What a service does after start-up, with shapes the warm-up did not use. */
-    private static void requests(Dropout[] dropouts, ParallelDropout[] parallel, float[] x, float[] y, long[] mask) {
+    private static void requests(Dropout[] dropouts, ParallelDropout[] parallel, float[] x, float[] y, long[] mask,
+                                 double[] xd, double[] yd) {
         int[] sizes = {1, 100, 1024, 16_384, 300_000, 1 << 20};
         for (int repeat = 0; repeat < 10; repeat++) {
             for (int n : sizes) {
@@ -135,12 +136,30 @@ final class WarmUpProbe {
                     dropout.backward(42, offset, x, 0, y, 0, n);
                     dropout.mask(42, offset, mask, 0, n);
                     dropout.eval(x, 0, y, 0, n);
+                    parallel[d].forward(42, offset, x, 0, y, 0, n);
                     parallel[d].forward(42, offset, x, 0, y, 0, n, mask, 0);
+                    parallel[d].backward(42, offset, x, 0, y, 0, n);
                     parallel[d].backward(mask, 0, x, 0, y, 0, n);
-                    // Native segments (an automatic arena's: shared with the pool), float32 and float64.
+                    parallel[d].eval(x, 0, y, 0, n);
+                    parallel[d].mask(42, offset, mask, 0, n);
+                    parallel[d].forward(42, offset, xd, 0, yd, 0, n);
+                    parallel[d].forward(42, offset, xd, 0, yd, 0, n, mask, 0);
+                    parallel[d].backward(42, offset, xd, 0, yd, 0, n);
+                    parallel[d].backward(mask, 0, xd, 0, yd, 0, n);
+                    parallel[d].eval(xd, 0, yd, 0, n);
+                    // Every segment form on native segments (an automatic arena's: shared with the pool), float32
+                    // and float64 (n / 2 doubles: none for n = 1).
+                    parallel[d].forwardFloats(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n);
                     parallel[d].forwardFloats(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n, NATIVE_MASK, 0);
+                    parallel[d].backwardFloats(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n);
                     parallel[d].backwardFloats(NATIVE_MASK, 0, NATIVE_X, 0, NATIVE_Y, 0, n);
-                    parallel[d].backwardDoubles(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n / 2); // n = 1: none
+                    parallel[d].evalFloats(NATIVE_X, 0, NATIVE_Y, 0, n);
+                    parallel[d].mask(42, offset, NATIVE_MASK, 0, n);
+                    parallel[d].forwardDoubles(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n / 2);
+                    parallel[d].forwardDoubles(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n / 2, NATIVE_MASK, 0);
+                    parallel[d].backwardDoubles(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n / 2);
+                    parallel[d].backwardDoubles(NATIVE_MASK, 0, NATIVE_X, 0, NATIVE_Y, 0, n / 2);
+                    parallel[d].evalDoubles(NATIVE_X, 0, NATIVE_Y, 0, n / 2);
                 }
             }
         }
