@@ -40,8 +40,9 @@ import javax.management.ObjectName;
  * <p>Call it once, before serving: it took 5.9-6.8 s (C2 compiled for 6.3 s of one) at 512 bits and 5.8 s with
  * AVX2 on a 2-core VM (stop 21, Temurin 25.0.3, settled every time; 6.2-8.6 s at 512 bits in a slower hour of
  * stop 22, before and after the normal fill became three passes, no difference shown; 3.6-3.9 s when float64, segments and
- * per-channel masks came in, 1.6-1.9 s before them; the kernels C2 compiles have grown since), inside
- * {@link #DEFAULT_LIMIT}, but by less than 2x: a slower or busier machine can reach it. While other threads keep
+ * per-channel masks came in, 1.6-1.9 s before them; the kernels C2 compiles have grown since; 6.5-7.5 s at 512 bits
+ * once every {@link ParallelDropout} form and a {@link DropoutLayer} of each shortcut came in, stop 28), inside
+ * {@link #DEFAULT_LIMIT}, but by less than 1.5x: a slower or busier machine can reach it. While other threads keep
  * the JIT busy
  * (a service starting up around it) it cannot tell its own compilations from theirs and may run to the limit.
  * Results of later calls are unaffected (warm-up uses its own buffers; nothing is shared).
@@ -160,6 +161,11 @@ public final class WarmUp {
         Dropout dropAll = Dropout.inverted(1.0);
         Forms forms = new Forms(x, inverted, classic);
         Dropout[] segmentDropouts = {inverted, classic, keepAll, dropAll};
+        // A layer of each: its forms call the single-call methods from call sites of their own (as the chunks do).
+        DropoutLayer[] layers = new DropoutLayer[segmentDropouts.length];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = new DropoutLayer(segmentDropouts[i], i);
+        }
         // Two "threads" on the caller: the chunked path's code is what runs on pool threads.
         ParallelDropout[] parallel = new ParallelDropout[CALLER_RUNS.length];
         ParallelGaussian[] parallelGaussian = new ParallelGaussian[CALLER_RUNS.length];
@@ -195,7 +201,7 @@ public final class WarmUp {
             round(rounds, inverted, classic, x, y, mask);
             shortcuts(rounds, keepAll, dropAll, x, y, mask);
             forms.round(rounds, inverted, classic);
-            forms.segmentEdges(rounds, segmentDropouts);
+            forms.segmentEdges(rounds, segmentDropouts, layers);
             normals(rounds, y);
             long allocated = counter.bytes() - before;
             // Allocates its jobs: not counted.
@@ -371,25 +377,49 @@ public final class WarmUp {
          * The segment forms at their edges, both scalings and both shortcuts ({@code p = 0}, {@code p = 1}), both
          * stream-offset parities: whole mask words, a single element, none, and tails of 100 to 163. The segment
          * calls of {@link #round} never use a length that is a multiple of 64, nor the shortcuts, and a service's first
-         * such calls on segments deoptimised the kernels (WarmUpProbe, stop 27).
+         * such calls on segments deoptimised the kernels (WarmUpProbe, stop 27). A layer of each dropout runs its
+         * forms at the same lengths ({@link #layerCalls}).
          */
-        void segmentEdges(int r, Dropout[] dropouts) {
+        void segmentEdges(int r, Dropout[] dropouts, DropoutLayer[] layers) {
             if ((r & 3) != 0) {
                 return;
             }
             long offset = r + ((r >> 2) & 1);
-            for (Dropout d : dropouts) {
+            for (int k = 0; k < dropouts.length; k++) {
                 for (int n : WHOLE_WORDS) {
-                    segmentCalls(d, r, offset, n);
+                    segmentCalls(dropouts[k], r, offset, n);
+                    layerCalls(layers[k], n);
                 }
-                segmentCalls(d, r, offset, 100 + (r & 63));
+                segmentCalls(dropouts[k], r, offset, 100 + (r & 63));
+                layerCalls(layers[k], 100 + (r & 63));
             }
+        }
+
+        /**
+         * Every form of a {@link DropoutLayer} over {@code n} elements, backwards in place: with the layer's calls
+         * left to a service, the first ones deoptimised (WarmUpProbe with every {@code *Trusted} method inlined, stop
+         * 28).
+         */
+        private void layerCalls(DropoutLayer layer, int n) {
+            layer.backward(layer.forward(xf, 0, yf, 0, n), yf, 0, yf, 0, n);
+            layer.forward(xf, 0, yf, 0, n, mask, 0);
+            layer.backward(layer.forward(xd, 0, yd, 0, n), yd, 0, yd, 0, n);
+            layer.forward(xd, 0, yd, 0, n, mask, 0);
+            layer.backwardFloats(layer.forwardFloats(nativeX, 0, nativeY, 0, n), nativeY, 0, nativeY, 0, n);
+            layer.forwardFloats(nativeX, 0, nativeY, 0, n, nativeMask, 0);
+            layer.backwardDoubles(layer.forwardDoubles(nativeX, 0, nativeY, 0, n), nativeY, 0, nativeY, 0, n);
+            layer.forwardDoubles(nativeX, 0, nativeY, 0, n, nativeMask, 0);
+            layer.eval(xf, 0, yf, 0, n);
+            layer.eval(xd, 0, yd, 0, n);
+            layer.evalFloats(nativeX, 0, nativeY, 0, n);
+            layer.evalDoubles(nativeX, 0, nativeY, 0, n);
         }
 
         /**
          * Every segment operation of {@code d} that takes a stream offset or a mask, over {@code n} elements, and the
          * float64 array ones: the rounds run float64 arrays at one scaling a call, never the shortcuts nor whole mask
          * words, and a service's first such {@link ParallelDropout} calls deoptimised them (WarmUpProbe, stop 28).
+         * Also backwards in place, which a {@link DropoutLayer}'s first in-place calls deoptimised (stop 28).
          */
         private void segmentCalls(Dropout d, int r, long offset, int n) {
             FloatSegmentDropout floats = d.floatSegments();
@@ -407,6 +437,10 @@ public final class WarmUp {
             d.backward(r, offset, xd, 0, yd, 0, n);
             d.backward(mask, 0, xd, 0, yd, 0, n);
             d.eval(xd, 0, yd, 0, n);
+            // In place (a layer's backward, dy into dx): the overlap check's equal starts, a copy that is skipped.
+            floats.backward(r, offset, nativeY, 0, nativeY, 0, n);
+            doubles.backward(r, offset, nativeY, 0, nativeY, 0, n);
+            d.backward(r, offset, yd, 0, yd, 0, n);
         }
 
         void round(int r, Dropout inverted, Dropout classic) {

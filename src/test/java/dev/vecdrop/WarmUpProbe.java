@@ -120,6 +120,10 @@ final class WarmUpProbe {
     /** What a service does after start-up, with shapes the warm-up did not use. */
     private static void requests(Dropout[] dropouts, ParallelDropout[] parallel, float[] x, float[] y, long[] mask,
                                  double[] xd, double[] yd) {
+        DropoutLayer[] layers = new DropoutLayer[dropouts.length];
+        for (int d = 0; d < dropouts.length; d++) {
+            layers[d] = new DropoutLayer(dropouts[d], 7);
+        }
         int[] sizes = {1, 100, 1024, 16_384, 300_000, 1 << 20};
         for (int repeat = 0; repeat < 10; repeat++) {
             for (int n : sizes) {
@@ -160,6 +164,15 @@ final class WarmUpProbe {
                     parallel[d].backwardDoubles(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n / 2);
                     parallel[d].backwardDoubles(NATIVE_MASK, 0, NATIVE_X, 0, NATIVE_Y, 0, n / 2);
                     parallel[d].evalDoubles(NATIVE_X, 0, NATIVE_Y, 0, n / 2);
+                    // A layer's forms: its own call sites of the same trusted methods.
+                    DropoutLayer layer = layers[d];
+                    layer.backward(layer.forward(x, 0, y, 0, n, mask, 0), y, 0, y, 0, n);
+                    layer.backward(layer.forward(xd, 0, yd, 0, n), yd, 0, yd, 0, n);
+                    layer.backwardFloats(layer.forwardFloats(NATIVE_X, 0, NATIVE_Y, 0, n), NATIVE_Y, 0, NATIVE_Y, 0, n);
+                    layer.backwardDoubles(layer.forwardDoubles(NATIVE_X, 0, NATIVE_Y, 0, n / 2, NATIVE_MASK, 0),
+                            NATIVE_Y, 0, NATIVE_Y, 0, n / 2);
+                    layer.evalFloats(NATIVE_X, 0, NATIVE_Y, 0, n);
+                    layer.eval(xd, 0, yd, 0, n);
                 }
             }
         }
