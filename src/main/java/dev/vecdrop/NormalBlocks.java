@@ -294,7 +294,7 @@ final class NormalBlocks {
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}; in float32,
-     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
+     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadVectors}), are spread and
      * combined in one vector pass ({@code PanamaNormals.multiplySpreadRuns}, {@code multiplySpreadSamples}), and only the rest
      * so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the
      * decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
@@ -304,8 +304,9 @@ final class NormalBlocks {
                                         int xOff, float[] y, int yOff, int n, float c, float[] z, float[] laidOut) {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
-        int spread = spreadChannels(layout);
-        int vectors = spread == 0 ? 0 : spreadVectors(layout);
+        int vectors = spreadVectors(layout); // computed once a call: a method handle's call
+        // The channels by which the normals are spread (1 for runs, C for samples), 0 where gathered.
+        int spread = vectors == 0 ? 0 : layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? 1 : layout.channels();
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -518,7 +519,7 @@ final class NormalBlocks {
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #multiplyBlock}; in float32,
-     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
+     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadVectors}), are spread and
      * combined in one vector pass ({@code PanamaNormals.multiplySpreadRuns}, {@code multiplySpreadSamples}), and only the rest
      * so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the
      * decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
@@ -528,8 +529,9 @@ final class NormalBlocks {
                                         int xOff, double[] y, int yOff, int n, double c, float[] z, float[] laidOut) {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
-        int spread = spreadChannels(layout);
-        int vectors = spread == 0 ? 0 : spreadVectors(layout);
+        int vectors = spreadVectors(layout); // computed once a call: a method handle's call
+        // The channels by which the normals are spread (1 for runs, C for samples), 0 where gathered.
+        int spread = vectors == 0 ? 0 : layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? 1 : layout.channels();
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -685,7 +687,7 @@ final class NormalBlocks {
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}; in float32,
-     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
+     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadVectors}), are spread and
      * combined in one vector pass ({@code PanamaNormals.addSpreadRuns}, {@code addSpreadSamples}), and only the rest
      * so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the
      * decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
@@ -695,8 +697,9 @@ final class NormalBlocks {
                                         int xOff, float[] y, int yOff, int n, float c, float[] z, float[] laidOut) {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
-        int spread = spreadChannels(layout);
-        int vectors = spread == 0 ? 0 : spreadVectors(layout);
+        int vectors = spreadVectors(layout); // computed once a call: a method handle's call
+        // The channels by which the normals are spread (1 for runs, C for samples), 0 where gathered.
+        int spread = vectors == 0 ? 0 : layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? 1 : layout.channels();
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -908,7 +911,7 @@ final class NormalBlocks {
      * {@value #LONG_RUN} elements, or channels-last samples under {@value #SHORT_SAMPLE}): the normals of a block of
      * decisions, then the elements they cover, a block at a time, each element's normal laid out by its decision
      * ({@link ChannelLayout#shortDecisions}, {@link #layOut}) and combined by {@link #addBlock}; in float32,
-     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadChannels}), are spread and
+     * channels-first runs, and the channels-last samples a vector spreads ({@link #spreadVectors}), are spread and
      * combined in one vector pass ({@code PanamaNormals.addSpreadRuns}, {@code addSpreadSamples}), and only the rest
      * so. A period (a run, or a sample) of {@code P} elements holds {@code D} decisions (1, or {@code C}), and the
      * decisions of period {@code g + 1} follow those of period {@code g}, so the decision of element
@@ -918,8 +921,9 @@ final class NormalBlocks {
                                         int xOff, double[] y, int yOff, int n, double c, float[] z, float[] laidOut) {
         int period = (int) layout.period(); // short: under SHORT_SAMPLE
         int perPeriod = layout.decisionsPerPeriod();
-        int spread = spreadChannels(layout);
-        int vectors = spread == 0 ? 0 : spreadVectors(layout);
+        int vectors = spreadVectors(layout); // computed once a call: a method handle's call
+        // The channels by which the normals are spread (1 for runs, C for samples), 0 where gathered.
+        int spread = vectors == 0 ? 0 : layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? 1 : layout.channels();
         long end = first + n;
         for (long g = first / period; g * period < end; ) {
             int periods = (int) Math.min(BLOCK / perPeriod, (end - 1) / period + 1 - g);
@@ -970,19 +974,11 @@ final class NormalBlocks {
     }
 
     /**
-     * The channels by which a short layout's normals are spread a vector at a time ({@link #layOut}): 1 for
-     * channels-first runs, {@code C} for channels-last samples whose vectors' decisions each lie within one or two
-     * vectors ({@link #spreadVectors}: samples of 4 rows of 3 went from a gather, 6.1 ns a vector, to a permute, 2.7,
-     * stop 28); 0 for the others, which take a gather.
+     * The vectors of normals a vector of a short layout reads where they are spread a vector at a time
+     * ({@link #layOut}): 1 for channels-first runs, 1 or 2 for channels-last samples
+     * ({@code PanamaNormals.spreadVectors}: samples of 4 rows of 3 went from a gather, 6.1 ns a vector, to a permute,
+     * 2.7, stop 28); 0 for the others, which take a gather.
      */
-    private static int spreadChannels(ChannelLayout layout) {
-        if (layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST) {
-            return 1;
-        }
-        return spreadVectors(layout) > 0 ? layout.channels() : 0;
-    }
-
-    /** The vectors of normals a vector reads: 1 for runs, 1 or 2 for channels-last samples, 0 for a gather. */
     private static int spreadVectors(ChannelLayout layout) {
         return layout.kind() == ChannelLayout.Kind.CHANNELS_FIRST ? 1
                 : NormalStream.vectorSpreadVectors(layout.channels(), (int) layout.period());
@@ -990,8 +986,8 @@ final class NormalBlocks {
 
     /**
      * {@code laidOut[j] = z[zOff + decisionOf[from + j]]} for {@code j < len}: each element's normal by its decision,
-     * a vector at a time (by a permute of {@code vectors} vectors where {@code spread}, from {@link #spreadChannels},
-     * is above 0, else by a gather), then the rest.
+     * a vector at a time (by a permute of {@code vectors} vectors, from {@link #spreadVectors}, where {@code spread},
+     * the channels it spreads by, is above 0, else by a gather), then the rest.
      */
     private static void layOut(int spread, int vectors, float[] z, int zOff, int[] decisionOf, int from,
                                float[] laidOut, int len) {
