@@ -174,7 +174,6 @@ public final class ChannelLayout {
         return kind == Kind.ELEMENTWISE ? maskGranule() : period();
     }
 
-
     /** Throws unless {@code length} is a whole number of samples. */
     void checkLength(long length) {
         long sample = (long) channels * positions;

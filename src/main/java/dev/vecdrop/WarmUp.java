@@ -387,10 +387,10 @@ public final class WarmUp {
             long offset = r + ((r >> 2) & 1);
             for (int k = 0; k < dropouts.length; k++) {
                 for (int n : WHOLE_WORDS) {
-                    segmentCalls(dropouts[k], r, offset, n);
+                    edgeCalls(dropouts[k], r, offset, n);
                     layerCalls(layers[k], n);
                 }
-                segmentCalls(dropouts[k], r, offset, 100 + (r & 63));
+                edgeCalls(dropouts[k], r, offset, 100 + (r & 63));
                 layerCalls(layers[k], 100 + (r & 63));
             }
         }
@@ -416,12 +416,13 @@ public final class WarmUp {
         }
 
         /**
-         * Every segment operation of {@code d} that takes a stream offset or a mask, over {@code n} elements, and the
-         * float64 array ones: the rounds run float64 arrays at one scaling a call, never the shortcuts nor whole mask
-         * words, and a service's first such {@link ParallelDropout} calls deoptimised them (WarmUpProbe, stop 28).
+         * The edge-length calls of {@code d}: every segment operation that takes a stream offset or a mask, over
+         * {@code n} elements, and the float64 array ones: the rounds run float64 arrays at one scaling a call, never
+         * the shortcuts nor whole mask words, and a service's first such {@link ParallelDropout} calls deoptimised
+         * them (WarmUpProbe, stop 28).
          * Also backwards in place, which a {@link DropoutLayer}'s first in-place calls deoptimised (stop 28).
          */
-        private void segmentCalls(Dropout d, int r, long offset, int n) {
+        private void edgeCalls(Dropout d, int r, long offset, int n) {
             FloatSegmentDropout floats = d.floatSegments();
             DoubleSegmentDropout doubles = d.doubleSegments();
             floats.forward(r, offset, nativeX, 0, nativeY, 0, n);
