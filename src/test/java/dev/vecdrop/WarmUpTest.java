@@ -122,6 +122,28 @@ class WarmUpTest {
         }
     }
 
+    /**
+     * No C2 code of vecdrop's fails a class speculation at any time in the probe, warm-up included. With
+     * {@code Class.isInstance} in {@code Carriers}' segment tests, C2 left each segment a speculative class that the
+     * kernels' own heap test then failed: 44-63 {@code speculate_class_check} traps in every warm-up, one for each
+     * new compilation that inlined a segment kernel, and late ones wherever a request reached a compilation the
+     * warm-up had not run (stop 27's CI; 4 in a probe JVM with {@code -XX:InlineSmallCode=10000}). This reads the
+     * same probe JVMs as the test above.
+     */
+    @Test
+    void noCompilationFailsAClassSpeculation() throws Exception {
+        if (Vectorization.vectorBitSize() == 0) {
+            return; // no segment kernel of the vector path runs
+        }
+        for (List<String> flags : flagSets()) {
+            List<String> failed = warmRun(flags).stream()
+                    .filter(l -> l.contains("[deoptimization]") && l.contains(" dev.vecdrop.")
+                            && l.contains("speculate_class_check"))
+                    .toList();
+            assertEquals(List.of(), failed, flags + ": C2 code failed a class speculation");
+        }
+    }
+
     private static int indexOf(List<String> lines, String prefix) {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith(prefix)) {

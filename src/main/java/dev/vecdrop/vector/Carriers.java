@@ -35,12 +35,24 @@ final class Carriers {
      */
     static boolean allOverOrNative(Class<? extends MemorySegment> heap, MemorySegment a, MemorySegment b,
                                    MemorySegment c, MemorySegment d) {
-        return (heap.isInstance(a) || heap.isInstance(b) || heap.isInstance(c) || heap.isInstance(d))
+        return (isOf(heap, a) || isOf(heap, b) || isOf(heap, c) || isOf(heap, d))
                 && LITTLE_ENDIAN
                 && overOrNative(heap, a) && overOrNative(heap, b) && overOrNative(heap, c) && overOrNative(heap, d);
     }
 
     private static boolean overOrNative(Class<? extends MemorySegment> heap, MemorySegment s) {
-        return s == null || heap.isInstance(s) || s.isNative();
+        return s == null || isOf(heap, s) || s.isNative();
+    }
+
+    /**
+     * Whether {@code s} is of class {@code heap}, which is final, so this is {@code heap.isInstance(s)}. Not written
+     * so: {@code Class.isInstance} on a mirror that is a parameter here (a constant only once inlined) left C2 a
+     * wrong speculative class on the segment, and the kernel's own heap test after it failed that speculation on
+     * every call: one {@code speculate_class_check} trap for each new compilation that inlines a segment kernel,
+     * 44-63 in each warm-up, and late ones where a request reached a compilation the warm-up had not run
+     * (docs/quality.md, stop 29). A {@code getClass()} comparison gives none.
+     */
+    private static boolean isOf(Class<? extends MemorySegment> heap, MemorySegment s) {
+        return s != null && s.getClass() == heap;
     }
 }
