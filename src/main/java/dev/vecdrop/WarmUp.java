@@ -42,8 +42,9 @@ import javax.management.ObjectName;
  * AVX2 on a 2-core VM (stop 21, Temurin 25.0.3, settled every time; 6.2-8.6 s at 512 bits in a slower hour of
  * stop 22, before and after the normal fill became three passes, no difference shown; 3.6-3.9 s when float64, segments and
  * per-channel masks came in, 1.6-1.9 s before them; the kernels C2 compiles have grown since; 6.5-7.5 s at 512 bits
- * once every {@link ParallelDropout} form and a {@link DropoutLayer} of each shortcut came in, stop 28), inside
- * {@link #DEFAULT_LIMIT}, but by less than 1.5x: a slower or busier machine can reach it. While other threads keep
+ * once every {@link ParallelDropout} form and a {@link DropoutLayer} of each shortcut came in, stop 28; 5.6-6.5 s
+ * once no compilation failed a class speculation any more, stop 29), inside {@link #DEFAULT_LIMIT}, but by only
+ * about 1.5x: a slower or busier machine can reach it. While other threads keep
  * the JIT busy
  * (a service starting up around it) it cannot tell its own compilations from theirs and may run to the limit.
  * Results of later calls are unaffected (warm-up uses its own buffers; nothing is shared).
