@@ -22,9 +22,9 @@ import javax.management.ObjectName;
  * float32 gaussian dropout and noise forwards that run it and their vector combinations; and, every fourth round,
  * float64 arrays (the gaussian layers' too), float32 and float64 native segments, per-channel masks in both
  * layouts, and per-channel gaussian noise over long channels-first runs. Heap segments are not warmed up: mixing
- * them with native ones in one warm-up keeps C2 recompiling the segment kernels (with heap segments added, the
- * float32 mask kernel trapped 43 times on a hoisted loop check, {@code profile_predicate}, and 2 of 3 warm-ups did
- * not settle in 10 s; stop 29), so it would never settle; a caller of heap segments warms them up by using them.
+ * them with native ones in one warm-up keeps C2 recompiling a segment kernel (with heap segments added, the float32
+ * mask kernel trapped 43 times on a hoisted loop check, {@code profile_predicate}, and 2 of 3 warm-ups did not
+ * settle in 10 s; stop 29), so it may not settle; a caller of heap segments warms them up by using them.
  * It repeats this in rounds, at least {@value #MIN_ROUNDS}, until
  * the JIT has finished with them: for {@value #QUIET_MILLIS} ms no round of the single-call operations has
  * allocated anything (interpreted or C1-compiled vector code boxes, so allocates) and the JVM's total
@@ -483,8 +483,8 @@ public final class WarmUp {
                 DROPOUT_SHORT[k].forward(r, odd, xd, 0, yd, 0, samples);
             }
             // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
-            // one warm-up makes C2 trap and recompile the mask kernels round after round (the class comment), so it
-            // would never settle; a caller that uses heap segments warms them up by using them.
+            // one warm-up makes C2 trap and recompile the float32 mask kernel round after round (the class comment),
+            // so it may not settle; a caller that uses heap segments warms them up by using them.
             FloatSegmentDropout floats = (r & 16) == 0 ? inverted.floatSegments() : classic.floatSegments();
             DoubleSegmentDropout doubles = (r & 8) == 0 ? inverted.doubleSegments() : classic.doubleSegments();
             floats.forward(r, odd, nativeX, 0, nativeY, 0, tiny);

@@ -16,12 +16,14 @@ import org.junit.jupiter.api.Test;
  * deoptimise no C2 code of vecdrop's: the kernels are compiled before the first request. Without it, the same
  * first calls allocate (vector paths), which shows the probe can see what the warm-up removes. Runs at this JVM's
  * width, on x86 as an AVX2-only CPU, and with the single-call methods ({@code *Trusted}) inlined into every caller:
- * one warm {@link WarmUpProbe} JVM per flag set serves both warm checks.
+ * one warm {@link WarmUpProbe} JVM per flag set serves the three warm checks.
  */
 class WarmUpTest {
 
     private static final Pattern OP_BYTES = Pattern.compile("[A-Z_]+ -?\\d+");
-    /** The warm probe's output per flag set, run once for both tests that read it. */
+    /** Well under the 44-63 a warm-up had while the speculation was wrong in every compilation: see the test. */
+    private static final int FEW_CLASS_SPECULATION_TRAPS = 5;
+    /** The warm probe's output per flag set, run once for the tests that read it. */
     private static final Map<List<String>, List<String>> WARM_RUNS = new HashMap<>();
 
     private static List<String> run(String mode, List<String> flags) throws Exception {
@@ -123,24 +125,29 @@ class WarmUpTest {
     }
 
     /**
-     * No C2 code of vecdrop's fails a class speculation at any time in the probe, warm-up included. With
-     * {@code Class.isInstance} in {@code Carriers}' segment tests, C2 left each segment a speculative class that the
-     * kernels' own heap test then failed: 44-63 {@code speculate_class_check} traps in every warm-up, one for each
-     * new compilation that inlined a segment kernel, and late ones wherever a request reached a compilation the
-     * warm-up had not run (stop 27's CI; 4 in a probe JVM with {@code -XX:InlineSmallCode=10000}). This reads the
-     * same probe JVMs as the test above.
+     * Few of vecdrop's compilations trap on a speculated class ({@code speculate_class_check}, counted where the log
+     * names a vecdrop method as the trapping one, inlined JDK code not included), over the probe's whole run, warm-up
+     * included. With {@code Class.isInstance} in {@code Carriers}' segment tests every warm-up had 44-63, one in each
+     * new compilation that inlined a segment kernel, and late ones where a request reached a compilation the warm-up
+     * had not run (stop 27's CI); since, none in 13 JVMs (stop 29). A few are allowed, as a call site that speculated
+     * on the one class it had seen can meet another during the warm-up. This reads the same probe JVMs as the test
+     * above; traps after the warm-up fail that one.
      */
     @Test
-    void noCompilationFailsAClassSpeculation() throws Exception {
+    void fewCompilationsTrapOnASpeculatedClass() throws Exception {
         if (Vectorization.vectorBitSize() == 0) {
             return; // no segment kernel of the vector path runs
         }
         for (List<String> flags : flagSets()) {
-            List<String> failed = warmRun(flags).stream()
+            List<String> lines = warmRun(flags);
+            assertTrue(lines.stream().anyMatch(l -> l.contains("[deoptimization]") && l.contains(" trap_bci=")),
+                    flags + ": no trap line in the log: has its format changed?");
+            List<String> failed = lines.stream()
                     .filter(l -> l.contains("[deoptimization]") && l.contains(" dev.vecdrop.")
-                            && l.contains("speculate_class_check"))
+                            && !l.contains("WarmUpProbe") && l.contains(" speculate_class_check "))
                     .toList();
-            assertEquals(List.of(), failed, flags + ": C2 code failed a class speculation");
+            assertTrue(failed.size() <= FEW_CLASS_SPECULATION_TRAPS,
+                    flags + ": " + failed.size() + " class-speculation traps in vecdrop code: " + failed);
         }
     }
 

@@ -30,8 +30,9 @@ final class Carriers {
     private Carriers() {}
 
     /**
-     * Whether at least one of the segments is of class {@code heap}, and every other one is too, native, or
-     * {@code null} (absent). The class tests come first: a call with no such segment costs four of them.
+     * Whether at least one of the segments is of class {@code heap} ({@link #BYTES} or {@link #FLOATS}: final
+     * classes), and every other one is too, native, or {@code null} (absent). The class tests come first: a call
+     * with no such segment costs four of them.
      */
     static boolean allOverOrNative(Class<? extends MemorySegment> heap, MemorySegment a, MemorySegment b,
                                    MemorySegment c, MemorySegment d) {
@@ -45,12 +46,11 @@ final class Carriers {
     }
 
     /**
-     * Whether {@code s} is of class {@code heap}, which is final, so this is {@code heap.isInstance(s)}. Not written
-     * so: {@code Class.isInstance} on a mirror that is a parameter here (a constant only once inlined) left C2 a
-     * wrong speculative class on the segment, and the kernel's own heap test after it failed that speculation on
-     * every call: one {@code speculate_class_check} trap for each new compilation that inlines a segment kernel,
-     * 44-63 in each warm-up, and late ones where a request reached a compilation the warm-up had not run
-     * (docs/quality.md, stop 29). A {@code getClass()} comparison gives none.
+     * {@code heap.isInstance(s)} for a final {@code heap}, written as a {@code getClass()} comparison: with
+     * {@code isInstance} here, the kernel's own heap test after this one failed a class speculation
+     * ({@code speculate_class_check}) in every new compilation that inlined a segment kernel, 44-63 times a warm-up,
+     * and late where a request reached a compilation the warm-up had not run; with this comparison, none was
+     * measured. Why C2 speculated so was not found (docs/quality.md, stop 29).
      */
     private static boolean isOf(Class<? extends MemorySegment> heap, MemorySegment s) {
         return s != null && s.getClass() == heap;

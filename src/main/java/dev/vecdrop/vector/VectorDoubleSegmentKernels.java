@@ -47,8 +47,10 @@ import java.nio.ByteOrder;
  * vector per block. A kernel that sees both heap and native segments, or heap segments over arrays other than
  * those, gets no exact class and is left to that profile, as before. Only heap segments over {@code double[]} may be
  * made exact here: C2 also refuses the intrinsic for a known array of another element type than the vector's (a
- * {@code float[]} under a {@code DoubleVector}, a {@code byte[]} under a {@code FloatVector}), which is why the test
- * is no {@code getClass()} call, whose receiver profile C2 would use as a speculative type.
+ * {@code float[]} under a {@code DoubleVector}, a {@code byte[]} under a {@code FloatVector}), which is why only
+ * {@link #HEAP} is tested here, a constant. ({@link Carriers}' tests in front of it compare {@code getClass()}: with
+ * {@code Class.isInstance} there, this test failed a class speculation in each new compilation; docs/quality.md,
+ * stop 29.)
  *
  * <p>Thread-safety: stateless. Allocation: none once C2 has compiled the kernels.
  */
