@@ -129,9 +129,9 @@ class WarmUpTest {
      * names a vecdrop method as the trapping one, inlined JDK code not included), over the probe's whole run, warm-up
      * included. With {@code Class.isInstance} in {@code Carriers}' segment tests every warm-up had 44-63, one in each
      * new compilation that inlined a segment kernel, and late ones where a request reached a compilation the warm-up
-     * had not run (stop 27's CI); since, none in 13 JVMs (stop 29). A few are allowed, as a call site that speculated
-     * on the one class it had seen can meet another during the warm-up. This reads the same probe JVMs as the test
-     * above; traps after the warm-up fail that one.
+     * had not run (stop 27's CI); since, none in 26 probe JVMs (stop 29). A few are allowed, as a call site that
+     * speculated on the one class it had seen can meet another during the warm-up. This reads the same probe JVMs as
+     * the test above; traps after the warm-up fail that one.
      */
     @Test
     void fewCompilationsTrapOnASpeculatedClass() throws Exception {
