@@ -152,6 +152,7 @@ public final class PanamaNormals {
         }
         return whole;
     }
+
     /**
      * Gaussian dropout's float32 forward and backward on the normals as they are made:
      * {@code y[i] = x[i] * fma(coefficient, z(seed, offset + i), 1f)} (the coefficient is sigma),
@@ -186,6 +187,7 @@ public final class PanamaNormals {
         }
         return whole;
     }
+
     /**
      * Gaussian noise's float32 forward on the normals as they are made:
      * {@code y[i] = fma(coefficient, z(seed, offset + i), x[i])} (the coefficient is the standard deviation),
@@ -322,6 +324,7 @@ public final class PanamaNormals {
             second.intoArray(w, wOff + i + LANES);
         }
     }
+
     /**
      * Pass 3 of {@link #storeMultiply}: each pair's (radius, high half) turned into its two normals, in the lanes of
      * {@link #radii}. The two elements of a pair differ only in quadrant: the odd element's angle is a quarter turn
@@ -373,6 +376,7 @@ public final class PanamaNormals {
             x1.mul(second.fma(coef, one)).intoArray(y, yOff + i + LANES);
         }
     }
+
     /**
      * Pass 3 of {@link #storeAdd}: each pair's (radius, high half) turned into its two normals, in the lanes of
      * {@link #radii}. The two elements of a pair differ only in quadrant: the odd element's angle is a quarter turn
@@ -634,6 +638,7 @@ public final class PanamaNormals {
         }
         return j;
     }
+
     /**
      * {@code y[j] = x[j] * fma(coefficient, z[zOff + decisionOf[from + j]], 1f)}
      * over the whole vectors of {@code len} elements, as {@link #multiplySpreadRuns} does for runs: channels-last samples
@@ -665,6 +670,7 @@ public final class PanamaNormals {
         }
         return j;
     }
+
     /**
      * {@code y[j] = x[j] * fma(coefficient, z[zOff + decisionOf[from + j]], 1f)}
      * over the whole vectors of {@code len} elements, as {@link #multiplySpreadRuns} does for runs: channels-last samples
@@ -760,6 +766,7 @@ public final class PanamaNormals {
         }
         return j;
     }
+
     /**
      * {@code y[j] = fma(coefficient, z[zOff + decisionOf[from + j]], x[j])}
      * over the whole vectors of {@code len} elements, as {@link #addSpreadRuns} does for runs: channels-last samples
@@ -790,6 +797,7 @@ public final class PanamaNormals {
         }
         return j;
     }
+
     /**
      * {@code y[j] = fma(coefficient, z[zOff + decisionOf[from + j]], x[j])}
      * over the whole vectors of {@code len} elements, as {@link #addSpreadRuns} does for runs: channels-last samples
@@ -899,6 +907,7 @@ public final class PanamaNormals {
         }
         return j;
     }
+
     /**
      * {@link #gather} for channels-last samples of {@code channels} decisions ({@code i / (C S) * C + i % C}) whose
      * vectors' normals lie in one vector of {@code z} ({@link #spreadVectors} 1) from the first lane's sample's first
@@ -928,6 +937,7 @@ public final class PanamaNormals {
         }
         return j;
     }
+
     /**
      * {@link #spreadSamples} where the normals lie in two vectors of {@code z} ({@link #spreadVectors} 2): a permute
      * of two vectors, 3.2-3.7 ns a vector against the gather's 6.1 (a standalone loop over samples of 2 rows of 7,

@@ -213,6 +213,12 @@ public final class KernelGenerator {
         return out.toString();
     }
 
+    /** The last line written to {@code out}, without its line end; empty when nothing was written. */
+    private static String lastLine(StringBuilder out) {
+        int end = out.length() - 1;
+        return end < 0 ? "" : out.substring(out.lastIndexOf("\n", end - 1) + 1, end);
+    }
+
     private static void emit(List<String> lines, int from, int to, Map<String, String> values, Set<String> flags,
                              StringBuilder out) {
         Deque<Boolean> active = new ArrayDeque<>();
@@ -261,7 +267,11 @@ public final class KernelGenerator {
                 continue;
             }
             if (!active.contains(false)) {
-                out.append(substitute(line, values, i)).append('\n');
+                String text = substitute(line, values, i);
+                if (text.strip().startsWith("/**") && lastLine(out).strip().equals("}")) {
+                    out.append('\n'); // a member's Javadoc after the one before: #each entries are written back to back
+                }
+                out.append(text).append('\n');
             }
         }
         if (!open.isEmpty()) {
