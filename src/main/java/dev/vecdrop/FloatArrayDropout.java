@@ -447,7 +447,7 @@ final class FloatArrayDropout {
             return;
         }
         int channels = layout.channels();
-        int samples = length / (channels * layout.positions());
+        int samples = (int) (length / layout.period()); // a sample in long: C * S may pass Integer.MAX_VALUE
         for (int n = 0; n < samples; n++) {
             for (int c = 0; c < channels; c += CHUNK) {
                 long first = streamOffset + n * channels + c;
@@ -466,7 +466,7 @@ final class FloatArrayDropout {
             return;
         }
         int channels = layout.channels();
-        int samples = length / (channels * layout.positions());
+        int samples = (int) (length / layout.period()); // a sample in long: C * S may pass Integer.MAX_VALUE
         for (int n = 0; n < samples; n++) {
             for (int c = 0; c < channels; c += CHUNK) {
                 int first = n * channels + c;

@@ -464,7 +464,7 @@ public final class FloatSegmentDropout {
             return;
         }
         long channels = layout.channels();
-        long samples = length / (channels * layout.positions());
+        long samples = (long) (length / layout.period()); // a sample in long: C * S may pass Integer.MAX_VALUE
         for (long n = 0; n < samples; n++) {
             for (long c = 0; c < channels; c += CHUNK) {
                 long first = streamOffset + n * channels + c;
@@ -483,7 +483,7 @@ public final class FloatSegmentDropout {
             return;
         }
         long channels = layout.channels();
-        long samples = length / (channels * layout.positions());
+        long samples = (long) (length / layout.period()); // a sample in long: C * S may pass Integer.MAX_VALUE
         for (long n = 0; n < samples; n++) {
             for (long c = 0; c < channels; c += CHUNK) {
                 long first = n * channels + c;

@@ -147,6 +147,34 @@ class ChannelDropoutTest {
         }
     }
 
+    /**
+     * A sample of {@code C * S} elements past {@code Integer.MAX_VALUE} (here {@code 2^32}, which wraps to 0 in
+     * {@code int}): an array call can only be empty, and it is valid, in every form. The array forms divided by the
+     * sample length computed in {@code int} and threw {@code ArithmeticException} (found in stop 30).
+     */
+    @Test
+    void anEmptyCallOverSamplesLongerThanAnIntIsValid() {
+        for (Dropout dropout : new Dropout[] {Dropout.inverted(0.5), Dropout.classic(0.5), Dropout.alpha(0.5)}) {
+            Dropout d = dropout.perChannel(ChannelLayout.channelsLast(1 << 24, 256));
+            float[] x = {1, 2, 3, 4};
+            float[] y = new float[4];
+            double[] xd = {1, 2, 3, 4};
+            double[] yd = new double[4];
+            long[] mask = {-1};
+            d.forward(1, 0, x, 0, y, 0, 0);
+            d.forward(1, 0, x, 0, y, 0, 0, mask, 0);
+            d.backward(1, 0, x, 0, y, 0, 0);
+            d.backward(mask, 0, x, 0, y, 0, 0);
+            d.forward(1, 0, xd, 0, yd, 0, 0);
+            d.forward(1, 0, xd, 0, yd, 0, 0, mask, 0);
+            d.backward(1, 0, xd, 0, yd, 0, 0);
+            d.backward(mask, 0, xd, 0, yd, 0, 0);
+            assertArrayEquals(new float[4], y, d.toString());
+            assertArrayEquals(new double[4], yd, d.toString());
+            assertEquals(-1, mask[0], d.toString());
+        }
+    }
+
     @Test
     void badShapesAreRejectedBeforeAnythingIsWritten() {
         Dropout d = Dropout.inverted(0.5).perChannel(ChannelLayout.channelsFirst(4, 3));
