@@ -93,8 +93,9 @@ final class Checks {
         }
         long elements = size / elementBytes;
         if (offset < 0 || offset > elements - length) {
-            throw new IndexOutOfBoundsException(name + ": elements [" + offset + ", " + (offset + length)
-                    + ") out of bounds for a segment of " + elements);
+            String end = offset > Long.MAX_VALUE - length ? offset + " + " + length : String.valueOf(offset + length);
+            throw new IndexOutOfBoundsException(name + ": " + (name.equals("mask") ? "words" : "elements") + " ["
+                    + offset + ", " + end + ") out of bounds for a segment of " + elements);
         }
     }
 

@@ -120,4 +120,29 @@ class ChecksBoundaryTest {
                 () -> dropout.mask(4, 0, mask, 1, 129));
         assertEquals("mask: 3 words for 129 elements from offset 1 do not fit in length 3", e.getMessage());
     }
+
+    @Test
+    void aSegmentRegionPastLongMaxValueIsReportedWithItsTrueEnd() {
+        java.lang.foreign.MemorySegment x = java.lang.foreign.MemorySegment.ofArray(new float[16]);
+        java.lang.foreign.MemorySegment y = java.lang.foreign.MemorySegment.ofArray(new float[16]);
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+                () -> dropout.floatSegments().forward(1, 0, x, Long.MAX_VALUE, y, 0, 10));
+        assertEquals("x: elements [9223372036854775807, 9223372036854775807 + 10) out of bounds for a segment of 16",
+                e.getMessage());
+        java.lang.foreign.MemorySegment mask = java.lang.foreign.MemorySegment.ofArray(new long[1]);
+        e = assertThrows(IndexOutOfBoundsException.class, () -> dropout.floatSegments().mask(1, 0, mask, 1, 10));
+        assertEquals("mask: words [1, 2) out of bounds for a segment of 1", e.getMessage());
+    }
+
+    @Test
+    void maskWordsOfANegativeLengthIsAnError() {
+        assertEquals(0, Dropout.maskWords(0));
+        assertEquals(1, Dropout.maskWords(64));
+        assertEquals(2, Dropout.maskWords(65));
+        assertEquals(33_554_432, Dropout.maskWords(Integer.MAX_VALUE));
+        assertEquals(144_115_188_075_855_872L, Dropout.maskWords(Long.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> Dropout.maskWords(-1));
+        assertThrows(IllegalArgumentException.class, () -> Dropout.maskWords(Integer.MIN_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> Dropout.maskWords(-1L));
+    }
 }
