@@ -48,12 +48,14 @@ final class MaskCommand implements Runnable {
         long[] words = new long[CHUNK / 64];
         if (window.format == StreamWindow.Format.hex) {
             PrintWriter out = spec.commandLine().getOut();
-            for (long position = window.offset; position < window.end(); position += CHUNK) {
+            // Advanced by n, not by CHUNK: a window ending within a chunk of 2^63 - 1 would overflow the position.
+            for (long position = window.offset; position < window.end(); ) {
                 int n = (int) Math.min(CHUNK, window.end() - position);
                 generator.mask(window.seed, position, words, 0, n);
                 for (int w = 0; w < Dropout.maskWords(n); w++) {
                     out.println(String.format("%016x", words[w]));
                 }
+                position += n;
             }
             out.flush();
         } else {

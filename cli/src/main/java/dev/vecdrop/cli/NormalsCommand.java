@@ -54,12 +54,14 @@ final class NormalsCommand implements Runnable {
         float[] values = new float[CHUNK];
         if (format == Format.text) {
             PrintWriter out = spec.commandLine().getOut();
-            for (long position = offset; position < end; position += CHUNK) {
+            // Advanced by n, not by CHUNK: a window ending within a chunk of 2^63 - 1 would overflow the position.
+            for (long position = offset; position < end; ) {
                 int n = (int) Math.min(CHUNK, end - position);
                 NormalStream.fill(seed, position, values, 0, n);
                 for (int i = 0; i < n; i++) {
                     out.println(Float.toString(values[i]));
                 }
+                position += n;
             }
             out.flush();
         } else {

@@ -29,11 +29,13 @@ final class RawStream {
     static void write(OutputStream out, long start, long end, int chunk, int chunkBytes, Encoder encoder) {
         ByteBuffer bytes = ByteBuffer.allocate(chunkBytes).order(ByteOrder.LITTLE_ENDIAN);
         try {
-            for (long position = start; position < end; position += chunk) {
+            // Advanced by n, not by chunk: a window ending within a chunk of 2^63 - 1 would overflow the position.
+            for (long position = start; position < end; ) {
                 int n = (int) Math.min(chunk, end - position);
                 bytes.clear();
                 encoder.encode(position, n, bytes);
                 out.write(bytes.array(), 0, bytes.position());
+                position += n;
             }
             out.flush();
         } catch (IOException e) {

@@ -152,6 +152,33 @@ class MainTest {
         }
     }
 
+    /**
+     * A window that ends at the last element a call may reach ({@code 2^63 - 1} exclusive), starting within one
+     * chunk of it: every streaming command and format prints the window and exits 0. The chunk loops advanced by a
+     * whole chunk, overflowed there, and failed after printing (found in stop 30).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"mask --p 0.5 --format hex", "mask --p 0.5 --format raw", "uniforms --format hex",
+            "uniforms --format raw", "normals --format text", "normals --format raw"})
+    void aWindowEndingAtTheStreamsEndIsPrintedWhole(String line) {
+        long count = 70;
+        long offset = Long.MAX_VALUE - count;
+        List<String> args = new ArrayList<>(List.of(line.split(" ")));
+        args.addAll(List.of("--seed", "42", "--offset", Long.toString(offset), "--count", Long.toString(count)));
+        Run run = run(args.toArray(String[]::new));
+        assertEquals(0, run.code(), run.err());
+        boolean mask = line.startsWith("mask");
+        long values = mask ? (count + 63) / 64 : count; // mask words, or one value an element
+        if (line.endsWith("raw")) {
+            assertEquals(values * (mask ? Long.BYTES : Integer.BYTES), run.binary().length);
+        } else {
+            assertEquals(values, run.out().lines().count());
+        }
+        if (line.equals("normals --format text")) {
+            assertEquals(Float.toString(NormalStream.z(42, Long.MAX_VALUE - 1)), run.out().lines().toList().getLast());
+        }
+    }
+
     @Test
     void normalsTextIsFloatToStringOfTheContractsValues() {
         // An odd offset (the first value is the second of a pair) and enough values for full vector blocks.
