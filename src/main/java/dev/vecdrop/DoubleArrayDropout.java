@@ -19,6 +19,12 @@ final class DoubleArrayDropout {
     private final double trainScale;
     private final boolean scaled;
     private final double evalScale;
+    /**
+     * Classic eval multiplies by {@link #evalScale} even where it rounds to 1 ({@code p} below about {@code 6e-8}
+     * in float32, {@code 2^-54} in float64): the contract's {@code x * (float) q} has no exception there (a copy
+     * would keep a signalling NaN signalling where the multiply quietens it). Inverted and alpha eval copy.
+     */
+    private final boolean evalMultiplies;
     /** Alpha dropout: the training forward is {@code keep ? (x * a) + b : c}, with {@code a = trainScale}. */
     private final boolean alpha;
     private final double shift;
@@ -50,6 +56,7 @@ final class DoubleArrayDropout {
         }
         this.scaled = trainScale != 1;
         this.evalScale = scaling == Scaling.CLASSIC ? (double) q : 1;
+        this.evalMultiplies = scaling == Scaling.CLASSIC;
     }
 
     /**
@@ -543,7 +550,7 @@ final class DoubleArrayDropout {
 
     /** Eval, arguments valid: shared by the single-call and the parallel form. */
     void evalTrusted(double[] x, int xOffset, double[] y, int yOffset, int length) {
-        if (evalScale != 1) {
+        if (evalMultiplies) {
             kernels.scale(evalScale, x, xOffset, y, yOffset, length);
         } else {
             copy(x, xOffset, y, yOffset, length);

@@ -114,6 +114,41 @@ class DropoutSemanticsTest {
         }
     }
 
+    /**
+     * Classic eval is {@code x * (float) q} (and {@code x * q} in float64) even where the scale rounds to 1: no copy
+     * in its place, which a signalling NaN would tell apart (the multiply quietens it). It copied there until stop
+     * 30 (found by a review helper's independent implementation of the contract).
+     */
+    @Test
+    void classicEvalMultipliesEvenWhereTheScaleRoundsToOne() {
+        float[] x = {Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0xff812345), 1.5f, -0.0f,
+                Float.MIN_VALUE, Float.NaN, Float.POSITIVE_INFINITY, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+        double[] xd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xd[i] = x[i];
+        }
+        xd[0] = Double.longBitsToDouble(0x7ff0000000000001L);
+        for (double p : new double[] {0.0, 1e-9, 0x1p-60}) {
+            Dropout classic = Dropout.classic(p);
+            float scale = classic.evalScale();
+            double scaleDouble = classic.evalScaleDouble();
+            float[] y = new float[x.length];
+            double[] yd = new double[x.length];
+            classic.eval(x, 0, y, 0, x.length);
+            classic.eval(xd, 0, yd, 0, x.length);
+            java.lang.foreign.MemorySegment segment = java.lang.foreign.MemorySegment.ofArray(new float[x.length]);
+            classic.floatSegments().eval(java.lang.foreign.MemorySegment.ofArray(x), 0, segment, 0, x.length);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToRawIntBits(x[i] * scale), Float.floatToRawIntBits(y[i]), p + ": " + i);
+                assertEquals(Float.floatToRawIntBits(x[i] * scale),
+                        Float.floatToRawIntBits(segment.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i)),
+                        p + ", segment: " + i);
+                assertEquals(Double.doubleToRawLongBits(xd[i] * scaleDouble), Double.doubleToRawLongBits(yd[i]),
+                        p + ", float64: " + i);
+            }
+        }
+    }
+
     @Test
     void evalIsIdentityForInvertedAndScalesByKeepProbabilityForClassic() {
         int n = 1001;
