@@ -240,7 +240,7 @@ class DropoutPropertiesTest {
         classic.eval(x, 0, y, 0, n);
         float q = (float) (1 - p);
         for (int i = 0; i < n; i++) {
-            float expected = q == 1.0f ? x[i] : x[i] * q;
+            float expected = x[i] * q; // even where q is 1: the contract's x * (float) q
             assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[i]), "element " + i);
         }
     }
