@@ -69,19 +69,10 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
      * the mask-only loop was compiled with a check that C2's profiled loop predication hoisted out of it, which then
      * failed call after call: up to 100 deoptimisations and recompilations in a row (trap reason
      * {@code profile_predicate}, in 2 of 8 fresh JVMs of the allocation probe; 0 of 8 with
-     * {@code -XX:-UseProfiledLoopPredicate}, 0 of 12 with this cast; stop 24, docs/quality.md).
+     * {@code -XX:-UseProfiledLoopPredicate}, 0 of 12 with this cast; stop 24, docs/quality.md). A native mask is left
+     * to the profile.
      */
     private static final Class<? extends MemorySegment> MASK_HEAP = MemorySegment.ofArray(new long[0]).getClass();
-    /**
-     * The class of native segments (arena, {@code ofAddress} and direct-buffer segments, slices and read-only views
-     * of them; a mapped segment is a subclass). The mask-writing forward loops are two methods each, one for masks
-     * over a {@code long[]} ({@link #MASK_HEAP}) and one for all others, which makes a native mask exact by this
-     * class: one loop that saw both kinds had its hoisted check fail on every change of kind, about 95 times per
-     * kernel when callers alternated heap and native masks (trap reason {@code profile_predicate}; 100,000 rounds
-     * of 8 masked forms in 13.9 s against 2.1 s with native masks only). With the two loops: 31 such traps in
-     * all and 2.5-2.8 s, the same speed once compiled (stop 30, docs/quality.md).
-     */
-    private static final Class<? extends MemorySegment> MASK_NATIVE = MemorySegment.NULL.getClass();
 
     private VectorDoubleSegmentKernels() {}
 
@@ -207,36 +198,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                 0, 1);
     }
 
-    /**
-     * {@code forwardMasked} for an even {@code streamOffset}: the loop over a heap mask and the loop over any other
-     * mask are two methods, so that each is compiled for one kind (see MASK_NATIVE).
-     */
+    /** {@code forwardMasked} for an even {@code streamOffset}. */
     private static void forwardMaskedEven(long seed, long streamOffset, long threshold,
                                        double scale,
                                        MemorySegment x, long xOff, MemorySegment y, long yOff,
                                        MemorySegment mask, long maskOff,
                                        long length) {
-        if (MASK_HEAP.isInstance(mask)) {
-            forwardMaskedEvenOverHeapMask(seed, streamOffset, threshold,
-                    scale,
-                    x, xOff, y, yOff,
-                    mask, maskOff,
-                    length);
-        } else {
-            forwardMaskedEvenOverOtherMask(seed, streamOffset, threshold,
-                    scale,
-                    x, xOff, y, yOff,
-                    mask, maskOff,
-                    length);
-        }
-    }
-
-    /** {@code forwardMasked} for an even {@code streamOffset} and a mask over a {@code long[]}. */
-    private static void forwardMaskedEvenOverHeapMask(long seed, long streamOffset, long threshold,
-                                       double scale,
-                                       MemorySegment x, long xOff, MemorySegment y, long yOff,
-                                       MemorySegment mask, long maskOff,
-                                       long length) {
         // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
         LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
                 .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
@@ -251,58 +218,8 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
             y = HEAP.cast(y);
         }
-        mask = MASK_HEAP.cast(mask); // exact class from here on: see MASK_HEAP
-        long i = 0;
-        for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
-            LongVector z = counter;
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
-                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
-            VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
-                    .cast(Species.DOUBLES);
-            counter = counter.add(step);
-            DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE);
-            v = v.mul(scale);
-            dropped.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
-            bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
-            if (((i + LANES) & 63) == 0) {
-                DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
-                bits = 0;
-            }
-        }
-        if ((i & 63) != 0 || i < length) {
-            DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits); // the tail ORs its bits into this word
-        }
-        ScalarDoubleSegmentKernels.forwardMaskedRange(seed, streamOffset, threshold,
-                scale,
-                x, xOff, y, yOff,
-                mask, maskOff,
-                i, length);
-    }
-
-    /** {@code forwardMasked} for an even {@code streamOffset} and a mask that is not over a {@code long[]}. */
-    private static void forwardMaskedEvenOverOtherMask(long seed, long streamOffset, long threshold,
-                                       double scale,
-                                       MemorySegment x, long xOff, MemorySegment y, long yOff,
-                                       MemorySegment mask, long maskOff,
-                                       long length) {
-        // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
-        LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
-                .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
-        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
-        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
-        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        long bits = 0;
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
-        }
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
-        }
-        if (mask.getClass() == MASK_NATIVE) { // exact class from here on: see MASK_NATIVE
-            mask = MASK_NATIVE.cast(mask);
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -426,32 +343,11 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                 0, 1);
     }
 
-    /**
-     * {@code forwardMaskedPassThrough} for an even {@code streamOffset}: the loop over a heap mask and the loop over any other
-     * mask are two methods, so that each is compiled for one kind (see MASK_NATIVE).
-     */
+    /** {@code forwardMaskedPassThrough} for an even {@code streamOffset}. */
     private static void forwardMaskedPassThroughEven(long seed, long streamOffset, long threshold,
                                        MemorySegment x, long xOff, MemorySegment y, long yOff,
                                        MemorySegment mask, long maskOff,
                                        long length) {
-        if (MASK_HEAP.isInstance(mask)) {
-            forwardMaskedPassThroughEvenOverHeapMask(seed, streamOffset, threshold,
-                    x, xOff, y, yOff,
-                    mask, maskOff,
-                    length);
-        } else {
-            forwardMaskedPassThroughEvenOverOtherMask(seed, streamOffset, threshold,
-                    x, xOff, y, yOff,
-                    mask, maskOff,
-                    length);
-        }
-    }
-
-    /** {@code forwardMaskedPassThrough} for an even {@code streamOffset} and a mask over a {@code long[]}. */
-    private static void forwardMaskedPassThroughEvenOverHeapMask(long seed, long streamOffset, long threshold,
-                                       MemorySegment x, long xOff, MemorySegment y, long yOff,
-                                       MemorySegment mask, long maskOff,
-                                       long length) {
         // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
         LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
                 .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
@@ -466,55 +362,8 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
             y = HEAP.cast(y);
         }
-        mask = MASK_HEAP.cast(mask); // exact class from here on: see MASK_HEAP
-        long i = 0;
-        for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
-            LongVector z = counter;
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
-                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
-            VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
-                    .cast(Species.DOUBLES);
-            counter = counter.add(step);
-            DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE);
-            dropped.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
-            bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
-            if (((i + LANES) & 63) == 0) {
-                DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
-                bits = 0;
-            }
-        }
-        if ((i & 63) != 0 || i < length) {
-            DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits); // the tail ORs its bits into this word
-        }
-        ScalarDoubleSegmentKernels.forwardMaskedPassThroughRange(seed, streamOffset, threshold,
-                x, xOff, y, yOff,
-                mask, maskOff,
-                i, length);
-    }
-
-    /** {@code forwardMaskedPassThrough} for an even {@code streamOffset} and a mask that is not over a {@code long[]}. */
-    private static void forwardMaskedPassThroughEvenOverOtherMask(long seed, long streamOffset, long threshold,
-                                       MemorySegment x, long xOff, MemorySegment y, long yOff,
-                                       MemorySegment mask, long maskOff,
-                                       long length) {
-        // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
-        LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
-                .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
-        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
-        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
-        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        long bits = 0;
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
-        }
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
-        }
-        if (mask.getClass() == MASK_NATIVE) { // exact class from here on: see MASK_NATIVE
-            mask = MASK_NATIVE.cast(mask);
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -649,36 +498,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                 0, 1);
     }
 
-    /**
-     * {@code forwardAffineMasked} for an even {@code streamOffset}: the loop over a heap mask and the loop over any other
-     * mask are two methods, so that each is compiled for one kind (see MASK_NATIVE).
-     */
+    /** {@code forwardAffineMasked} for an even {@code streamOffset}. */
     private static void forwardAffineMaskedEven(long seed, long streamOffset, long threshold,
                                        double a, double b, double c,
                                        MemorySegment x, long xOff, MemorySegment y, long yOff,
                                        MemorySegment mask, long maskOff,
                                        long length) {
-        if (MASK_HEAP.isInstance(mask)) {
-            forwardAffineMaskedEvenOverHeapMask(seed, streamOffset, threshold,
-                    a, b, c,
-                    x, xOff, y, yOff,
-                    mask, maskOff,
-                    length);
-        } else {
-            forwardAffineMaskedEvenOverOtherMask(seed, streamOffset, threshold,
-                    a, b, c,
-                    x, xOff, y, yOff,
-                    mask, maskOff,
-                    length);
-        }
-    }
-
-    /** {@code forwardAffineMasked} for an even {@code streamOffset} and a mask over a {@code long[]}. */
-    private static void forwardAffineMaskedEvenOverHeapMask(long seed, long streamOffset, long threshold,
-                                       double a, double b, double c,
-                                       MemorySegment x, long xOff, MemorySegment y, long yOff,
-                                       MemorySegment mask, long maskOff,
-                                       long length) {
         // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
         LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
                 .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
@@ -693,58 +518,8 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
             y = HEAP.cast(y);
         }
-        mask = MASK_HEAP.cast(mask); // exact class from here on: see MASK_HEAP
-        long i = 0;
-        for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
-            LongVector z = counter;
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
-                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
-            VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
-                    .cast(Species.DOUBLES);
-            counter = counter.add(step);
-            DoubleVector v = DoubleVector.fromMemorySegment(Species.DOUBLES, x, (xOff + i) * Double.BYTES, NATIVE);
-            v = v.mul(a).add(b); // two roundings, as the reference: C2 does not fuse them
-            dropped.blend(v, keep).intoMemorySegment(y, (yOff + i) * Double.BYTES, NATIVE);
-            bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
-            if (((i + LANES) & 63) == 0) {
-                DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
-                bits = 0;
-            }
-        }
-        if ((i & 63) != 0 || i < length) {
-            DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits); // the tail ORs its bits into this word
-        }
-        ScalarDoubleSegmentKernels.forwardAffineMaskedRange(seed, streamOffset, threshold,
-                a, b, c,
-                x, xOff, y, yOff,
-                mask, maskOff,
-                i, length);
-    }
-
-    /** {@code forwardAffineMasked} for an even {@code streamOffset} and a mask that is not over a {@code long[]}. */
-    private static void forwardAffineMaskedEvenOverOtherMask(long seed, long streamOffset, long threshold,
-                                       double a, double b, double c,
-                                       MemorySegment x, long xOff, MemorySegment y, long yOff,
-                                       MemorySegment mask, long maskOff,
-                                       long length) {
-        // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
-        LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
-                .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
-        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
-        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
-        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
-        long bits = 0;
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
-        }
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
-        }
-        if (mask.getClass() == MASK_NATIVE) { // exact class from here on: see MASK_NATIVE
-            mask = MASK_NATIVE.cast(mask);
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -795,28 +570,10 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                 0, 1);
     }
 
-    /**
-     * {@code forwardMaskOnly} for an even {@code streamOffset}: the loop over a heap mask and the loop over any other
-     * mask are two methods, so that each is compiled for one kind (see MASK_NATIVE).
-     */
+    /** {@code forwardMaskOnly} for an even {@code streamOffset}. */
     private static void forwardMaskOnlyEven(long seed, long streamOffset, long threshold,
                                        MemorySegment mask, long maskOff,
                                        long length) {
-        if (MASK_HEAP.isInstance(mask)) {
-            forwardMaskOnlyEvenOverHeapMask(seed, streamOffset, threshold,
-                    mask, maskOff,
-                    length);
-        } else {
-            forwardMaskOnlyEvenOverOtherMask(seed, streamOffset, threshold,
-                    mask, maskOff,
-                    length);
-        }
-    }
-
-    /** {@code forwardMaskOnly} for an even {@code streamOffset} and a mask over a {@code long[]}. */
-    private static void forwardMaskOnlyEvenOverHeapMask(long seed, long streamOffset, long threshold,
-                                       MemorySegment mask, long maskOff,
-                                       long length) {
         // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
         LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
                 .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
@@ -824,44 +581,8 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         long bits = 0;
-        mask = MASK_HEAP.cast(mask); // exact class from here on: see MASK_HEAP
-        long i = 0;
-        for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
-            LongVector z = counter;
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(MaskStream.MIX_MULTIPLIER_1);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(MaskStream.MIX_MULTIPLIER_2);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31))
-                    .lanewise(VectorOperators.XOR, LaneTables.SIGN_BITS);
-            VectorMask<Double> keep = z.reinterpretAsInts().compare(VectorOperators.LT, flippedThreshold)
-                    .cast(Species.DOUBLES);
-            counter = counter.add(step);
-            bits |= keep.toLong() << i; // LANES divides 64, so a block never straddles two words
-            if (((i + LANES) & 63) == 0) {
-                DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits);
-                bits = 0;
-            }
-        }
-        if ((i & 63) != 0 || i < length) {
-            DoubleSegmentKernels.setMaskWord(mask, maskOff + (i >>> 6), bits); // the tail ORs its bits into this word
-        }
-        ScalarDoubleSegmentKernels.forwardMaskOnlyRange(seed, streamOffset, threshold,
-                mask, maskOff,
-                i, length);
-    }
-
-    /** {@code forwardMaskOnly} for an even {@code streamOffset} and a mask that is not over a {@code long[]}. */
-    private static void forwardMaskOnlyEvenOverOtherMask(long seed, long streamOffset, long threshold,
-                                       MemorySegment mask, long maskOff,
-                                       long length) {
-        // Counter of word j of the first block: seed + (k + 1 + j) * GAMMA with k = streamOffset / 2.
-        LongVector counter = LongVector.broadcast(Species.DOUBLE_WORDS, seed + ((streamOffset >>> 1) + 1) * MaskStream.GOLDEN_GAMMA)
-                .add(LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0));
-        final LongVector step = LongVector.broadcast(Species.DOUBLE_WORDS, Species.DOUBLE_WORDS.length() * MaskStream.GOLDEN_GAMMA);
-        // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
-        final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
-        long bits = 0;
-        if (mask.getClass() == MASK_NATIVE) { // exact class from here on: see MASK_NATIVE
-            mask = MASK_NATIVE.cast(mask);
+        if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
+            mask = MASK_HEAP.cast(mask);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {

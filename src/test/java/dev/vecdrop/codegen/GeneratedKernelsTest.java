@@ -56,25 +56,6 @@ class GeneratedKernelsTest {
     }
 
     @Test
-    void anEntryIsGuardedOutByANegatedFlagAndKeptOnlyWhereARequiredFlagIsSet() {
-        String template = String.join("\n",
-                "#each[K: !m=, ?m+!s=, ?m+?s+h=H, ?m+?s+o=O]",
-                "k$K$();",
-                "#if[h]",
-                "heap;",
-                "#end[h]",
-                "#end[K]");
-        assertEquals("k();\n", render(template, Set.of()));
-        assertEquals("k();\n", render(template, Set.of("s")));
-        assertEquals("k();\n", render(template, Set.of("m")));
-        assertEquals("kH();\nheap;\nkO();\n", render(template, Set.of("m", "s")));
-    }
-
-    private static String render(String template, Set<String> flags) {
-        return KernelGenerator.render(template, new KernelGenerator.Instance("t", Path.of("o"), Map.of(), flags));
-    }
-
-    @Test
     void malformedTemplatesAreRejected() {
         KernelGenerator.Instance none = new KernelGenerator.Instance("t", Path.of("o"), Map.of(), Set.of());
         assertThrows(IllegalStateException.class, () -> KernelGenerator.render("#if[a]\nx", none));

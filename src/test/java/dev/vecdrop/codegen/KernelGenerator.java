@@ -36,10 +36,7 @@ import java.util.regex.Pattern;
  *       copies.</li>
  *   <li>{@code !flag}, in {@code #if[!flag]} or in an {@code #each} entry: the negation; an entry holding
  *       {@code !flag} is skipped where an enclosing block set {@code flag} (so a variant can leave out one method of
- *       a shape, as the affine variants leave out {@code applyMaskAffine});</li>
- *   <li>{@code ?flag}, in an {@code #each} entry: the entry is emitted only where an enclosing block set
- *       {@code flag} (so a method can be written twice for one kind of instance and once for the others, as the
- *       masked segment kernels' loops are, once per kind of mask).</li>
+ *       a shape, as the affine variants leave out {@code applyMaskAffine}).</li>
  * </ul>
  *
  * <p>Thread-safety: stateless. Allocation: irrelevant (build tool).
@@ -236,14 +233,13 @@ public final class KernelGenerator {
                     for (String entry : each.group(2).split(",")) {
                         String[] kv = entry.strip().split("=", -1);
                         List<String> entryFlags = List.of(kv[0].split("\\+"));
-                        if (entryFlags.stream().anyMatch(f -> f.startsWith("!") && flags.contains(f.substring(1))
-                                || f.startsWith("?") && !flags.contains(f.substring(1)))) {
-                            continue; // guarded out by a flag of an enclosing block, or by its absence
+                        if (entryFlags.stream().anyMatch(f -> f.startsWith("!") && flags.contains(f.substring(1)))) {
+                            continue; // guarded out by a flag of an enclosing block
                         }
                         Map<String, String> inner = new LinkedHashMap<>(values);
                         inner.put(each.group(1), kv[1]);
                         Set<String> innerFlags = new HashSet<>(flags);
-                        entryFlags.stream().filter(f -> !f.startsWith("?")).forEach(innerFlags::add);
+                        innerFlags.addAll(entryFlags);
                         emit(lines, i + 1, end, inner, innerFlags, out);
                     }
                 }
