@@ -42,7 +42,7 @@ final class KeepBits {
      */
     static final int ELEMENT_BITS = (BLOCK + 2 * SHORT_ROW - 1 + 63) >>> 6;
 
-    private static final ThreadLocal<KeepBits> SCRATCH = ThreadLocal.withInitial(KeepBits::new);
+    private static final PerThread<KeepBits> SCRATCH = new PerThread<>(KeepBits::new);
 
     /** {@code PanamaKeepBits.spread}, or null on the scalar path. */
     private static final MethodHandle SPREAD = VectorMethods.find("PanamaKeepBits", "spread",

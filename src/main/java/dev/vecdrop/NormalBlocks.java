@@ -73,10 +73,9 @@ final class NormalBlocks {
      * A block of normals, and two vectors' room past it for the permutes' last loads ({@code PanamaNormals.spreadRuns},
      * {@code spreadSamplesWide}).
      */
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(
-            () -> new float[BLOCK + 2 * WHOLE_VECTOR_LANES]);
+    private static final PerThread<float[]> SCRATCH = new PerThread<>(() -> new float[BLOCK + 2 * WHOLE_VECTOR_LANES]);
     /** Per-channel calls: the normals laid out as the elements use them (made on a thread's first such call). */
-    private static final ThreadLocal<float[]> LAID_OUT = ThreadLocal.withInitial(() -> new float[BLOCK]);
+    private static final PerThread<float[]> LAID_OUT = new PerThread<>(() -> new float[BLOCK]);
 
     private static final FloatArrayKernels FLOAT_ARRAYS = KernelSelector.kernels().floatArrays();
     private static final DoubleArrayKernels DOUBLE_ARRAYS = KernelSelector.kernels().doubleArrays();

@@ -29,8 +29,8 @@ final class NormalSegmentBlocks {
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    private static final ThreadLocal<float[]> FLOAT_CHUNK = ThreadLocal.withInitial(() -> new float[CHUNK]);
-    private static final ThreadLocal<double[]> DOUBLE_CHUNK = ThreadLocal.withInitial(() -> new double[CHUNK]);
+    private static final PerThread<float[]> FLOAT_CHUNK = new PerThread<>(() -> new float[CHUNK]);
+    private static final PerThread<double[]> DOUBLE_CHUNK = new PerThread<>(() -> new double[CHUNK]);
 
     /** What an element's normal does, with the element type of the segments. */
     enum Combine {

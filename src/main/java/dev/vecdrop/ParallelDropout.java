@@ -42,9 +42,8 @@ import java.util.concurrent.RejectedExecutionException;
  * with 2 threads, growing with the parallelism. A task the executor has not yet run holds the job, and so the
  * caller's arrays or segments, until it runs (and finds nothing to do). Per-channel dropout over short runs or rows
  * also makes a small scratch (131 longs and a segment view) on each thread's first such chunk: once per pool thread,
- * but on every call with an executor that starts a new thread per task, and with {@link ForkJoinPool#commonPool()},
- * whose JDK 25 workers clear their thread-locals when they go idle (about 940 bytes per split call over runs of 16,
- * against 210 on a {@code new ForkJoinPool(2)}; stop 30).
+ * but on every call with an executor that starts a new thread per task ({@link ForkJoinPool#commonPool()}'s workers
+ * keep theirs, although JDK 25 clears their thread-locals whenever they go idle: kept by the worker's pool index).
  */
 public final class ParallelDropout {
 

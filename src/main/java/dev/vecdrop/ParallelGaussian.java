@@ -42,10 +42,8 @@ import java.util.concurrent.ForkJoinPool;
  * scratch); otherwise a fixed amount per call, independent of the region's length: the chunk's closure, a job
  * with its counter and latch, and what the executor allocates per submission (about 210-270 bytes with 2 threads).
  * The executor's threads pay the layer's per-thread scratch (4-16 KiB) on their first chunk: an executor that
- * starts a virtual thread per task pays it on every split call, and so does {@link ForkJoinPool#commonPool()},
- * whose JDK 25 workers clear their thread-locals when they go idle (2.7-4.4 KB per split gaussian dropout call of
- * 1M floats on 2 threads, against 195 bytes on a {@code new ForkJoinPool(2)}; stop 30): give it a pool of its own
- * where allocation matters.
+ * starts a virtual thread per task pays it on every split call. {@link ForkJoinPool#commonPool()}'s workers keep
+ * theirs, although JDK 25 clears their thread-locals whenever they go idle (kept by the worker's pool index).
  */
 public final class ParallelGaussian {
 
