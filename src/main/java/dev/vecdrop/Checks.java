@@ -74,6 +74,12 @@ final class Checks {
      */
     static void segment(String name, MemorySegment segment, long offset, long length, int elementBytes,
                         boolean written) {
+        region(name, "elements", segment, offset, length, elementBytes, written);
+    }
+
+    /** {@link #segment}, its message counting {@code unit}. */
+    private static void region(String name, String unit, MemorySegment segment, long offset, long length,
+                               int elementBytes, boolean written) {
         if (segment == null) {
             throw new NullPointerException(name + " must not be null");
         }
@@ -94,14 +100,14 @@ final class Checks {
         long elements = size / elementBytes;
         if (offset < 0 || offset > elements - length) {
             String end = offset > Long.MAX_VALUE - length ? offset + " + " + length : String.valueOf(offset + length);
-            throw new IndexOutOfBoundsException(name + ": " + (name.equals("mask") ? "words" : "elements") + " ["
-                    + offset + ", " + end + ") out of bounds for a segment of " + elements);
+            throw new IndexOutOfBoundsException(name + ": " + unit + " [" + offset + ", " + end
+                    + ") out of bounds for a segment of " + elements);
         }
     }
 
     /** A mask of {@code ceil(length / 64)} 64-bit words from word {@code offset}, as {@link #segment} checks. */
     static void maskSegment(String name, MemorySegment mask, long offset, long length, boolean written) {
-        segment(name, mask, offset, Dropout.maskWords(length), Long.BYTES, written);
+        region(name, "words", mask, offset, Dropout.maskWords(length), Long.BYTES, written);
     }
 
     /**

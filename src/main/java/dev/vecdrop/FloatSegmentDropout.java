@@ -32,9 +32,10 @@ public final class FloatSegmentDropout {
     private final boolean scaled;
     private final float evalScale;
     /**
-     * Classic eval multiplies by {@link #evalScale} even where it rounds to 1 ({@code p} below about {@code 6e-8}
-     * in float32, {@code 2^-54} in float64): the contract's {@code x * (float) q} has no exception there (a copy
-     * would keep a signalling NaN signalling where the multiply quietens it). Inverted and alpha eval copy.
+     * Classic eval multiplies by {@link #evalScale} even where it rounds to 1 ({@code p <= 2^-25}, about
+     * {@code 3e-8}, in float32; {@code p <= 2^-54} in float64): the contract's {@code x * (float) q} has no exception
+     * there (a copy would keep a signalling NaN signalling where the multiply quietens it). Inverted and alpha eval
+     * copy.
      */
     private final boolean evalMultiplies;
     /** Alpha dropout: the training forward is {@code keep ? (x * a) + b : c}, with {@code a = trainScale}. */

@@ -42,8 +42,8 @@ import java.util.concurrent.RejectedExecutionException;
  * with 2 threads, growing with the parallelism. A task the executor has not yet run holds the job, and so the
  * caller's arrays or segments, until it runs (and finds nothing to do). Per-channel dropout over short runs or rows
  * also makes a small scratch (131 longs and a segment view) on each thread's first such chunk: once per pool thread,
- * but on every call with an executor that starts a new thread per task ({@link ForkJoinPool#commonPool()}'s workers
- * keep theirs, although JDK 25 clears their thread-locals whenever they go idle: kept by the worker's pool index).
+ * but on every call with an executor that starts a new thread per task. {@link ForkJoinPool#commonPool()}'s workers
+ * keep theirs, although JDK 25 clears their thread-locals whenever they go idle (kept by the worker's pool index).
  */
 public final class ParallelDropout {
 

@@ -16,7 +16,10 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safety: safe; each value is only ever handed to one thread at a time. Allocation: the value, once per
  * thread (per common-pool index), and the common pool's slot array on its first use and when a worker's index passes
- * its length (then copied; a value another worker stored meanwhile may be dropped, and made again).
+ * its length (then copied; a value another worker stored meanwhile may be dropped, and made again). A common-pool
+ * worker's value outlives the worker (it waits for the next worker given that index): over time about one per
+ * index the pool has used, a few times its parallelism. Workers of other pools whose thread-locals are cleared
+ * (a custom worker factory) remake theirs as with a {@code ThreadLocal}.
  */
 final class PerThread<T> {
 
@@ -43,7 +46,7 @@ final class PerThread<T> {
             Object value = values[index];
             if (value == null) {
                 value = initial.get();
-                values[index] = value; // only this worker reads or writes its own index
+                values[index] = value; // only this worker uses its index (a grow may copy it, or miss it)
             }
             return (T) value;
         }

@@ -37,13 +37,21 @@ class ChecksBoundaryTest {
     void evalAndKeepAllCopyBetweenAdjacentRegionsOfOneArray() {
         // The identity paths skip the copy only when input and output are the very same region.
         float[] x = DropoutSemanticsTest.inputs(10, 8);
-        // (Classic eval multiplies, even at p = 0: not an identity path.)
         for (Dropout identity : new Dropout[] {Dropout.inverted(0.5), Dropout.inverted(0.0)}) {
             float[] a = new float[20];
             System.arraycopy(x, 0, a, 0, 10);
             identity.eval(a, 0, a, 10, 10);
             assertArrayEquals(DropoutSemanticsTest.rawBits(x),
                     DropoutSemanticsTest.rawBits(java.util.Arrays.copyOfRange(a, 10, 20)), "eval " + identity);
+        }
+        // Classic eval multiplies even at p = 0 (x * 1: a signalling NaN is quietened), into the adjacent region too.
+        Dropout classic = Dropout.classic(0.0);
+        float[] b = new float[20];
+        System.arraycopy(x, 0, b, 0, 10);
+        classic.eval(b, 0, b, 10, 10);
+        float scale = classic.evalScale();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(Float.floatToRawIntBits(x[i] * scale), Float.floatToRawIntBits(b[10 + i]), "eval " + classic);
         }
         for (Dropout keepAll : new Dropout[] {Dropout.inverted(0.0), Dropout.classic(0.0)}) {
             float[] a = new float[20];
