@@ -15,8 +15,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * <p><b>The constructor takes the probability of RETAINING an activation, as DL4J's {@code AlphaDropout(double)}
  * does</b> (its parameter is {@code activationRetainProbability}), not the probability of dropping it, which Keras,
  * PyTorch and vecdrop's own {@link Dropout#alpha(double)} take. {@code new VecdropAlphaDropout(0.9)} keeps 90% of
- * the activations; {@link #withDropProbability(double) VecdropAlphaDropout.withDropProbability(0.1)} is the same
- * dropout. With DL4J's default SELU constants ({@code alpha' = -lambda * alpha = -1.7580993408473766}), drop
+ * the activations; {@link #withDropProbability(double) VecdropAlphaDropout.withDropProbability(0.1)} keeps the same
+ * activations (though not {@code equals}, and its float64 values may differ in the last bit: {@code 1 - 0.9} is not
+ * {@code 0.1}). With DL4J's default SELU constants ({@code alpha' = -lambda * alpha = -1.7580993408473766}), drop
  * probability {@code p}, {@code a = 1 / sqrt((1 - p) * (1 + p * alpha'^2))}, {@code b = -a * alpha' * p}: in
  * training a kept activation is {@code x * a + b}, a dropped one {@code a * alpha' + b} (DL4J's formulas written with
  * the drop probability; rounding as docs/mask-stream.md, "Alpha dropout", states); DL4J applies no dropout at

@@ -14,7 +14,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * <p><b>The constructor takes the probability of RETAINING an activation, as DL4J's {@code Dropout(double)} does,
  * not the probability of dropping it</b> (Keras, PyTorch and vecdrop's own {@link Dropout#inverted(double)} take the
  * drop probability). {@code new VecdropDropout(0.8)} keeps 80% of the activations; for the drop probability use
- * {@link #withDropProbability(double)}: {@code VecdropDropout.withDropProbability(0.2)} is the same dropout.
+ * {@link #withDropProbability(double)}: {@code VecdropDropout.withDropProbability(0.2)} keeps the same activations
+ * (though not {@code equals}: {@code 1 - 0.8} is {@code 0.19999999999999996}, stored as it is).
  * In training a kept activation is {@code x / retain}, a dropped one {@code +0.0}, and {@link #backprop} gives
  * {@code keep ? gradAtOutput / retain : +0.0}; DL4J applies no dropout at inference.
  *
