@@ -42,15 +42,17 @@ public final class Activation {
     /**
      * Leaky ReLU, {@code pre < 0 ? pre * alpha : pre}.
      *
-     * @param alpha the negative slope: finite and {@code >= 0} (PyTorch's {@code negative_slope}, Keras'
+     * @param alpha the negative slope: finite and {@code >= +0.0} (PyTorch's {@code negative_slope}, Keras'
      *              {@code alpha}); the backward reads the derivative from the sign of the forward's output, which
-     *              needs {@code alpha >= 0} (see {@link FusedDropout})
+     *              needs a slope without a sign bit (see {@link FusedDropout})
      * @return the activation
-     * @throws IllegalArgumentException if {@code alpha} is NaN, infinite or negative
+     * @throws IllegalArgumentException if {@code alpha} is NaN, infinite, negative or {@code -0.0}
      */
     public static Activation leakyRelu(float alpha) {
-        if (!(alpha >= 0f && alpha < Float.POSITIVE_INFINITY)) { // also NaN
-            throw new IllegalArgumentException("leaky ReLU alpha must be finite and >= 0, got " + alpha);
+        // -0.0 too: it passes alpha >= 0f, but would turn a negative pre into +0.0 and flip y's sign like any
+        // negative slope.
+        if (!(alpha >= 0f && alpha < Float.POSITIVE_INFINITY) || Float.floatToRawIntBits(alpha) < 0) { // also NaN
+            throw new IllegalArgumentException("leaky ReLU alpha must be finite and >= +0.0, got " + alpha);
         }
         return new Activation(LEAKY_RELU, alpha);
     }

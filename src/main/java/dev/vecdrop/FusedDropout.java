@@ -10,7 +10,8 @@ package dev.vecdrop;
  * {@code i % features}) uses element {@code streamOffset + i} of the mask stream of {@code seed}, exactly as
  * {@link Dropout#forward(long, long, float[], int, float[], int, int)} does, and a stored mask has the same bits.
  * The operations, each exactly rounded, in this order (so the result is bit for bit the unfused chain of a bias add
- * loop, an activation loop and {@code Dropout.forward}):
+ * loop, an activation loop and {@code Dropout.forward}; but where an add meets two NaNs, {@code x + bias} or
+ * {@code residual + y}, which payload comes out is up to the compiled code, as Java leaves it, on every path):
  * <pre>
  * pre = x[r, j] + bias[j]
  * a   = act(pre)                        (see {@link Activation})
@@ -29,9 +30,11 @@ package dev.vecdrop;
  * as in PyTorch). NaN {@code pre} gives {@code y = NaN}, {@code NaN > 0} is false: derivative 0.</li>
  * <li>Leaky ReLU ({@code alpha >= 0}): {@code y > 0} exactly when kept and {@code pre > 0}, as above; otherwise
  * {@code pre <= 0} (or NaN) and the derivative is {@code alpha}. {@code y = 0} (either sign) when kept means
- * {@code pre} was {@code ±0.0f} or so small a negative that {@code pre * alpha} rounded to {@code -0.0f}: both get
- * {@code alpha}, PyTorch's convention {@code leaky'(0) = alpha}. A negative {@code alpha} would flip the sign of
- * {@code y} and is rejected by {@link Activation#leakyRelu}.</li>
+ * {@code pre} was {@code ±0.0f}, or a negative whose {@code pre * alpha} rounded to {@code -0.0f} (so small a
+ * negative, or any negative with {@code alpha = 0}): all get {@code alpha}, PyTorch's convention
+ * {@code leaky'(0) = alpha}; {@code pre = -Infinity} with {@code alpha = 0} gives {@code y = NaN}, not {@code > 0}:
+ * {@code alpha} too. A negative {@code alpha}, or {@code -0.0f}, would flip the sign of {@code y} and is rejected by
+ * {@link Activation#leakyRelu}.</li>
  * </ul>
  * The bias gradient, when asked for, is {@code dBias[j] = sum over rows r in order, from +0.0f, of dx[r, j]}.
  * For the residual form, {@code dx} is the dropout's backward of {@code dy} ({@link #residualBackward}) and

@@ -134,6 +134,7 @@ class FusedDropoutBadInputTest {
     void badConstructionIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> Activation.leakyRelu(Float.NaN));
         assertThrows(IllegalArgumentException.class, () -> Activation.leakyRelu(-0.1f));
+        assertThrows(IllegalArgumentException.class, () -> Activation.leakyRelu(-0.0f)); // accepted until stop 30
         assertThrows(IllegalArgumentException.class, () -> Activation.leakyRelu(Float.POSITIVE_INFINITY));
         assertThrows(NullPointerException.class, () -> FusedDropout.of(null, Activation.relu()));
         assertThrows(NullPointerException.class, () -> FusedDropout.of(Dropout.inverted(0.5), null));
