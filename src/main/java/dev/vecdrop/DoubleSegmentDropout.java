@@ -472,7 +472,7 @@ public final class DoubleSegmentDropout {
             return;
         }
         long channels = layout.channels();
-        long samples = (long) (length / layout.period()); // a sample in long: C * S may pass Integer.MAX_VALUE
+        long samples = length / layout.period();
         for (long n = 0; n < samples; n++) {
             for (long c = 0; c < channels; c += CHUNK) {
                 long first = streamOffset + n * channels + c;
@@ -491,7 +491,7 @@ public final class DoubleSegmentDropout {
             return;
         }
         long channels = layout.channels();
-        long samples = (long) (length / layout.period()); // a sample in long: C * S may pass Integer.MAX_VALUE
+        long samples = length / layout.period();
         for (long n = 0; n < samples; n++) {
             for (long c = 0; c < channels; c += CHUNK) {
                 long first = n * channels + c;

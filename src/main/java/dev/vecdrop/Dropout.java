@@ -13,7 +13,8 @@ import dev.vecdrop.kernel.KernelSelector;
  * calls, how many threads make them, or the element type: a mask stored by a float32 forward drives a float64
  * backward and vice versa. A call's stream elements must end where a {@code long} can say so:
  * {@code streamOffset + length <= 2^63 - 1} (per channel, {@code streamOffset + N * C}: its decisions), so a call
- * reaches stream element {@code 2^63 - 2} at most (the stream itself is defined up to {@code 2^63 - 1}). A kept element is {@code x * s} with {@code s = 1 / (1 - p)} computed in double and
+ * reaches stream element {@code 2^63 - 2} at most (the stream itself is defined up to {@code 2^63 - 1}).
+ * A kept element is {@code x * s} with {@code s = 1 / (1 - p)} computed in double and
  * rounded to the element type ({@link Scaling#INVERTED}), or {@code x} ({@link Scaling#CLASSIC}); where {@code s}
  * rounds to exactly 1 the element is passed through bit for bit. A dropped element is {@code +0.0}, whatever
  * {@code x} was, NaN and infinities included (PyTorch's {@code x * mask} would keep a NaN). {@link #alpha} dropout's
