@@ -129,6 +129,16 @@ final class TrainCommand implements Callable<Integer> {
         if (!(dropConnect >= 0 && dropConnect < 1)) { // also NaN
             throw new ParameterException(spec.commandLine(), "--drop-connect must be in [0, 1), got " + dropConnect);
         }
+        // Checked here, not left to the layers: there they fail inside a training thread, after the banner.
+        double dropLimit = scaling == Scaling.ALPHA ? Math.nextDown(1.0) : 1.0;
+        if (!(dropInput >= 0 && dropInput <= dropLimit && dropHidden >= 0 && dropHidden <= dropLimit)) { // also NaN
+            throw new ParameterException(spec.commandLine(), "--dropout-input and --dropout-hidden must be in [0, "
+                    + (scaling == Scaling.ALPHA ? "1) with ALPHA" : "1]") + ", got " + dropInput + " and "
+                    + dropHidden);
+        }
+        if (trainSamples != null && trainSamples < 1) {
+            throw new ParameterException(spec.commandLine(), "--train-samples must be positive, got " + trainSamples);
+        }
         PrintWriter console = spec.commandLine().getOut();
         Dataset train;
         Dataset test;
@@ -146,6 +156,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (trainSamples != null) {
             train = train.slice(0, trainSamples);
+        }
+        if (batch > train.count()) { // an epoch would be no step at all
+            throw new ParameterException(spec.commandLine(), "--batch " + batch + " exceeds the " + train.count()
+                    + " training samples");
         }
         Dataset finalTrain = train;
         Dataset finalTest = test;
@@ -165,6 +179,16 @@ final class TrainCommand implements Callable<Integer> {
             runs.put("no dropout" + connect, config("no dropout" + connect, 0, 0, maxNorm, dropConnect));
         } else {
             runs.put(dropout.name(), dropout);
+        }
+        for (TrainConfig run : runs.values()) { // drop-connect's weight limit, per hidden layer's incoming weights
+            int fanIn = train.width();
+            for (int width : run.effectiveHidden()) {
+                if (run.dropConnect() > 0 && (long) fanIn * width > dev.vecdrop.DropConnect.MAX_WEIGHTS) {
+                    throw new ParameterException(spec.commandLine(), "--drop-connect takes layers of at most 2^24 "
+                            + "weights: " + fanIn + " x " + width + " in [" + run.name() + "]");
+                }
+                fanIn = width;
+            }
         }
         console.printf("vecdrop train: %s, %d training / %d test samples, %d epochs, batch %d, seed %d; matrix kernel %s, dropout %s%n",
                 synthetic ? "synthetic task" : data, train.count(), test.count(), epochs, batch, seed,

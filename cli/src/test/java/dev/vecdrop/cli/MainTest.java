@@ -257,6 +257,23 @@ class MainTest {
                 : " 0 mismatches"), run.out());
     }
 
+    /**
+     * Options that would fail inside a training thread, or train nothing, are rejected up front with one line and
+     * exit 2. Until stop 30 an out-of-range drop probability or an oversized drop-connect layer failed with exit 1
+     * after the banner, and a batch larger than the training set trained no step and exited 0 with NaN losses.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"--dropout-hidden 1.5", "--dropout-input NaN", "--scaling ALPHA --dropout-hidden 1",
+            "--hidden 4200,4200 --drop-connect 0.5", "--batch 7000", "--train-samples -5", "--train-samples 0"})
+    void trainRejectsOptionsThatCannotTrainBeforeTraining(String options) {
+        List<String> args = new ArrayList<>(List.of("train", "--synthetic", "--hidden", "16", "--epochs", "1"));
+        args.addAll(List.of(options.split(" ")));
+        Run run = run(args.toArray(String[]::new));
+        assertEquals(2, run.code(), options + ": " + run.out() + run.err());
+        assertFalse(run.out().contains("epoch"), options + ": trained: " + run.out());
+        assertEquals(1, run.err().lines().filter(l -> l.startsWith("vecdrop")).count(), run.err());
+    }
+
     @Test
     void verifyRejectsANegativeMaxLength() {
         Run run = run("verify", "--max-length", "-1");
