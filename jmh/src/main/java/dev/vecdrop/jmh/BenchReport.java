@@ -133,23 +133,27 @@ public final class BenchReport {
     }
 
     /** The results, arranged by ISA, kernel and size. */
-    record Report(Map<String, Map<String, Map<Integer, RunResult>>> throughput, List<RunResult> latency) {
+    record Report(Map<String, Map<String, Map<Integer, RunResult>>> throughput, List<RunResult> latency,
+                  List<RunResult> others) {
 
         static Report of(Collection<RunResult> results) {
             Map<String, Map<String, Map<Integer, RunResult>>> throughput = new TreeMap<>();
             List<RunResult> latency = new ArrayList<>();
+            List<RunResult> others = new ArrayList<>();
             for (RunResult r : results) {
                 String name = r.getParams().getBenchmark().substring("dev.vecdrop.jmh.".length());
+                String[] parts = name.split("\\."); // Isa.<Isa>.<kernel>
                 if (name.startsWith("Latency.")) {
                     latency.add(r);
-                    continue;
+                } else if (parts.length == 3 && parts[0].equals("Isa") && r.getParams().getParam("n") != null) {
+                    throughput.computeIfAbsent(parts[1], k -> new TreeMap<>())
+                            .computeIfAbsent(parts[2], k -> new TreeMap<>())
+                            .put(Integer.parseInt(r.getParams().getParam("n")), r);
+                } else { // --include reaches every benchmark class: listed as JMH scores them
+                    others.add(r);
                 }
-                String[] parts = name.split("\\."); // Isa.<Isa>.<kernel>
-                throughput.computeIfAbsent(parts[1], k -> new TreeMap<>())
-                        .computeIfAbsent(parts[2], k -> new TreeMap<>())
-                        .put(Integer.parseInt(r.getParams().getParam("n")), r);
             }
-            return new Report(throughput, latency);
+            return new Report(throughput, latency, others);
         }
 
         Map<String, String> jvmArgs() {
@@ -195,6 +199,19 @@ public final class BenchReport {
                             r.getParams().getBenchmark().replace("dev.vecdrop.jmh.Latency.", ""),
                             r.getParams().getParam("n"), stats.getPercentile(50), stats.getPercentile(90),
                             stats.getPercentile(99), stats.getPercentile(99.9), stats.getMax()));
+                }
+            }
+            if (!others.isEmpty()) {
+                s.append("\n## Other benchmarks (as JMH scores them)\n\n| benchmark | parameters | score | ± | unit |\n");
+                s.append("|---|---|---:|---:|---|\n");
+                for (RunResult r : others) {
+                    var params = r.getParams();
+                    String values = params.getParamsKeys().stream().map(k -> k + "=" + params.getParam(k))
+                            .collect(java.util.stream.Collectors.joining(", "));
+                    s.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s |%n",
+                            params.getBenchmark().replace("dev.vecdrop.jmh.", ""), values,
+                            r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(),
+                            r.getPrimaryResult().getScoreUnit()));
                 }
             }
             return s.toString();
