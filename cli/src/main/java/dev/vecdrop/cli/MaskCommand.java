@@ -56,8 +56,10 @@ final class MaskCommand implements Runnable {
                     out.println(String.format("%016x", words[w]));
                 }
                 position += n;
+                StreamWindow.requireWritten(out, position - window.offset);
             }
             out.flush();
+            StreamWindow.requireWritten(out, window.end() - window.offset);
         } else {
             RawStream.write(main.binaryOut, window.offset, window.end(), CHUNK, CHUNK / 8, (position, n, bytes) -> {
                 generator.mask(window.seed, position, words, 0, n);

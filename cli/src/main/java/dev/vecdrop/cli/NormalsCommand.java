@@ -62,8 +62,10 @@ final class NormalsCommand implements Runnable {
                     out.println(Float.toString(values[i]));
                 }
                 position += n;
+                StreamWindow.requireWritten(out, position - offset);
             }
             out.flush();
+            StreamWindow.requireWritten(out, end - offset);
         } else {
             RawStream.write(main.binaryOut, offset, end, CHUNK, CHUNK * Float.BYTES, (position, n, bytes) -> {
                 NormalStream.fill(seed, position, values, 0, n);

@@ -7,7 +7,8 @@ import java.nio.ByteOrder;
 
 /**
  * Writes a stream window as little-endian binary, chunk by chunk, endlessly when no count is given; a reader
- * that goes away (a test battery closing its pipe) ends it quietly.
+ * that goes away (a test battery closing its pipe) ends an endless stream quietly, and a counted window written in
+ * part fails ({@link java.io.UncheckedIOException}: exit 1).
  *
  * <p>Thread-safety: not thread-safe. Allocation: one buffer per stream.
  */
@@ -39,7 +40,10 @@ final class RawStream {
             }
             out.flush();
         } catch (IOException e) {
-            // The reader went away: that is how an endless stream ends.
+            if (end != Long.MAX_VALUE) { // a counted window written in part: the disk filled or the reader left
+                throw new java.io.UncheckedIOException("output failed: " + e.getMessage(), e);
+            }
+            // Endless: the reader went away, which is how an endless stream ends.
         }
     }
 }

@@ -47,6 +47,17 @@ final class StreamWindow {
         }
     }
 
+    /**
+     * Throws if {@code out} has failed to write (a {@code PrintWriter} keeps its errors to itself): a window of
+     * {@code --count} values printed in part is an error, whether the disk filled or the reader went away.
+     */
+    static void requireWritten(java.io.PrintWriter out, long values) {
+        if (out.checkError()) {
+            throw new java.io.UncheckedIOException(new java.io.IOException("output failed after at most " + values
+                    + " values (disk full, or the reader went away)"));
+        }
+    }
+
     /** One past the last element; {@code Long.MAX_VALUE} when endless. */
     long end() {
         return end(offset, count);

@@ -33,8 +33,12 @@ final class UniformsCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             for (long e = window.offset; e < window.end(); e++) {
                 out.println(String.format("%08x", MaskStream.uniform32(window.seed, e)));
+                if ((e & 4095) == 4095) { // now and then: a closed output ends the loop, not the count
+                    StreamWindow.requireWritten(out, e + 1 - window.offset);
+                }
             }
             out.flush();
+            StreamWindow.requireWritten(out, window.end() - window.offset);
         } else {
             RawStream.write(main.binaryOut, window.offset, window.end(), CHUNK, CHUNK * 4, (position, n, bytes) -> {
                 for (int i = 0; i < n; i++) {

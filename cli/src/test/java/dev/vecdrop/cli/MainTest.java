@@ -67,6 +67,41 @@ class MainTest {
         }
     }
 
+    /**
+     * A counted window whose output fails part way (a full disk, a reader gone) exits 1 with one line, and stops
+     * there: until stop 30 text output went on to the end of the count (the writer swallowed the errors) and raw
+     * output exited 0, a silently truncated file either way.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"mask --p 0.5 --count 100000000", "mask --p 0.5 --count 100000000 --format raw",
+            "uniforms --count 100000000", "uniforms --count 100000000 --format raw", "normals --count 100000000",
+            "normals --count 100000000 --format raw"})
+    void aCountedWindowWhoseOutputFailsExitsOneAndStops(String line) {
+        long[] written = {0};
+        java.io.OutputStream failsAfterAMegabyte = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                written[0] += len;
+                if (written[0] > 1 << 20) {
+                    throw new java.io.IOException("No space left on device");
+                }
+            }
+        };
+        StringWriter err = new StringWriter();
+        List<String> args = new ArrayList<>(List.of(line.split(" ")));
+        args.addAll(List.of("--seed", "3"));
+        int code = Main.execute(args.toArray(String[]::new), failsAfterAMegabyte,
+                new PrintWriter(new java.io.OutputStreamWriter(failsAfterAMegabyte), true), new PrintWriter(err));
+        assertEquals(1, code, line + ": " + err);
+        assertTrue(err.toString().startsWith("vecdrop: failed: ") && err.toString().contains("output failed"), err.toString());
+        assertTrue(written[0] < 4 << 20, line + ": went on writing after the failure: " + written[0] + " bytes");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"mask --seed 1 --p 0.5 --format raw", "normals --seed 1 --format raw"})
     void endlessRawStopsQuietlyWhenTheReaderGoesAway(String line) {
