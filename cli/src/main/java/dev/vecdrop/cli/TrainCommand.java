@@ -153,6 +153,10 @@ final class TrainCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
+            if (train.width() != test.width()) {
+                throw new ParameterException(spec.commandLine(), data + ": training images have " + train.width()
+                        + " pixels, test images " + test.width());
+            }
         }
         if (trainSamples != null) {
             train = train.slice(0, trainSamples);

@@ -36,6 +36,11 @@ public record Dataset(float[] features, byte[] labels, int count, int width, int
         if (y.length != read.count()) {
             throw new IOException(images + " has " + read.count() + " images but " + labels + " has " + y.length + " labels");
         }
+        for (int i = 0; i < y.length; i++) { // the network has 10 outputs: another label would index past them
+            if (y[i] < 0 || y[i] >= 10) {
+                throw new IOException(labels + ": label " + (y[i] & 0xff) + " of sample " + i + " is not a class 0-9");
+            }
+        }
         return new Dataset(read.pixels(), y, read.count(), read.features(), 10);
     }
 

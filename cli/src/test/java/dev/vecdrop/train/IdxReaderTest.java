@@ -91,4 +91,20 @@ class IdxReaderTest {
         IOException e = assertThrows(IOException.class, () -> Dataset.load(dir.resolve("nowhere"), false));
         assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
     }
+
+    /**
+     * A label outside 0-9 (an EMNIST letters file, say) is rejected when the data set loads: the network has 10
+     * outputs, and until stop 30 such a label indexed past them in training (an ArrayIndexOutOfBoundsException, or,
+     * inside a batch, another sample's outputs read silently).
+     */
+    @Test
+    void aDataSetWithALabelOutsideTheTenClassesIsRejected() throws IOException {
+        byte[] imageFile = images(0x803, 3, 2, 2, 12);
+        write(Dataset.TRAIN_IMAGES.replace(".gz", ""), imageFile, true);
+        write(Dataset.TRAIN_LABELS.replace(".gz", ""), new byte[] {0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 9}, true);
+        assertEquals(3, Dataset.load(dir, false).count());
+        write(Dataset.TRAIN_LABELS.replace(".gz", ""), new byte[] {0, 0, 8, 1, 0, 0, 0, 3, 7, 25, 9}, true);
+        IOException e = assertThrows(IOException.class, () -> Dataset.load(dir, false));
+        assertTrue(e.getMessage().contains("label 25 of sample 1"), e.getMessage());
+    }
 }
