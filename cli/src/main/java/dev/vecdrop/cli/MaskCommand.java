@@ -61,7 +61,7 @@ final class MaskCommand implements Runnable {
             out.flush();
             StreamWindow.requireWritten(out, window.end() - window.offset);
         } else {
-            RawStream.write(main.binaryOut, window.offset, window.end(), CHUNK, CHUNK / 8, (position, n, bytes) -> {
+            RawStream.write(main.binaryOut, window.offset, window.count, CHUNK, CHUNK / 8, (position, n, bytes) -> {
                 generator.mask(window.seed, position, words, 0, n);
                 for (int w = 0; w < Dropout.maskWords(n); w++) {
                     bytes.putLong(words[w]);

@@ -67,7 +67,7 @@ final class NormalsCommand implements Runnable {
             out.flush();
             StreamWindow.requireWritten(out, end - offset);
         } else {
-            RawStream.write(main.binaryOut, offset, end, CHUNK, CHUNK * Float.BYTES, (position, n, bytes) -> {
+            RawStream.write(main.binaryOut, offset, count, CHUNK, CHUNK * Float.BYTES, (position, n, bytes) -> {
                 NormalStream.fill(seed, position, values, 0, n);
                 for (int i = 0; i < n; i++) {
                     bytes.putFloat(values[i]);

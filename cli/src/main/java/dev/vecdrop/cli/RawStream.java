@@ -23,11 +23,12 @@ final class RawStream {
     private RawStream() {}
 
     /**
-     * @param end        one past the last element, or {@code Long.MAX_VALUE} for endless
+     * @param count      the elements, or {@code null} for endless (a counted window may end at {@code 2^63 - 1} too)
      * @param chunk      elements per chunk
      * @param chunkBytes the most bytes one chunk encodes to
      */
-    static void write(OutputStream out, long start, long end, int chunk, int chunkBytes, Encoder encoder) {
+    static void write(OutputStream out, long start, Long count, int chunk, int chunkBytes, Encoder encoder) {
+        long end = StreamWindow.end(start, count);
         ByteBuffer bytes = ByteBuffer.allocate(chunkBytes).order(ByteOrder.LITTLE_ENDIAN);
         try {
             // Advanced by n, not by chunk: a window ending within a chunk of 2^63 - 1 would overflow the position.
@@ -40,7 +41,7 @@ final class RawStream {
             }
             out.flush();
         } catch (IOException e) {
-            if (end != Long.MAX_VALUE) { // a counted window written in part: the disk filled or the reader left
+            if (count != null) { // a counted window written in part: the disk filled or the reader left
                 throw new java.io.UncheckedIOException("output failed: " + e.getMessage(), e);
             }
             // Endless: the reader went away, which is how an endless stream ends.

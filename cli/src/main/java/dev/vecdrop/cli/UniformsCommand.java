@@ -40,7 +40,7 @@ final class UniformsCommand implements Runnable {
             out.flush();
             StreamWindow.requireWritten(out, window.end() - window.offset);
         } else {
-            RawStream.write(main.binaryOut, window.offset, window.end(), CHUNK, CHUNK * 4, (position, n, bytes) -> {
+            RawStream.write(main.binaryOut, window.offset, window.count, CHUNK, CHUNK * 4, (position, n, bytes) -> {
                 for (int i = 0; i < n; i++) {
                     bytes.putInt(MaskStream.uniform32(window.seed, position + i));
                 }

@@ -75,7 +75,8 @@ class MainTest {
     @ParameterizedTest
     @ValueSource(strings = {"mask --p 0.5 --count 100000000", "mask --p 0.5 --count 100000000 --format raw",
             "uniforms --count 100000000", "uniforms --count 100000000 --format raw", "normals --count 100000000",
-            "normals --count 100000000 --format raw"})
+            "normals --count 100000000 --format raw",
+            "uniforms --offset 9223372036754775807 --count 100000000 --format raw"}) // a count ending at 2^63 - 1
     void aCountedWindowWhoseOutputFailsExitsOneAndStops(String line) {
         long[] written = {0};
         java.io.OutputStream failsAfterAMegabyte = new java.io.OutputStream() {
