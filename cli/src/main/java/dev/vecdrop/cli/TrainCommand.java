@@ -139,6 +139,7 @@ final class TrainCommand implements Callable<Integer> {
         if (trainSamples != null && trainSamples < 1) {
             throw new ParameterException(spec.commandLine(), "--train-samples must be positive, got " + trainSamples);
         }
+        requireWritableOut();
         PrintWriter console = spec.commandLine().getOut();
         Dataset train;
         Dataset test;
@@ -245,6 +246,20 @@ final class TrainCommand implements Callable<Integer> {
         });
         console.printf("wrote %s and %s%n", out.resolve("training.csv"), out.resolve("training.png"));
         return 0;
+    }
+
+    /**
+     * Makes {@link #out} and proves it takes files, so that a place the results cannot go is reported before
+     * training (a full run takes minutes to hours), not after it: until stop 31 it failed with exit 1 once every
+     * epoch had run, and the results were lost.
+     */
+    private void requireWritableOut() {
+        try {
+            Files.createDirectories(out);
+            Files.delete(Files.createTempFile(out, ".vecdrop-train-", ".tmp"));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new ParameterException(spec.commandLine(), "--out " + out + " cannot take the results: " + e);
+        }
     }
 
     /** A run's settings; runs without dropout take the plain rate and momentum. */

@@ -296,11 +296,12 @@ class MainTest {
     /**
      * Options that would fail inside a training thread, or train nothing, are rejected up front with one line and
      * exit 2. Until stop 30 an out-of-range drop probability or an oversized drop-connect layer failed with exit 1
-     * after the banner, and a batch larger than the training set trained no step and exited 0 with NaN losses.
+     * after the banner, and a batch larger than the training set trained no step and exited 0 with NaN losses; until
+     * stop 31 an output directory that cannot be made failed with exit 1 after the whole training.
      */
     @ParameterizedTest
     @ValueSource(strings = {"--dropout-hidden 1.5", "--dropout-input NaN", "--scaling ALPHA --dropout-hidden 1",
-            "--hidden 4200,4200 --drop-connect 0.5", "--batch 7000", "--train-samples -5", "--train-samples 0"})
+            "--hidden 4200,4200 --drop-connect 0.5", "--batch 7000", "--train-samples -5", "--train-samples 0", "--out /dev/null/train"})
     void trainRejectsOptionsThatCannotTrainBeforeTraining(String options) {
         List<String> args = new ArrayList<>(List.of("train", "--synthetic", "--hidden", "16", "--epochs", "1"));
         args.addAll(List.of(options.split(" ")));
