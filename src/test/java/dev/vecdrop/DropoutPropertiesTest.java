@@ -88,9 +88,11 @@ class DropoutPropertiesTest {
 
     /**
      * The generator itself must reach the parts of {@code [0, 1]} that matter; a grid of hundredths, or values
-     * that never come near an end or a threshold step, fail the coverage checks. jqwik prints the table.
+     * that never come near an end or a threshold step, fail the coverage checks. jqwik prints the table. A fixed
+     * seed: the checks are on the generator's code, and a random seed failed them by chance about once in 10^5 runs
+     * (the other properties keep drawing new seeds from the same generator).
      */
-    @Property
+    @Property(seed = "31")
     void probabilitiesCoverTheWholeUnitIntervalNotAGrid(@ForAll("probabilities") double p) {
         long t = MaskStream.threshold(p);
         boolean hundredths = Math.rint(p * 100) / 100 == p; // the double nearest to k / 100 for some integer k
