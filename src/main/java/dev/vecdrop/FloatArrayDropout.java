@@ -457,9 +457,10 @@ final class FloatArrayDropout {
         int channels = layout.channels();
         int samples = (int) (length / layout.period()); // a sample in long: C * S may pass Integer.MAX_VALUE
         for (int n = 0; n < samples; n++) {
-            for (int c = 0; c < channels; c += CHUNK) {
+            int width; // c + width <= channels: no overflow near Integer.MAX_VALUE channels, as c + CHUNK could
+            for (int c = 0; c < channels; c += width) {
                 long first = streamOffset + n * channels + c;
-                int width = (int) Math.min(CHUNK, channels - c);
+                width = (int) Math.min(CHUNK, channels - c);
                 applyChunk(keepBits(seed, first, width, 0), keepBits(seed, first, width, 1),
                         keepBits(seed, first, width, 2), keepBits(seed, first, width, 3), width, n, c, x, xOffset, y,
                         yOffset, affine);
@@ -476,9 +477,10 @@ final class FloatArrayDropout {
         int channels = layout.channels();
         int samples = (int) (length / layout.period()); // a sample in long: C * S may pass Integer.MAX_VALUE
         for (int n = 0; n < samples; n++) {
-            for (int c = 0; c < channels; c += CHUNK) {
+            int width; // as in forwardChannelsLast
+            for (int c = 0; c < channels; c += width) {
                 int first = n * channels + c;
-                int width = (int) Math.min(CHUNK, channels - c);
+                width = (int) Math.min(CHUNK, channels - c);
                 applyChunk(bits(mask, maskOffset, first, width, 0), bits(mask, maskOffset, first, width, 1),
                         bits(mask, maskOffset, first, width, 2), bits(mask, maskOffset, first, width, 3), width, n, c,
                         x, xOffset, y, yOffset, false);

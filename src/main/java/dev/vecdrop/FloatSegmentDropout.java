@@ -474,9 +474,10 @@ public final class FloatSegmentDropout {
         long channels = layout.channels();
         long samples = length / layout.period();
         for (long n = 0; n < samples; n++) {
-            for (long c = 0; c < channels; c += CHUNK) {
+            int width; // c + width <= channels: no overflow near Integer.MAX_VALUE channels, as c + CHUNK could
+            for (long c = 0; c < channels; c += width) {
                 long first = streamOffset + n * channels + c;
-                int width = (int) Math.min(CHUNK, channels - c);
+                width = (int) Math.min(CHUNK, channels - c);
                 applyChunk(keepBits(seed, first, width, 0), keepBits(seed, first, width, 1),
                         keepBits(seed, first, width, 2), keepBits(seed, first, width, 3), width, n, c, x, xOffset, y,
                         yOffset, affine);
@@ -493,9 +494,10 @@ public final class FloatSegmentDropout {
         long channels = layout.channels();
         long samples = length / layout.period();
         for (long n = 0; n < samples; n++) {
-            for (long c = 0; c < channels; c += CHUNK) {
+            int width; // as in forwardChannelsLast
+            for (long c = 0; c < channels; c += width) {
                 long first = n * channels + c;
-                int width = (int) Math.min(CHUNK, channels - c);
+                width = (int) Math.min(CHUNK, channels - c);
                 applyChunk(bits(mask, maskOffset, first, width, 0), bits(mask, maskOffset, first, width, 1),
                         bits(mask, maskOffset, first, width, 2), bits(mask, maskOffset, first, width, 3), width, n, c,
                         x, xOffset, y, yOffset, false);

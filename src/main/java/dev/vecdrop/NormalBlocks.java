@@ -267,8 +267,16 @@ final class NormalBlocks {
                 }
                 continue;
             }
-            for (int c0 = 0; c0 < channels; c0 += BLOCK) {
-                int len = Math.min(BLOCK, channels - c0);
+            // Within one row, only the blocks the call reaches: a segment is run in chunks of 1,024 elements, and
+            // a walk over every block of the row for each chunk made a sample of C channels cost C^2 / 4M steps
+            // (16M channels over a segment: 1.9-2.5 s against 30-39 ms over an array, until stop 31).
+            long row0 = tLo / channels;
+            boolean oneRow = (tHi - 1) / channels == row0;
+            int cFrom = oneRow ? (int) (tLo - row0 * channels) : 0;
+            int cTo = oneRow ? (int) (tHi - row0 * channels) : channels;
+            int len; // c0 + len <= channels: no overflow near Integer.MAX_VALUE channels, as c0 + BLOCK could
+            for (int c0 = cFrom - cFrom % BLOCK; c0 < cTo; c0 += len) {
+                len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
                 for (long row = tLo / channels; row * channels < tHi; row++) {
                     long rowStart = row * channels + c0;
@@ -492,8 +500,16 @@ final class NormalBlocks {
                 }
                 continue;
             }
-            for (int c0 = 0; c0 < channels; c0 += BLOCK) {
-                int len = Math.min(BLOCK, channels - c0);
+            // Within one row, only the blocks the call reaches: a segment is run in chunks of 1,024 elements, and
+            // a walk over every block of the row for each chunk made a sample of C channels cost C^2 / 4M steps
+            // (16M channels over a segment: 1.9-2.5 s against 30-39 ms over an array, until stop 31).
+            long row0 = tLo / channels;
+            boolean oneRow = (tHi - 1) / channels == row0;
+            int cFrom = oneRow ? (int) (tLo - row0 * channels) : 0;
+            int cTo = oneRow ? (int) (tHi - row0 * channels) : channels;
+            int len; // c0 + len <= channels: no overflow near Integer.MAX_VALUE channels, as c0 + BLOCK could
+            for (int c0 = cFrom - cFrom % BLOCK; c0 < cTo; c0 += len) {
+                len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
                 for (long row = tLo / channels; row * channels < tHi; row++) {
                     long rowStart = row * channels + c0;
@@ -660,8 +676,16 @@ final class NormalBlocks {
                 }
                 continue;
             }
-            for (int c0 = 0; c0 < channels; c0 += BLOCK) {
-                int len = Math.min(BLOCK, channels - c0);
+            // Within one row, only the blocks the call reaches: a segment is run in chunks of 1,024 elements, and
+            // a walk over every block of the row for each chunk made a sample of C channels cost C^2 / 4M steps
+            // (16M channels over a segment: 1.9-2.5 s against 30-39 ms over an array, until stop 31).
+            long row0 = tLo / channels;
+            boolean oneRow = (tHi - 1) / channels == row0;
+            int cFrom = oneRow ? (int) (tLo - row0 * channels) : 0;
+            int cTo = oneRow ? (int) (tHi - row0 * channels) : channels;
+            int len; // c0 + len <= channels: no overflow near Integer.MAX_VALUE channels, as c0 + BLOCK could
+            for (int c0 = cFrom - cFrom % BLOCK; c0 < cTo; c0 += len) {
+                len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
                 for (long row = tLo / channels; row * channels < tHi; row++) {
                     long rowStart = row * channels + c0;
@@ -884,8 +908,16 @@ final class NormalBlocks {
                 }
                 continue;
             }
-            for (int c0 = 0; c0 < channels; c0 += BLOCK) {
-                int len = Math.min(BLOCK, channels - c0);
+            // Within one row, only the blocks the call reaches: a segment is run in chunks of 1,024 elements, and
+            // a walk over every block of the row for each chunk made a sample of C channels cost C^2 / 4M steps
+            // (16M channels over a segment: 1.9-2.5 s against 30-39 ms over an array, until stop 31).
+            long row0 = tLo / channels;
+            boolean oneRow = (tHi - 1) / channels == row0;
+            int cFrom = oneRow ? (int) (tLo - row0 * channels) : 0;
+            int cTo = oneRow ? (int) (tHi - row0 * channels) : channels;
+            int len; // c0 + len <= channels: no overflow near Integer.MAX_VALUE channels, as c0 + BLOCK could
+            for (int c0 = cFrom - cFrom % BLOCK; c0 < cTo; c0 += len) {
+                len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
                 for (long row = tLo / channels; row * channels < tHi; row++) {
                     long rowStart = row * channels + c0;

@@ -47,6 +47,9 @@ class GaussianChannelsTest {
             new Object[] {ChannelLayout.channelsLast(3, 1500), 2},
             new Object[] {ChannelLayout.channelsLast(3, 1000), 2},
             new Object[] {ChannelLayout.channelsLast(1, 17), 5},
+            // Rows of several blocks of normals: segment chunks lie inside one row, from a block's start and (odd
+            // stream offsets) from inside a block, and take only the blocks they reach.
+            new Object[] {ChannelLayout.channelsLast(1, 5000), 2},
             // Short runs and small samples past a segment chunk: a chunk starts inside a run or a sample.
             new Object[] {ChannelLayout.channelsFirst(7, 5), 40},
             new Object[] {ChannelLayout.channelsLast(4, 3), 100},
