@@ -30,8 +30,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * not drop the same positions. Memory and copies as in {@link VecdropDropout}: contiguous FLOAT and DOUBLE arrays are
  * read and written in place through ND4J's off-heap buffer, other layouts go through one detached copy.
  *
- * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: none on the
- * contiguous path.
+ * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: no copy of the
+ * data on the contiguous path, a few small objects per call (the segment views, DL4J's operation): 272-312 bytes measured by
+ * LayerAllocationTest.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)

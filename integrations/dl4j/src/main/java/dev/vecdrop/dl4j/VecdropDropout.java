@@ -37,12 +37,13 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * <p><b>Memory.</b> FLOAT and DOUBLE arrays whose elements lie contiguously in c order (views such as a range of
  * rows included) are read and written in place through a {@link java.lang.foreign.MemorySegment} over ND4J's
- * off-heap buffer: no copy, no allocation. Other arrays (f order, strided views, FLOAT16 or BFLOAT16) go through one
+ * off-heap buffer: no copy. Other arrays (f order, strided views, FLOAT16 or BFLOAT16) go through one
  * detached c-order copy that is freed before the call returns (logged once per JVM); nothing outlives a call, so
  * workspaces are unaffected. {@code output} may be {@code input} (in place, as DL4J calls {@link #backprop}).
  *
- * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: none on the
- * contiguous path.
+ * <p>Thread-safety: immutable; one instance may serve any number of layers and threads. Allocation: no copy of the
+ * data on the contiguous path, a few small objects per call (the segment views, DL4J's operation): 272-312 bytes measured by
+ * LayerAllocationTest.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
