@@ -388,8 +388,9 @@ final class DoubleArrayDropout {
         KeepBits scratch = KeepBits.get();
         for (int k = 0; k < length; ) {
             int len = (int) Math.min(KeepBits.BLOCK, length - k);
+            int decisions = KeepBits.blockDecisions(layout, k, len);
             kernels.forwardMaskOnly(seed, streamOffset + KeepBits.firstDecision(layout, k), threshold,
-                    view(scratch), 0, KeepBits.blockDecisions(layout, k, len));
+                    view(scratch), 0, decisions);
             applyKeepBits(scratch, k, len, x, xOffset, y, yOffset, affine);
             k += len;
         }

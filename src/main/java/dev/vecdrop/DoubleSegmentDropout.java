@@ -405,8 +405,10 @@ public final class DoubleSegmentDropout {
         KeepBits scratch = KeepBits.get();
         for (long k = 0; k < length; ) {
             int len = (int) Math.min(KeepBits.BLOCK, length - k);
+            int decisions = KeepBits.blockDecisions(layout, k, len);
             kernels.forwardMaskOnly(seed, streamOffset + KeepBits.firstDecision(layout, k), threshold,
-                    view(scratch), 0, KeepBits.blockDecisions(layout, k, len));
+                    view(scratch), 0, decisions);
+            scratch.decisionsFromNative(decisions);
             applyKeepBits(scratch, k, len, x, xOffset, y, yOffset, affine);
             k += len;
         }
@@ -429,7 +431,7 @@ public final class DoubleSegmentDropout {
 
     /** {@return the scratch's words as the kernels take a mask} */
     private static MemorySegment view(KeepBits scratch) {
-        return scratch.segment;
+        return scratch.nativeWords;
     }
 
     /**
@@ -439,6 +441,7 @@ public final class DoubleSegmentDropout {
     private void applyKeepBits(KeepBits scratch, long k, int len, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                                boolean affine) {
         scratch.build(layout, k, len, vectorKeepBits);
+        scratch.elementBitsToNative(len);
         if (affine) {
             kernels.applyMaskAffine(view(scratch), KeepBits.ELEMENT_BITS, trainScale, shift, dropped, x, xOffset + k, y,
                     yOffset + k, len);

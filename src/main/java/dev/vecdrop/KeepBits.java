@@ -1,6 +1,8 @@
 package dev.vecdrop;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
 import java.util.Arrays;
@@ -20,8 +22,9 @@ import java.util.Arrays;
  * ({@link ChannelLayout#shortDecisions}), are expanded a vector at a time on vector kernels
  * ({@code PanamaKeepBits.spread}); the plain loops cost about 3 ns a run, however short, and 6-8 ns a small sample.
  *
- * <p>Thread-safety: an instance belongs to one thread ({@link #get}). Allocation: 131 longs and a segment view of
- * them per thread, on its first such call (a virtual thread is a thread here); none after.
+ * <p>Thread-safety: an instance belongs to one thread ({@link #get}). Allocation: 131 longs, and 1,048 bytes of
+ * native memory (freed with the scratch) per thread, on its first such call (a virtual thread is a thread here);
+ * none after.
  */
 final class KeepBits {
 
@@ -66,10 +69,28 @@ final class KeepBits {
 
     /** The decisions (words 0-65), the elements' keep bits (66-129), and a word that {@link #orBits} may spill into. */
     final long[] words = new long[ELEMENT_BITS + BLOCK / 64 + 1];
-    /** {@link #words} as a segment, for the segment kernels. */
-    final MemorySegment segment = MemorySegment.ofArray(words);
+    /**
+     * The words the segment kernels take, in native memory: the mask kernel draws a block's decisions here
+     * ({@link #decisionsFromNative}) and the stored-mask kernels read the keep bits from here
+     * ({@link #elementBitsToNative}). Not a heap view of {@link #words}: these kernels would then see heap masks
+     * from here and native ones from callers, and C2 recompiled them again and again, boxing vectors, in a JVM
+     * that passed only native segments (about 500 KB and 60 times the time an iteration of a mask call and a short
+     * per-channel call, for some 15 s, until stop 31; docs/quality.md, "mixed heap and native masks").
+     */
+    final MemorySegment nativeWords = Arena.ofAuto().allocate((long) words.length * Long.BYTES, Long.BYTES);
 
     private KeepBits() {}
+
+    /** Copies the first {@code decisions} bits the segment mask kernel drew in {@link #nativeWords} to {@link #words}. */
+    void decisionsFromNative(int decisions) {
+        MemorySegment.copy(nativeWords, ValueLayout.JAVA_LONG, 0, words, 0, (decisions + 63) >>> 6);
+    }
+
+    /** Copies the keep bits {@link #build} wrote for {@code len} elements to {@link #nativeWords}, at the same words. */
+    void elementBitsToNative(int len) {
+        MemorySegment.copy(words, ELEMENT_BITS, nativeWords, ValueLayout.JAVA_LONG, (long) ELEMENT_BITS * Long.BYTES,
+                (len + 63) >>> 6);
+    }
 
     /** {@return this thread's scratch} */
     static KeepBits get() {
