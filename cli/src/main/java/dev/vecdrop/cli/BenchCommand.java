@@ -58,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--jmh", description = "Run the JMH suite (jmh/) instead of the quick table; full run about 45 min, --quick about 10.")
     boolean jmh;
 
-    @Option(names = "--include", defaultValue = "Isa\\..*|Latency\\..*",
+    @Option(names = "--include", defaultValue = "\\.Isa\\..*|\\.Latency\\..*",
             description = "With --jmh: benchmarks to run, a JMH regex (default: ${DEFAULT-VALUE}), e.g. 'Preferred.*forward'.")
     String include;
 

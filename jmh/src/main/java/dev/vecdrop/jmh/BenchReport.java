@@ -86,7 +86,7 @@ public final class BenchReport {
         s.append("- JDK: ").append(Platform.jdk()).append('\n');
         report.jvmArgs().forEach((isa, flags) -> s.append("- ").append(isa).append(" JVM flags: `").append(flags).append("`\n"));
         s.append("- single thread, p = 0.5, inverted; Gelem/s = elements per ns; GB/s counts bytes read + written; ")
-                .append("x limit = over `limitScale` (the same kernels' y = x * c) in the same JVM; ")
+                .append("x limit = over `limitScale` (the same kernels' y = x * c) under the same ISA flags (JMH forks each benchmark and size); ")
                 .append("x scalar = over `scalarReferenceForward`; alloc = `gc.alloc.rate.norm`.\n");
         return s.toString();
     }

@@ -3,8 +3,9 @@ package dev.vecdrop.jmh;
 import org.openjdk.jmh.annotations.Fork;
 
 /**
- * The JVMs the suite compares, side by side in one run: one forked JVM per ISA. All get transparent huge pages,
- * which lift the 16M-float cases of every kernel, the limits included, by about a third on these VMs.
+ * The JVMs the suite compares, side by side in one run: a set of JVM flags per ISA (JMH forks a JVM for each
+ * benchmark and size). All get transparent huge pages, which lift the 16M-float cases of every kernel, the limits
+ * included, by about a third on these VMs.
  */
 public final class Isa {
 
