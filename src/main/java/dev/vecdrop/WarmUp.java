@@ -21,7 +21,8 @@ import javax.management.ObjectName;
  * {@link ParallelDropout} (on the calling thread), and the normal stream's {@link NormalStream#fill} with the
  * float32 gaussian dropout and noise forwards that run it and their vector combinations; and, every fourth round,
  * float64 arrays (the gaussian layers' too), float32 and float64 native segments, per-channel masks in both
- * layouts, and per-channel gaussian noise over long channels-first runs. Heap segments are not warmed up: mixing
+ * layouts, per-channel gaussian noise over long channels-first runs, element-wise alpha dropout and the fused
+ * kernels ({@link FusedDropout}: each activation, float32 and float64, arrays and native segments). Heap segments are not warmed up: mixing
  * them with native ones in one warm-up keeps C2 recompiling a segment kernel (with heap segments added, the float32
  * mask kernel trapped 43 times on a hoisted loop check, {@code profile_predicate}, and 2 of 3 warm-ups did not
  * settle in 10 s; stop 29), so it may not settle; a caller of heap segments warms them up by using them.
@@ -43,8 +44,10 @@ import javax.management.ObjectName;
  * stop 22, before and after the normal fill became three passes, no difference shown; 3.6-3.9 s when float64, segments and
  * per-channel masks came in, 1.6-1.9 s before them; the kernels C2 compiles have grown since; 6.5-7.5 s at 512 bits
  * once every {@link ParallelDropout} form and a {@link DropoutLayer} of each shortcut came in, stop 28; 5.6-6.5 s
- * once no compilation failed a class speculation any more, stop 29), inside {@link #DEFAULT_LIMIT}, but by only
- * about 1.5x: a slower or busier machine can reach it. While other threads keep
+ * once no compilation failed a class speculation any more, stop 29; 8.1-8.3 s at 512 bits and 8.8-10.2 s with
+ * AVX2 once the fused kernels and element-wise alpha dropout came in, stop 31, against 6.1-6.8 and 6.6 s before
+ * them in the same hour), inside {@link #DEFAULT_LIMIT} (20 s since stop 31, 10 s before), by about 2x: a slower
+ * or busier machine can reach it. While other threads keep
  * the JIT busy
  * (a service starting up around it) it cannot tell its own compilations from theirs and may run to the limit.
  * Results of later calls are unaffected (warm-up uses its own buffers; nothing is shared).
@@ -56,12 +59,15 @@ import javax.management.ObjectName;
  */
 public final class WarmUp {
 
-    /** Rounds always run, so that C2 has seen every branch's profile before it compiles. */
+    /**
+     * The fewest rounds a warm-up that can tell when the JIT is done runs, so that C2 has seen every branch's
+     * profile before it compiles; the time limit ends it sooner if it comes first.
+     */
     public static final int MIN_ROUNDS = 300;
     /** How long no round may allocate and no compilation may finish before the kernels count as compiled. */
     public static final int QUIET_MILLIS = 100;
     /** Default time limit of {@link #run()}. */
-    public static final Duration DEFAULT_LIMIT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_LIMIT = Duration.ofSeconds(20);
 
     private static final int LENGTH = 4096 + 63; // a vector body, a tail, and a partial mask word at every width
     /** The gaussian layers run the fill's passes and their combinations: warmed with it, float32 and float64. */
@@ -145,12 +151,12 @@ public final class WarmUp {
     /**
      * Warms up, stopping after {@code limit} even if compilation has not shown.
      *
-     * @param limit the longest the warm-up runs
+     * @param limit the longest the warm-up runs (one past 292 years counts as 292 years)
      * @return what was run and whether it settled
      * @throws NullPointerException if {@code limit} is null
      */
     public static Report run(Duration limit) {
-        long budget = limit.toNanos();
+        long budget = limit.compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0 ? Long.MAX_VALUE : limit.toNanos();
         float[] x = new float[LENGTH];
         float[] y = new float[LENGTH];
         long[] mask = new long[Dropout.maskWords(LENGTH)];
@@ -316,6 +322,8 @@ public final class WarmUp {
         private static final int[] SPLIT_AND_INLINE = {LENGTH, 100};
 
         private static final int CHANNELS = 69;
+        /** Rows of the fused kernels: a vector body and a tail at every width. */
+        private static final int FUSED_FEATURES = 67;
         private final double[] xd = new double[LENGTH];
         private final double[] yd = new double[LENGTH];
         private final long[] mask = new long[Dropout.maskWords(LENGTH)];
@@ -325,6 +333,19 @@ public final class WarmUp {
         private final float[] xf;
         private final float[] yf = new float[LENGTH];
         private final Dropout[] perChannel;
+        /** Element-wise alpha dropout (the per-channel forms above are alpha's only other calls). */
+        private final Dropout alpha = Dropout.alpha(0.1);
+        /**
+         * The fused kernels, one a round in turn: each activation with inverted dropout, and ReLU with classic (its
+         * unscaled variant), each with its own kernels for float32, float64, arrays and segments.
+         */
+        private final FusedDropout[] fused;
+        private final float[] bias = new float[FUSED_FEATURES];
+        private final float[] dBias = new float[FUSED_FEATURES];
+        private final double[] biasd = new double[FUSED_FEATURES];
+        private final double[] dBiasd = new double[FUSED_FEATURES];
+        private final MemorySegment nativeBias;
+        private final MemorySegment nativeDBias;
 
         Forms(float[] x, Dropout inverted, Dropout classic) {
             xf = x;
@@ -346,6 +367,56 @@ public final class WarmUp {
                     inverted.perChannel(ChannelLayout.channelsLast(7, CHANNELS)), classic.perChannel(rows),
                     classic.perChannel(runs), alpha.perChannel(runs), alpha.perChannel(rows),
                     inverted.perChannel(smallSamples), alpha.perChannel(smallSamples)};
+            fused = new FusedDropout[] {FusedDropout.of(inverted, Activation.relu()),
+                    FusedDropout.of(inverted, Activation.identity()), FusedDropout.of(inverted, Activation.leakyRelu(0.01f)),
+                    FusedDropout.of(classic, Activation.relu())};
+            for (int j = 0; j < FUSED_FEATURES; j++) {
+                bias[j] = (j % 7) * 0.25f - 0.75f;
+                biasd[j] = bias[j];
+            }
+            nativeBias = arena.allocate((long) FUSED_FEATURES * Double.BYTES).copyFrom(MemorySegment.ofArray(biasd));
+            nativeDBias = arena.allocate((long) FUSED_FEATURES * Double.BYTES);
+        }
+
+        /**
+         * Element-wise alpha dropout and the fused kernels, whose first calls after a warm-up without them allocated
+         * 0.5-1.2 MB each (a review helper's probe, stop 31): every operation over float32 and float64 arrays and
+         * native segments, one fused dropout a round in turn, 1 to 16 rows.
+         */
+        void fusedAndAlpha(int r, long offset, long[] mask) {
+            int n = (1 + ((r >> 2) & 15)) * FUSED_FEATURES;
+            FusedDropout f = fused[(r >> 2) % fused.length];
+            f.forward(r, offset, xf, 0, bias, 0, yf, 0, n, FUSED_FEATURES);
+            f.forward(r, offset, xf, 0, bias, 0, yf, 0, n, FUSED_FEATURES, mask, 0);
+            f.backward(r, offset, yf, 0, xf, 0, yf, 0, n, FUSED_FEATURES, dBias, 0);
+            f.backward(r, offset, yf, 0, xf, 0, yf, 0, n, FUSED_FEATURES, null, 0);
+            f.residualForward(r, offset, xf, 0, xf, 0, yf, 0, n);
+            f.residualBackward(r, offset, xf, 0, yf, 0, n);
+            f.forward(r, offset, xd, 0, biasd, 0, yd, 0, n, FUSED_FEATURES);
+            f.forward(r, offset, xd, 0, biasd, 0, yd, 0, n, FUSED_FEATURES, mask, 0);
+            f.backward(r, offset, yd, 0, xd, 0, yd, 0, n, FUSED_FEATURES, dBiasd, 0);
+            f.residualForward(r, offset, xd, 0, xd, 0, yd, 0, n);
+            FusedFloatSegmentDropout floats = f.floatSegments();
+            floats.forward(r, offset, nativeX, 0, nativeBias, 0, nativeY, 0, n, FUSED_FEATURES);
+            floats.forward(r, offset, nativeX, 0, nativeBias, 0, nativeY, 0, n, FUSED_FEATURES, nativeMask, 0);
+            floats.backward(r, offset, nativeY, 0, nativeX, 0, nativeY, 0, n, FUSED_FEATURES, nativeDBias, 0);
+            floats.residualForward(r, offset, nativeX, 0, nativeX, 0, nativeY, 0, n);
+            FusedDoubleSegmentDropout doubles = f.doubleSegments();
+            doubles.forward(r, offset, nativeX, 0, nativeBias, 0, nativeY, 0, n, FUSED_FEATURES);
+            doubles.forward(r, offset, nativeX, 0, nativeBias, 0, nativeY, 0, n, FUSED_FEATURES, nativeMask, 0);
+            doubles.backward(r, offset, nativeY, 0, nativeX, 0, nativeY, 0, n, FUSED_FEATURES, nativeDBias, 0);
+            doubles.residualForward(r, offset, nativeX, 0, nativeX, 0, nativeY, 0, n);
+            int length = LENGTH - (r & 63);
+            alpha.forward(r, offset, xf, 0, yf, 0, length);
+            alpha.forward(r, offset, xf, 0, yf, 0, length, mask, 0);
+            alpha.backward(r, offset, xf, 0, yf, 0, length);
+            alpha.backward(mask, 0, xf, 0, yf, 0, length);
+            alpha.forward(r, offset, xd, 0, yd, 0, length);
+            alpha.forward(r, offset, xd, 0, yd, 0, length, mask, 0);
+            alpha.backward(r, offset, xd, 0, yd, 0, length);
+            alpha.floatSegments().forward(r, offset, nativeX, 0, nativeY, 0, length);
+            alpha.floatSegments().forward(r, offset, nativeX, 0, nativeY, 0, length, nativeMask, 0);
+            alpha.doubleSegments().forward(r, offset, nativeX, 0, nativeY, 0, length);
         }
 
         /**
@@ -508,6 +579,7 @@ public final class WarmUp {
                 d.backward(mask, 0, xf, 0, yf, 0, length);
                 d.backward(r, odd, xd, 0, yd, 0, length);
             }
+            fusedAndAlpha(r, odd, mask);
         }
     }
 

@@ -62,6 +62,12 @@ final class WarmUpProbe {
         for (int i = 0; i < N; i++) {
             xd[i] = x[i];
         }
+        // The fused kernels and element-wise alpha dropout (not warmed until stop 31: 0.5-1.2 MB first calls).
+        FusedDropout fused = FusedDropout.of(Dropout.inverted(0.3), Activation.relu());
+        float[] bias = new float[1024];
+        float[] dBias = new float[1024];
+        double[] biasd = new double[1024];
+        Dropout alpha = Dropout.alpha(0.1);
         Dropout[] dropouts = {Dropout.inverted(0.1), Dropout.classic(0.5), Dropout.inverted(0.0), Dropout.inverted(1.0)};
         try (ForkJoinPool pool = new ForkJoinPool(2)) {
             ParallelDropout[] parallel = new ParallelDropout[dropouts.length];
@@ -87,13 +93,20 @@ final class WarmUpProbe {
                 () -> shortRuns.forward(99, 1_000_001, x, 0, y, 0, N),
                 () -> shortRows.backward(99, 1_000_001, x, 0, y, 0, N),
                 () -> smallSamples.forward(99, 1_000_001, x, 0, y, 0, N - N % 15, mask, 0),
+                () -> fused.forward(99, 1_000_001, x, 0, bias, 0, y, 0, N, 1024),
+                () -> fused.backward(99, 1_000_001, y, 0, x, 0, y, 0, N, 1024, dBias, 0),
+                () -> fused.forward(99, 1_000_001, xd, 0, biasd, 0, yd, 0, N, 1024),
+                () -> fused.residualForward(99, 1_000_000, x, 0, x, 0, y, 0, N),
+                () -> alpha.forward(99, 1_000_001, x, 0, y, 0, N),
+                () -> alpha.forward(99, 1_000_001, xd, 0, yd, 0, N),
                 () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
             };
             String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK",
                 "EVAL_CLASSIC", "NORMALS", "GAUSSIAN_DROPOUT", "GAUSSIAN_DROPOUT_DOUBLE",
                 "GAUSSIAN_DROPOUT_CHANNELS_LAST", "GAUSSIAN_NOISE_CHANNELS_LAST", "GAUSSIAN_DROPOUT_CHANNELS_FIRST",
                 "GAUSSIAN_NOISE_CHANNELS_FIRST", "GAUSSIAN_DROPOUT_SHORT_RUNS", "GAUSSIAN_NOISE_SMALL_SAMPLES",
-                "DROPOUT_SHORT_RUNS", "DROPOUT_SHORT_ROWS", "DROPOUT_SMALL_SAMPLES",
+                "DROPOUT_SHORT_RUNS", "DROPOUT_SHORT_ROWS", "DROPOUT_SMALL_SAMPLES", "FUSED_FORWARD", "FUSED_BACKWARD",
+                "FUSED_FORWARD_DOUBLE", "FUSED_RESIDUAL", "ALPHA_FORWARD", "ALPHA_FORWARD_DOUBLE",
                 "CONTROL"};
             System.out.println("WARMED settled " + settled);
             for (int i = 0; i < ops.length; i++) {
