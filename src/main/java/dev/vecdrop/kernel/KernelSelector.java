@@ -20,13 +20,18 @@ public final class KernelSelector {
     private static final KernelChoice CHOICE = select();
     private static final DropoutKernels KERNELS = CHOICE.kernels();
 
+    /** Whether this line is worth a warning: scalar kernels nobody asked for, an ignored setting, no hardware fma. */
+    private static final boolean WARN = (KERNELS.vectorBitSize() == 0 && WidthRequest.BITS != WidthRequest.SCALAR)
+            || WidthRequest.isInvalid() || !hardwareFma();
+
     static {
         System.Logger log = System.getLogger("dev.vecdrop");
-        if (KERNELS.vectorBitSize() > 0) {
-            log.log(System.Logger.Level.INFO, "vecdrop: " + KERNELS.name() + " kernels (" + CHOICE.reason() + ")");
-        } else {
-            log.log(System.Logger.Level.WARNING, "vecdrop: scalar kernels, because " + CHOICE.reason());
-        }
+        String fma = hardwareFma() ? "" : "; no hardware fma (-XX:-UseFMA, or a CPU without FMA3): Math.fma and the"
+                + " Vector API's FMA run in software, so the normal stream and the gaussian layers are thousands of"
+                + " times slower and allocate on every call";
+        log.log(WARN ? System.Logger.Level.WARNING : System.Logger.Level.INFO, KERNELS.vectorBitSize() > 0
+                ? "vecdrop: " + KERNELS.name() + " kernels (" + CHOICE.reason() + ")" + fma
+                : "vecdrop: scalar kernels, because " + CHOICE.reason() + fma);
     }
 
     private KernelSelector() {}
@@ -106,6 +111,11 @@ public final class KernelSelector {
         if (noC2 != null) {
             return scalar(noC2 + ": the Vector API is only fast once C2 compiles it");
         }
+        if (hotspotOption("UseAVX").equals("0")) {
+            // C2 does not intrinsify the Vector API's conversions and compares on SSE alone: every vector boxed,
+            // 180-570 KB a 4K-float forward, 3-8x slower than the scalar kernels (a review helper, stop 31).
+            return scalar("-XX:UseAVX=0 (SSE only): C2 does not compile the Vector API's conversions there");
+        }
         KernelSelector.class.getModule().addReads(vectorModule.get());
         try {
             Class<?> panama = Class.forName(PANAMA_KERNELS);
@@ -119,6 +129,25 @@ public final class KernelSelector {
 
     private static KernelChoice scalar(String reason) {
         return new KernelChoice(DropoutKernels.SCALAR, reason);
+    }
+
+    /**
+     * Whether {@code Math.fma} and the Vector API's {@code FMA} run as one instruction: HotSpot's {@code UseFMA},
+     * which is false on x86 CPUs without FMA3 (before Haswell and Piledriver) and with {@code -XX:-UseFMA}; then
+     * both fall back to {@code BigDecimal}. Taken as true where the option cannot be read.
+     */
+    public static boolean hardwareFma() {
+        return !hotspotOption("UseFMA").equals("false");
+    }
+
+    /** HotSpot's value of {@code name}, or {@code ""} where it has none (another CPU, another JVM, no jdk.management). */
+    private static String hotspotOption(String name) {
+        try {
+            var hotspot = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return hotspot == null ? "" : hotspot.getVMOption(name).getValue();
+        } catch (LinkageError | RuntimeException e) {
+            return "";
+        }
     }
 
     /** Why C2 cannot compile the kernels, or {@code null} if it can (or we cannot tell). */
