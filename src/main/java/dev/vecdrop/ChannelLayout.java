@@ -24,7 +24,7 @@ import java.util.Objects;
  */
 public final class ChannelLayout {
 
-    /** How decisions map to elements. */
+    /** How decisions map to elements. Thread-safety: immutable. Allocation: none (constants). */
     public enum Kind {
         /** One decision per element. */
         ELEMENTWISE,

@@ -30,8 +30,9 @@ import dev.vecdrop.kernel.KernelSelector;
  *
  * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
  * Allocation: none, once the JIT has compiled the kernels; a thread's first per-channel call over runs under 128
- * elements or rows of up to 64 channels makes that thread's scratch (131 longs), and a {@link ChannelLayout} of such
- * short runs or small samples holds a table of 4,224 ints from its construction.
+ * elements or rows of up to 64 channels makes that thread's scratch (131 longs, and 1,048 bytes of native memory
+ * for the segment forms), and a {@link ChannelLayout} of channels-first runs under 32 elements or channels-last
+ * samples under 128 holds a table of 4,224 ints from its construction.
  */
 public final class Dropout {
 
@@ -180,7 +181,8 @@ public final class Dropout {
 
     /**
      * {@return the float32 factor applied to kept elements in training and backward ({@code 1} for classic, alpha
-     * dropout's {@code a} for alpha)}
+     * dropout's {@code a} for alpha; 1 for inverted dropout that keeps nothing, {@code T = 0}, whose factor is never
+     * applied)}
      */
     public float trainScale() {
         return floats.trainScale();
@@ -191,7 +193,10 @@ public final class Dropout {
         return floats.evalScale();
     }
 
-    /** {@return the float64 factor applied to kept elements in training and backward: {@code 1 / (1 - p)}, 1 or a} */
+    /**
+     * {@return the float64 factor applied to kept elements in training and backward: {@code 1 / (1 - p)}, 1 or a;
+     * 1 for inverted dropout that keeps nothing ({@code T = 0}), whose factor is never applied}
+     */
     public double trainScaleDouble() {
         return doubles.trainScale();
     }

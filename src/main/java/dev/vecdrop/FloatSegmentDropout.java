@@ -13,9 +13,11 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Every method checks all its arguments first and throws before writing anything: {@link NullPointerException}
  * for a null segment, {@link IllegalStateException} for a segment whose arena is closed,
+ * {@link WrongThreadException} for a segment of another thread's confined arena,
  * {@link IndexOutOfBoundsException} for a region past a segment's end, {@link IllegalArgumentException} for a
  * negative length, a bad stream offset, a read-only output, a segment whose size is not a whole number of
- * elements, input and output that overlap without being the same memory, or a mask that overlaps the data.
+ * elements, input and output that overlap without being the same memory, or a mask that overlaps an output (in a
+ * forward, the input too; a mask and an input only read may share memory).
  *
  * <p>Thread-safety: immutable; use from any number of threads on disjoint outputs. Allocation: none, once the JIT
  * has compiled the kernels, but a thread's first per-channel call over short runs or rows makes its scratch

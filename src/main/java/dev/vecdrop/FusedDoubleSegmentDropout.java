@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Every method checks all its arguments first and throws before writing anything:
  * {@link NullPointerException} for a null segment, {@link IllegalStateException} for a segment whose arena is
- * closed, {@link IndexOutOfBoundsException} for a region past a segment's end, {@link IllegalArgumentException} for
+ * closed, {@link WrongThreadException} for a segment of another thread's confined arena,
+ * {@link IndexOutOfBoundsException} for a region past a segment's end, {@link IllegalArgumentException} for
  * a negative length, {@code features < 1}, a length that is not a multiple of {@code features}, a bad stream
  * offset, a read-only output, input and output that overlap without being the same memory, or a bias, bias
  * gradient or mask that shares memory with an output (or a mask with the input).

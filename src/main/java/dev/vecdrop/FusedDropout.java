@@ -10,8 +10,8 @@ package dev.vecdrop;
  * {@code i % features}) uses element {@code streamOffset + i} of the mask stream of {@code seed}, exactly as
  * {@link Dropout#forward(long, long, float[], int, float[], int, int)} does, and a stored mask has the same bits.
  * The operations, each exactly rounded, in this order (so the result is bit for bit the unfused chain of a bias add
- * loop, an activation loop and {@code Dropout.forward}; but where an add meets two NaNs, {@code x + bias} or
- * {@code residual + y}, which payload comes out is up to the compiled code, as Java leaves it, on every path):
+ * loop, an activation loop and {@code Dropout.forward}; but where an add meets two NaNs, {@code x + bias},
+ * {@code residual + y} or two terms of the bias gradient's sum, which payload comes out is up to the compiled code, as Java leaves it, on every path):
  * <pre>
  * pre = x[r, j] + bias[j]
  * a   = act(pre)                        (see {@link Activation})

@@ -3,7 +3,7 @@ package dev.vecdrop;
 /**
  * Where the {@code 1 / (1 - p)} correction of dropout goes, or alpha dropout's affine correction.
  *
- * <p>Thread-safety: immutable.
+ * <p>Thread-safety: immutable. Allocation: none (constants).
  */
 public enum Scaling {
     /** Train {@code y = x * m / (1 - p)}, eval {@code y = x}: the form PyTorch and most frameworks use. */

@@ -127,7 +127,7 @@ public final class WarmUp {
     private static final Executor[] CALLER_RUNS = {Runnable::run, new CallerRuns(), new AnotherCallerRuns()};
 
     /**
-     * What a warm-up did. Immutable; made once per {@link #run} call.
+     * What a warm-up did. Thread-safety: immutable. Allocation: made once per {@link #run} call.
      *
      * @param rounds         rounds of every operation run
      * @param nanos          time taken

@@ -5,7 +5,7 @@ package dev.vecdrop.kernel;
  * ({@code dev.vecdrop.NormalStream}) and the vector version so that the two cannot disagree. Part of the
  * contract: changing any bit here changes the stream.
  *
- * <p>Thread-safety: constants only.
+ * <p>Thread-safety: constants only. Allocation: none.
  */
 public final class NormalCoefficients {
 

@@ -7,7 +7,7 @@ import java.util.Locale;
  * forces an implementation; unset means "the preferred width of this CPU". Read once; kept in its own class so
  * the vector kernels can size their {@code static final} species from it while the selector is initialising.
  *
- * <p>Thread-safety: immutable after class initialisation.
+ * <p>Thread-safety: immutable after class initialisation. Allocation: none after it.
  */
 public final class WidthRequest {
 

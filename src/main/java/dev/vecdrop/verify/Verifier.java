@@ -37,7 +37,7 @@ import java.util.function.BiFunction;
  */
 public final class Verifier {
 
-    /** The outcome of a run. */
+    /** The outcome of a run. Thread-safety: immutable. Allocation: made once per run. */
     public record Report(long cases, long operations, long mismatches, String firstMismatch) {
         /** Whether every case matched. */
         public boolean passed() {
@@ -168,7 +168,10 @@ public final class Verifier {
         this.maxLength = maxLength;
     }
 
-    /** A normal-stream fill under test, with {@link NormalStream#fill}'s arguments. */
+    /**
+     * A normal-stream fill under test, with {@link NormalStream#fill}'s arguments. Thread-safety and allocation: the
+     * implementation's; the verifier calls it from one thread.
+     */
     @FunctionalInterface
     public interface NormalFill {
         /**
