@@ -41,7 +41,7 @@ final class Checks {
         int words = Dropout.maskWords(length);
         if (offset < 0 || offset > mask.length - words) {
             throw new IndexOutOfBoundsException(name + ": " + words + " words for " + length
-                    + " elements from offset " + offset + " do not fit in length " + mask.length);
+                    + " decisions from offset " + offset + " do not fit in length " + mask.length);
         }
     }
 
@@ -60,10 +60,14 @@ final class Checks {
         }
     }
 
-    static void stream(long streamOffset, long length) {
-        if (streamOffset < 0 || streamOffset > Long.MAX_VALUE - length) {
-            throw new IllegalArgumentException("stream offset must be in [0, 2^63 - 1 - length], got "
-                    + streamOffset + " with length " + length);
+    /**
+     * A call that uses {@code n} stream elements from {@code streamOffset}: an element each element-wise, a decision
+     * (or normal) each per channel, so the message counts stream elements, not the call's length.
+     */
+    static void stream(long streamOffset, long n) {
+        if (streamOffset < 0 || streamOffset > Long.MAX_VALUE - n) {
+            throw new IllegalArgumentException("stream offset must be in [0, 2^63 - 1 - n] for a call of n stream "
+                    + "elements (one a decision), got " + streamOffset + " with n = " + n);
         }
     }
 

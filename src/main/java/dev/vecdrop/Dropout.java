@@ -21,7 +21,10 @@ import dev.vecdrop.kernel.KernelSelector;
  * forward is affine instead ({@code keep ? (x * a) + b : c}), its backward and mask those of the dropout with scale
  * {@code a}. Masks are packed bits: bit {@code i & 63}
  * of word {@code maskOffset + (i >>> 6)} is element {@code i} of the call, LSB first; every word the call
- * covers is written whole, bits past {@code length} are zero.
+ * covers is written whole, bits past {@code length} are zero. Per channel ({@link #perChannel}) a bit is a
+ * decision instead: bit {@code d} is decision {@code d} of the call, and a mask holds {@code ceil(N * C / 64)}
+ * words; the methods' {@code ceil(length / 64)} words then read {@code ceil(decisions / 64)}, and their messages
+ * count decisions.
  *
  * <p>Every method checks all its arguments first and throws before writing anything: a
  * {@link NullPointerException} for a null array, {@link IndexOutOfBoundsException} for a region that does not

@@ -84,7 +84,8 @@ class ChecksBoundaryTest {
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> dropout.forward(11, last + 1, x, 0, y, 0, n));
-        assertEquals("stream offset must be in [0, 2^63 - 1 - length], got " + (last + 1) + " with length 10",
+        assertEquals("stream offset must be in [0, 2^63 - 1 - n] for a call of n stream elements (one a decision), got "
+                + (last + 1) + " with n = 10",
                 e.getMessage());
     }
 
@@ -127,7 +128,7 @@ class ChecksBoundaryTest {
         dropout.mask(4, 0, mask, 1, 128);
         IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
                 () -> dropout.mask(4, 0, mask, 1, 129));
-        assertEquals("mask: 3 words for 129 elements from offset 1 do not fit in length 3", e.getMessage());
+        assertEquals("mask: 3 words for 129 decisions from offset 1 do not fit in length 3", e.getMessage());
     }
 
     @Test
