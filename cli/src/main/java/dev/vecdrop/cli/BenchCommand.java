@@ -170,6 +170,12 @@ final class BenchCommand implements Callable<Integer> {
      * {@code --jmh} is given; the report's output goes straight to this terminal.
      */
     private int runJmh() {
+        try { // checked here, where a bad one is one line and exit 2, not a stack trace from the JMH run
+            java.util.regex.Pattern.compile(include);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new ParameterException(spec.commandLine(), "--include is not a regular expression: "
+                    + e.getDescription() + " near index " + e.getIndex() + " of " + include);
+        }
         String home = System.getProperty("vecdrop.home", ".");
         java.nio.file.Path jar = java.nio.file.Path.of(home, "jmh", "target", "benchmarks.jar");
         if (!java.nio.file.Files.isRegularFile(jar)) {

@@ -311,6 +311,14 @@ class MainTest {
         assertEquals(1, run.err().lines().filter(l -> l.startsWith("vecdrop")).count(), run.err());
     }
 
+    /** Until stop 31 a bad regex reached JMH, which ended the run with a stack trace and exit 1. */
+    @Test
+    void benchJmhRejectsAnIncludeThatIsNoRegexBeforeRunning() {
+        Run run = run("bench", "--jmh", "--include", "(");
+        assertEquals(2, run.code(), run.out() + run.err());
+        assertTrue(run.err().contains("--include is not a regular expression"), run.err());
+    }
+
     @Test
     void verifyRejectsANegativeMaxLength() {
         Run run = run("verify", "--max-length", "-1");

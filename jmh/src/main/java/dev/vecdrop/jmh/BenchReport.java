@@ -50,12 +50,15 @@ public final class BenchReport {
         }
         Path out = Path.of(args[0]);
         Files.createDirectories(out);
+        for (String old : List.of("report.md", "throughput.png", "jmh.json")) { // no stale report beside a new log
+            Files.deleteIfExists(out.resolve(old));
+        }
         boolean quick = Boolean.parseBoolean(args[3]);
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(args[1])
                 .param("n", args[2].split(","))
                 .addProfiler(GCProfiler.class)
-                .shouldFailOnError(true)
+                .shouldFailOnError(false) // a failing cell is logged and left out; the others still report
                 .result(out.resolve("jmh.json").toString())
                 .resultFormat(ResultFormatType.JSON);
         if (quick) {
@@ -66,8 +69,20 @@ public final class BenchReport {
         try (OutputStream log = Files.newOutputStream(out.resolve("jmh.log"));
              PrintStream progress = new PrintStream(new ProgressFilter(log, System.err), true, StandardCharsets.UTF_8)) {
             results = new Runner(options.build(), OutputFormatFactory.createFormatInstance(progress, VerboseMode.NORMAL)).run();
+        } catch (RunnerException e) { // "No benchmarks to run" for an include that matches nothing, among others
+            System.err.println("\r\033[Kvecdrop bench --jmh: " + e.toString().lines().findFirst().orElse("") + " (see "
+                    + out.resolve("jmh.log") + ")");
+            System.exit(2);
+            return;
         }
         System.err.print("\r\033[K");
+        // JMH marks a failed cell's iteration "<failure>" and goes on with the next cell.
+        long failed = Files.readAllLines(out.resolve("jmh.log")).stream().filter(l -> l.endsWith(": <failure>")).count();
+        if (results.isEmpty()) {
+            System.err.println("vecdrop bench --jmh: no benchmark finished (" + failed + " failed; see "
+                    + out.resolve("jmh.log") + ")");
+            System.exit(1);
+        }
         Report report = Report.of(results);
         String header = header(report);
         String tables = report.markdownTables();
@@ -76,6 +91,11 @@ public final class BenchReport {
         Files.writeString(out.resolve("report.md"), header + "\n" + tables + "\n![throughput](throughput.png)\n");
         ThroughputChart.write(report, out.resolve("throughput.png"));
         System.out.println("Wrote " + out.resolve("report.md") + ", throughput.png, jmh.json and jmh.log");
+        if (failed > 0) {
+            System.err.println("vecdrop bench --jmh: " + failed + " benchmark cells failed and are not in the report"
+                    + " (see " + out.resolve("jmh.log") + ")");
+            System.exit(1);
+        }
     }
 
     private static String header(Report report) {
