@@ -8,10 +8,12 @@ import dev.vecdrop.kernel.KernelSelector;
  *
  * <p>A unit's norm is summed in {@code double}, element by element in order, so it is the same on every CPU;
  * a unit over the bound is multiplied by {@code (float) (c / norm)}, element by element, with the kernels this JVM
- * picked (bit-identical at every width). A unit within the bound is not touched. The factor and each product are
- * rounded to float, so a projected unit's norm is {@code c} only to within a few float roundings: in about half of
- * random units it stays above {@code c}, by up to about {@code 1e-7} relative (2.4e-8 for {@code [3, 2]} at
- * {@code c = 1}), and a second call scales it again, by a factor that close to 1, and counts it again (stop 30).
+ * picked (bit-identical at every width), unless that factor rounds to exactly 1: then the multiply would change
+ * nothing, and the unit is left as it is and not counted. A unit within the bound is not touched. The factor and
+ * each product are rounded to float, so a projected unit's norm is {@code c} only to within a few float roundings:
+ * in about half of random units it stays above {@code c}, by up to about {@code 1e-7} relative (2.4e-8 for
+ * {@code [3, 2]} at {@code c = 1}); a second call scales and counts again only those whose factor is still below
+ * 1 (about a third of them in random units), and leaves the others, as {@code [3, 2]}, above {@code c} for good.
  * Non-finite weights give non-finite results (an infinite one makes the factor 0 and the unit {@code [NaN, 0, ...]}).
  *
  * <p>Thread-safety: stateless; concurrent calls on disjoint regions are safe. Allocation: none.
@@ -54,8 +56,9 @@ public final class MaxNorm {
                 sumOfSquares += (double) w[i] * w[i];
             }
             double norm = Math.sqrt(sumOfSquares);
-            if (norm > c) {
-                KernelSelector.kernels().floatArrays().scale((float) (c / norm), w, start, w, start, fanIn);
+            float factor = (float) (c / norm); // NaN for a NaN weight: not below 1, not touched
+            if (factor < 1f) { // norm > c, and the factor did not round up to 1 (a multiply that changes nothing)
+                KernelSelector.kernels().floatArrays().scale(factor, w, start, w, start, fanIn);
                 projected++;
             }
         }

@@ -59,6 +59,22 @@ class MaxNormTest {
         assertArrayEquals(copy, w);
     }
 
+    /**
+     * {@code [3, 2]} at {@code c = 1} stays 2.4e-8 relative above the bound after its projection, and its next factor
+     * rounds to exactly 1: a multiply that changes nothing, which until stop 31 was counted again on every call
+     * (found by a review helper).
+     */
+    @Test
+    void aProjectedUnitWhoseFactorRoundsToOneIsNotCountedAgain() {
+        float[] w = {3, 2};
+        assertEquals(1, MaxNorm.project(w, 0, 1, 2, 1f));
+        float[] projected = w.clone();
+        double norm = Math.sqrt((double) w[0] * w[0] + (double) w[1] * w[1]);
+        assertTrue(norm > 1 && (float) (1 / norm) == 1f, "the case this test is about: norm " + norm);
+        assertEquals(0, MaxNorm.project(w, 0, 1, 2, 1f), "a factor of 1 scales nothing down");
+        assertArrayEquals(projected, w);
+    }
+
     @Test
     void aUnitExactlyOnTheBoundIsNeitherCountedNorTouched() {
         // Norms of exactly 5 (3-4-5 triangles, summed exactly in double): inside the closed ball, so not projected.
