@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
     float rate;
 
     @Option(names = "--plain-rate", defaultValue = "0.02",
-            description = "Learning rate of runs without dropout; the guide uses 10-100x less than for dropout (default: ${DEFAULT-VALUE}).")
+            description = "Learning rate of runs without dropout and drop-connect; the guide uses 10-100x less than for dropout (default: ${DEFAULT-VALUE}).")
     float plainRate;
 
     @Option(names = "--rate-decay", defaultValue = "0.99", description = "Rate multiplier per epoch (default: ${DEFAULT-VALUE}).")
@@ -95,7 +95,7 @@ final class TrainCommand implements Callable<Integer> {
     float[] momentum;
 
     @Option(names = "--plain-momentum", split = ",",
-            description = "Momentum START,END of runs without dropout (default: the same as --momentum).")
+            description = "Momentum START,END of runs without dropout and drop-connect (default: the same as --momentum).")
     float[] plainMomentum;
 
     @Option(names = "--momentum-epochs", defaultValue = "10", description = "Epochs of the momentum ramp (default: ${DEFAULT-VALUE}).")
@@ -138,6 +138,37 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (trainSamples != null && trainSamples < 1) {
             throw new ParameterException(spec.commandLine(), "--train-samples must be positive, got " + trainSamples);
+        }
+        // Numbers that train nothing sensible: NaN or infinite losses, or a bound that quietly means "off".
+        if (!(maxNorm == 0 || (maxNorm > 0 && maxNorm < Float.POSITIVE_INFINITY))) {
+            throw new ParameterException(spec.commandLine(), "--max-norm must be 0 (off) or positive and finite, got "
+                    + maxNorm);
+        }
+        if (!(rate > 0 && rate < Float.POSITIVE_INFINITY && plainRate > 0 && plainRate < Float.POSITIVE_INFINITY)) {
+            throw new ParameterException(spec.commandLine(), "--rate and --plain-rate must be positive and finite, got "
+                    + rate + " and " + plainRate);
+        }
+        if (!(rateDecay > 0 && rateDecay <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--rate-decay must be in (0, 1], got " + rateDecay);
+        }
+        for (float m : new float[] {momentum[0], momentum[1], plainMomentum[0], plainMomentum[1]}) {
+            if (!(m >= 0 && m < 1)) {
+                throw new ParameterException(spec.commandLine(), "--momentum and --plain-momentum take values in"
+                        + " [0, 1), got " + m);
+            }
+        }
+        if (momentumEpochs < 0) {
+            throw new ParameterException(spec.commandLine(), "--momentum-epochs must be >= 0, got " + momentumEpochs);
+        }
+        if (scaleWidth && dropHidden >= 1) { // n / (1 - p) has no width
+            throw new ParameterException(spec.commandLine(), "--scale-width needs --dropout-hidden below 1");
+        }
+        if (noDropout && (compare || compareAll)) { // the comparisons name their runs themselves
+            throw new ParameterException(spec.commandLine(), "--no-dropout does not go with --compare or --compare-all");
+        }
+        if (compareAll && maxNorm == 0) { // its "max-norm only" run would be the plain one under another name
+            throw new ParameterException(spec.commandLine(), "--compare-all compares runs with and without max-norm:"
+                    + " it needs --max-norm above 0");
         }
         requireWritableOut();
         PrintWriter console = spec.commandLine().getOut();
@@ -185,14 +216,20 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             runs.put(dropout.name(), dropout);
         }
-        for (TrainConfig run : runs.values()) { // drop-connect's weight limit, per hidden layer's incoming weights
-            int fanIn = train.width();
-            for (int width : run.effectiveHidden()) {
-                if (run.dropConnect() > 0 && (long) fanIn * width > dev.vecdrop.DropConnect.MAX_WEIGHTS) {
-                    throw new ParameterException(spec.commandLine(), "--drop-connect takes layers of at most 2^24 "
-                            + "weights: " + fanIn + " x " + width + " in [" + run.name() + "]");
+        for (TrainConfig run : runs.values()) { // array sizes, and drop-connect's limit, per layer
+            long fanIn = train.width();
+            for (int h : run.hidden()) {
+                double width = run.scaleWidth() && run.dropHidden() > 0 ? h / (1 - run.dropHidden()) : h;
+                if (width * fanIn > MAX_ARRAY || width * batch > MAX_ARRAY) {
+                    throw new ParameterException(spec.commandLine(), "a hidden layer of " + Math.round(width)
+                            + " units after " + fanIn + " (batch " + batch + ") needs arrays past Java's limit in ["
+                            + run.name() + "]");
                 }
-                fanIn = width;
+                if (run.dropConnect() > 0 && Math.round(width) * fanIn > dev.vecdrop.DropConnect.MAX_WEIGHTS) {
+                    throw new ParameterException(spec.commandLine(), "--drop-connect takes layers of at most 2^24 "
+                            + "weights: " + fanIn + " x " + Math.round(width) + " in [" + run.name() + "]");
+                }
+                fanIn = Math.round(width);
             }
         }
         console.printf("vecdrop train: %s, %d training / %d test samples, %d epochs, batch %d, seed %d; matrix kernel %s, dropout %s%n",
@@ -261,6 +298,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--out " + out + " cannot take the results: " + e);
         }
     }
+
+    /** The most elements of one Java array. */
+    private static final double MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     /** A run's settings; runs without dropout take the plain rate and momentum. */
     private TrainConfig config(String name, double pIn, double pHidden, float bound, double pConnect) {

@@ -20,6 +20,8 @@ public final class IdxReader {
 
     static final int IMAGES_MAGIC = 0x0000_0803;
     static final int LABELS_MAGIC = 0x0000_0801;
+    /** The most bytes of data a file may promise: the largest Java array. */
+    private static final int MAX_BYTES = Integer.MAX_VALUE - 8;
 
     private IdxReader() {}
 
@@ -32,36 +34,43 @@ public final class IdxReader {
 
     public static Images readImages(Path file) throws IOException {
         try (DataInputStream in = open(file)) {
-            checkMagic(file, in.readInt(), IMAGES_MAGIC);
-            int count = in.readInt();
-            int rows = in.readInt();
-            int cols = in.readInt();
-            if (count < 0 || rows <= 0 || cols <= 0 || (long) count * rows * cols > Integer.MAX_VALUE) {
+            int magic = header(file, in);
+            checkMagic(file, magic, IMAGES_MAGIC);
+            int count = header(file, in);
+            int rows = header(file, in);
+            int cols = header(file, in);
+            if (count <= 0 || rows <= 0 || cols <= 0 || (long) count * rows * cols > MAX_BYTES) {
                 throw new IOException(file + ": implausible image dimensions " + count + " x " + rows + " x " + cols);
             }
-            byte[] raw = new byte[count * rows * cols];
-            readFully(file, in, raw);
+            byte[] raw = readFully(file, in, count * rows * cols);
             float[] pixels = new float[raw.length];
             for (int i = 0; i < raw.length; i++) {
                 pixels[i] = (raw[i] & 0xFF) / 255.0f;
             }
             return new Images(count, rows, cols, pixels);
-        } catch (EOFException e) {
-            throw new IOException(file + ": truncated inside its header", e);
+        } catch (java.util.zip.ZipException e) { // a .gz name over another format, or a damaged stream
+            throw new IOException(file + ": not a readable gzip file (" + e.getMessage() + ")", e);
         }
     }
 
     /** Labels as bytes. */
     public static byte[] readLabels(Path file) throws IOException {
         try (DataInputStream in = open(file)) {
-            checkMagic(file, in.readInt(), LABELS_MAGIC);
-            int count = in.readInt();
-            if (count < 0) {
-                throw new IOException(file + ": negative label count " + count);
+            checkMagic(file, header(file, in), LABELS_MAGIC);
+            int count = header(file, in);
+            if (count <= 0 || count > MAX_BYTES) {
+                throw new IOException(file + ": implausible label count " + count);
             }
-            byte[] labels = new byte[count];
-            readFully(file, in, labels);
-            return labels;
+            return readFully(file, in, count);
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(file + ": not a readable gzip file (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** One big-endian int of the header; an end of file here is a header cut short. */
+    private static int header(Path file, DataInputStream in) throws IOException {
+        try {
+            return in.readInt();
         } catch (EOFException e) {
             throw new IOException(file + ": truncated inside its header", e);
         }
@@ -79,16 +88,23 @@ public final class IdxReader {
         }
     }
 
-    /** Reads all of {@code into}; an early end is reported as truncation of the data, not of the header. */
-    private static void readFully(Path file, DataInputStream in, byte[] into) throws IOException {
-        int done = 0;
-        while (done < into.length) {
-            int n = in.read(into, done, into.length - done);
-            if (n < 0) {
-                throw new IOException(file + ": truncated, the header promises " + into.length + " bytes of data, found "
-                        + done);
-            }
-            done += n;
+    /**
+     * Reads the {@code length} bytes of data the header promises, in pieces as they come (so a header that promises
+     * more than the file holds costs what the file holds, not what it promises); an early end, or a gzip stream cut
+     * short, is reported as truncation of the data.
+     */
+    private static byte[] readFully(Path file, DataInputStream in, int length) throws IOException {
+        byte[] data;
+        try {
+            data = in.readNBytes(length);
+        } catch (EOFException e) { // GZIPInputStream: "Unexpected end of ZLIB input stream"
+            throw new IOException(file + ": truncated, the compressed data ends before the " + length
+                    + " bytes the header promises", e);
         }
+        if (data.length < length) {
+            throw new IOException(file + ": truncated, the header promises " + length + " bytes of data, found "
+                    + data.length);
+        }
+        return data;
     }
 }

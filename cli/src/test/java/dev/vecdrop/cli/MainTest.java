@@ -297,11 +297,17 @@ class MainTest {
      * Options that would fail inside a training thread, or train nothing, are rejected up front with one line and
      * exit 2. Until stop 30 an out-of-range drop probability or an oversized drop-connect layer failed with exit 1
      * after the banner, and a batch larger than the training set trained no step and exited 0 with NaN losses; until
-     * stop 31 an output directory that cannot be made failed with exit 1 after the whole training.
+     * stop 31 an output directory that cannot be made failed with exit 1 after the whole training, and these failed in a
+     * training thread (an infinite max-norm bound, layers past Java's array limit) or trained NaNs with exit 0 (NaN,
+     * negative or infinite rates, decays and momenta), or ran a comparison whose run names did not say what ran.
      */
     @ParameterizedTest
     @ValueSource(strings = {"--dropout-hidden 1.5", "--dropout-input NaN", "--scaling ALPHA --dropout-hidden 1",
-            "--hidden 4200,4200 --drop-connect 0.5", "--batch 7000", "--train-samples -5", "--train-samples 0", "--out /dev/null/train"})
+            "--hidden 4200,4200 --drop-connect 0.5", "--batch 7000", "--train-samples -5", "--train-samples 0", "--out /dev/null/train",
+            "--max-norm Infinity", "--max-norm NaN", "--max-norm -1", "--rate NaN", "--rate -1", "--plain-rate Infinity",
+            "--rate-decay 0", "--rate-decay NaN", "--momentum 1.5,2", "--momentum -1,0.5", "--momentum-epochs -5",
+            "--scale-width --dropout-hidden 1", "--hidden 40000000", "--compare --no-dropout",
+            "--compare-all --max-norm 0"})
     void trainRejectsOptionsThatCannotTrainBeforeTraining(String options) {
         List<String> args = new ArrayList<>(List.of("train", "--synthetic", "--hidden", "16", "--epochs", "1"));
         args.addAll(List.of(options.split(" ")));

@@ -86,6 +86,39 @@ class IdxReaderTest {
         assertTrue(e.getMessage().contains("implausible"), e.getMessage());
     }
 
+    /**
+     * Files that broke the reader until stop 31 (found by a review helper): a gzip stream cut short was reported as a
+     * truncated header; a plain file named {@code .gz} gave "Not in GZIP format" without the file's name; a header
+     * promising 2^31 - 1 bytes of data ended in an OutOfMemoryError (it allocated what the header promised before
+     * reading); and a file of no images loaded, training then reporting NaN test errors.
+     */
+    @Test
+    void damagedCompressedFilesLyingHeadersAndEmptyFilesAreNamedAndRejected() throws IOException {
+        byte[] full = images(0x803, 2_000, 28, 28, 2_000 * 28 * 28);
+        Path whole = write("cut", full, true);
+        byte[] gz = Files.readAllBytes(whole);
+        Path cut = dir.resolve("cut2.gz");
+        Files.write(cut, Arrays.copyOf(gz, gz.length / 2));
+        IOException e = assertThrows(IOException.class, () -> IdxReader.readImages(cut));
+        assertTrue(e.getMessage().contains("cut2.gz: truncated,"), e.getMessage());
+
+        Path notGzip = dir.resolve("plain.gz");
+        Files.write(notGzip, images(0x803, 1, 1, 1, 1));
+        e = assertThrows(IOException.class, () -> IdxReader.readImages(notGzip));
+        assertTrue(e.getMessage().contains("plain.gz: not a readable gzip file"), e.getMessage());
+
+        Path lying = write("lying", images(0x803, Integer.MAX_VALUE - 8, 1, 1, 10), true);
+        e = assertThrows(IOException.class, () -> IdxReader.readImages(lying));
+        assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("found 10"), e.getMessage());
+
+        Path empty = write("empty", images(0x803, 0, 28, 28, 0), false);
+        e = assertThrows(IOException.class, () -> IdxReader.readImages(empty));
+        assertTrue(e.getMessage().contains("implausible"), e.getMessage());
+        Path noLabels = write("nolabels", new byte[] {0, 0, 8, 1, 0, 0, 0, 0}, false);
+        e = assertThrows(IOException.class, () -> IdxReader.readLabels(noLabels));
+        assertTrue(e.getMessage().contains("implausible label count 0"), e.getMessage());
+    }
+
     @Test
     void aMissingDatasetSaysHowToGetIt() {
         IOException e = assertThrows(IOException.class, () -> Dataset.load(dir.resolve("nowhere"), false));
