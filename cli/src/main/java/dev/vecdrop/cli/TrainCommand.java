@@ -236,7 +236,7 @@ final class TrainCommand implements Callable<Integer> {
                 synthetic ? "synthetic task" : data, train.count(), test.count(), epochs, batch, seed,
                 dev.vecdrop.train.Mlp.matrixKernelName(), dev.vecdrop.Vectorization.implementation());
         for (TrainConfig run : runs.values()) {
-            console.printf("[%s] hidden %s, dropout %.2f/%.2f %s, max-norm %s, drop-connect %s, rate %s, momentum %.2f->%.2f%n",
+            console.printf(Locale.ROOT, "[%s] hidden %s, dropout %.2f/%.2f %s, max-norm %s, drop-connect %s, rate %s, momentum %.2f->%.2f%n",
                     run.name(), java.util.Arrays.toString(run.effectiveHidden()), run.dropInput(), run.dropHidden(),
                     run.scaling(), run.maxNorm() > 0 ? run.maxNorm() : "off",
                     run.dropConnect() > 0 ? run.dropConnect() : "off", run.rate(), run.momentumStart(), run.momentumEnd());
@@ -273,7 +273,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         TrainingReport.writeCsv(results, out.resolve("training.csv"));
-        TrainingReport.writeChart(results, "MLP " + java.util.Arrays.toString(hidden) + " on "
+        TrainingReport.writeChart(results, "MLP " + java.util.Arrays.toString(hidden)
+                + (scaleWidth ? " (dropout runs widened by 1 / (1 - p))" : "") + " on "
                 + (synthetic ? "a synthetic task" : "Fashion-MNIST") + ": dashed train, solid test", out.resolve("training.png"));
         console.printf("%nfinal test error:%n");
         results.forEach((name, history) -> {
