@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>How a split call runs: {@code parallelism - 1} tasks are handed to the executor and the caller works too.
  * Every participant claims the next unclaimed chunk until none is left, then the caller waits for the chunks still
  * running. A task that starts late finds nothing to do, so an executor that is busy, serial, runs tasks in any
- * order or rejects them (then the caller does the work) cannot deadlock a call. The call returns when every chunk
+ * order or rejects them (then the caller does the work) cannot deadlock a call, as long as its {@code execute}
+ * returns (one that blocks for room holds the caller, and deadlocks a call from its own task). The call returns when
+ * every chunk
  * is written; an error thrown inside a chunk is rethrown to the caller (later ones suppressed into it), and so is
  * an executor's failure other than {@link RejectedExecutionException}, once the caller has finished every chunk
  * itself.

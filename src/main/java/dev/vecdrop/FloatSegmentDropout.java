@@ -21,7 +21,8 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Thread-safety: immutable; use from any number of threads on disjoint outputs. Allocation: none, once the JIT
  * has compiled the kernels, but a thread's first per-channel call over short runs or rows makes its scratch
- * ({@link KeepBits}: 131 longs).
+ * ({@link KeepBits}: 131 longs, and 1,048 bytes of native memory of an automatic arena, which counts against
+ * {@code -XX:MaxDirectMemorySize}).
  */
 public final class FloatSegmentDropout {
 
@@ -433,7 +434,7 @@ public final class FloatSegmentDropout {
 
     /** {@return the scratch's words as the kernels take a mask} */
     private static MemorySegment view(KeepBits scratch) {
-        return scratch.nativeWords;
+        return scratch.nativeWords();
     }
 
     /**

@@ -22,9 +22,10 @@ import java.util.Arrays;
  * ({@link ChannelLayout#shortDecisions}), are expanded a vector at a time on vector kernels
  * ({@code PanamaKeepBits.spread}); the plain loops cost about 3 ns a run, however short, and 6-8 ns a small sample.
  *
- * <p>Thread-safety: an instance belongs to one thread ({@link #get}). Allocation: 131 longs, and 1,048 bytes of
- * native memory (freed with the scratch) per thread, on its first such call (a virtual thread is a thread here);
- * none after.
+ * <p>Thread-safety: an instance belongs to one thread ({@link #get}). Allocation: 131 longs per thread, on its
+ * first such call (a virtual thread is a thread here), and 1,048 bytes of native memory on its first such call over
+ * segments (an automatic arena's, freed with the scratch, counted against {@code -XX:MaxDirectMemorySize}); none
+ * after.
  */
 final class KeepBits {
 
@@ -77,18 +78,32 @@ final class KeepBits {
      * that passed only native segments (about 500 KB and 60 times the time an iteration of a mask call and a short
      * per-channel call, for some 15 s, until stop 31; docs/quality.md, "mixed heap and native masks").
      */
-    final MemorySegment nativeWords = Arena.ofAuto().allocate((long) words.length * Long.BYTES, Long.BYTES);
+    private MemorySegment nativeWords;
+
+    /**
+     * {@link #nativeWords}, made on a thread's first short per-channel call over segments: array callers never pay
+     * the native memory (it counts against {@code -XX:MaxDirectMemorySize}, and a thread per task would make one a
+     * task). No lock: an instance belongs to one thread.
+     */
+    MemorySegment nativeWords() {
+        MemorySegment words = nativeWords;
+        if (words == null) {
+            words = Arena.ofAuto().allocate((long) this.words.length * Long.BYTES, Long.BYTES);
+            nativeWords = words;
+        }
+        return words;
+    }
 
     private KeepBits() {}
 
     /** Copies the first {@code decisions} bits the segment mask kernel drew in {@link #nativeWords} to {@link #words}. */
     void decisionsFromNative(int decisions) {
-        MemorySegment.copy(nativeWords, ValueLayout.JAVA_LONG, 0, words, 0, (decisions + 63) >>> 6);
+        MemorySegment.copy(nativeWords(), ValueLayout.JAVA_LONG, 0, words, 0, (decisions + 63) >>> 6);
     }
 
     /** Copies the keep bits {@link #build} wrote for {@code len} elements to {@link #nativeWords}, at the same words. */
     void elementBitsToNative(int len) {
-        MemorySegment.copy(words, ELEMENT_BITS, nativeWords, ValueLayout.JAVA_LONG, (long) ELEMENT_BITS * Long.BYTES,
+        MemorySegment.copy(words, ELEMENT_BITS, nativeWords(), ValueLayout.JAVA_LONG, (long) ELEMENT_BITS * Long.BYTES,
                 (len + 63) >>> 6);
     }
 

@@ -29,11 +29,14 @@ import java.util.concurrent.RejectedExecutionException;
  * the single call after a few comparisons and one dispatch. Longer ones are cut into chunks of
  * at least {@link #minChunkLength()} elements ({@value #MIN_CHUNK} unless set); {@code parallelism - 1} tasks are handed to the executor and the
  * caller works too. Every participant claims the next unclaimed chunk until none is left, then the caller
- * waits for the chunks still running. A task that starts late finds nothing to do, so an executor that is busy,
- * serial, runs tasks in any order or rejects them (then the caller does the work) cannot deadlock a call.
- * The call returns when every chunk is written; an error thrown inside a chunk is rethrown to the caller (later
- * ones suppressed into it), and so is an executor's failure other than {@link RejectedExecutionException}, once
- * the caller has finished every chunk itself.
+ * waits for the chunks still running, uninterruptibly (an interrupt stays set for the caller to see). A task that
+ * starts late finds nothing to do, so an executor that is busy, serial, runs tasks in any order or rejects them
+ * (then the caller does the work) cannot deadlock a call, as long as its {@code execute} returns: one that blocks
+ * until it has room (a rejection handler that waits on a full queue, a semaphore-bounded wrapper) holds the
+ * caller there, and deadlocks a call made from one of its own tasks. The call returns when every chunk is written;
+ * an error thrown inside a chunk is rethrown to the caller (later ones suppressed into it), and so is an
+ * executor's failure other than {@link RejectedExecutionException}, once the caller has finished every chunk
+ * itself. The other chunks have then been written, so the output is partly new and partly as it was.
  *
  * <p>Thread-safety: immutable; calls on disjoint outputs may run concurrently (they share only the executor).
  * Allocation: none when a call runs inline; otherwise a fixed amount per call, independent of the region's
@@ -41,7 +44,8 @@ import java.util.concurrent.RejectedExecutionException;
  * {@code parallelism - 1} submissions (a {@link ForkJoinPool} wraps each in a small task): about 210-270 bytes
  * with 2 threads, growing with the parallelism. A task the executor has not yet run holds the job, and so the
  * caller's arrays or segments, until it runs (and finds nothing to do). Per-channel dropout over short runs or rows
- * also makes a small scratch (131 longs and a segment view) on each thread's first such chunk: once per pool thread,
+ * also makes a small scratch (131 longs, and over segments 1,048 bytes of native memory) on each thread's first such
+ * chunk: once per pool thread,
  * but on every call with an executor that starts a new thread per task. {@link ForkJoinPool#commonPool()}'s workers
  * keep theirs, although JDK 25 clears their thread-locals whenever they go idle (kept by the worker's pool index).
  */
@@ -97,7 +101,7 @@ public final class ParallelDropout {
      * @return the parallel form of {@code dropout}
      */
     public static ParallelDropout of(Dropout dropout, ForkJoinPool pool) {
-        return new ParallelDropout(dropout, pool, pool.getParallelism());
+        return new ParallelDropout(dropout, pool, Objects.requireNonNull(pool, "pool").getParallelism());
     }
 
     /**
@@ -105,7 +109,8 @@ public final class ParallelDropout {
      * included).
      *
      * @param dropout     the dropout to apply
-     * @param executor    runs the chunks; it may be busy, serial or reject tasks (the caller then does the work)
+     * @param executor    runs the chunks; it may be busy, serial or reject tasks (the caller then does the work), but
+     *                    its {@code execute} must not block (see the class comment)
      * @param parallelism threads per call at most, the caller's included
      * @return the parallel form of {@code dropout}
      * @throws IllegalArgumentException if {@code parallelism < 1}

@@ -27,8 +27,9 @@ import java.util.concurrent.ForkJoinPool;
  * input throws before any task starts and nothing is written. Regions shorter than {@link #minParallelLength()},
  * or not longer than {@link #minChunkLength()}, run inline. Longer ones are cut into chunks of at least
  * {@link #minChunkLength()} elements, and run as {@link ParallelDropout}'s are: the caller works too, a late,
- * rejected or never-run task leaves its chunks to the others, and an error inside a chunk reaches the caller
- * after every chunk is done.
+ * rejected or never-run task leaves its chunks to the others, an executor whose {@code execute} blocks holds the
+ * caller (and deadlocks a call from one of its own tasks), and an error inside a chunk reaches the caller after
+ * every chunk is done, the others' output written.
  *
  * <p>Memory segments of a confined arena ({@link java.lang.foreign.Arena#ofConfined()}) can be used by their
  * owner thread only: calls on them run inline, on the caller's thread. Segments of a shared, global or automatic
@@ -40,7 +41,7 @@ import java.util.concurrent.ForkJoinPool;
  * <p>Thread-safety: immutable; calls on disjoint outputs may run concurrently (they share only the executor).
  * Allocation: none when a call runs inline (after each thread's first call, which allocates the layer's per-thread
  * scratch); otherwise a fixed amount per call, independent of the region's length: the chunk's closure, a job
- * with its counter and latch, and what the executor allocates per submission (about 210-270 bytes with 2 threads).
+ * with its counter and latch, and what the executor allocates per submission (about 190-270 bytes with 2 threads).
  * The executor's threads pay the layer's per-thread scratch (4-16 KiB) on their first chunk: an executor that
  * starts a virtual thread per task pays it on every split call. {@link ForkJoinPool#commonPool()}'s workers keep
  * theirs, although JDK 25 clears their thread-locals whenever they go idle (kept by the worker's pool index).
@@ -170,14 +171,15 @@ public final class ParallelGaussian {
      */
     public static ParallelGaussian of(GaussianDropout layer, ForkJoinPool pool) {
         return new ParallelGaussian(new DropoutLayer(Objects.requireNonNull(layer, "layer")),
-                calls(pool, pool.getParallelism()));
+                calls(pool, Objects.requireNonNull(pool, "pool").getParallelism()));
     }
 
     /**
      * {@code layer} on {@code executor}, using up to {@code parallelism} threads per call (the caller's included).
      *
      * @param layer       the gaussian dropout to apply
-     * @param executor    runs the chunks; it may be busy, serial or reject tasks (the caller then does the work)
+     * @param executor    runs the chunks; it may be busy, serial or reject tasks (the caller then does the work), but
+     *                    its {@code execute} must not block (see {@link ParallelDropout})
      * @param parallelism threads per call at most, the caller's included
      * @return the parallel form of {@code layer}
      * @throws IllegalArgumentException if {@code parallelism < 1}
@@ -196,14 +198,15 @@ public final class ParallelGaussian {
      */
     public static ParallelGaussian of(GaussianNoise layer, ForkJoinPool pool) {
         return new ParallelGaussian(new NoiseLayer(Objects.requireNonNull(layer, "layer")),
-                calls(pool, pool.getParallelism()));
+                calls(pool, Objects.requireNonNull(pool, "pool").getParallelism()));
     }
 
     /**
      * {@code layer} on {@code executor}, using up to {@code parallelism} threads per call (the caller's included).
      *
      * @param layer       the gaussian noise to apply
-     * @param executor    runs the chunks; it may be busy, serial or reject tasks (the caller then does the work)
+     * @param executor    runs the chunks; it may be busy, serial or reject tasks (the caller then does the work), but
+     *                    its {@code execute} must not block (see {@link ParallelDropout})
      * @param parallelism threads per call at most, the caller's included
      * @return the parallel form of {@code layer}
      * @throws IllegalArgumentException if {@code parallelism < 1}
