@@ -159,20 +159,12 @@ public final class KernelSelector {
         if (info.contains("emulated-client")) {
             return "the JVM emulates a client VM (no C2)";
         }
-        try {
-            var hotspot = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            if (hotspot == null) {
-                return null;
-            }
-            if (Boolean.parseBoolean(hotspot.getVMOption("TieredCompilation").getValue())
-                    && Integer.parseInt(hotspot.getVMOption("TieredStopAtLevel").getValue()) < 4) {
-                return "-XX:TieredStopAtLevel below 4 disables C2";
-            }
-            if (!Boolean.parseBoolean(hotspot.getVMOption("UseCompiler").getValue())) {
-                return "the JIT compiler is off";
-            }
-        } catch (LinkageError | RuntimeException e) {
-            return null; // no jdk.management, or not HotSpot: assume a C2-class JIT
+        String level = hotspotOption("TieredStopAtLevel"); // "" where it cannot be read: assume a C2-class JIT
+        if (hotspotOption("TieredCompilation").equals("true") && !level.isEmpty() && Integer.parseInt(level) < 4) {
+            return "-XX:TieredStopAtLevel below 4 disables C2";
+        }
+        if (hotspotOption("UseCompiler").equals("false")) {
+            return "the JIT compiler is off";
         }
         return null;
     }
