@@ -14,7 +14,7 @@ import java.util.zip.GZIPInputStream;
  * (magic {@code 0x00000803}) and labels ({@code 0x00000801}). A wrong magic number, implausible dimensions or a
  * file that ends early is an {@link IOException} that says which file and what.
  *
- * <p>Thread-safety: stateless.
+ * <p>Thread-safety: stateless. Allocation: the data read, about once its size while it comes in, then the result.
  */
 public final class IdxReader {
 
@@ -34,8 +34,7 @@ public final class IdxReader {
 
     public static Images readImages(Path file) throws IOException {
         try (DataInputStream in = open(file)) {
-            int magic = header(file, in);
-            checkMagic(file, magic, IMAGES_MAGIC);
+            checkMagic(file, header(file, in), IMAGES_MAGIC);
             int count = header(file, in);
             int rows = header(file, in);
             int cols = header(file, in);
