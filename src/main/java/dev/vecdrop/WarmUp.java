@@ -380,10 +380,10 @@ public final class WarmUp {
 
         /**
          * Element-wise alpha dropout and the fused kernels, whose first calls after a warm-up without them allocated
-         * 0.5-1.2 MB each (a review helper's probe, stop 31): every operation over float32 and float64 arrays and
+         * 0.5-2.7 MB each (a review helper's probe, stop 31): every operation over float32 and float64 arrays and
          * native segments, one fused dropout a round in turn, 1 to 16 rows.
          */
-        void fusedAndAlpha(int r, long offset, long[] mask) {
+        void fusedAndAlpha(int r, long offset) {
             int n = (1 + ((r >> 2) & 15)) * FUSED_FEATURES;
             FusedDropout f = fused[(r >> 2) % fused.length];
             f.forward(r, offset, xf, 0, bias, 0, yf, 0, n, FUSED_FEATURES);
@@ -579,7 +579,7 @@ public final class WarmUp {
                 d.backward(mask, 0, xf, 0, yf, 0, length);
                 d.backward(r, odd, xd, 0, yd, 0, length);
             }
-            fusedAndAlpha(r, odd, mask);
+            fusedAndAlpha(r, odd);
         }
     }
 
