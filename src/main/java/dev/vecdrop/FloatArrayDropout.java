@@ -456,7 +456,7 @@ final class FloatArrayDropout {
             return;
         }
         int channels = layout.channels();
-        int samples = (int) (length / layout.period()); // a sample in long: C * S may pass Integer.MAX_VALUE
+        int samples = samples(length);
         for (int n = 0; n < samples; n++) {
             int width; // c + width <= channels: no overflow near Integer.MAX_VALUE channels, as c + CHUNK could
             for (int c = 0; c < channels; c += width) {
@@ -476,7 +476,7 @@ final class FloatArrayDropout {
             return;
         }
         int channels = layout.channels();
-        int samples = (int) (length / layout.period()); // a sample in long: C * S may pass Integer.MAX_VALUE
+        int samples = samples(length);
         for (int n = 0; n < samples; n++) {
             int width; // as in forwardChannelsLast
             for (int c = 0; c < channels; c += width) {
@@ -487,6 +487,11 @@ final class FloatArrayDropout {
                         x, xOffset, y, yOffset, false);
             }
         }
+    }
+
+    /** Whole samples in {@code length} elements, divided in long: a sample, {@code C * S}, may pass an int. */
+    private int samples(int length) {
+        return (int) (length / layout.period());
     }
 
     /** Channels per chunk of {@link #applyChunk}: four 64-bit words. */

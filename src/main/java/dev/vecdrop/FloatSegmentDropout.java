@@ -478,7 +478,7 @@ public final class FloatSegmentDropout {
             return;
         }
         long channels = layout.channels();
-        long samples = length / layout.period();
+        long samples = samples(length);
         for (long n = 0; n < samples; n++) {
             int width; // c + width <= channels: no overflow near Integer.MAX_VALUE channels, as c + CHUNK could
             for (long c = 0; c < channels; c += width) {
@@ -498,7 +498,7 @@ public final class FloatSegmentDropout {
             return;
         }
         long channels = layout.channels();
-        long samples = length / layout.period();
+        long samples = samples(length);
         for (long n = 0; n < samples; n++) {
             int width; // as in forwardChannelsLast
             for (long c = 0; c < channels; c += width) {
@@ -509,6 +509,11 @@ public final class FloatSegmentDropout {
                         x, xOffset, y, yOffset, false);
             }
         }
+    }
+
+    /** Whole samples in {@code length} elements, divided in long: a sample, {@code C * S}, may pass an int. */
+    private long samples(long length) {
+        return (long) (length / layout.period());
     }
 
     /** Channels per chunk of {@link #applyChunk}: four 64-bit words. */

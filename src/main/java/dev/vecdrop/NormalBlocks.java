@@ -278,7 +278,7 @@ final class NormalBlocks {
             for (int c0 = cFrom - cFrom % BLOCK; c0 < cTo; c0 += len) {
                 len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
-                for (long row = tLo / channels; row * channels < tHi; row++) {
+                for (long row = row0; row * channels < tHi; row++) {
                     long rowStart = row * channels + c0;
                     long lo = Math.max(rowStart, tLo);
                     long hi = Math.min(rowStart + len, tHi);
@@ -511,7 +511,7 @@ final class NormalBlocks {
             for (int c0 = cFrom - cFrom % BLOCK; c0 < cTo; c0 += len) {
                 len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
-                for (long row = tLo / channels; row * channels < tHi; row++) {
+                for (long row = row0; row * channels < tHi; row++) {
                     long rowStart = row * channels + c0;
                     long lo = Math.max(rowStart, tLo);
                     long hi = Math.min(rowStart + len, tHi);
@@ -687,7 +687,7 @@ final class NormalBlocks {
             for (int c0 = cFrom - cFrom % BLOCK; c0 < cTo; c0 += len) {
                 len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
-                for (long row = tLo / channels; row * channels < tHi; row++) {
+                for (long row = row0; row * channels < tHi; row++) {
                     long rowStart = row * channels + c0;
                     long lo = Math.max(rowStart, tLo);
                     long hi = Math.min(rowStart + len, tHi);
@@ -919,7 +919,7 @@ final class NormalBlocks {
             for (int c0 = cFrom - cFrom % BLOCK; c0 < cTo; c0 += len) {
                 len = Math.min(BLOCK, channels - c0);
                 boolean filled = false;
-                for (long row = tLo / channels; row * channels < tHi; row++) {
+                for (long row = row0; row * channels < tHi; row++) {
                     long rowStart = row * channels + c0;
                     long lo = Math.max(rowStart, tLo);
                     long hi = Math.min(rowStart + len, tHi);
