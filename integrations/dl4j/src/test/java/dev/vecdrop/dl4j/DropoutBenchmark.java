@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.State;
  * written to another). DL4J's forward allocates and fills its mask every call and keeps it for the backward;
  * vecdrop stores nothing. Pick implementations with JMH's {@code -p impl=vecdrop-alpha,dl4j-alpha}.
  * Both run with the threads they choose: ND4J's native ops use its OpenMP pool, vecdrop one thread.
- * Run with integrations/dl4j/jmh.sh (never by the build: not a *Test).
+ * Run with integrations/jmh.sh dl4j (never by the build: not a *Test).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.State;
  * One whole training step ({@code MultiLayerNetwork.fit} on a batch of 256) of a small MLP, 784-512-512-10 (ReLU,
  * softmax, Adam, float32), with dropout on the inputs of both hidden layers (retain 0.8 and 0.5): vecdrop's, DL4J's,
  * or none; 16 batches of random data with random labels in turn (see {@link Mlp#noise}). Run with
- * integrations/dl4j/jmh.sh; on a busy machine prefer the interleaved {@link TrainingStepTiming}.
+ * integrations/jmh.sh dl4j; on a busy machine prefer the interleaved {@link TrainingStepTiming}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

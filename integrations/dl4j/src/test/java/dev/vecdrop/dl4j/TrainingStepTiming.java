@@ -10,7 +10,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * (vecdrop, DL4J's dropout, no dropout) in a rotating order, so load from other processes falls on all three alike;
  * prints the median and quartiles per step, and of the per-round ratios. For a shared or noisy machine, where
  * JMH's back-to-back trials drift.
- * Run: {@code integrations/dl4j/jmh.sh --timing [rounds]} (default 100 rounds).
+ * Run: {@code integrations/jmh.sh dl4j --timing [rounds]} (default 100 rounds).
  */
 public final class TrainingStepTiming {
 
