@@ -11,6 +11,7 @@ import dev.vecdrop.kernel.DoubleArrayKernels;
  * <p>Thread-safety: immutable; use from any number of threads on disjoint outputs. Allocation: none, once the JIT
  * has compiled the kernels, but a thread's first per-channel call over short runs or rows makes its scratch
  * ({@link KeepBits}: 131 longs).
+ * Virtual threads share a few scratches (up to two per processor) instead of making one each.
  */
 final class DoubleArrayDropout {
 
@@ -385,7 +386,7 @@ final class DoubleArrayDropout {
     /** The forward of a short layout ({@link KeepBits}): each block's decisions drawn by the mask kernel, then applied. */
     private void forwardShort(long seed, long streamOffset, double[] x, int xOffset, double[] y, int yOffset, int length,
                               boolean affine) {
-        KeepBits scratch = KeepBits.get();
+        KeepBits scratch = KeepBits.borrow();
         for (int k = 0; k < length; ) {
             int len = (int) Math.min(KeepBits.BLOCK, length - k);
             int decisions = KeepBits.blockDecisions(layout, k, len);
@@ -394,11 +395,12 @@ final class DoubleArrayDropout {
             applyKeepBits(scratch, k, len, x, xOffset, y, yOffset, affine);
             k += len;
         }
+        scratch.giveBack();
     }
 
     /** A short layout from stored decisions: each block's copied to the scratch, then applied. */
     private void applyShort(long[] mask, int maskOffset, double[] x, int xOffset, double[] y, int yOffset, int length) {
-        KeepBits scratch = KeepBits.get();
+        KeepBits scratch = KeepBits.borrow();
         for (int k = 0; k < length; ) {
             int len = (int) Math.min(KeepBits.BLOCK, length - k);
             int d0 = (int) KeepBits.firstDecision(layout, k);
@@ -409,6 +411,7 @@ final class DoubleArrayDropout {
             applyKeepBits(scratch, k, len, x, xOffset, y, yOffset, false);
             k += len;
         }
+        scratch.giveBack();
     }
 
     /** {@return the scratch's words as the kernels take a mask} */

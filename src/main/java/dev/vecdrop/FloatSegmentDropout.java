@@ -23,6 +23,7 @@ import java.lang.foreign.ValueLayout;
  * has compiled the kernels, but a thread's first per-channel call over short runs or rows makes its scratch
  * ({@link KeepBits}: 131 longs, and 1,048 bytes of native memory of an automatic arena, which counts against
  * {@code -XX:MaxDirectMemorySize}).
+ * Virtual threads share a few scratches (up to two per processor) instead of making one each.
  */
 public final class FloatSegmentDropout {
 
@@ -405,7 +406,7 @@ public final class FloatSegmentDropout {
     /** The forward of a short layout ({@link KeepBits}): each block's decisions drawn by the mask kernel, then applied. */
     private void forwardShort(long seed, long streamOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length,
                               boolean affine) {
-        KeepBits scratch = KeepBits.get();
+        KeepBits scratch = KeepBits.borrow();
         for (long k = 0; k < length; ) {
             int len = (int) Math.min(KeepBits.BLOCK, length - k);
             int decisions = KeepBits.blockDecisions(layout, k, len);
@@ -415,11 +416,12 @@ public final class FloatSegmentDropout {
             applyKeepBits(scratch, k, len, x, xOffset, y, yOffset, affine);
             k += len;
         }
+        scratch.giveBack();
     }
 
     /** A short layout from stored decisions: each block's copied to the scratch, then applied. */
     private void applyShort(MemorySegment mask, long maskOffset, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long length) {
-        KeepBits scratch = KeepBits.get();
+        KeepBits scratch = KeepBits.borrow();
         for (long k = 0; k < length; ) {
             int len = (int) Math.min(KeepBits.BLOCK, length - k);
             long d0 = (long) KeepBits.firstDecision(layout, k);
@@ -430,6 +432,7 @@ public final class FloatSegmentDropout {
             applyKeepBits(scratch, k, len, x, xOffset, y, yOffset, false);
             k += len;
         }
+        scratch.giveBack();
     }
 
     /** {@return the scratch's words as the kernels take a mask} */

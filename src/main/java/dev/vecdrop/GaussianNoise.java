@@ -24,8 +24,8 @@ import java.lang.foreign.ValueLayout;
  * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
  * Allocation: a 4 KiB scratch block per thread on that thread's first training call, another on its first
  * per-channel call, and on its first call over segments a 4 KiB (float32) or 8 KiB (float64) chunk array; none
- * after, once the JIT has compiled the normal fill. A service that starts a virtual thread per task pays these on
- * every task's first call.
+ * after, once the JIT has compiled the normal fill. Virtual threads share a few of each (up to two per processor)
+ * instead of making their own, so a virtual thread per task does not pay them on every task.
  */
 public final class GaussianNoise {
 

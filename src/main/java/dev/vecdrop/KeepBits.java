@@ -22,10 +22,10 @@ import java.util.Arrays;
  * ({@link ChannelLayout#shortDecisions}), are expanded a vector at a time on vector kernels
  * ({@code PanamaKeepBits.spread}); the plain loops cost about 3 ns a run, however short, and 6-8 ns a small sample.
  *
- * <p>Thread-safety: an instance belongs to one thread ({@link #get}). Allocation: 131 longs per thread, on its
- * first such call (a virtual thread is a thread here), and 1,048 bytes of native memory on its first such call over
- * segments (an automatic arena's, freed with the scratch, counted against {@code -XX:MaxDirectMemorySize}); none
- * after.
+ * <p>Thread-safety: an instance is lent to one thread at a time ({@link #borrow}). Allocation: 131 longs per
+ * thread, on its first such call, and 1,048 bytes of native memory on its first such call over segments (an automatic
+ * arena's, freed with the scratch, counted against {@code -XX:MaxDirectMemorySize}); none after. Virtual threads
+ * share a few ({@link PerThread}).
  */
 final class KeepBits {
 
@@ -107,9 +107,14 @@ final class KeepBits {
                 (len + 63) >>> 6);
     }
 
-    /** {@return this thread's scratch} */
-    static KeepBits get() {
-        return SCRATCH.get();
+    /** {@return this thread's scratch (on a virtual thread, a shared one): {@link #giveBack} it after the call} */
+    static KeepBits borrow() {
+        return SCRATCH.borrow();
+    }
+
+    /** Ends a {@link #borrow}; a call that throws need not (the scratch is then made again later). */
+    void giveBack() {
+        SCRATCH.giveBack(this);
     }
 
     /** Whether per-channel dropout over {@code layout} takes the keep bits. */

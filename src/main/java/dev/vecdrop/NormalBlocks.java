@@ -48,8 +48,8 @@ import dev.vecdrop.kernel.KernelSelector;
  * safe: element {@code i} is read before it is written and nothing else reads it.
  *
  * <p>Thread-safety: stateless but for the per-thread scratch. Allocation: one array of {@value #BLOCK} floats and a
- * vector's room per thread, on that thread's first call (a virtual thread is a thread here: each gets its own,
- * 4 KiB), and a second on its first per-channel call; none after.
+ * vector's room per thread, on that thread's first call (virtual threads share a few: {@link PerThread}), and a
+ * second on its first per-channel call; none after.
  */
 final class NormalBlocks {
 
@@ -93,7 +93,7 @@ final class NormalBlocks {
             y[yOff] = x[xOff] * Math.fma(sigma, z0, 1);
             i = 1;
         }
-        float[] z = SCRATCH.get();
+        float[] z = SCRATCH.borrow();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
             int done = NormalStream.vectorMultiplyStream(seed, e + i, z, x, xOff + i, y, yOff + i, len, sigma);
@@ -103,6 +103,7 @@ final class NormalBlocks {
             }
             i += len;
         }
+        SCRATCH.giveBack(z);
     }
 
     /** {@code y[i] = x[i] * fma(sigma, (double) z(seed, e + i), 1.0)}. */
@@ -116,7 +117,7 @@ final class NormalBlocks {
             y[yOff] = x[xOff] * Math.fma(sigma, z0, 1);
             i = 1;
         }
-        float[] z = SCRATCH.get();
+        float[] z = SCRATCH.borrow();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
             int done = 0; // float64: the block path (a widening inside the fill's last pass did not stay unboxed)
@@ -126,6 +127,7 @@ final class NormalBlocks {
             }
             i += len;
         }
+        SCRATCH.giveBack(z);
     }
 
     /** {@code y[i] = fma(stddev, z(seed, e + i), x[i])}. */
@@ -139,7 +141,7 @@ final class NormalBlocks {
             y[yOff] = Math.fma(stddev, z0, x[xOff]);
             i = 1;
         }
-        float[] z = SCRATCH.get();
+        float[] z = SCRATCH.borrow();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
             int done = NormalStream.vectorAddStream(seed, e + i, z, x, xOff + i, y, yOff + i, len, stddev);
@@ -149,6 +151,7 @@ final class NormalBlocks {
             }
             i += len;
         }
+        SCRATCH.giveBack(z);
     }
 
     /** {@code y[i] = fma(stddev, (double) z(seed, e + i), x[i])}. */
@@ -162,7 +165,7 @@ final class NormalBlocks {
             y[yOff] = Math.fma(stddev, z0, x[xOff]);
             i = 1;
         }
-        float[] z = SCRATCH.get();
+        float[] z = SCRATCH.borrow();
         while (i < n) {
             int len = Math.min(BLOCK, n - i);
             int done = 0; // float64: the block path (a widening inside the fill's last pass did not stay unboxed)
@@ -172,6 +175,7 @@ final class NormalBlocks {
             }
             i += len;
         }
+        SCRATCH.giveBack(z);
     }
 
     /**
@@ -210,8 +214,16 @@ final class NormalBlocks {
         if (n == 0) {
             return;
         }
-        float[] z = SCRATCH.get();
-        float[] laidOut = LAID_OUT.get();
+        float[] z = SCRATCH.borrow();
+        float[] laidOut = LAID_OUT.borrow();
+        multiplyChannels(layout, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
+        LAID_OUT.giveBack(laidOut);
+        SCRATCH.giveBack(z);
+    }
+
+    /** {@link #multiplyChannels(ChannelLayout, long, long, long, float[], int, float[], int, int, float)} on the scratch blocks. */
+    private static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff,
+                                    float[] y, int yOff, int n, float c, float[] z, float[] laidOut) {
         int[] shortDecisions = layout.shortDecisions();
         if (shortDecisions != null) { // short runs or small samples: laid out by their decisions, a block at a time
             multiplyShortPeriods(layout, shortDecisions, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
@@ -451,8 +463,16 @@ final class NormalBlocks {
         if (n == 0) {
             return;
         }
-        float[] z = SCRATCH.get();
-        float[] laidOut = LAID_OUT.get();
+        float[] z = SCRATCH.borrow();
+        float[] laidOut = LAID_OUT.borrow();
+        multiplyChannels(layout, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
+        LAID_OUT.giveBack(laidOut);
+        SCRATCH.giveBack(z);
+    }
+
+    /** {@link #multiplyChannels(ChannelLayout, long, long, long, double[], int, double[], int, int, double)} on the scratch blocks. */
+    private static void multiplyChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff,
+                                    double[] y, int yOff, int n, double c, float[] z, float[] laidOut) {
         int[] shortDecisions = layout.shortDecisions();
         if (shortDecisions != null) { // short runs or small samples: laid out by their decisions, a block at a time
             multiplyShortPeriods(layout, shortDecisions, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
@@ -619,8 +639,16 @@ final class NormalBlocks {
         if (n == 0) {
             return;
         }
-        float[] z = SCRATCH.get();
-        float[] laidOut = LAID_OUT.get();
+        float[] z = SCRATCH.borrow();
+        float[] laidOut = LAID_OUT.borrow();
+        addChannels(layout, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
+        LAID_OUT.giveBack(laidOut);
+        SCRATCH.giveBack(z);
+    }
+
+    /** {@link #addChannels(ChannelLayout, long, long, long, float[], int, float[], int, int, float)} on the scratch blocks. */
+    private static void addChannels(ChannelLayout layout, long seed, long e, long first, float[] x, int xOff,
+                                    float[] y, int yOff, int n, float c, float[] z, float[] laidOut) {
         int[] shortDecisions = layout.shortDecisions();
         if (shortDecisions != null) { // short runs or small samples: laid out by their decisions, a block at a time
             addShortPeriods(layout, shortDecisions, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
@@ -859,8 +887,16 @@ final class NormalBlocks {
         if (n == 0) {
             return;
         }
-        float[] z = SCRATCH.get();
-        float[] laidOut = LAID_OUT.get();
+        float[] z = SCRATCH.borrow();
+        float[] laidOut = LAID_OUT.borrow();
+        addChannels(layout, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);
+        LAID_OUT.giveBack(laidOut);
+        SCRATCH.giveBack(z);
+    }
+
+    /** {@link #addChannels(ChannelLayout, long, long, long, double[], int, double[], int, int, double)} on the scratch blocks. */
+    private static void addChannels(ChannelLayout layout, long seed, long e, long first, double[] x, int xOff,
+                                    double[] y, int yOff, int n, double c, float[] z, float[] laidOut) {
         int[] shortDecisions = layout.shortDecisions();
         if (shortDecisions != null) { // short runs or small samples: laid out by their decisions, a block at a time
             addShortPeriods(layout, shortDecisions, seed, e, first, x, xOff, y, yOff, n, c, z, laidOut);

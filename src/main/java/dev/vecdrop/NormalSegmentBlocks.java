@@ -20,7 +20,7 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Thread-safety: stateless but for the per-thread arrays. Allocation: on a thread's first call, a
  * {@value #CHUNK}-element float or double array (4 or 8 KiB) besides {@link NormalBlocks}'s scratch blocks; none
- * after.
+ * after (virtual threads share a few: {@link PerThread}).
  */
 final class NormalSegmentBlocks {
 
@@ -56,7 +56,7 @@ final class NormalSegmentBlocks {
     static void apply(Combine combine, ChannelLayout layout, long seed, long e, long first, MemorySegment x,
                       long xOff, MemorySegment y, long yOff, long n, double c) {
         if (combine == Combine.FLOAT_MULTIPLY || combine == Combine.FLOAT_ADD) {
-            float[] chunk = FLOAT_CHUNK.get();
+            float[] chunk = FLOAT_CHUNK.borrow();
             for (long i = 0; i < n; ) {
                 int len = chunkLength(e + first + i, n - i);
                 MemorySegment.copy(x, FLOAT, (xOff + i) * Float.BYTES, chunk, 0, len);
@@ -69,8 +69,9 @@ final class NormalSegmentBlocks {
                 MemorySegment.copy(chunk, 0, y, FLOAT, (yOff + i) * Float.BYTES, len);
                 i += len;
             }
+            FLOAT_CHUNK.giveBack(chunk);
         } else {
-            double[] chunk = DOUBLE_CHUNK.get();
+            double[] chunk = DOUBLE_CHUNK.borrow();
             for (long i = 0; i < n; ) {
                 int len = chunkLength(e + first + i, n - i);
                 MemorySegment.copy(x, DOUBLE, (xOff + i) * Double.BYTES, chunk, 0, len);
@@ -82,6 +83,7 @@ final class NormalSegmentBlocks {
                 MemorySegment.copy(chunk, 0, y, DOUBLE, (yOff + i) * Double.BYTES, len);
                 i += len;
             }
+            DOUBLE_CHUNK.giveBack(chunk);
         }
     }
 
