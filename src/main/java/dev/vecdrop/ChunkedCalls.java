@@ -137,13 +137,17 @@ final class ChunkedCalls {
         Job job = new Job(chunk, length, chunkLength);
         int helpers = Math.min(parallelism, job.chunks) - 1;
         Throwable submission = null;
+        int handedOut = 0;
         try {
-            for (int t = 0; t < helpers; t++) {
+            for (; handedOut < helpers; handedOut++) {
                 executor.execute(job);
             }
         } catch (RejectedExecutionException e) {
             // Nothing is lost: the chunks no task claims are claimed by the caller below.
         } catch (Throwable e) {
+            if (handedOut == 0) {
+                throw e; // no task has the job: nothing is written, and nothing will be
+            }
             submission = e; // tasks handed out before it may be running: finish and wait first, then report it
         }
         job.run();

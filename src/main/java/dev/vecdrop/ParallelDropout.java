@@ -34,9 +34,11 @@ import java.util.concurrent.RejectedExecutionException;
  * (then the caller does the work) cannot deadlock a call, as long as its {@code execute} returns: one that blocks
  * until it has room (a rejection handler that waits on a full queue, a semaphore-bounded wrapper) holds the
  * caller there, and deadlocks a call made from one of its own tasks. The call returns when every chunk is written;
- * an error thrown inside a chunk is rethrown to the caller (later ones suppressed into it), and so is an
- * executor's failure other than {@link RejectedExecutionException}, once the caller has finished every chunk
- * itself. The other chunks have then been written, so the output is partly new and partly as it was.
+ * an error thrown inside a chunk is rethrown to the caller (later ones suppressed into it) once every other chunk
+ * is done, so the output is then partly new and partly as it was. An executor's failure other than
+ * {@link RejectedExecutionException} on its first {@code execute} is thrown at once, before anything is written; on
+ * a later one, tasks already handed out may be running, so the caller first finishes every chunk itself (the output
+ * is then all new) and throws it after.
  *
  * <p>Thread-safety: immutable; calls on disjoint outputs may run concurrently (they share only the executor).
  * Allocation: none when a call runs inline; otherwise a fixed amount per call, independent of the region's
@@ -46,7 +48,7 @@ import java.util.concurrent.RejectedExecutionException;
  * caller's arrays or segments, until it runs (and finds nothing to do). Per-channel dropout over short runs or rows
  * also makes a small scratch (131 longs, and over segments 1,048 bytes of native memory) on each thread's first such
  * chunk: once per pool thread,
- * but on every call with an executor that starts a new thread per task. {@link ForkJoinPool#commonPool()}'s workers
+ * but on every call with an executor that starts a new platform thread per task (virtual threads share a few). {@link ForkJoinPool#commonPool()}'s workers
  * keep theirs, although JDK 25 clears their thread-locals whenever they go idle (kept by the worker's pool index).
  */
 public final class ParallelDropout {

@@ -28,8 +28,9 @@ import java.util.concurrent.ForkJoinPool;
  * or not longer than {@link #minChunkLength()}, run inline. Longer ones are cut into chunks of at least
  * {@link #minChunkLength()} elements, and run as {@link ParallelDropout}'s are: the caller works too, a late,
  * rejected or never-run task leaves its chunks to the others, an executor whose {@code execute} blocks holds the
- * caller (and deadlocks a call from one of its own tasks), and an error inside a chunk reaches the caller after
- * every chunk is done, the others' output written.
+ * caller (and deadlocks a call from one of its own tasks), an error inside a chunk reaches the caller after
+ * every chunk is done, the others' output written, and an executor failing on its first task fails the call before
+ * anything is written.
  *
  * <p>Memory segments of a confined arena ({@link java.lang.foreign.Arena#ofConfined()}) can be used by their
  * owner thread only: calls on them run inline, on the caller's thread. Segments of a shared, global or automatic
@@ -43,7 +44,7 @@ import java.util.concurrent.ForkJoinPool;
  * scratch); otherwise a fixed amount per call, independent of the region's length: the chunk's closure, a job
  * with its counter and latch, and what the executor allocates per submission (about 190-270 bytes with 2 threads).
  * The executor's threads pay the layer's per-thread scratch (4-16 KiB) on their first chunk: an executor that
- * starts a virtual thread per task pays it on every split call. {@link ForkJoinPool#commonPool()}'s workers keep
+ * starts a platform thread per task pays it on every split call (virtual threads share a few). {@link ForkJoinPool#commonPool()}'s workers keep
  * theirs, although JDK 25 clears their thread-locals whenever they go idle (kept by the worker's pool index).
  */
 public final class ParallelGaussian {

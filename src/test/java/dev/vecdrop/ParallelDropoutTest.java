@@ -403,6 +403,50 @@ class ParallelDropoutTest {
         }
     }
 
+    /**
+     * An executor whose {@code execute} fails with anything but a rejection: on the first task nothing is handed out,
+     * so the call throws before writing; on a later one, tasks already out may be running, so the caller finishes
+     * every chunk, all of the output is new, and then it throws (a review helper found the first case writing
+     * everything before throwing, stop 32).
+     */
+    @Test
+    void anExecutorThatFailsOnItsFirstTaskWritesNothingAndOnALaterOneWritesAll() {
+        Dropout single = Dropout.inverted(0.3);
+        int n = 5 * ParallelDropout.MIN_CHUNK + 17;
+        float[] x = new float[n];
+        Arrays.fill(x, 1.5f);
+        float[] expected = new float[n];
+        single.forward(9, 0, x, 0, expected, 0, n);
+        for (int failOn = 0; failOn < 2; failOn++) {
+            AtomicInteger tasks = new AtomicInteger();
+            int failing = failOn;
+            ForkJoinPool pool = new ForkJoinPool(2);
+            try {
+                Executor broken = task -> {
+                    if (tasks.getAndIncrement() == failing) {
+                        throw new IllegalStateException("broken executor");
+                    }
+                    pool.execute(task);
+                };
+                ParallelDropout parallel = ParallelDropout.of(single, broken, 4).withMinParallelLength(0);
+                float[] y = new float[n];
+                Arrays.fill(y, SENTINEL);
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> parallel.forward(9, 0, x, 0, y, 0, n));
+                assertEquals("broken executor", e.getMessage());
+                if (failing == 0) {
+                    float[] untouched = new float[n];
+                    Arrays.fill(untouched, SENTINEL);
+                    assertArrayEquals(untouched, y, "a failed first execute wrote output");
+                } else {
+                    assertArrayEquals(expected, y, "a failed later execute left output unwritten");
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
     @Test
     void anExecutorThatRejectsOrNeverRunsTasksLeavesTheWorkToTheCaller() {
         Dropout single = Dropout.classic(0.2);
