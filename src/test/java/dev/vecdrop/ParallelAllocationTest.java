@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A parallel call allocates a fixed amount, whatever the region's length: its job, counter and latch, plus what
  * the pool allocates per submitted task. Counted over every thread of the JVM (the pool's included), with a
- * control that must be counted.
+ * control that must be counted; calls below the threshold run inline and allocate nothing, counted on this thread,
+ * whose counter must see an array of known size.
  */
 class ParallelAllocationTest {
 
@@ -149,6 +150,7 @@ class ParallelAllocationTest {
         long bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
         assertTrue(before >= 0, "allocation is not measured here");
         assertEquals(0, bytes, "inline parallel gaussian calls allocated");
+        assertThisThreadsCounterSeesAnArray();
     }
 
     @Test
@@ -167,5 +169,14 @@ class ParallelAllocationTest {
         long bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
         assertTrue(before >= 0, "allocation is not measured here");
         assertEquals(0, bytes, "inline parallel calls allocated");
+        assertThisThreadsCounterSeesAnArray();
+    }
+
+    /** The control of the inline tests: this thread's counter sees an array of known size. */
+    private static void assertThisThreadsCounterSeesAnArray() {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        long[] known = new long[1024];
+        long seen = THREADS.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(seen >= 8L * known.length, "the counter missed an array of " + 8 * known.length + " bytes: " + seen);
     }
 }
