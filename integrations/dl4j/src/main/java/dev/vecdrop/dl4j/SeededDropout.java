@@ -3,6 +3,7 @@ package dev.vecdrop.dl4j;
 import dev.vecdrop.Dropout;
 import dev.vecdrop.Seeds;
 import java.io.Serial;
+import java.util.Arrays;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,12 +18,66 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (and their JSON), and a field moved to a superclass would be read back from an existing stream as 0. This class
  * has no serialized fields, so its descriptor in a stream is empty and streams read both ways.
  *
- * <p>Thread-safety: stateless; the subclasses are immutable. Allocation: none of its own.
+ * <p>One piece of state, not configuration: the shapes of the training forwards at the latest {@code (iteration,
+ * epoch)}, one of which a backward at those counts must match ({@link #backprop} says why); several, so that one
+ * instance may still serve several layers. Transient: neither Java serialization nor the JSON form sees it.
+ *
+ * <p>Thread-safety: the configuration is immutable; the forwards' shapes are guarded by their record's lock.
+ * Allocation: the shape DL4J returns per training forward, and one more when the counts move on.
  */
 abstract class SeededDropout implements IDropout {
 
     @Serial
     private static final long serialVersionUID = 1L;
+
+    /**
+     * The shapes of the training forwards at the latest {@code (iteration, epoch)}: at most {@link #MAX_SHAPES},
+     * past which the check is given up for those counts rather than risk refusing a right backward.
+     */
+    private static final class Forwards {
+        private static final int MAX_SHAPES = 16;
+        private int iteration = -1;
+        private int epoch = -1;
+        private final long[][] shapes = new long[MAX_SHAPES][];
+        private int count;
+        private boolean overflowed;
+
+        synchronized void add(int iteration, int epoch, long[] shape) {
+            if (iteration != this.iteration || epoch != this.epoch) {
+                this.iteration = iteration;
+                this.epoch = epoch;
+                Arrays.fill(shapes, null);
+                count = 0;
+                overflowed = false;
+            }
+            for (int i = 0; i < count; i++) {
+                if (Arrays.equals(shapes[i], shape)) {
+                    return;
+                }
+            }
+            if (count == MAX_SHAPES) {
+                overflowed = true;
+            } else {
+                shapes[count++] = shape;
+            }
+        }
+
+        /** {@return a forward's shape at these counts that differs from {@code shape}, when none equals it} */
+        synchronized long[] mismatch(int iteration, int epoch, long[] shape) {
+            if (iteration != this.iteration || epoch != this.epoch || overflowed || count == 0) {
+                return null;
+            }
+            for (int i = 0; i < count; i++) {
+                if (Arrays.equals(shapes[i], shape)) {
+                    return null;
+                }
+            }
+            return shapes[0];
+        }
+    }
+
+    /** Never serialized: an instance read back is replaced by a clone ({@link #readResolve}), which has its own. */
+    private final transient Forwards forwards = new Forwards();
 
     /** {@return the seed of the mask or normal stream} */
     public abstract long seed();
@@ -64,6 +119,7 @@ abstract class SeededDropout implements IDropout {
     public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
                                  LayerWorkspaceMgr workspaceMgr) {
         run(inputActivations, output, iteration, epoch, false);
+        forwards.add(iteration, epoch, inputActivations.shape());
         return output;
     }
 
@@ -71,6 +127,15 @@ abstract class SeededDropout implements IDropout {
      * Backward through the {@link #applyDropout} call at the same {@code (iteration, epoch)}: the class
      * description gives the formula (the mask or the gaussian dropout's factors regenerated; gaussian noise's
      * backward is the identity, which writes nothing in place).
+     *
+     * <p>The mask is regenerated element by element in c order, so the gradient must come in the forward's layout.
+     * Two DL4J 1.0.0-M2.1 layers hand it over permuted: {@code ConvolutionLayer} with {@code CNN2DFormat.NHWC}
+     * (forward {@code [N, H, W, C]}, backward {@code [N, C, H, W]}) and {@code SimpleRnn} with {@code RNNFormat.NWC}
+     * ({@code [N, T, C]}, then {@code [N, C, T]}), where a regenerated mask would silently be a shuffled one (DL4J's
+     * own dropout, which keeps its mask, fails there with a shape error). So a backward whose shape is none of the
+     * forwards' at the same counts throws {@link IllegalStateException}, before writing; for such a layer put a
+     * separate {@code DropoutLayer} in front of it. Where the permuted shape equals the forward's ({@code H = W = C},
+     * {@code T = C}) this check cannot see it.
      *
      * @param gradAtOutput the gradient of the layer's output
      * @param gradAtInput  where the gradient of its input goes; may be {@code gradAtOutput}
@@ -80,8 +145,22 @@ abstract class SeededDropout implements IDropout {
      */
     @Override
     public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
+        long[] forward = backwardNeedsForwardLayout()
+                ? forwards.mismatch(iteration, epoch, gradAtOutput.shape()) : null;
+        if (forward != null) {
+            throw new IllegalStateException("backprop at iteration " + iteration + ", epoch " + epoch + " got shape "
+                    + Arrays.toString(gradAtOutput.shape()) + ", its forward " + Arrays.toString(forward)
+                    + ": the layer hands the gradient over in another layout (DL4J's ConvolutionLayer with NHWC, "
+                    + "SimpleRnn with NWC), where the regenerated mask would not match; put a DropoutLayer in front "
+                    + "of the layer instead");
+        }
         run(gradAtOutput, gradAtInput, iteration, epoch, true);
         return gradAtInput;
+    }
+
+    /** Whether the backward depends on the element order (all but gaussian noise's identity). */
+    boolean backwardNeedsForwardLayout() {
+        return true;
     }
 
     /** Nothing to release: no mask or noise is stored between {@link #applyDropout} and {@link #backprop}. */

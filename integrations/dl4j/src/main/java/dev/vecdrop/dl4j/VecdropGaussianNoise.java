@@ -92,6 +92,12 @@ public final class VecdropGaussianNoise extends SeededDropout {
         return seed;
     }
 
+    /** {@inheritDoc} Not this one's: its backward is the identity, right in any layout. */
+    @Override
+    boolean backwardNeedsForwardLayout() {
+        return false;
+    }
+
     @Override
     void run(INDArray in, INDArray out, int iteration, int epoch, boolean backward) {
         if (backward) {
