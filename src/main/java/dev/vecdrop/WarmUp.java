@@ -296,7 +296,7 @@ public final class WarmUp {
         if ((r & 3) != 0) {
             return;
         }
-        int n = 100 + (r & 63);
+        int n = 100 + ((r >> 3) & 63);
         shortcut(r, n, keepAll, x, y, mask); // every branch of both shortcuts: none left to trap later
         shortcut(r, n, dropAll, x, y, mask);
     }
@@ -366,7 +366,11 @@ public final class WarmUp {
             perChannel = new Dropout[] {inverted.perChannel(runs), inverted.perChannel(rows),
                     inverted.perChannel(ChannelLayout.channelsLast(7, CHANNELS)), classic.perChannel(rows),
                     classic.perChannel(runs), alpha.perChannel(runs), alpha.perChannel(rows),
-                    inverted.perChannel(smallSamples), alpha.perChannel(smallSamples)};
+                    inverted.perChannel(smallSamples), alpha.perChannel(smallSamples),
+                    // 16 decisions a sample: some calls draw whole words of decisions, at both parities (with 69
+                    // channels none did, and the float64 mask kernel trapped on its first such call after the
+                    // warm-up: 19-156 KB a call for a thousand calls, a review helper's probe, stop 32)
+                    inverted.perChannel(ChannelLayout.channelsFirst(16, 7))};
             fused = new FusedDropout[] {FusedDropout.of(inverted, Activation.relu()),
                     FusedDropout.of(inverted, Activation.identity()), FusedDropout.of(inverted, Activation.leakyRelu(0.01f)),
                     FusedDropout.of(classic, Activation.relu())};
@@ -406,7 +410,7 @@ public final class WarmUp {
             doubles.forward(r, offset, nativeX, 0, nativeBias, 0, nativeY, 0, n, FUSED_FEATURES, nativeMask, 0);
             doubles.backward(r, offset, nativeY, 0, nativeX, 0, nativeY, 0, n, FUSED_FEATURES, nativeDBias, 0);
             doubles.residualForward(r, offset, nativeX, 0, nativeX, 0, nativeY, 0, n);
-            int length = LENGTH - (r & 63);
+            int length = LENGTH - ((r >> 3) & 63);
             alpha.forward(r, offset, xf, 0, yf, 0, length);
             alpha.forward(r, offset, xf, 0, yf, 0, length, mask, 0);
             alpha.backward(r, offset, xf, 0, yf, 0, length);
@@ -463,8 +467,8 @@ public final class WarmUp {
                     edgeCalls(dropouts[k], r, offset, n);
                     layerCalls(layers[k], n);
                 }
-                edgeCalls(dropouts[k], r, offset, 100 + (r & 63));
-                layerCalls(layers[k], 100 + (r & 63));
+                edgeCalls(dropouts[k], r, offset, 100 + ((r >> 3) & 63));
+                layerCalls(layers[k], 100 + ((r >> 3) & 63));
             }
         }
 
@@ -521,7 +525,12 @@ public final class WarmUp {
             if ((r & 3) != 0) {
                 return;
             }
-            int n = LENGTH - (r & 63);
+            // r is a multiple of 4 here, and bit 2 picks the stream parity: the bits above it count the tails, so
+            // that each tail comes at both parities. With LENGTH - (r & 63) these rounds saw only 16 of the 64 tails
+            // (remainders 3, 7, 11, 15 of 16), and an odd start hands the even kernel one element fewer: alpha's
+            // masked even kernel, run only from here, never saw a length of whole words, deoptimised on its first
+            // after the warm-up and allocated 6-285 KB a call until recompiled (a review helper's probe, stop 32).
+            int n = LENGTH - ((r >> 3) & 63);
             long odd = 2L * r + ((r >> 2) & 1); // both parities, alternating between the rounds that run this
             int tiny = 1 + ((r >> 2) & 3);
             inverted.forward(r, odd, xd, 0, yd, 0, tiny);
@@ -533,8 +542,8 @@ public final class WarmUp {
             classic.eval(xd, 0, yd, 0, n);
             // The gaussian layers in float64: the fill, then their float64 vector combine loops; and per-channel
             // noise over long channels-first runs (each run's normal broadcast), float32 and float64.
-            GAUSSIAN_DROPOUT.forward(r, odd, xd, 0, yd, 0, 64 + (r & 63));
-            GAUSSIAN_NOISE.forward(r, odd, xd, 0, yd, 0, 64 + (r & 63));
+            GAUSSIAN_DROPOUT.forward(r, odd, xd, 0, yd, 0, 64 + ((r >> 3) & 63));
+            GAUSSIAN_NOISE.forward(r, odd, xd, 0, yd, 0, 64 + ((r >> 3) & 63));
             int runs = (1 + ((r >> 2) & 3)) * NOISE_RUNS_SAMPLE; // r & 3 is 0 here: the next bits count samples
             NOISE_RUNS.forward(r, odd, xf, 0, yf, 0, runs);
             NOISE_RUNS.forward(r, odd, xd, 0, yd, 0, runs);
@@ -548,7 +557,7 @@ public final class WarmUp {
             DROPOUT_WHOLE_RUNS.forward(r, odd, xf, 0, yf, 0, wholeRuns);
             NOISE_WHOLE_RUNS.forward(r, odd, xf, 0, yf, 0, wholeRuns);
             for (int k = 0; k < SHORT.length; k++) { // 1 to 64 samples of 8 to 36 elements, float32 and float64
-                int samples = (1 + ((r >> 2) & 63)) * SHORT[k].channels() * SHORT[k].positions();
+                int samples = (1 + ((r >> 3) & 63)) * SHORT[k].channels() * SHORT[k].positions();
                 DROPOUT_SHORT[k].forward(r, odd, xf, 0, yf, 0, samples);
                 NOISE_SHORT[k].forward(r, odd, xf, 0, yf, 0, samples);
                 DROPOUT_SHORT[k].forward(r, odd, xd, 0, yd, 0, samples);
@@ -573,11 +582,17 @@ public final class WarmUp {
             // own in a second block (WarmUpProbe's calls over four blocks neither allocate nor deoptimise).
             for (Dropout d : perChannel) {
                 int sample = d.layout().channels() * d.layout().positions();
-                int length = Math.min(1 + ((r >> 2) & 15), LENGTH / sample) * sample;
+                int length = Math.min(1 + ((r >> 3) & 15), LENGTH / sample) * sample; // bit 2 is odd's parity
                 d.forward(r, odd, xf, 0, yf, 0, length);
                 d.forward(r, odd, xf, 0, yf, 0, length, mask, 0);
                 d.backward(mask, 0, xf, 0, yf, 0, length);
                 d.backward(r, odd, xd, 0, yd, 0, length);
+                // float64 forwards too: their first calls after a warm-up without them allocated 19-156 KB each for
+                // a thousand calls (a review helper's probe, stop 32)
+                d.forward(r, odd, xd, 0, yd, 0, length);
+                d.forward(r, odd, xd, 0, yd, 0, length, mask, 0);
+                d.forward(r, odd, xf, 0, yf, 0, 0, mask, 0); // an empty masked call reaches the mask kernel too
+                d.forward(r, odd, xd, 0, yd, 0, 0, mask, 0);
             }
             fusedAndAlpha(r, odd);
         }

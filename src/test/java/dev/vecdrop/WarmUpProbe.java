@@ -138,6 +138,21 @@ final class WarmUpProbe {
             layers[d] = new DropoutLayer(dropouts[d], 7);
         }
         int[] sizes = {1, 100, 1024, 16_384, 300_000, 1 << 20};
+        // Alpha dropout, and float64 per-channel dropout through a block's keep bits (runs of 5, 24 channels: 192
+        // decisions, whole mask words, in 960 elements): the warm-up's own calls never drew whole words of
+        // decisions at an even start in these kernels, and the first such request deoptimised them (stop 32).
+        Dropout alpha = Dropout.alpha(0.1);
+        Dropout shortRunsDouble = Dropout.inverted(0.1).perChannel(ChannelLayout.channelsFirst(24, 5));
+        for (int repeat = 0; repeat < 10; repeat++) {
+            for (int n : sizes) {
+                long offset = 7L * repeat + n;
+                alpha.forward(42, offset, x, 0, y, 0, n, mask, 0);
+                alpha.forward(42, offset, xd, 0, yd, 0, n, mask, 0);
+                int runs = n - n % 120;
+                shortRunsDouble.forward(42, offset, xd, 0, yd, 0, runs);
+                shortRunsDouble.forward(42, offset, xd, 0, yd, 0, runs, mask, 0);
+            }
+        }
         for (int repeat = 0; repeat < 10; repeat++) {
             for (int n : sizes) {
                 NormalStream.fill(42, 7L * repeat + n, y, 0, n); // odd and even starts
