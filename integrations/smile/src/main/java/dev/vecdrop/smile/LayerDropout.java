@@ -42,7 +42,8 @@ final class LayerDropout implements Serializable {
 
     /**
      * @param n    the layer's output size (the mask's length)
-     * @param p    the drop probability, {@code 0 <= p < 1}, already checked by Smile's layer constructor
+     * @param p    the drop probability, {@code 0 <= p < 1}: its range checked by Smile's layer constructor, NaN by
+     *             the library
      * @param seed the mask stream's seed
      */
     LayerDropout(int n, double p, long seed) {
@@ -89,6 +90,11 @@ final class LayerDropout implements Serializable {
             throw new IllegalStateException("dropout backward on a thread that has run no forward on this layer");
         }
         dropout.backward(seed, window, values, 0, values, 0, n);
+    }
+
+    /** Forgets this thread's last forward (a layer's {@code close}: Smile's removes its per-thread buffers). */
+    void close() {
+        lastWindow.remove();
     }
 
     /** The vector's values, checked: float32 (Smile's layers' type) and the layer's size. */

@@ -6,9 +6,9 @@ import smile.model.mlp.HiddenLayer;
 
 /**
  * Smile's hidden layer with vecdrop's dropout: the same weights, activation and training as
- * {@link HiddenLayer}, and the same inverted dropout after the activation ({@code y = keep ? y / (1 - p) : 0}), its
- * keep decisions drawn from vecdrop's mask stream instead of one {@code MathEx.random()} per unit. Made by the
- * builders of {@link VecdropLayer}.
+ * {@link HiddenLayer}, and the same inverted dropout after the activation
+ * ({@code y = keep ? y * (float) (1 / (1 - p)) : +0.0}), its keep decisions drawn from vecdrop's mask stream instead
+ * of one {@code MathEx.random()} per unit. Made by the builders of {@link VecdropLayer}.
  *
  * <p>Forward call {@code k} of the layer (over all threads) takes elements {@code [k n, (k + 1) n)} of the stream
  * {@code seed}; the backward regenerates the mask of its thread's last forward, so nothing is stored between them.
@@ -28,7 +28,7 @@ public final class VecdropHiddenLayer extends HiddenLayer {
     /**
      * @param n          the number of neurons
      * @param p          the number of inputs
-     * @param dropout    the drop probability, {@code 0 <= dropout < 1} (Smile checks it)
+     * @param dropout    the drop probability, {@code 0 <= dropout < 1} (checked; NaN too, which Smile lets through)
      * @param activation the activation function
      * @param seed       the seed of the layer's mask stream
      */
@@ -57,7 +57,7 @@ public final class VecdropHiddenLayer extends HiddenLayer {
 
     /**
      * The backward of this thread's last {@link #propagateDropout}, in place over this thread's output gradient:
-     * {@code keep ? g / (1 - p) : 0}, the mask regenerated; nothing when p = 0.
+     * {@code keep ? g * (float) (1 / (1 - p)) : +0.0}, the mask regenerated; nothing when p = 0.
      *
      * @throws IllegalStateException if this thread has run no forward on this layer
      */
@@ -66,6 +66,13 @@ public final class VecdropHiddenLayer extends HiddenLayer {
         if (dropout > 0) {
             masks.backward(gradient());
         }
+    }
+
+    /** Smile's {@code close}, and this thread's record of its last forward. */
+    @Override
+    public void close() {
+        super.close();
+        masks.close();
     }
 
     @Override

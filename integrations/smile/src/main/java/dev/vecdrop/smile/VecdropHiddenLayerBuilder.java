@@ -21,7 +21,7 @@ public final class VecdropHiddenLayerBuilder extends HiddenLayerBuilder {
     private final OptionalLong seed;
 
     VecdropHiddenLayerBuilder(int neurons, double dropout, ActivationFunction activation, OptionalLong seed) {
-        super(neurons, VecdropLayer.checkDropout(dropout), activation);
+        super(VecdropLayer.checkNeurons(neurons), VecdropLayer.checkDropout(dropout), activation);
         this.activation = activation;
         this.seed = seed;
     }
@@ -31,9 +31,15 @@ public final class VecdropHiddenLayerBuilder extends HiddenLayerBuilder {
         return new VecdropHiddenLayerBuilder(neurons, dropout, activation, OptionalLong.of(seed));
     }
 
-    /** {@return a hidden layer of {@code neurons()} units over {@code p} inputs} */
+    /**
+     * {@return a hidden layer of {@code neurons()} units over {@code p} inputs}: {@code p} is checked before a seed is
+     * drawn, so a failed build leaves {@code MathEx}'s generator where it was
+     */
     @Override
     public VecdropHiddenLayer build(int p) {
+        if (p <= 0) {
+            throw new IllegalArgumentException("a hidden layer needs at least one input, got " + p);
+        }
         return new VecdropHiddenLayer(neurons, p, dropout, activation, seed.orElseGet(MathEx::randomLong));
     }
 

@@ -5,7 +5,7 @@ import smile.model.mlp.InputLayer;
 
 /**
  * Smile's input layer with vecdrop's dropout on the inputs: {@link InputLayer}'s copy of the input, then inverted
- * dropout ({@code x = keep ? x / (1 - p) : 0}) with keep decisions from vecdrop's mask stream. Made by
+ * dropout ({@code x = keep ? x * (float) (1 / (1 - p)) : +0.0}) with keep decisions from vecdrop's mask stream. Made by
  * {@link VecdropLayer#input(int, double)}. The stream, its windows and serialization are those of
  * {@link VecdropHiddenLayer}.
  *
@@ -21,7 +21,7 @@ public final class VecdropInputLayer extends InputLayer {
 
     /**
      * @param n       the number of inputs
-     * @param dropout the drop probability, {@code 0 <= dropout < 1} (Smile checks it)
+     * @param dropout the drop probability, {@code 0 <= dropout < 1} (checked; NaN too, which Smile lets through)
      * @param seed    the seed of the layer's mask stream
      */
     public VecdropInputLayer(int n, double dropout, long seed) {
@@ -48,16 +48,22 @@ public final class VecdropInputLayer extends InputLayer {
     }
 
     /**
-     * The backward of this thread's last {@link #propagateDropout} over this thread's gradient (Smile's perceptron
-     * never asks for an input layer's, which has no weights; here for a caller that does).
+     * Not supported: Smile's input layer has no gradient (its constructor makes none, so Smile's own method fails
+     * here with a {@code NullPointerException}), and Smile's perceptron never asks for it.
      *
-     * @throws IllegalStateException if this thread has run no forward on this layer
+     * @throws UnsupportedOperationException always
      */
     @Override
     public void backpopagateDropout() { // sic: Smile's name
-        if (dropout > 0) {
-            masks.backward(gradient());
-        }
+        throw new UnsupportedOperationException("an input layer has no gradient to drop: Smile's perceptron never "
+                + "propagates one back to its inputs");
+    }
+
+    /** Smile's {@code close}, and this thread's record of its last forward. */
+    @Override
+    public void close() {
+        super.close();
+        masks.close();
     }
 
     @Override

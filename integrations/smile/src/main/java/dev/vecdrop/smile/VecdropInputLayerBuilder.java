@@ -15,7 +15,7 @@ public final class VecdropInputLayerBuilder extends LayerBuilder {
     private final OptionalLong seed;
 
     VecdropInputLayerBuilder(int neurons, double dropout, OptionalLong seed) {
-        super(neurons, VecdropLayer.checkDropout(dropout));
+        super(VecdropLayer.checkNeurons(neurons), VecdropLayer.checkDropout(dropout));
         this.seed = seed;
     }
 

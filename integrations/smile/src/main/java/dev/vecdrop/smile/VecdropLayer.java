@@ -91,6 +91,14 @@ public final class VecdropLayer {
         return new VecdropHiddenLayerBuilder(n, dropout, activation, OptionalLong.empty());
     }
 
+    /** The builders' check of the layer's size, made where it is named (Smile's fails later, or builds a useless layer). */
+    static int checkNeurons(int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("a layer needs at least one neuron, got " + n);
+        }
+        return n;
+    }
+
     /**
      * The builders' check, at the line that names the probability (Smile's own is made later, when the network is
      * built, and lets NaN through).

@@ -119,6 +119,25 @@ class VecdropLayerTest {
         }
     }
 
+    @Test
+    void aLayerWithoutNeuronsOrInputsIsRejectedBeforeASeedIsDrawn() {
+        for (int n : new int[] {0, -1}) {
+            assertThrows(IllegalArgumentException.class, () -> VecdropLayer.rectifier(n, P));
+            assertThrows(IllegalArgumentException.class, () -> VecdropLayer.input(n, P));
+        }
+        MathEx.setSeed(3);
+        long expected = MathEx.randomLong();
+        MathEx.setSeed(3);
+        assertThrows(IllegalArgumentException.class, () -> VecdropLayer.rectifier(N, P).build(0));
+        assertEquals(expected, MathEx.randomLong(), "a failed build drew from Smile's generator");
+    }
+
+    @Test
+    void anInputLayerHasNoBackward() {
+        VecdropInputLayer layer = VecdropLayer.input(N, 0.2).seed(7).build(0);
+        assertThrows(UnsupportedOperationException.class, layer::backpopagateDropout);
+    }
+
     private static void assertRejects(Supplier<?> factory, double p) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, factory::get, "p = " + p);
         assertTrue(e.getMessage().contains("dropout must be in [0, 1)"), e.getMessage());
