@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code vecdrop} command line: {@code info}, {@code mask}, {@code uniforms}, {@code normals}, {@code verify},
  * {@code bench} and {@code train}.
- * Bad options give one line on stderr and exit code 2, never a stack trace.
+ * Bad options give one line on stderr and exit code 2, never a stack trace; output that fails (a full disk, a
+ * reader gone) exits 1, whichever the command.
  *
  * <p>Thread-safety: one instance per invocation.
  */
@@ -64,7 +65,10 @@ public final class Main implements Runnable {
             return 1;
         });
         int code = commandLine.execute(args);
-        out.flush();
+        if (out.checkError() && code == 0) { // flushes; a PrintWriter keeps its write errors to itself
+            err.println("vecdrop: output failed (disk full, or the reader went away)");
+            code = 1;
+        }
         err.flush();
         return code;
     }

@@ -1,6 +1,7 @@
 package dev.vecdrop.cli;
 
 import dev.vecdrop.Dropout;
+import dev.vecdrop.MaskStream;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,27 +40,28 @@ final class MaskCommand implements Runnable {
 
     @Override
     public void run() {
+        window.check(spec);
+        MaskStream.threshold(p); // checks p before a Dropout starts kernel selection, which logs a line
         Dropout dropout = Dropout.inverted(p); // the mask does not depend on the scaling
         if (implementation == Implementation.scalar) {
             dropout = dropout.scalarReference();
         }
-        window.check(spec);
         Dropout generator = dropout;
         long[] words = new long[CHUNK / 64];
         if (window.format == StreamWindow.Format.hex) {
             PrintWriter out = spec.commandLine().getOut();
+            PrintWriter text = StreamWindow.buffered(out);
             // Advanced by n, not by CHUNK: a window ending within a chunk of 2^63 - 1 would overflow the position.
             for (long position = window.offset; position < window.end(); ) {
                 int n = (int) Math.min(CHUNK, window.end() - position);
                 generator.mask(window.seed, position, words, 0, n);
                 for (int w = 0; w < Dropout.maskWords(n); w++) {
-                    out.println(String.format("%016x", words[w]));
+                    text.println(String.format("%016x", words[w]));
                 }
                 position += n;
-                StreamWindow.requireWritten(out, position - window.offset);
+                StreamWindow.requireWritten(text, out, position - window.offset);
             }
-            out.flush();
-            StreamWindow.requireWritten(out, window.end() - window.offset);
+            StreamWindow.requireWritten(text, out, window.end() - window.offset);
         } else {
             RawStream.write(main.binaryOut, window.offset, window.count, CHUNK, CHUNK / 8, (position, n, bytes) -> {
                 generator.mask(window.seed, position, words, 0, n);

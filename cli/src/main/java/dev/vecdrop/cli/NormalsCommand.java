@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
                 "stdout, endlessly if --count is omitted."})
 final class NormalsCommand implements Runnable {
 
-    /** Values per block: even, so that every block after the first starts on a Box-Muller pair. */
+    /** Values per block: even, so that with an even {@code --offset} every block starts on a Box-Muller pair. */
     static final int CHUNK = 1 << 14;
 
     enum Format { text, raw }
@@ -54,18 +54,18 @@ final class NormalsCommand implements Runnable {
         float[] values = new float[CHUNK];
         if (format == Format.text) {
             PrintWriter out = spec.commandLine().getOut();
+            PrintWriter text = StreamWindow.buffered(out);
             // Advanced by n, not by CHUNK: a window ending within a chunk of 2^63 - 1 would overflow the position.
             for (long position = offset; position < end; ) {
                 int n = (int) Math.min(CHUNK, end - position);
                 NormalStream.fill(seed, position, values, 0, n);
                 for (int i = 0; i < n; i++) {
-                    out.println(Float.toString(values[i]));
+                    text.println(Float.toString(values[i]));
                 }
                 position += n;
-                StreamWindow.requireWritten(out, position - offset);
+                StreamWindow.requireWritten(text, out, position - offset);
             }
-            out.flush();
-            StreamWindow.requireWritten(out, end - offset);
+            StreamWindow.requireWritten(text, out, end - offset);
         } else {
             RawStream.write(main.binaryOut, offset, count, CHUNK, CHUNK * Float.BYTES, (position, n, bytes) -> {
                 NormalStream.fill(seed, position, values, 0, n);

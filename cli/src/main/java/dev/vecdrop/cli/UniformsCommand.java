@@ -31,14 +31,14 @@ final class UniformsCommand implements Runnable {
         window.check(spec);
         if (window.format == StreamWindow.Format.hex) {
             PrintWriter out = spec.commandLine().getOut();
+            PrintWriter text = StreamWindow.buffered(out);
             for (long e = window.offset; e < window.end(); e++) {
-                out.println(String.format("%08x", MaskStream.uniform32(window.seed, e)));
+                text.println(String.format("%08x", MaskStream.uniform32(window.seed, e)));
                 if ((e & 4095) == 4095) { // now and then: a closed output ends the loop, not the count
-                    StreamWindow.requireWritten(out, e + 1 - window.offset);
+                    StreamWindow.requireWritten(text, out, e + 1 - window.offset);
                 }
             }
-            out.flush();
-            StreamWindow.requireWritten(out, window.end() - window.offset);
+            StreamWindow.requireWritten(text, out, window.end() - window.offset);
         } else {
             RawStream.write(main.binaryOut, window.offset, window.count, CHUNK, CHUNK * 4, (position, n, bytes) -> {
                 for (int i = 0; i < n; i++) {

@@ -103,6 +103,29 @@ class MainTest {
         assertTrue(written[0] < 4 << 20, line + ": went on writing after the failure: " + written[0] + " bytes");
     }
 
+    /** Output that fails exits 1 for every command, not only the streams (info exited 0 into a full disk, stop 32). */
+    @ParameterizedTest
+    @ValueSource(strings = {"info", "--version", "--help"})
+    void anyCommandWhoseOutputFailsExitsOne(String line) {
+        java.io.Writer full = new java.io.Writer() {
+            @Override
+            public void write(char[] c, int off, int len) throws java.io.IOException {
+                throw new java.io.IOException("No space left on device");
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        StringWriter err = new StringWriter();
+        int code = Main.execute(line.split(" "), new ByteArrayOutputStream(), new PrintWriter(full, true),
+                new PrintWriter(err));
+        assertEquals(1, code, line + ": " + err);
+        assertTrue(err.toString().contains("output failed"), err.toString());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"mask --seed 1 --p 0.5 --format raw", "normals --seed 1 --format raw"})
     void endlessRawStopsQuietlyWhenTheReaderGoesAway(String line) {
