@@ -48,6 +48,10 @@ class LibraryJarIT {
         List<String> foreign = entries.stream()
                 .filter(name -> !name.endsWith("/") && NOT_LIBRARY.matcher(name).matches()).toList();
         assertEquals(List.of(), foreign, "the library jar holds what belongs to cli/");
+        List<String> metaInf = entries.stream().filter(name -> name.startsWith("META-INF/") && !name.endsWith("/"))
+                .sorted().toList();
+        assertEquals(List.of("META-INF/LICENSE", "META-INF/MANIFEST.MF"), metaInf,
+                "the library jar's META-INF holds a build tool's file"); // the compiler's jpms.args did, stop 32
     }
 
     @Test
