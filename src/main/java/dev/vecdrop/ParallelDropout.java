@@ -45,7 +45,9 @@ import java.util.concurrent.RejectedExecutionException;
  * length: the chunk's closure, one job object with its counter and latch, plus what the executor allocates for
  * {@code parallelism - 1} submissions (a {@link ForkJoinPool} wraps each in a small task): about 210-270 bytes
  * with 2 threads, growing with the parallelism. A task the executor has not yet run holds the job, and so the
- * caller's arrays or segments, until it runs (and finds nothing to do). Per-channel dropout over short runs or rows
+ * caller's arrays or segments, until it runs (and finds nothing to do): an executor that never runs its tasks keeps
+ * them all, as {@code ForkJoinPool.commonPool()} does when its parallelism is set to 0 and a call asks for more
+ * than one thread ({@code of(dropout, pool, parallelism)}; {@code of(dropout, pool)} then asks for one). Per-channel dropout over short runs or rows
  * also makes a small scratch (131 longs, and over segments 1,048 bytes of native memory) on each thread's first such
  * chunk: once per pool thread,
  * but on every call with an executor that starts a new platform thread per task (virtual threads share a few). {@link ForkJoinPool#commonPool()}'s workers
