@@ -74,16 +74,25 @@ final class LayerDropout implements Serializable {
         return forwardCalls.get();
     }
 
-    /** Training forward in place over the layer's output, with the next window of the stream. */
+    /** Training forward in place over the layer's output, with the next window of the stream; nothing when p = 0. */
     void forward(Vector output) {
+        if (p == 0) { // as Smile's: no dropout, and no window taken
+            return;
+        }
         MemorySegment values = floats(output, "output");
         long window = Math.multiplyExact(forwardCalls.getAndIncrement(), (long) n);
         dropout.forward(seed, window, values, 0, values, 0, n);
         lastWindow.get()[0] = window;
     }
 
-    /** Backward in place over the gradient of the layer's output, with the mask of this thread's last forward. */
+    /**
+     * Backward in place over the gradient of the layer's output, with the mask of this thread's last forward;
+     * nothing when p = 0.
+     */
     void backward(Vector gradient) {
+        if (p == 0) {
+            return;
+        }
         MemorySegment values = floats(gradient, "gradient");
         long window = lastWindow.get()[0];
         if (window == NO_FORWARD) {

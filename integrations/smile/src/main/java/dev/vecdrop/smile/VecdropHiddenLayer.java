@@ -50,9 +50,7 @@ public final class VecdropHiddenLayer extends HiddenLayer {
     /** Inverted dropout in place over this thread's output, with the layer's next mask; nothing when p = 0. */
     @Override
     public void propagateDropout() {
-        if (dropout > 0) {
-            masks.forward(output());
-        }
+        masks.forward(output());
     }
 
     /**
@@ -63,9 +61,7 @@ public final class VecdropHiddenLayer extends HiddenLayer {
      */
     @Override
     public void backpopagateDropout() { // sic: Smile's name
-        if (dropout > 0) {
-            masks.backward(gradient());
-        }
+        masks.backward(gradient());
     }
 
     /** Smile's {@code close}, and this thread's record of its last forward. */

@@ -42,9 +42,7 @@ public final class VecdropInputLayer extends InputLayer {
     /** Inverted dropout in place over this thread's copy of the input; nothing when p = 0. */
     @Override
     public void propagateDropout() {
-        if (dropout > 0) {
-            masks.forward(output());
-        }
+        masks.forward(output());
     }
 
     /**
