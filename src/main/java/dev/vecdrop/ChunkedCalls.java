@@ -145,8 +145,11 @@ final class ChunkedCalls {
         } catch (RejectedExecutionException e) {
             // Nothing is lost: the chunks no task claims are claimed by the caller below.
         } catch (Throwable e) {
-            if (handedOut == 0) {
-                throw e; // no task has the job: nothing is written, and nothing will be
+            // The first execute failed, but the task may be queued all the same (a ForkJoinPool queues it, then
+            // rethrows its thread factory's failure) or may have run: claim every chunk first, so that a task that
+            // runs later finds none (a review helper saw one write the whole output a second after the throw).
+            if (handedOut == 0 && job.claimAll()) {
+                throw e; // no task has run a chunk, and none will: nothing is written
             }
             submission = e; // tasks handed out before it may be running: finish and wait first, then report it
         }
@@ -180,6 +183,11 @@ final class ChunkedCalls {
             // chunkLength >= length / parallelism, rounded up: at most parallelism chunks
             this.chunks = (int) ((length + chunkLength - 1) / chunkLength);
             this.done = new CountDownLatch(chunks);
+        }
+
+        /** {@return whether this took every chunk before any participant claimed one: then no chunk will run} */
+        boolean claimAll() {
+            return next.compareAndSet(0, chunks);
         }
 
         /** Keeps the first error, suppressing the later ones into it. */

@@ -36,9 +36,10 @@ import java.util.concurrent.RejectedExecutionException;
  * caller there, and deadlocks a call made from one of its own tasks. The call returns when every chunk is written;
  * an error thrown inside a chunk is rethrown to the caller (later ones suppressed into it) once every other chunk
  * is done, so the output is then partly new and partly as it was. An executor's failure other than
- * {@link RejectedExecutionException} on its first {@code execute} is thrown at once, before anything is written; on
- * a later one, tasks already handed out may be running, so the caller first finishes every chunk itself (the output
- * is then all new) and throws it after.
+ * {@link RejectedExecutionException} on its first {@code execute} is thrown at once, before anything is written, once
+ * the call has taken every chunk from the task that may still be queued; on a later one (or if that task has
+ * already started), tasks handed out may be running, so the caller first finishes every chunk itself (the output is
+ * then all new) and throws it after.
  *
  * <p>Thread-safety: immutable; calls on disjoint outputs may run concurrently (they share only the executor).
  * Allocation: none when a call runs inline; otherwise a fixed amount per call, independent of the region's

@@ -447,6 +447,46 @@ class ParallelDropoutTest {
         }
     }
 
+    /**
+     * A first execute that queues its task and then throws, as a ForkJoinPool does when its thread factory fails: the
+     * call throws, and the queued task, run later, writes nothing (a review helper saw it write the whole output a
+     * second after the call had thrown, stop 32).
+     */
+    @Test
+    void aTaskQueuedByAFailingExecuteWritesNothingAfterTheCallThrows() throws Exception {
+        Dropout single = Dropout.inverted(0.3);
+        int n = 5 * ParallelDropout.MIN_CHUNK + 17;
+        float[] x = new float[n];
+        Arrays.fill(x, 1.5f);
+        ForkJoinPool pool = new ForkJoinPool(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            pool.execute(() -> { // the pool's one worker, busy until the call has thrown
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Executor queuesThenFails = task -> {
+                pool.execute(task);
+                throw new IllegalStateException("no more threads");
+            };
+            ParallelDropout parallel = ParallelDropout.of(single, queuesThenFails, 4).withMinParallelLength(0);
+            float[] y = new float[n];
+            Arrays.fill(y, SENTINEL);
+            assertThrows(IllegalStateException.class, () -> parallel.forward(9, 0, x, 0, y, 0, n));
+            release.countDown();
+            assertTrue(pool.awaitQuiescence(30, java.util.concurrent.TimeUnit.SECONDS), "the pool never went quiet");
+            float[] untouched = new float[n];
+            Arrays.fill(untouched, SENTINEL);
+            assertArrayEquals(untouched, y, "the queued task wrote after the call threw");
+        } finally {
+            release.countDown();
+            pool.shutdown();
+        }
+    }
+
     @Test
     void anExecutorThatRejectsOrNeverRunsTasksLeavesTheWorkToTheCaller() {
         Dropout single = Dropout.classic(0.2);
