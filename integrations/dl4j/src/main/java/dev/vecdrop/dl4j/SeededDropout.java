@@ -18,12 +18,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (and their JSON), and a field moved to a superclass would be read back from an existing stream as 0. This class
  * has no serialized fields, so its descriptor in a stream is empty and streams read both ways.
  *
- * <p>One piece of state, not configuration: the shapes of the training forwards at the latest {@code (iteration,
- * epoch)}, one of which a backward at those counts must match ({@link #backprop} says why); several, so that one
- * instance may still serve several layers. Transient: neither Java serialization nor the JSON form sees it.
+ * <p>One piece of state, not configuration: per thread, the shapes of the training forwards at that thread's latest
+ * {@code (iteration, epoch)}, one of which a backward at those counts must match ({@link #backprop} says why).
+ * Several, so that one instance may still serve several layers; per thread, because DL4J runs a layer's forward and
+ * backward on one thread, while networks built from one layer configuration share its instance and train on
+ * threads of their own, each at its own counts. Transient: neither Java serialization nor the JSON form sees it.
  *
- * <p>Thread-safety: the configuration is immutable; the forwards' shapes are guarded by their record's lock.
- * Allocation: the shape DL4J returns per training forward, and one more when the counts move on.
+ * <p>Thread-safety: the configuration is immutable; the forwards' shapes are each thread's own. Allocation: the shape
+ * DL4J returns per training forward, and a thread's record on its first.
  */
 abstract class SeededDropout implements IDropout {
 
@@ -31,8 +33,9 @@ abstract class SeededDropout implements IDropout {
     private static final long serialVersionUID = 1L;
 
     /**
-     * The shapes of the training forwards at the latest {@code (iteration, epoch)}: at most {@link #MAX_SHAPES},
-     * past which the check is given up for those counts rather than risk refusing a right backward.
+     * One thread's shapes of the training forwards at its latest {@code (iteration, epoch)}: at most
+     * {@link #MAX_SHAPES}, past which the check is given up for those counts rather than risk refusing a right
+     * backward.
      */
     private static final class Forwards {
         private static final int MAX_SHAPES = 16;
@@ -42,7 +45,7 @@ abstract class SeededDropout implements IDropout {
         private int count;
         private boolean overflowed;
 
-        synchronized void add(int iteration, int epoch, long[] shape) {
+        void add(int iteration, int epoch, long[] shape) {
             if (iteration != this.iteration || epoch != this.epoch) {
                 this.iteration = iteration;
                 this.epoch = epoch;
@@ -63,7 +66,7 @@ abstract class SeededDropout implements IDropout {
         }
 
         /** {@return a forward's shape at these counts that differs from {@code shape}, when none equals it} */
-        synchronized long[] mismatch(int iteration, int epoch, long[] shape) {
+        long[] mismatch(int iteration, int epoch, long[] shape) {
             if (iteration != this.iteration || epoch != this.epoch || overflowed || count == 0) {
                 return null;
             }
@@ -76,8 +79,12 @@ abstract class SeededDropout implements IDropout {
         }
     }
 
-    /** Never serialized: an instance read back is replaced by a clone ({@link #readResolve}), which has its own. */
-    private final transient Forwards forwards = new Forwards();
+    /**
+     * Never serialized: an instance read back is replaced by a clone ({@link #readResolve}), which has its own. Per
+     * thread: two networks sharing this instance on two threads, each at its own counts, emptied each other's record
+     * and had right backwards refused (a review helper, stop 32).
+     */
+    private final transient ThreadLocal<Forwards> forwards = ThreadLocal.withInitial(Forwards::new);
 
     /** {@return the seed of the mask or normal stream} */
     public abstract long seed();
@@ -119,7 +126,7 @@ abstract class SeededDropout implements IDropout {
     public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
                                  LayerWorkspaceMgr workspaceMgr) {
         run(inputActivations, output, iteration, epoch, false);
-        forwards.add(iteration, epoch, inputActivations.shape());
+        forwards.get().add(iteration, epoch, inputActivations.shape());
         return output;
     }
 
@@ -146,7 +153,7 @@ abstract class SeededDropout implements IDropout {
     @Override
     public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
         long[] forward = backwardNeedsForwardLayout()
-                ? forwards.mismatch(iteration, epoch, gradAtOutput.shape()) : null;
+                ? forwards.get().mismatch(iteration, epoch, gradAtOutput.shape()) : null;
         if (forward != null) {
             throw new IllegalStateException("backprop at iteration " + iteration + ", epoch " + epoch + " got shape "
                     + Arrays.toString(gradAtOutput.shape()) + ", its forward " + Arrays.toString(forward)

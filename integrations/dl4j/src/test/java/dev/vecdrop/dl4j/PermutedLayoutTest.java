@@ -84,6 +84,33 @@ class PermutedLayoutTest {
         assertDoesNotThrow(() -> shared.backprop(permuted, permuted.dup(), 8, 0)); // no forward at those counts
     }
 
+    /**
+     * Networks built from one layer configuration share its dropout instance and train on threads of their own, each
+     * at its own counts: one thread's forwards must not empty another's record (a review helper saw right backwards
+     * refused within a few iterations of two such networks, stop 32).
+     */
+    @Test
+    void oneInstanceSharedByNetworksOnTwoThreadsChecksEachThreadAgainstItsOwnForwards() throws Exception {
+        VecdropDropout shared = new VecdropDropout(0.5).withSeed(3);
+        LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+        INDArray a = Nd4j.rand(DataType.FLOAT, 4, 6);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 5, 6);
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            shared.applyDropout(a, a.dup(), 5, 0, none); // network A's forward at iteration 5
+            other.submit(() -> { // network B, one iteration behind, then caught up
+                shared.applyDropout(b, b.dup(), 4, 0, none);
+                shared.backprop(b.dup(), b.dup(), 4, 0);
+                shared.applyDropout(b, b.dup(), 5, 0, none);
+            }).get();
+            assertDoesNotThrow(() -> shared.backprop(a.dup(), a.dup(), 5, 0)); // A's backward
+            assertThrows(IllegalStateException.class, () -> shared.backprop(b.dup(), b.dup(), 5, 0),
+                    "this thread's forward at iteration 5 had shape [4, 6]");
+        } finally {
+            other.shutdown();
+        }
+    }
+
     private static void fitNhwc(Layer layer) {
         fit(layer, new ConvolutionLayer.Builder(2, 2).nOut(3).dataFormat(CNN2DFormat.NHWC).build(),
                 new OutputLayer.Builder().nOut(2).lossFunction(LossFunctions.LossFunction.MSE).build(),
