@@ -148,6 +148,9 @@ final class WarmUpProbe {
                 long offset = 7L * repeat + n;
                 alpha.forward(42, offset, x, 0, y, 0, n, mask, 0);
                 alpha.forward(42, offset, xd, 0, yd, 0, n, mask, 0);
+                alpha.doubleSegments().forward(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n / 2, NATIVE_MASK, 0);
+                alpha.doubleSegments().backward(NATIVE_MASK, 0, NATIVE_X, 0, NATIVE_Y, 0, n / 2);
+                alpha.floatSegments().backward(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n);
                 int runs = n - n % 120;
                 shortRunsDouble.forward(42, offset, xd, 0, yd, 0, runs);
                 shortRunsDouble.forward(42, offset, xd, 0, yd, 0, runs, mask, 0);
