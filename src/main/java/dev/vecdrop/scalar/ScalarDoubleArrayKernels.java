@@ -12,6 +12,15 @@ import dev.vecdrop.kernel.DoubleArrayKernels;
  * match it bit for bit, and vector kernels call its range methods for their tails. Generated from
  * {@code ScalarKernels.java.template}.
  *
+ * <p>The range methods read their input for every element, kept or not, and choose the output after the read.
+ * A read only under the keep decision is a block that runs on some iterations, and C2's profiled loop predication
+ * hoists that block's checks of the input (its class, bounds and session) out of the loop as one speculative
+ * check. In a vector kernel's inlined tail, with heap and native segments through one compiled kernel, that check
+ * failed call after call (trap reason {@code profile_predicate}, logged at the loop's back branch, and every
+ * recompilation hoisted it again: 50 to 190 recompilations in a JVM, tens of KB allocated a call while they
+ * lasted). Read unconditionally, the input's checks are ordinary loop predicates, as the output's always were.
+ * The values are the same: a dropped element is still {@code +0.0} (or alpha dropout's {@code c}).
+ *
  * <p>Thread-safety: stateless. Allocation: none.
  */
 public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
@@ -41,7 +50,8 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
                                        int from, int to) {
         for (int i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) * scale : 0.0);
+            double v = get(x, xOff + i) * scale; // read kept or not: see the class comment
+            set(y, yOff + i, keep ? v : 0.0);
         }
     }
 
@@ -71,7 +81,8 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
                                        int from, int to) {
         for (int i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) * scale : 0.0);
+            double v = get(x, xOff + i) * scale; // read kept or not: see the class comment
+            set(y, yOff + i, keep ? v : 0.0);
             int w = maskOff + (i >>> 6); // the shift below uses i & 63
             DoubleArrayKernels.setMaskWord(mask, w, DoubleArrayKernels.maskWord(mask, w) | ((keep ? 1L : 0L) << i));
         }
@@ -94,7 +105,8 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
                                        int from, int to) {
         for (int i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) : 0.0);
+            double v = get(x, xOff + i); // read kept or not: see the class comment
+            set(y, yOff + i, keep ? v : 0.0);
         }
     }
 
@@ -121,7 +133,8 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
                                        int from, int to) {
         for (int i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) : 0.0);
+            double v = get(x, xOff + i); // read kept or not: see the class comment
+            set(y, yOff + i, keep ? v : 0.0);
             int w = maskOff + (i >>> 6); // the shift below uses i & 63
             DoubleArrayKernels.setMaskWord(mask, w, DoubleArrayKernels.maskWord(mask, w) | ((keep ? 1L : 0L) << i));
         }
@@ -147,7 +160,8 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
                                        int from, int to) {
         for (int i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) * a + b : c); // two roundings: Java never fuses them
+            double v = get(x, xOff + i) * a + b; // two roundings: Java never fuses them; read kept or not
+            set(y, yOff + i, keep ? v : c);
         }
     }
 
@@ -177,7 +191,8 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
                                        int from, int to) {
         for (int i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) * a + b : c); // two roundings: Java never fuses them
+            double v = get(x, xOff + i) * a + b; // two roundings: Java never fuses them; read kept or not
+            set(y, yOff + i, keep ? v : c);
             int w = maskOff + (i >>> 6); // the shift below uses i & 63
             DoubleArrayKernels.setMaskWord(mask, w, DoubleArrayKernels.maskWord(mask, w) | ((keep ? 1L : 0L) << i));
         }
@@ -221,9 +236,11 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
     public static void applyWordRange(long bits,
                                         double scale,
                                         double[] src, int srcOff, double[] dst, int dstOff, int from, int to) {
+        // src is read for every element, kept or not: see the class comment.
         for (int i = from; i < to; i++) {
             boolean keep = ((bits >>> i) & 1L) != 0;
-            set(dst, dstOff + i, keep ? get(src, srcOff + i) * scale : 0.0);
+            double v = get(src, srcOff + i) * scale;
+            set(dst, dstOff + i, keep ? v : 0.0);
         }
     }
 
@@ -237,9 +254,11 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
     /** {@code applyWordPassThrough} for the elements {@code [from, to)} of the word. */
     public static void applyWordPassThroughRange(long bits,
                                         double[] src, int srcOff, double[] dst, int dstOff, int from, int to) {
+        // src is read for every element, kept or not: see the class comment.
         for (int i = from; i < to; i++) {
             boolean keep = ((bits >>> i) & 1L) != 0;
-            set(dst, dstOff + i, keep ? get(src, srcOff + i) : 0.0);
+            double v = get(src, srcOff + i);
+            set(dst, dstOff + i, keep ? v : 0.0);
         }
     }
 
@@ -256,9 +275,11 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
     public static void applyWordAffineRange(long bits,
                                         double a, double b, double c,
                                         double[] src, int srcOff, double[] dst, int dstOff, int from, int to) {
+        // src is read for every element, kept or not: see the class comment.
         for (int i = from; i < to; i++) {
             boolean keep = ((bits >>> i) & 1L) != 0;
-            set(dst, dstOff + i, keep ? get(src, srcOff + i) * a + b : c);
+            double v = get(src, srcOff + i) * a + b;
+            set(dst, dstOff + i, keep ? v : c);
         }
     }
 
@@ -391,7 +412,8 @@ public final class ScalarDoubleArrayKernels implements DoubleArrayKernels {
                                             int from, int to) {
         for (int i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, get(residual, residualOff + i) + (keep ? get(x, xOff + i) * scale : 0.0));
+            double v = get(x, xOff + i) * scale; // read kept or not: see the class comment
+            set(y, yOff + i, get(residual, residualOff + i) + (keep ? v : 0.0));
         }
     }
 

@@ -13,6 +13,15 @@ import java.lang.foreign.MemorySegment;
  * match it bit for bit, and vector kernels call its range methods for their tails. Generated from
  * {@code ScalarKernels.java.template}.
  *
+ * <p>The range methods read their input for every element, kept or not, and choose the output after the read.
+ * A read only under the keep decision is a block that runs on some iterations, and C2's profiled loop predication
+ * hoists that block's checks of the input (its class, bounds and session) out of the loop as one speculative
+ * check. In a vector kernel's inlined tail, with heap and native segments through one compiled kernel, that check
+ * failed call after call (trap reason {@code profile_predicate}, logged at the loop's back branch, and every
+ * recompilation hoisted it again: 50 to 190 recompilations in a JVM, tens of KB allocated a call while they
+ * lasted). Read unconditionally, the input's checks are ordinary loop predicates, as the output's always were.
+ * The values are the same: a dropped element is still {@code +0.0} (or alpha dropout's {@code c}).
+ *
  * <p>Thread-safety: stateless. Allocation: none.
  */
 public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
@@ -42,7 +51,8 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
                                        long from, long to) {
         for (long i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) * scale : 0.0f);
+            float v = get(x, xOff + i) * scale; // read kept or not: see the class comment
+            set(y, yOff + i, keep ? v : 0.0f);
         }
     }
 
@@ -72,7 +82,8 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
                                        long from, long to) {
         for (long i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) * scale : 0.0f);
+            float v = get(x, xOff + i) * scale; // read kept or not: see the class comment
+            set(y, yOff + i, keep ? v : 0.0f);
             long w = maskOff + (i >>> 6); // the shift below uses i & 63
             FloatSegmentKernels.setMaskWord(mask, w, FloatSegmentKernels.maskWord(mask, w) | ((keep ? 1L : 0L) << i));
         }
@@ -95,7 +106,8 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
                                        long from, long to) {
         for (long i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) : 0.0f);
+            float v = get(x, xOff + i); // read kept or not: see the class comment
+            set(y, yOff + i, keep ? v : 0.0f);
         }
     }
 
@@ -122,7 +134,8 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
                                        long from, long to) {
         for (long i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) : 0.0f);
+            float v = get(x, xOff + i); // read kept or not: see the class comment
+            set(y, yOff + i, keep ? v : 0.0f);
             long w = maskOff + (i >>> 6); // the shift below uses i & 63
             FloatSegmentKernels.setMaskWord(mask, w, FloatSegmentKernels.maskWord(mask, w) | ((keep ? 1L : 0L) << i));
         }
@@ -148,7 +161,8 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
                                        long from, long to) {
         for (long i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) * a + b : c); // two roundings: Java never fuses them
+            float v = get(x, xOff + i) * a + b; // two roundings: Java never fuses them; read kept or not
+            set(y, yOff + i, keep ? v : c);
         }
     }
 
@@ -178,7 +192,8 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
                                        long from, long to) {
         for (long i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, keep ? get(x, xOff + i) * a + b : c); // two roundings: Java never fuses them
+            float v = get(x, xOff + i) * a + b; // two roundings: Java never fuses them; read kept or not
+            set(y, yOff + i, keep ? v : c);
             long w = maskOff + (i >>> 6); // the shift below uses i & 63
             FloatSegmentKernels.setMaskWord(mask, w, FloatSegmentKernels.maskWord(mask, w) | ((keep ? 1L : 0L) << i));
         }
@@ -222,9 +237,11 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
     public static void applyWordRange(long bits,
                                         float scale,
                                         MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int from, int to) {
+        // src is read for every element, kept or not: see the class comment.
         for (int i = from; i < to; i++) {
             boolean keep = ((bits >>> i) & 1L) != 0;
-            set(dst, dstOff + i, keep ? get(src, srcOff + i) * scale : 0.0f);
+            float v = get(src, srcOff + i) * scale;
+            set(dst, dstOff + i, keep ? v : 0.0f);
         }
     }
 
@@ -238,9 +255,11 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
     /** {@code applyWordPassThrough} for the elements {@code [from, to)} of the word. */
     public static void applyWordPassThroughRange(long bits,
                                         MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int from, int to) {
+        // src is read for every element, kept or not: see the class comment.
         for (int i = from; i < to; i++) {
             boolean keep = ((bits >>> i) & 1L) != 0;
-            set(dst, dstOff + i, keep ? get(src, srcOff + i) : 0.0f);
+            float v = get(src, srcOff + i);
+            set(dst, dstOff + i, keep ? v : 0.0f);
         }
     }
 
@@ -257,9 +276,11 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
     public static void applyWordAffineRange(long bits,
                                         float a, float b, float c,
                                         MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int from, int to) {
+        // src is read for every element, kept or not: see the class comment.
         for (int i = from; i < to; i++) {
             boolean keep = ((bits >>> i) & 1L) != 0;
-            set(dst, dstOff + i, keep ? get(src, srcOff + i) * a + b : c);
+            float v = get(src, srcOff + i) * a + b;
+            set(dst, dstOff + i, keep ? v : c);
         }
     }
 
@@ -392,7 +413,8 @@ public final class ScalarFloatSegmentKernels implements FloatSegmentKernels {
                                             long from, long to) {
         for (long i = from; i < to; i++) {
             boolean keep = MaskStream.keep(seed, streamOffset + i, threshold);
-            set(y, yOff + i, get(residual, residualOff + i) + (keep ? get(x, xOff + i) * scale : 0.0f));
+            float v = get(x, xOff + i) * scale; // read kept or not: see the class comment
+            set(y, yOff + i, get(residual, residualOff + i) + (keep ? v : 0.0f));
         }
     }
 
