@@ -46,7 +46,7 @@ import javax.management.ObjectName;
  * once every {@link ParallelDropout} form and a {@link DropoutLayer} of each shortcut came in, stop 28; 5.6-6.5 s
  * once no compilation failed a class speculation any more, stop 29; 8.1-8.3 s at 512 bits and 8.8-10.2 s with
  * AVX2 once the fused kernels and element-wise alpha dropout came in, stop 31, against 6.1-6.8 and 6.6 s before
- * them in the same hour), inside {@link #DEFAULT_LIMIT} (20 s since stop 31, 10 s before), by about 2x: a slower
+ * them in the same hour; 8.9-9.2 s and 9.6-10.7 s once every tail came at both parities, stop 32), inside {@link #DEFAULT_LIMIT} (20 s since stop 31, 10 s before), by about 2x: a slower
  * or busier machine can reach it. While other threads keep
  * the JIT busy
  * (a service starting up around it) it cannot tell its own compilations from theirs and may run to the limit.
