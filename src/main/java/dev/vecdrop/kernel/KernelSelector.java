@@ -19,14 +19,16 @@ public final class KernelSelector {
 
     private static final KernelChoice CHOICE = select();
     private static final DropoutKernels KERNELS = CHOICE.kernels();
+    /** {@link #hardwareFma()}, read once: the log line below needs it twice, and the JVM option does not change. */
+    private static final boolean HARDWARE_FMA = !hotspotOption("UseFMA").equals("false");
 
     /** Whether this line is worth a warning: scalar kernels nobody asked for, an ignored setting, no hardware fma. */
     private static final boolean WARN = (KERNELS.vectorBitSize() == 0 && WidthRequest.BITS != WidthRequest.SCALAR)
-            || WidthRequest.isInvalid() || !hardwareFma();
+            || WidthRequest.isInvalid() || !HARDWARE_FMA;
 
     static {
         System.Logger log = System.getLogger("dev.vecdrop");
-        String fma = hardwareFma() ? "" : "; no hardware fma (-XX:-UseFMA, or a CPU without FMA3): Math.fma and the"
+        String fma = HARDWARE_FMA ? "" : "; no hardware fma (-XX:-UseFMA, or a CPU without FMA3): Math.fma and the"
                 + " Vector API's FMA run in software, so the normal stream and the gaussian layers are thousands of"
                 + " times slower and allocate on every call";
         log.log(WARN ? System.Logger.Level.WARNING : System.Logger.Level.INFO, KERNELS.vectorBitSize() > 0
@@ -137,7 +139,7 @@ public final class KernelSelector {
      * both fall back to {@code BigDecimal}. Taken as true where the option cannot be read.
      */
     public static boolean hardwareFma() {
-        return !hotspotOption("UseFMA").equals("false");
+        return HARDWARE_FMA;
     }
 
     /** HotSpot's value of {@code name}, or {@code ""} where it has none (another CPU, another JVM, no jdk.management). */
