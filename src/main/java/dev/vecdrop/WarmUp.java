@@ -22,10 +22,11 @@ import javax.management.ObjectName;
  * float32 gaussian dropout and noise forwards that run it and their vector combinations; and, every fourth round,
  * float64 arrays (the gaussian layers' too), float32 and float64 native segments, per-channel masks in both
  * layouts, per-channel gaussian noise over long channels-first runs, element-wise alpha dropout and the fused
- * kernels ({@link FusedDropout}: each activation, float32 and float64, arrays and native segments). Heap segments are not warmed up: mixing
- * them with native ones in one warm-up keeps C2 recompiling a segment kernel (with heap segments added, the float32
- * mask kernel trapped 43 times on a hoisted loop check, {@code profile_predicate}, and 2 of 3 warm-ups did not
- * settle in 10 s; stop 29), so it may not settle; a caller of heap segments warms them up by using them.
+ * kernels ({@link FusedDropout}: each activation, float32 and float64, arrays and native segments). Heap segments
+ * are not warmed up: mixing them with native ones in one warm-up keeps C2 recompiling a segment kernel (with heap
+ * segments added, the float32 mask kernel trapped 43 times on a hoisted loop check, {@code profile_predicate}, and
+ * 2 of 3 warm-ups did not settle in 10 s; stop 29), so it may not settle; a caller of heap segments warms them up
+ * by using them.
  * It repeats this in rounds, at least {@value #MIN_ROUNDS}, until
  * the JIT has finished with them: for {@value #QUIET_MILLIS} ms no round of the single-call operations has
  * allocated anything (interpreted or C1-compiled vector code boxes, so allocates) and the JVM's total
@@ -46,10 +47,10 @@ import javax.management.ObjectName;
  * once every {@link ParallelDropout} form and a {@link DropoutLayer} of each shortcut came in, stop 28; 5.6-6.5 s
  * once no compilation failed a class speculation any more, stop 29; 8.1-8.3 s at 512 bits and 8.8-10.2 s with
  * AVX2 once the fused kernels and element-wise alpha dropout came in, stop 31, against 6.1-6.8 and 6.6 s before
- * them in the same hour; 8.9-9.2 s and 9.6-10.7 s once every tail came at both parities, stop 32), inside {@link #DEFAULT_LIMIT} (20 s since stop 31, 10 s before), by about 2x: a slower
- * or busier machine can reach it. While other threads keep
- * the JIT busy
- * (a service starting up around it) it cannot tell its own compilations from theirs and may run to the limit.
+ * them in the same hour; 8.9-9.2 s and 9.6-10.7 s once every tail came at both parities, stop 32), inside
+ * {@link #DEFAULT_LIMIT} (20 s since stop 31, 10 s before), by about 2x: a slower or busier machine can reach it.
+ * While other threads keep the JIT busy (a service starting up around it) it cannot tell its own compilations from
+ * theirs and may run to the limit.
  * Results of later calls are unaffected (warm-up uses its own buffers; nothing is shared).
  *
  * <p>Thread-safety: safe to call from any thread, any number of times. Allocation: a few buffers and layouts per
@@ -291,12 +292,24 @@ public final class WarmUp {
         }
     }
 
+    /**
+     * {@code 0..63}, every value over 512 rounds, for the calls of the rounds that run every fourth round ({@code r} a
+     * multiple of 4 there, bit 2 their stream parity): the bits above the parity count the tail, so that each tail
+     * comes at both parities. With {@code r & 63} those rounds saw only 16 of the 64 tails (remainders 3, 7, 11, 15
+     * of 16), and an odd start hands the even kernel one element fewer: alpha's masked even kernel, run only from
+     * them, never saw a length of whole words, deoptimised on its first after the warm-up and allocated 6-285 KB a
+     * call until recompiled (a review helper's probe, stop 32).
+     */
+    private static int quarterTail(int r) {
+        return (r >> 3) & 63;
+    }
+
     /** The keep-all and drop-all shortcuts (p = 0, p = 1), which never reach a kernel. */
     private static void shortcuts(int r, Dropout keepAll, Dropout dropAll, float[] x, float[] y, long[] mask) {
         if ((r & 3) != 0) {
             return;
         }
-        int n = 100 + ((r >> 3) & 63);
+        int n = 100 + quarterTail(r);
         shortcut(r, n, keepAll, x, y, mask); // every branch of both shortcuts: none left to trap later
         shortcut(r, n, dropAll, x, y, mask);
     }
@@ -372,7 +385,8 @@ public final class WarmUp {
                     // warm-up: 19-156 KB a call for a thousand calls, a review helper's probe, stop 32)
                     inverted.perChannel(ChannelLayout.channelsFirst(16, 7))};
             fused = new FusedDropout[] {FusedDropout.of(inverted, Activation.relu()),
-                    FusedDropout.of(inverted, Activation.identity()), FusedDropout.of(inverted, Activation.leakyRelu(0.01f)),
+                    FusedDropout.of(inverted, Activation.identity()),
+                    FusedDropout.of(inverted, Activation.leakyRelu(0.01f)),
                     FusedDropout.of(classic, Activation.relu())};
             for (int j = 0; j < FUSED_FEATURES; j++) {
                 bias[j] = (j % 7) * 0.25f - 0.75f;
@@ -410,7 +424,7 @@ public final class WarmUp {
             doubles.forward(r, offset, nativeX, 0, nativeBias, 0, nativeY, 0, n, FUSED_FEATURES, nativeMask, 0);
             doubles.backward(r, offset, nativeY, 0, nativeX, 0, nativeY, 0, n, FUSED_FEATURES, nativeDBias, 0);
             doubles.residualForward(r, offset, nativeX, 0, nativeX, 0, nativeY, 0, n);
-            int length = LENGTH - ((r >> 3) & 63);
+            int length = LENGTH - quarterTail(r);
             alpha.forward(r, offset, xf, 0, yf, 0, length);
             alpha.forward(r, offset, xf, 0, yf, 0, length, mask, 0);
             alpha.backward(r, offset, xf, 0, yf, 0, length);
@@ -479,8 +493,8 @@ public final class WarmUp {
                     edgeCalls(dropouts[k], r, offset, n);
                     layerCalls(layers[k], n);
                 }
-                edgeCalls(dropouts[k], r, offset, 100 + ((r >> 3) & 63));
-                layerCalls(layers[k], 100 + ((r >> 3) & 63));
+                edgeCalls(dropouts[k], r, offset, 100 + quarterTail(r));
+                layerCalls(layers[k], 100 + quarterTail(r));
             }
         }
 
@@ -537,12 +551,7 @@ public final class WarmUp {
             if ((r & 3) != 0) {
                 return;
             }
-            // r is a multiple of 4 here, and bit 2 picks the stream parity: the bits above it count the tails, so
-            // that each tail comes at both parities. With LENGTH - (r & 63) these rounds saw only 16 of the 64 tails
-            // (remainders 3, 7, 11, 15 of 16), and an odd start hands the even kernel one element fewer: alpha's
-            // masked even kernel, run only from here, never saw a length of whole words, deoptimised on its first
-            // after the warm-up and allocated 6-285 KB a call until recompiled (a review helper's probe, stop 32).
-            int n = LENGTH - ((r >> 3) & 63);
+            int n = LENGTH - quarterTail(r);
             long odd = 2L * r + ((r >> 2) & 1); // both parities, alternating between the rounds that run this
             int tiny = 1 + ((r >> 2) & 3);
             inverted.forward(r, odd, xd, 0, yd, 0, tiny);
@@ -554,8 +563,8 @@ public final class WarmUp {
             classic.eval(xd, 0, yd, 0, n);
             // The gaussian layers in float64: the fill, then their float64 vector combine loops; and per-channel
             // noise over long channels-first runs (each run's normal broadcast), float32 and float64.
-            GAUSSIAN_DROPOUT.forward(r, odd, xd, 0, yd, 0, 64 + ((r >> 3) & 63));
-            GAUSSIAN_NOISE.forward(r, odd, xd, 0, yd, 0, 64 + ((r >> 3) & 63));
+            GAUSSIAN_DROPOUT.forward(r, odd, xd, 0, yd, 0, 64 + quarterTail(r));
+            GAUSSIAN_NOISE.forward(r, odd, xd, 0, yd, 0, 64 + quarterTail(r));
             int runs = (1 + ((r >> 2) & 3)) * NOISE_RUNS_SAMPLE; // r & 3 is 0 here: the next bits count samples
             NOISE_RUNS.forward(r, odd, xf, 0, yf, 0, runs);
             NOISE_RUNS.forward(r, odd, xd, 0, yd, 0, runs);
@@ -569,7 +578,7 @@ public final class WarmUp {
             DROPOUT_WHOLE_RUNS.forward(r, odd, xf, 0, yf, 0, wholeRuns);
             NOISE_WHOLE_RUNS.forward(r, odd, xf, 0, yf, 0, wholeRuns);
             for (int k = 0; k < SHORT.length; k++) { // 1 to 64 samples of 8 to 36 elements, float32 and float64
-                int samples = (1 + ((r >> 3) & 63)) * SHORT[k].channels() * SHORT[k].positions();
+                int samples = (1 + quarterTail(r)) * SHORT[k].channels() * SHORT[k].positions();
                 DROPOUT_SHORT[k].forward(r, odd, xf, 0, yf, 0, samples);
                 NOISE_SHORT[k].forward(r, odd, xf, 0, yf, 0, samples);
                 DROPOUT_SHORT[k].forward(r, odd, xd, 0, yd, 0, samples);
