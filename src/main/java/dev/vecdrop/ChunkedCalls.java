@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * running. A task that starts late finds nothing to do, so an executor that is busy, serial, runs tasks in any
  * order or rejects them (then the caller does the work) cannot deadlock a call, as long as its {@code execute}
  * returns (one that blocks for room holds the caller, and deadlocks a call from its own task). The call returns when
- * every chunk
- * is written; an error thrown inside a chunk is rethrown to the caller (later ones suppressed into it), and so is
- * an executor's failure other than {@link RejectedExecutionException}, once the caller has finished every chunk
- * itself.
+ * every chunk is written; an error thrown inside a chunk is rethrown to the caller (later ones suppressed into it),
+ * and so is an executor's failure other than {@link RejectedExecutionException}: at once, before anything is
+ * written, when its first {@code execute} fails before a task has claimed a chunk; else once the caller has
+ * finished every chunk itself.
  *
  * <p>Thread-safety: immutable. Allocation: none to decide ({@link #chunkLength}); a split call allocates its job,
  * counter and latch, and what the executor allocates per submission.

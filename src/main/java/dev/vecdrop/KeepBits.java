@@ -83,7 +83,7 @@ final class KeepBits {
     /**
      * {@link #nativeWords}, made on a thread's first short per-channel call over segments: array callers never pay
      * the native memory (it counts against {@code -XX:MaxDirectMemorySize}, and a thread per task would make one a
-     * task). No lock: an instance belongs to one thread.
+     * task). No lock: an instance is lent to one thread at a time.
      */
     MemorySegment nativeWords() {
         MemorySegment words = nativeWords;
