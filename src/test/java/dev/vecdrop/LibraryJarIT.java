@@ -1,18 +1,25 @@
 package dev.vecdrop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -27,6 +34,8 @@ import org.junit.jupiter.api.Test;
 class LibraryJarIT {
 
     private static final Path JAR = Path.of("target", "vecdrop.jar").toAbsolutePath();
+
+    private static final String MAVEN_DESCRIPTOR = "META-INF/maven/dev.vecdrop/vecdrop/";
 
     /** What only the CLI and the training example use; none of it may be in the library jar. */
     private static final Pattern NOT_LIBRARY =
@@ -50,8 +59,44 @@ class LibraryJarIT {
         assertEquals(List.of(), foreign, "the library jar holds what belongs to cli/");
         List<String> metaInf = entries.stream().filter(name -> name.startsWith("META-INF/") && !name.endsWith("/"))
                 .sorted().toList();
-        assertEquals(List.of("META-INF/LICENSE", "META-INF/MANIFEST.MF"), metaInf,
-                "the library jar's META-INF holds a build tool's file"); // the compiler's jpms.args did, stop 32
+        assertEquals(List.of("META-INF/LICENSE", "META-INF/MANIFEST.MF", MAVEN_DESCRIPTOR + "pom.properties",
+                MAVEN_DESCRIPTOR + "pom.xml"), metaInf,
+                "the library jar's META-INF holds a build tool's file, or lacks the licence or the coordinates");
+                // the compiler's jpms.args was there until stop 32, the Maven descriptor missing until stop 33
+    }
+
+    /**
+     * The manifest names the Java release the classes were compiled for, not the JDK that ran Maven (17 here: the
+     * archiver's default), and the coordinates match it; the sources jar carries the licence too.
+     */
+    @Test
+    void theManifestAndTheDescriptorsDescribeThisBuild() throws IOException {
+        Manifest manifest;
+        Properties coordinates = new Properties();
+        int classMajor;
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            manifest = jar.getManifest();
+            JarEntry descriptor = jar.getJarEntry(MAVEN_DESCRIPTOR + "pom.properties");
+            assertNotNull(descriptor, "the library jar has no " + MAVEN_DESCRIPTOR + "pom.properties");
+            try (InputStream in = jar.getInputStream(descriptor)) {
+                coordinates.load(in);
+            }
+            try (DataInputStream in = new DataInputStream(jar.getInputStream(jar.getEntry("module-info.class")))) {
+                in.readInt(); // magic
+                in.readUnsignedShort(); // minor
+                classMajor = in.readUnsignedShort();
+            }
+        }
+        Attributes main = manifest.getMainAttributes();
+        assertEquals(String.valueOf(classMajor - 44), main.getValue("Build-Jdk-Spec"),
+                "Build-Jdk-Spec against the class files' major version " + classMajor);
+        assertEquals(coordinates.getProperty("version"), main.getValue("Implementation-Version"));
+        assertEquals("dev.vecdrop", coordinates.getProperty("groupId"));
+        assertEquals("vecdrop", coordinates.getProperty("artifactId"));
+        Path sources = JAR.resolveSibling("vecdrop-" + coordinates.getProperty("version") + "-sources.jar");
+        try (JarFile jar = new JarFile(sources.toFile())) {
+            assertTrue(jar.getEntry("META-INF/LICENSE") != null, sources + " has no licence");
+        }
     }
 
     @Test
