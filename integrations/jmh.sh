@@ -14,13 +14,7 @@ case "${1:-}" in
   dl4j|smile) integration=$1; shift; cd "$here/$integration" ;;
   *) echo "usage: integrations/jmh.sh dl4j|smile [--timing [rounds]] [JMH arguments]" >&2; exit 2 ;;
 esac
-java=
-for home in "${VECDROP_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/*; do
-  [ -n "$home" ] && [ -x "$home/bin/java" ] && [ -f "$home/release" ] || continue
-  version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
-  if [ -n "$version" ] && [ "$version" -ge 25 ]; then java="$home/bin/java"; break; fi
-done
-[ -n "$java" ] || { echo "jmh.sh: needs a JDK 25 or newer; set JAVA_HOME or VECDROP_JAVA_HOME" >&2; exit 2; }
+source "$here/../src/scripts/find-java.sh" jmh.sh
 mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt \
   -Dmdep.includeScope=test >&2
 main=org.openjdk.jmh.Main
