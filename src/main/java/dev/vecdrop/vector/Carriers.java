@@ -16,6 +16,11 @@ import java.nio.ByteOrder;
  * little-endian order, which is the segments' native order only on a little-endian platform: elsewhere no twin
  * applies.
  *
+ * <p>A call whose data segments are all native goes to a third twin, {@code Vector<Type>SegmentKernelsNative}, with
+ * the element type's own vectors: not for the vector type, but so that the element kernels see heap data and the
+ * twin native data, each of one class (a JVM that ran heap and native data through one class of kernels compiled
+ * every segment loop 10-25 times slower; docs/quality.md, stop 33).
+ *
  * <p>Thread-safety: stateless. Allocation: none.
  */
 final class Carriers {
@@ -24,6 +29,12 @@ final class Carriers {
     static final Class<? extends MemorySegment> BYTES = MemorySegment.ofArray(new byte[0]).getClass();
     /** The class of heap segments over a {@code float[]}. */
     static final Class<? extends MemorySegment> FLOATS = MemorySegment.ofArray(new float[0]).getClass();
+
+    /**
+     * The class of native segments ({@code NativeMemorySegmentImpl}: what {@code Arena.allocate} and
+     * {@code MemorySegment.ofAddress} give; mapped segments are a subclass of it and are not taken).
+     */
+    static final Class<? extends MemorySegment> NATIVE = MemorySegment.NULL.getClass();
 
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
@@ -39,6 +50,19 @@ final class Carriers {
         return (isOf(heap, a) || isOf(heap, b) || isOf(heap, c) || isOf(heap, d))
                 && LITTLE_ENDIAN
                 && overOrNative(heap, a) && overOrNative(heap, b) && overOrNative(heap, c) && overOrNative(heap, d);
+    }
+
+    /**
+     * Whether the first segment (always there) and every other one there is of class {@link #NATIVE}: such a call
+     * goes to the native twin of the segment kernels, so that each class of kernels sees data of one class (see
+     * {@code Vector<Type>SegmentKernelsNative}).
+     */
+    static boolean allNative(MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
+        return a != null && isOf(NATIVE, a) && nativeOrAbsent(b) && nativeOrAbsent(c) && nativeOrAbsent(d);
+    }
+
+    private static boolean nativeOrAbsent(MemorySegment s) {
+        return s == null || isOf(NATIVE, s);
     }
 
     private static boolean overOrNative(Class<? extends MemorySegment> heap, MemorySegment s) {

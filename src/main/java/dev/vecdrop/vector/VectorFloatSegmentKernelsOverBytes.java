@@ -40,7 +40,7 @@ import java.nio.ByteOrder;
  * vectors in it C2 compiled the gaussian loops at AVX2 so that they boxed (2 of 3 fresh JVMs; 0 of 6 since).
  *
  * <p>Before its loop, every kernel of this twin turns each data segment over a {@code byte[]} into that
- * exact class ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}, as the element kernels do with
+ * exact class ({@link #DATA}, by {@code Class.isInstance} and {@code Class.cast}, as the element kernels do with
  * theirs), so C2 compiles the {@code ByteVector} accesses to them whatever the JDK's shared profiles hold; the
  * native segments beside them are left to those profiles, under which C2 compiles native accesses too (0 bytes per
  * call with native inputs or outputs, in every order the allocation probe was run in).
@@ -54,7 +54,7 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     private static final int LANES = Species.FLOATS.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** The class of every heap segment over a {@code byte[]}: see the class comment. */
-    private static final Class<? extends MemorySegment> HEAP = MemorySegment.ofArray(new byte[0]).getClass();
+    private static final Class<? extends MemorySegment> DATA = MemorySegment.ofArray(new byte[0]).getClass();
     /**
      * The class of every heap segment over a {@code long[]}, the usual mask: a kernel makes a mask over one exact
      * before its loop, as it does its data segments. Left to the receiver profile of the mask access (one JDK
@@ -104,11 +104,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
+        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
+            x = DATA.cast(x);
         }
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
+            y = DATA.cast(y);
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -172,11 +172,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         long bits = 0;
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
+        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
+            x = DATA.cast(x);
         }
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
+            y = DATA.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -240,11 +240,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
+        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
+            x = DATA.cast(x);
         }
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
+            y = DATA.cast(y);
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -301,11 +301,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         long bits = 0;
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
+        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
+            x = DATA.cast(x);
         }
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
+            y = DATA.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -372,11 +372,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
+        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
+            x = DATA.cast(x);
         }
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
+            y = DATA.cast(y);
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -440,11 +440,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
         long bits = 0;
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
+        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
+            x = DATA.cast(x);
         }
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
+            y = DATA.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -547,11 +547,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
-            src = HEAP.cast(src);
+        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
+            src = DATA.cast(src);
         }
-        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = HEAP.cast(dst);
+        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = DATA.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -583,11 +583,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
-            src = HEAP.cast(src);
+        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
+            src = DATA.cast(src);
         }
-        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = HEAP.cast(dst);
+        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = DATA.cast(dst);
         }
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -613,11 +613,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
-            src = HEAP.cast(src);
+        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
+            src = DATA.cast(src);
         }
-        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = HEAP.cast(dst);
+        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = DATA.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -646,11 +646,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
-            src = HEAP.cast(src);
+        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
+            src = DATA.cast(src);
         }
-        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = HEAP.cast(dst);
+        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = DATA.cast(dst);
         }
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -675,11 +675,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
-        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
-            src = HEAP.cast(src);
+        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
+            src = DATA.cast(src);
         }
-        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = HEAP.cast(dst);
+        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = DATA.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -711,11 +711,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
-        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
-            src = HEAP.cast(src);
+        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
+            src = DATA.cast(src);
         }
-        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = HEAP.cast(dst);
+        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = DATA.cast(dst);
         }
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -733,11 +733,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
 
     @Override
     public void scale(float c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
+        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
+            x = DATA.cast(x);
         }
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
+            y = DATA.cast(y);
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -750,8 +750,8 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     @Override
     public void zero(MemorySegment y, long yOff, long length) {
         final FloatVector zero = FloatVector.zero(Species.FLOATS);
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
+            y = DATA.cast(y);
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -780,14 +780,14 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
         final VectorMask<Float> keepAll = Species.FLOATS.maskAll(threshold == MaskStream.KEEP_ALL);
         final LongVector gammas = LongVector.fromArray(Species.FLOAT_WORDS, LaneTables.GAMMAS, 0);
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
+        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
+            x = DATA.cast(x);
         }
-        if (HEAP.isInstance(bias)) {
-            bias = HEAP.cast(bias);
+        if (DATA.isInstance(bias)) {
+            bias = DATA.cast(bias);
         }
-        if (HEAP.isInstance(y)) {
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) {
+            y = DATA.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // false for null; exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -854,17 +854,17 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
         // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
         final VectorMask<Float> keepAll = Species.FLOATS.maskAll(threshold == MaskStream.KEEP_ALL);
         final LongVector gammas = LongVector.fromArray(Species.FLOAT_WORDS, LaneTables.GAMMAS, 0);
-        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
+            y = DATA.cast(y);
         }
-        if (HEAP.isInstance(dy)) {
-            dy = HEAP.cast(dy);
+        if (DATA.isInstance(dy)) {
+            dy = DATA.cast(dy);
         }
-        if (HEAP.isInstance(dx)) {
-            dx = HEAP.cast(dx);
+        if (DATA.isInstance(dx)) {
+            dx = DATA.cast(dx);
         }
-        if (HEAP.isInstance(dBias)) {
-            dBias = HEAP.cast(dBias);
+        if (DATA.isInstance(dBias)) {
+            dBias = DATA.cast(dBias);
         }
         for (long r = 0; r < rows; r++) {
             long base = r * features;
@@ -912,14 +912,14 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     @Override
     public void residualForward(long seed, long streamOffset, long threshold, float scale,
                                 MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
-        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
-            x = HEAP.cast(x);
+        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
+            x = DATA.cast(x);
         }
-        if (HEAP.isInstance(residual)) {
-            residual = HEAP.cast(residual);
+        if (DATA.isInstance(residual)) {
+            residual = DATA.cast(residual);
         }
-        if (HEAP.isInstance(y)) {
-            y = HEAP.cast(y);
+        if (DATA.isInstance(y)) {
+            y = DATA.cast(y);
         }
         long i = 0;
         if ((streamOffset & 1) != 0 && length > 0) { // an odd start would split every word across two vectors
