@@ -31,10 +31,18 @@ final class Carriers {
     static final Class<? extends MemorySegment> FLOATS = MemorySegment.ofArray(new float[0]).getClass();
 
     /**
-     * The class of native segments ({@code NativeMemorySegmentImpl}: what {@code Arena.allocate} and
-     * {@code MemorySegment.ofAddress} give; mapped segments are a subclass of it and are not taken).
+     * The class of native segments ({@code NativeMemorySegmentImpl}: what {@code Arena.allocate},
+     * {@code MemorySegment.ofAddress} and direct buffers give).
      */
     static final Class<? extends MemorySegment> NATIVE = MemorySegment.NULL.getClass();
+    /**
+     * The class of file-mapped segments ({@code FileChannel.map} into an arena), a subclass of {@link #NATIVE} that
+     * keeps its base ({@code null}), or {@code null} where this JDK has no such class. Looked up by name because no
+     * segment of it can be made without a file; loading a class of a package the JDK does not export is allowed.
+     * Left on the element kernels, such data ran 5-7 times slower after {@code WarmUp.run()} (a review helper's
+     * probe, stop 33).
+     */
+    static final Class<?> MAPPED = mappedClass();
 
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
@@ -53,16 +61,30 @@ final class Carriers {
     }
 
     /**
-     * Whether the first segment (always there) and every other one there is of class {@link #NATIVE}: such a call
+     * Whether the first segment (always there) and every other one there is native ({@link #NATIVE} or
+     * {@link #MAPPED}, compared by {@code getClass()}: see {@link #isOf}): such a call
      * goes to the native twin of the segment kernels, so that each class of kernels sees data of one class (see
      * {@code Vector<Type>SegmentKernelsNative}).
      */
     static boolean allNative(MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
-        return a != null && isOf(NATIVE, a) && nativeOrAbsent(b) && nativeOrAbsent(c) && nativeOrAbsent(d);
+        return a != null && isNativeData(a) && nativeOrAbsent(b) && nativeOrAbsent(c) && nativeOrAbsent(d);
     }
 
     private static boolean nativeOrAbsent(MemorySegment s) {
-        return s == null || isOf(NATIVE, s);
+        return s == null || isNativeData(s);
+    }
+
+    private static boolean isNativeData(MemorySegment s) {
+        Class<?> c = s.getClass();
+        return c == NATIVE || c == MAPPED;
+    }
+
+    private static Class<?> mappedClass() {
+        try {
+            return Class.forName("jdk.internal.foreign.MappedMemorySegmentImpl", false, null);
+        } catch (ClassNotFoundException e) {
+            return null; // another JDK's layout: mapped segments stay on the element kernels
+        }
     }
 
     private static boolean overOrNative(Class<? extends MemorySegment> heap, MemorySegment s) {

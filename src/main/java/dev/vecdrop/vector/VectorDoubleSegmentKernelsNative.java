@@ -31,10 +31,11 @@ import java.nio.ByteOrder;
  *
  * <p>This class is the twin of {@code VectorDoubleSegmentKernels} for calls whose data segments are all native
  * ({@link Carriers#allNative} says when a call comes here): the same code, with native segments where the element
- * kernels have heap segments over a {@code double[]}. Before its loop, every kernel makes each data segment of that
- * exact class ({@link #DATA}, by {@code Class.isInstance} and {@code Class.cast}), so C2 resolves the segment's base
- * (none: a native segment's is {@code null}) from the class, not from the receiver profile of the JDK's vector
- * accesses, which every caller in the JVM shares. With heap and native data through one class, that profile held
+ * kernels have heap segments over a {@code double[]}. Before its loop, every kernel casts each data segment to the
+ * native class ({@link #DATA}, by {@code Class.isInstance} and {@code Class.cast}). That class is not final (mapped
+ * segments are a subclass), but no subclass overrides how a segment gives its base (none: {@code null}), so C2
+ * resolves it from the class hierarchy, not from the receiver profile of the JDK's vector accesses, which every
+ * caller in the JVM shares. With heap and native data through one class, that profile held
  * both, and C2 compiled the loops to test the class and fence each vector load and store (a "mixed" access, with
  * CPU-order barriers): after heap and native calls in one JVM, every segment path ran 10-25 times slower, native
  * and heap alike, allocating nothing (JMH {@code SegmentKindsBenchmarks}; docs/quality.md, stop 33). Apart
@@ -50,7 +51,8 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /**
      * The class of native segments ({@code NativeMemorySegmentImpl}): every call here has data segments of that
-     * class alone ({@link Carriers#allNative}), and the kernels make each one exact with it: see the class comment.
+     * class or of its mapped subclass alone ({@link Carriers#allNative}), and the kernels cast each one to it: see
+     * the class comment.
      */
     private static final Class<? extends MemorySegment> DATA = MemorySegment.NULL.getClass();
     /**
@@ -542,6 +544,19 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
     public void applyMask(MemorySegment mask, long maskOff,
                             double scale,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        applyMaskLoop(mask, maskOff,
+                scale,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyMask}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyMaskLoop(MemorySegment mask, long maskOff,
+                                      double scale,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -578,6 +593,19 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
     public void applyWord(long bits,
                             double scale,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        applyWordLoop(bits,
+                scale,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyWord}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyWordLoop(long bits,
+                                      double scale,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -608,6 +636,17 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
     @Override
     public void applyMaskPassThrough(MemorySegment mask, long maskOff,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        applyMaskPassThroughLoop(mask, maskOff,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyMaskPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyMaskPassThroughLoop(MemorySegment mask, long maskOff,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -641,6 +680,17 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
     @Override
     public void applyWordPassThrough(long bits,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        applyWordPassThroughLoop(bits,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyWordPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyWordPassThroughLoop(long bits,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -670,6 +720,19 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
     public void applyMaskAffine(MemorySegment mask, long maskOff,
                             double a, double b, double c,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        applyMaskAffineLoop(mask, maskOff,
+                a, b, c,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyMaskAffine}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyMaskAffineLoop(MemorySegment mask, long maskOff,
+                                      double a, double b, double c,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
@@ -706,6 +769,19 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
     public void applyWordAffine(long bits,
                             double a, double b, double c,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        applyWordAffineLoop(bits,
+                a, b, c,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyWordAffine}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyWordAffineLoop(long bits,
+                                      double a, double b, double c,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
@@ -731,6 +807,11 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
 
     @Override
     public void scale(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
+        scaleLoop(c, x, xOff, y, yOff, length);
+    }
+
+    /** The body of {@link #scale}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void scaleLoop(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
         if (DATA.isInstance(x)) { // exact class from here on: see the class comment
             x = DATA.cast(x);
         }
@@ -747,6 +828,11 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
 
     @Override
     public void zero(MemorySegment y, long yOff, long length) {
+        zeroLoop(y, yOff, length);
+    }
+
+    /** The body of {@link #zero}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void zeroLoop(MemorySegment y, long yOff, long length) {
         final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
         if (DATA.isInstance(y)) { // exact class from here on: see the class comment
             y = DATA.cast(y);
@@ -768,6 +854,14 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
     public void biasActForward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
                                MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
                                MemorySegment mask, long maskOff, long rows, int features) {
+        biasActForwardLoop(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff, mask,
+                maskOff, rows, features);
+    }
+
+    /** The body of {@link #biasActForward}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void biasActForwardLoop(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
+                                           MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
+                                           MemorySegment mask, long maskOff, long rows, int features) {
         if (mask != null) {
             ScalarDoubleSegmentKernels.clearMaskWords(mask, maskOff, rows * features);
         }
@@ -843,6 +937,14 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
     public void biasActBackward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
                                 MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
                                 MemorySegment dBias, long dBiasOff, long rows, int features) {
+        biasActBackwardLoop(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff, dBias,
+                dBiasOff, rows, features);
+    }
+
+    /** The body of {@link #biasActBackward}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void biasActBackwardLoop(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
+                                            MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
+                                            MemorySegment dBias, long dBiasOff, long rows, int features) {
         if (dBias != null) {
             ScalarDoubleSegmentKernels.zeroRange(dBias, dBiasOff, 0, features);
         }
@@ -910,6 +1012,13 @@ final class VectorDoubleSegmentKernelsNative implements DoubleSegmentKernels {
     @Override
     public void residualForward(long seed, long streamOffset, long threshold, double scale,
                                 MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
+        residualForwardLoop(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff,
+                length);
+    }
+
+    /** The body of {@link #residualForward}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void residualForwardLoop(long seed, long streamOffset, long threshold, double scale,
+                                            MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
         if (DATA.isInstance(x)) { // exact class from here on: see the class comment
             x = DATA.cast(x);
         }

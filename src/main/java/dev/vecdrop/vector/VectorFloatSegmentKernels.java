@@ -624,6 +624,19 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
+        applyMaskLoop(mask, maskOff,
+                scale,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyMask}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyMaskLoop(MemorySegment mask, long maskOff,
+                                      float scale,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -667,6 +680,19 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
+        applyWordLoop(bits,
+                scale,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyWord}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyWordLoop(long bits,
+                                      float scale,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -703,6 +729,17 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
+        applyMaskPassThroughLoop(mask, maskOff,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyMaskPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyMaskPassThroughLoop(MemorySegment mask, long maskOff,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -742,6 +779,17 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
+        applyWordPassThroughLoop(bits,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyWordPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyWordPassThroughLoop(long bits,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -778,6 +826,19 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
+        applyMaskAffineLoop(mask, maskOff,
+                a, b, c,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyMaskAffine}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyMaskAffineLoop(MemorySegment mask, long maskOff,
+                                      float a, float b, float c,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
@@ -821,6 +882,19 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
+        applyWordAffineLoop(bits,
+                a, b, c,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyWordAffine}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyWordAffineLoop(long bits,
+                                      float a, float b, float c,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
@@ -851,6 +925,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
             carrier.scale(c, x, xOff, y, yOff, length);
             return;
         }
+        scaleLoop(c, x, xOff, y, yOff, length);
+    }
+
+    /** The body of {@link #scale}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void scaleLoop(float c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
         if (DATA.isInstance(x)) { // exact class from here on: see the class comment
             x = DATA.cast(x);
         }
@@ -872,6 +951,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
             carrier.zero(y, yOff, length);
             return;
         }
+        zeroLoop(y, yOff, length);
+    }
+
+    /** The body of {@link #zero}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void zeroLoop(MemorySegment y, long yOff, long length) {
         final FloatVector zero = FloatVector.zero(Species.FLOATS);
         if (DATA.isInstance(y)) { // exact class from here on: see the class comment
             y = DATA.cast(y);
@@ -899,6 +983,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     mask, maskOff, rows, features);
             return;
         }
+        biasActForwardLoop(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff, mask,
+                maskOff, rows, features);
+    }
+
+    /** The body of {@link #biasActForward}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void biasActForwardLoop(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                                           MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
+                                           MemorySegment mask, long maskOff, long rows, int features) {
         if (mask != null) {
             ScalarFloatSegmentKernels.clearMaskWords(mask, maskOff, rows * features);
         }
@@ -980,6 +1072,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     dBias, dBiasOff, rows, features);
             return;
         }
+        biasActBackwardLoop(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff, dBias,
+                dBiasOff, rows, features);
+    }
+
+    /** The body of {@link #biasActBackward}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void biasActBackwardLoop(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                                            MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
+                                            MemorySegment dBias, long dBiasOff, long rows, int features) {
         if (dBias != null) {
             ScalarFloatSegmentKernels.zeroRange(dBias, dBiasOff, 0, features);
         }
@@ -1053,6 +1153,13 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     length);
             return;
         }
+        residualForwardLoop(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff,
+                length);
+    }
+
+    /** The body of {@link #residualForward}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void residualForwardLoop(long seed, long streamOffset, long threshold, float scale,
+                                            MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
         if (DATA.isInstance(x)) { // exact class from here on: see the class comment
             x = DATA.cast(x);
         }

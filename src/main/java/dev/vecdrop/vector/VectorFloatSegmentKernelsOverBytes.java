@@ -544,6 +544,19 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     public void applyMask(MemorySegment mask, long maskOff,
                             float scale,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        applyMaskLoop(mask, maskOff,
+                scale,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyMask}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyMaskLoop(MemorySegment mask, long maskOff,
+                                      float scale,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -580,6 +593,19 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     public void applyWord(long bits,
                             float scale,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        applyWordLoop(bits,
+                scale,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyWord}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyWordLoop(long bits,
+                                      float scale,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -610,6 +636,17 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     @Override
     public void applyMaskPassThrough(MemorySegment mask, long maskOff,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        applyMaskPassThroughLoop(mask, maskOff,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyMaskPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyMaskPassThroughLoop(MemorySegment mask, long maskOff,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -643,6 +680,17 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     @Override
     public void applyWordPassThrough(long bits,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        applyWordPassThroughLoop(bits,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyWordPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyWordPassThroughLoop(long bits,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -672,6 +720,19 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     public void applyMaskAffine(MemorySegment mask, long maskOff,
                             float a, float b, float c,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
+        applyMaskAffineLoop(mask, maskOff,
+                a, b, c,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyMaskAffine}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyMaskAffineLoop(MemorySegment mask, long maskOff,
+                                      float a, float b, float c,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
@@ -708,6 +769,19 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     public void applyWordAffine(long bits,
                             float a, float b, float c,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
+        applyWordAffineLoop(bits,
+                a, b, c,
+                src, srcOff, dst, dstOff, length);
+    }
+
+    /**
+     * The loop of {@code applyWordAffine}, in a method of its own as {@code forward...Even} is: in the method that also
+     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
+     * 10-20 times slower (docs/quality.md, stop 33).
+     */
+    private static void applyWordAffineLoop(long bits,
+                                      float a, float b, float c,
+                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
@@ -733,6 +807,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
 
     @Override
     public void scale(float c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
+        scaleLoop(c, x, xOff, y, yOff, length);
+    }
+
+    /** The body of {@link #scale}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void scaleLoop(float c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
         if (DATA.isInstance(x)) { // exact class from here on: see the class comment
             x = DATA.cast(x);
         }
@@ -749,6 +828,11 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
 
     @Override
     public void zero(MemorySegment y, long yOff, long length) {
+        zeroLoop(y, yOff, length);
+    }
+
+    /** The body of {@link #zero}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void zeroLoop(MemorySegment y, long yOff, long length) {
         final FloatVector zero = FloatVector.zero(Species.FLOATS);
         if (DATA.isInstance(y)) { // exact class from here on: see the class comment
             y = DATA.cast(y);
@@ -770,6 +854,14 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     public void biasActForward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
                                MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
                                MemorySegment mask, long maskOff, long rows, int features) {
+        biasActForwardLoop(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff, mask,
+                maskOff, rows, features);
+    }
+
+    /** The body of {@link #biasActForward}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void biasActForwardLoop(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                                           MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
+                                           MemorySegment mask, long maskOff, long rows, int features) {
         if (mask != null) {
             ScalarFloatSegmentKernels.clearMaskWords(mask, maskOff, rows * features);
         }
@@ -845,6 +937,14 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     public void biasActBackward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
                                 MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
                                 MemorySegment dBias, long dBiasOff, long rows, int features) {
+        biasActBackwardLoop(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff, dBias,
+                dBiasOff, rows, features);
+    }
+
+    /** The body of {@link #biasActBackward}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void biasActBackwardLoop(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
+                                            MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
+                                            MemorySegment dBias, long dBiasOff, long rows, int features) {
         if (dBias != null) {
             ScalarFloatSegmentKernels.zeroRange(dBias, dBiasOff, 0, features);
         }
@@ -912,6 +1012,13 @@ final class VectorFloatSegmentKernelsOverBytes implements FloatSegmentKernels {
     @Override
     public void residualForward(long seed, long streamOffset, long threshold, float scale,
                                 MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
+        residualForwardLoop(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff,
+                length);
+    }
+
+    /** The body of {@link #residualForward}, in a method of its own: see {@code applyMaskLoop}. */
+    private static void residualForwardLoop(long seed, long streamOffset, long threshold, float scale,
+                                            MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
         if (DATA.isInstance(x)) { // exact class from here on: see the class comment
             x = DATA.cast(x);
         }

@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Which class of segment kernels a call's data segments go to ({@link Carriers}): every way a user gets a native
@@ -29,6 +35,21 @@ class CarriersTest {
                 assertTrue(Carriers.allNative(a, s, null, null), s.toString());
                 assertTrue(Carriers.allNative(a, a, s, a), s.toString());
             }
+        }
+    }
+
+    /** A file mapped into an arena: a subclass of the native class, taken by name ({@link Carriers#MAPPED}). */
+    @Test
+    void aMappedFileGoesToTheNativeTwin(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("data");
+        Files.write(file, new byte[4096]);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, 4096, arena);
+            assertTrue(mapped.isMapped(), "not a mapped segment: " + mapped);
+            assertTrue(Carriers.allNative(mapped, null, null, null), mapped.toString());
+            assertTrue(Carriers.allNative(arena.allocate(64), mapped.asSlice(64), null, null), mapped.toString());
+            assertFalse(Carriers.allNative(mapped, MemorySegment.ofArray(new float[4]), null, null));
         }
     }
 

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Does a segment path slow down in a JVM that has also run it over the other kind of data segment? Each benchmark
  * times one path at 16K elements, over {@code measured} data segments ({@code native}: a shared arena's;
  * {@code heap}: {@code MemorySegment.ofArray} views), with native masks. Before timing, the JVM runs every path
- * 20,000 times over the measured kind alone ({@code history = one}) or over both kinds in turn
- * ({@code history = both}). The Vector API's segment accesses share one receiver profile across the JVM, so a
+ * 20,000 times over the measured kind alone ({@code history = one}), over both kinds in turn
+ * ({@code history = both}), or over the other kind first and then the measured one ({@code history = otherFirst}). The Vector API's segment accesses share one receiver profile across the JVM, so a
  * kernel that leaves a segment's class to it compiles, once both kinds were seen, to a loop that checks the class at
  * every access and fences each one (docs/quality.md, stop 33). The ratio that matters: {@code both} over
  * {@code one} for each path and kind.
@@ -39,7 +39,7 @@ public class SegmentKindsBenchmarks {
 
     static final int N = 16384;
 
-    @Param({"one", "both"})
+    @Param({"one", "both", "otherFirst"})
     public String history;
 
     @Param({"native", "heap"})
@@ -68,6 +68,12 @@ public class SegmentKindsBenchmarks {
         masks = arena.allocate(Dropout.maskWords(N) * 8L, 64);
         MemorySegment[] other = measured.equals("native") ? heap : at;
         MemorySegment[] timed = measured.equals("native") ? at : heap;
+        if (history.equals("otherFirst")) {
+            use(other);
+            for (int round = 0; round < 20_000; round++) {
+                runAll();
+            }
+        }
         for (int round = 0; round < 20_000; round++) {
             if (history.equals("both")) {
                 use(other);
