@@ -563,7 +563,10 @@ public final class WarmUp {
             doubles.backward(r, offset, yd, 0, yd, 0, n);
         }
 
-        /** {@link #round}'s element-wise segment calls over one kind of data: float32 over {@code xf}, float64 {@code xd}. */
+        /**
+         * {@link #round}'s element-wise segment calls over one kind of data (native masks): float32 over {@code xf},
+         * float64 over {@code xd}.
+         */
         private void segmentCalls(int r, long odd, int tiny, int n, FloatSegmentDropout floats,
                                   DoubleSegmentDropout doubles, MemorySegment xf, MemorySegment yf, MemorySegment xd,
                                   MemorySegment yd) {

@@ -16,10 +16,10 @@ import java.nio.ByteOrder;
  * little-endian order, which is the segments' native order only on a little-endian platform: elsewhere no twin
  * applies.
  *
- * <p>A call whose data segments are all native goes to a third twin, {@code Vector<Type>SegmentKernelsNative}, with
- * the element type's own vectors: not for the vector type, but so that the element kernels see heap data and the
- * twin native data, each of one class (a JVM that ran heap and native data through one class of kernels compiled
- * every segment loop 10-25 times slower; docs/quality.md, stop 33).
+ * <p>A call whose data segments are all native (file-mapped ones included) goes to a third twin,
+ * {@code Vector<Type>SegmentKernelsNative}, with the element type's own vectors: not for the vector type, but so
+ * that the element kernels see heap data and the twin native data, each of one class (a JVM that ran heap and
+ * native data through one class of kernels compiled every segment loop 5-50 times slower; docs/quality.md, stop 33).
  *
  * <p>Thread-safety: stateless. Allocation: none.
  */

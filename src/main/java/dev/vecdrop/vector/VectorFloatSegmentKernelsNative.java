@@ -37,7 +37,7 @@ import java.nio.ByteOrder;
  * resolves it from the class hierarchy, not from the receiver profile of the JDK's vector accesses, which every
  * caller in the JVM shares. With heap and native data through one class, that profile held
  * both, and C2 compiled the loops to test the class and fence each vector load and store (a "mixed" access, with
- * CPU-order barriers): after heap and native calls in one JVM, every segment path ran 10-25 times slower, native
+ * CPU-order barriers): after heap and native calls in one JVM, every segment path ran 5-50 times slower, native
  * and heap alike, allocating nothing (JMH {@code SegmentKindsBenchmarks}; docs/quality.md, stop 33). Apart
  * from one class per kind, nothing differs: the element class keeps heap data, this one native data.
  *

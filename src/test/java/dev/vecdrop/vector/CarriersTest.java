@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Which class of segment kernels a call's data segments go to ({@link Carriers}): every way a user gets a native
  * segment reaches the native twin when all of a call's data segments are native, and a heap segment anywhere in the
  * call keeps it off that twin. The split is what keeps heap and native data out of one class's loops, which C2
- * otherwise compiles 10-25 times slower for both (JMH {@code SegmentKindsBenchmarks}; speed is not asserted here).
+ * otherwise compiles 5-50 times slower for both (JMH {@code SegmentKindsBenchmarks}; speed is not asserted here).
  */
 class CarriersTest {
 
