@@ -22,11 +22,11 @@ import javax.management.ObjectName;
  * float32 gaussian dropout and noise forwards that run it and their vector combinations; and, every fourth round,
  * float64 arrays (the gaussian layers' too), float32 and float64 native segments, per-channel masks in both
  * layouts, per-channel gaussian noise over long channels-first runs, element-wise alpha dropout and the fused
- * kernels ({@link FusedDropout}: each activation, float32 and float64, arrays and native segments); and the
- * element-wise segment forms over heap segments too (over a {@code float[]} and a {@code double[]}, with native
- * masks), since stop 33, when native data got a class of kernels of its own. Before that, heap data in the warm-up
- * shared the native data's loops and kept C2 recompiling one (stop 29). Per-channel, alpha, fused and parallel
- * forms over heap segments are not warmed up: a caller of those warms them up by using them.
+ * kernels ({@link FusedDropout}: each activation, float32 and float64, arrays and native segments). Heap segments
+ * are not warmed up: mixing them with native ones in one warm-up keeps C2 recompiling a segment kernel (with heap
+ * segments added, the float32 mask kernel trapped 43 times on a hoisted loop check, {@code profile_predicate}, and
+ * 2 of 3 warm-ups did not settle in 10 s; stop 29), so it may not settle; a caller of heap segments warms them up
+ * by using them.
  * It repeats this in rounds, at least {@value #MIN_ROUNDS}, until
  * the JIT has finished with them: for {@value #QUIET_MILLIS} ms no round of the single-call operations has
  * allocated anything (interpreted or C1-compiled vector code boxes, so allocates) and the JVM's total
@@ -343,11 +343,6 @@ public final class WarmUp {
         private final MemorySegment nativeX;
         private final MemorySegment nativeY;
         private final MemorySegment nativeMask;
-        /** Heap segments over the float32 and float64 arrays: the element kernels' data (native data has a twin). */
-        private final MemorySegment heapXf;
-        private final MemorySegment heapYf;
-        private final MemorySegment heapXd;
-        private final MemorySegment heapYd;
         private final float[] xf;
         private final float[] yf = new float[LENGTH];
         private final Dropout[] perChannel;
@@ -374,10 +369,6 @@ public final class WarmUp {
             nativeX = arena.allocate((long) LENGTH * Double.BYTES).copyFrom(MemorySegment.ofArray(xd));
             nativeY = arena.allocate((long) LENGTH * Double.BYTES);
             nativeMask = arena.allocate((long) mask.length * Long.BYTES);
-            heapXf = MemorySegment.ofArray(xf);
-            heapYf = MemorySegment.ofArray(yf);
-            heapXd = MemorySegment.ofArray(xd);
-            heapYd = MemorySegment.ofArray(yd);
             // 69 channels: a sample's decisions straddle mask words. Runs of 7, rows of 12 and samples of 2 rows of 7
             // go through a block's keep bits (scaled, passed through, alpha's affine), rows of 69 a sample at a
             // time. Built here: a round must not allocate.
@@ -537,50 +528,23 @@ public final class WarmUp {
         private void edgeCalls(Dropout d, int r, long offset, int n) {
             FloatSegmentDropout floats = d.floatSegments();
             DoubleSegmentDropout doubles = d.doubleSegments();
+            floats.forward(r, offset, nativeX, 0, nativeY, 0, n);
+            floats.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+            floats.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+            floats.backward(r, offset, nativeX, 0, nativeY, 0, n);
             floats.mask(r, offset, nativeMask, 0, n);
-            edgeSegmentCalls(floats, doubles, r, offset, n, nativeX, nativeY, nativeX, nativeY);
-            edgeSegmentCalls(floats, doubles, r, offset, n, heapXf, heapYf, heapXd, heapYd);
+            doubles.forward(r, offset, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+            doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+            doubles.backward(r, offset, nativeX, 0, nativeY, 0, n);
             d.forward(r, offset, xd, 0, yd, 0, n);
             d.forward(r, offset, xd, 0, yd, 0, n, mask, 0);
             d.backward(r, offset, xd, 0, yd, 0, n);
             d.backward(mask, 0, xd, 0, yd, 0, n);
             d.eval(xd, 0, yd, 0, n);
             // In place (a layer's backward, dy into dx): the overlap check's equal starts, a copy that is skipped.
+            floats.backward(r, offset, nativeY, 0, nativeY, 0, n);
+            doubles.backward(r, offset, nativeY, 0, nativeY, 0, n);
             d.backward(r, offset, yd, 0, yd, 0, n);
-        }
-
-        /** {@link #edgeCalls}' segment calls over one kind of data (native masks), backwards in place included. */
-        private void edgeSegmentCalls(FloatSegmentDropout floats, DoubleSegmentDropout doubles, int r, long offset,
-                                      int n, MemorySegment xf, MemorySegment yf, MemorySegment xd, MemorySegment yd) {
-            floats.forward(r, offset, xf, 0, yf, 0, n);
-            floats.forward(r, offset, xf, 0, yf, 0, n, nativeMask, 0);
-            floats.backward(nativeMask, 0, xf, 0, yf, 0, n);
-            floats.backward(r, offset, xf, 0, yf, 0, n);
-            doubles.forward(r, offset, xd, 0, yd, 0, n, nativeMask, 0);
-            doubles.backward(nativeMask, 0, xd, 0, yd, 0, n);
-            doubles.backward(r, offset, xd, 0, yd, 0, n);
-            floats.backward(r, offset, yf, 0, yf, 0, n);
-            doubles.backward(r, offset, yd, 0, yd, 0, n);
-        }
-
-        /**
-         * {@link #round}'s element-wise segment calls over one kind of data (native masks): float32 over {@code xf},
-         * float64 over {@code xd}.
-         */
-        private void segmentCalls(int r, long odd, int tiny, int n, FloatSegmentDropout floats,
-                                  DoubleSegmentDropout doubles, MemorySegment xf, MemorySegment yf, MemorySegment xd,
-                                  MemorySegment yd) {
-            floats.forward(r, odd, xf, 0, yf, 0, tiny);
-            floats.forward(r, odd, xf, 0, yf, 0, tiny, nativeMask, 0);
-            doubles.forward(r, odd, xd, 0, yd, 0, tiny, nativeMask, 0);
-            floats.forward(r, odd, xf, 0, yf, 0, n);
-            floats.forward(r, odd, xf, 0, yf, 0, n, nativeMask, 0);
-            floats.backward(nativeMask, 0, xf, 0, yf, 0, n);
-            doubles.forward(r, odd, xd, 0, yd, 0, n);
-            doubles.forward(r, odd, xd, 0, yd, 0, n, nativeMask, 0);
-            doubles.backward(nativeMask, 0, xd, 0, yd, 0, n);
-            doubles.eval(xd, 0, yd, 0, n);
-            floats.eval(xf, 0, yf, 0, n); // classic's scale on float32 segments (inverted's is a copy)
         }
 
         void round(int r, Dropout inverted, Dropout classic) {
@@ -619,13 +583,22 @@ public final class WarmUp {
                 NOISE_SHORT[k].forward(r, odd, xf, 0, yf, 0, samples);
                 DROPOUT_SHORT[k].forward(r, odd, xd, 0, yd, 0, samples);
             }
-            // Native segments (what off-heap frameworks hand over), then heap segments over float[] and double[]:
-            // the kernels of each kind of data are a class of their own (the native twin), so one kind's calls do
-            // not change how the other's loops are compiled. Masks are native in both.
+            // Native segments only (what off-heap frameworks hand over): mixing heap and native segment classes in
+            // one warm-up makes C2 trap and recompile the float32 mask kernel round after round (the class comment),
+            // so it may not settle; a caller that uses heap segments warms them up by using them.
             FloatSegmentDropout floats = (r & 16) == 0 ? inverted.floatSegments() : classic.floatSegments();
             DoubleSegmentDropout doubles = (r & 8) == 0 ? inverted.doubleSegments() : classic.doubleSegments();
-            segmentCalls(r, odd, tiny, n, floats, doubles, nativeX, nativeY, nativeX, nativeY);
-            segmentCalls(r, odd, tiny, n, floats, doubles, heapXf, heapYf, heapXd, heapYd);
+            floats.forward(r, odd, nativeX, 0, nativeY, 0, tiny);
+            floats.forward(r, odd, nativeX, 0, nativeY, 0, tiny, nativeMask, 0);
+            doubles.forward(r, odd, nativeX, 0, nativeY, 0, tiny, nativeMask, 0);
+            floats.forward(r, odd, nativeX, 0, nativeY, 0, n);
+            floats.forward(r, odd, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+            floats.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+            doubles.forward(r, odd, nativeX, 0, nativeY, 0, n);
+            doubles.forward(r, odd, nativeX, 0, nativeY, 0, n, nativeMask, 0);
+            doubles.backward(nativeMask, 0, nativeX, 0, nativeY, 0, n);
+            doubles.eval(nativeX, 0, nativeY, 0, n);
+            floats.eval(nativeX, 0, nativeY, 0, n); // classic's scale on float32 segments (inverted's is a copy)
             // 1 to 16 samples (as many as fit): within a block of keep bits (4,096), whose loop takes no branch of its
             // own in a second block (WarmUpProbe's calls over four blocks neither allocate nor deoptimise).
             for (Dropout d : perChannel) {

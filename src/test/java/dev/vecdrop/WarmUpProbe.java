@@ -99,10 +99,6 @@ final class WarmUpProbe {
                 () -> fused.residualForward(99, 1_000_000, x, 0, x, 0, y, 0, N),
                 () -> alpha.forward(99, 1_000_001, x, 0, y, 0, N),
                 () -> alpha.forward(99, 1_000_001, xd, 0, yd, 0, N),
-                // Heap segments over float[] and double[] (the element kernels; native data has a twin since stop 33)
-                () -> inverted.floatSegments().forward(99, 1_000_001, HEAP_XF, 0, HEAP_YF, 0, N, NATIVE_MASK, 0),
-                () -> inverted.floatSegments().backward(NATIVE_MASK, 0, HEAP_XF, 0, HEAP_YF, 0, N),
-                () -> inverted.doubleSegments().forward(99, 1_000_001, HEAP_XD, 0, HEAP_YD, 0, N),
                 () -> sink = new float[N] // the control: must read above zero, or the counter measures nothing
             };
             String[] names = {"FORWARD", "FORWARD_MASK", "BACKWARD_BITS", "BACKWARD_REGENERATE", "MASK",
@@ -111,7 +107,7 @@ final class WarmUpProbe {
                 "GAUSSIAN_NOISE_CHANNELS_FIRST", "GAUSSIAN_DROPOUT_SHORT_RUNS", "GAUSSIAN_NOISE_SMALL_SAMPLES",
                 "DROPOUT_SHORT_RUNS", "DROPOUT_SHORT_ROWS", "DROPOUT_SMALL_SAMPLES", "FUSED_FORWARD", "FUSED_BACKWARD",
                 "FUSED_FORWARD_DOUBLE", "FUSED_RESIDUAL", "ALPHA_FORWARD", "ALPHA_FORWARD_DOUBLE",
-                "HEAP_SEGMENT_FORWARD_MASK", "HEAP_SEGMENT_BACKWARD_BITS", "HEAP_SEGMENT_FORWARD_DOUBLE", "CONTROL"};
+                "CONTROL"};
             System.out.println("WARMED settled " + settled);
             for (int i = 0; i < ops.length; i++) {
                 long before = threads.getCurrentThreadAllocatedBytes();
@@ -133,10 +129,6 @@ final class WarmUpProbe {
     private static final MemorySegment NATIVE_X = ARENA.allocate(4L << 20, 8);
     private static final MemorySegment NATIVE_Y = ARENA.allocate(4L << 20, 8);
     private static final MemorySegment NATIVE_MASK = ARENA.allocate(Dropout.maskWords(1 << 20) * 8L, 8);
-    private static final MemorySegment HEAP_XF = MemorySegment.ofArray(new float[1 << 20]);
-    private static final MemorySegment HEAP_YF = MemorySegment.ofArray(new float[1 << 20]);
-    private static final MemorySegment HEAP_XD = MemorySegment.ofArray(new double[1 << 20]);
-    private static final MemorySegment HEAP_YD = MemorySegment.ofArray(new double[1 << 20]);
 
     /** What a service does after start-up, with shapes the warm-up did not use. */
     private static void requests(Dropout[] dropouts, ParallelDropout[] parallel, float[] x, float[] y, long[] mask,
@@ -203,19 +195,6 @@ final class WarmUpProbe {
                     parallel[d].backwardDoubles(42, offset, NATIVE_X, 0, NATIVE_Y, 0, n / 2);
                     parallel[d].backwardDoubles(NATIVE_MASK, 0, NATIVE_X, 0, NATIVE_Y, 0, n / 2);
                     parallel[d].evalDoubles(NATIVE_X, 0, NATIVE_Y, 0, n / 2);
-                    // The element-wise segment forms over heap segments, native masks (float64: n / 2 again).
-                    FloatSegmentDropout floats = dropout.floatSegments();
-                    DoubleSegmentDropout doubles = dropout.doubleSegments();
-                    floats.forward(42, offset, HEAP_XF, 0, HEAP_YF, 0, n);
-                    floats.forward(42, offset, HEAP_XF, 0, HEAP_YF, 0, n, NATIVE_MASK, 0);
-                    floats.backward(NATIVE_MASK, 0, HEAP_XF, 0, HEAP_YF, 0, n);
-                    floats.backward(42, offset, HEAP_XF, 0, HEAP_YF, 0, n);
-                    floats.eval(HEAP_XF, 0, HEAP_YF, 0, n);
-                    doubles.forward(42, offset, HEAP_XD, 0, HEAP_YD, 0, n / 2);
-                    doubles.forward(42, offset, HEAP_XD, 0, HEAP_YD, 0, n / 2, NATIVE_MASK, 0);
-                    doubles.backward(NATIVE_MASK, 0, HEAP_XD, 0, HEAP_YD, 0, n / 2);
-                    doubles.backward(42, offset, HEAP_XD, 0, HEAP_YD, 0, n / 2);
-                    doubles.eval(HEAP_XD, 0, HEAP_YD, 0, n / 2);
                     // A layer's forms: its own call sites of the same trusted methods.
                     DropoutLayer layer = layers[d];
                     layer.backward(layer.forward(x, 0, y, 0, n, mask, 0), y, 0, y, 0, n);

@@ -85,7 +85,7 @@ class WarmUpTest {
         for (List<String> flags : flagSets()) {
             Map<String, Long> warm = bytes(warmRun(flags));
             assertTrue(warm.getOrDefault("CONTROL", 0L) > 0, "the control allocation was not counted: " + warm);
-            assertEquals(29, warm.size(), "every operation measured: " + warm);
+            assertEquals(26, warm.size(), "every operation measured: " + warm);
             if (Vectorization.vectorBitSize() > 0) {
                 assertTrue(warm.containsKey("SETTLED_TRUE"), flags + ": warm-up did not settle: " + warm);
             }

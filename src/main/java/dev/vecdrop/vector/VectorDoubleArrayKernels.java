@@ -464,19 +464,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
     public void applyMask(long[] mask, int maskOff,
                             double scale,
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
-        applyMaskLoop(mask, maskOff,
-                scale,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMask}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskLoop(long[] mask, int maskOff,
-                                      double scale,
-                                      double[] src, int srcOff, double[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -504,19 +491,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
     public void applyWord(long bits,
                             double scale,
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
-        applyWordLoop(bits,
-                scale,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWord}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordLoop(long bits,
-                                      double scale,
-                                      double[] src, int srcOff, double[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -541,17 +515,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
     @Override
     public void applyMaskPassThrough(long[] mask, int maskOff,
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
-        applyMaskPassThroughLoop(mask, maskOff,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMaskPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskPassThroughLoop(long[] mask, int maskOff,
-                                      double[] src, int srcOff, double[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -576,17 +539,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
     @Override
     public void applyWordPassThrough(long bits,
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
-        applyWordPassThroughLoop(bits,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWordPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordPassThroughLoop(long bits,
-                                      double[] src, int srcOff, double[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
@@ -610,19 +562,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
     public void applyMaskAffine(long[] mask, int maskOff,
                             double a, double b, double c,
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
-        applyMaskAffineLoop(mask, maskOff,
-                a, b, c,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMaskAffine}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskAffineLoop(long[] mask, int maskOff,
-                                      double a, double b, double c,
-                                      double[] src, int srcOff, double[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
@@ -650,19 +589,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
     public void applyWordAffine(long bits,
                             double a, double b, double c,
                             double[] src, int srcOff, double[] dst, int dstOff, int length) {
-        applyWordAffineLoop(bits,
-                a, b, c,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWordAffine}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordAffineLoop(long bits,
-                                      double a, double b, double c,
-                                      double[] src, int srcOff, double[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
@@ -682,11 +608,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
 
     @Override
     public void scale(double c, double[] x, int xOff, double[] y, int yOff, int length) {
-        scaleLoop(c, x, xOff, y, yOff, length);
-    }
-
-    /** The body of {@link #scale}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void scaleLoop(double c, double[] x, int xOff, double[] y, int yOff, int length) {
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
             DoubleVector.fromArray(Species.DOUBLES, x, xOff + i).mul(c).intoArray(y, yOff + i);
@@ -696,11 +617,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
 
     @Override
     public void zero(double[] y, int yOff, int length) {
-        zeroLoop(y, yOff, length);
-    }
-
-    /** The body of {@link #zero}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void zeroLoop(double[] y, int yOff, int length) {
         final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -719,14 +635,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
     public void biasActForward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
                                double[] x, int xOff, double[] bias, int biasOff, double[] y, int yOff,
                                long[] mask, int maskOff, int rows, int features) {
-        biasActForwardLoop(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff, mask,
-                maskOff, rows, features);
-    }
-
-    /** The body of {@link #biasActForward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void biasActForwardLoop(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
-                                           double[] x, int xOff, double[] bias, int biasOff, double[] y, int yOff,
-                                           long[] mask, int maskOff, int rows, int features) {
         if (mask != null) {
             ScalarDoubleArrayKernels.clearMaskWords(mask, maskOff, rows * features);
         }
@@ -790,14 +698,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
     public void biasActBackward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
                                 double[] y, int yOff, double[] dy, int dyOff, double[] dx, int dxOff,
                                 double[] dBias, int dBiasOff, int rows, int features) {
-        biasActBackwardLoop(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff, dBias,
-                dBiasOff, rows, features);
-    }
-
-    /** The body of {@link #biasActBackward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void biasActBackwardLoop(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
-                                            double[] y, int yOff, double[] dy, int dyOff, double[] dx, int dxOff,
-                                            double[] dBias, int dBiasOff, int rows, int features) {
         if (dBias != null) {
             ScalarDoubleArrayKernels.zeroRange(dBias, dBiasOff, 0, features);
         }
@@ -851,13 +751,6 @@ final class VectorDoubleArrayKernels implements DoubleArrayKernels {
     @Override
     public void residualForward(long seed, long streamOffset, long threshold, double scale,
                                 double[] x, int xOff, double[] residual, int residualOff, double[] y, int yOff, int length) {
-        residualForwardLoop(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff,
-                length);
-    }
-
-    /** The body of {@link #residualForward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void residualForwardLoop(long seed, long streamOffset, long threshold, double scale,
-                                            double[] x, int xOff, double[] residual, int residualOff, double[] y, int yOff, int length) {
         int i = 0;
         if ((streamOffset & 1) != 0 && length > 0) { // an odd start would split every word across two vectors
             ScalarDoubleArrayKernels.residualForwardRange(seed, streamOffset, threshold, scale,

@@ -29,16 +29,14 @@ import java.nio.ByteOrder;
  * inside one method: a helper taking or returning vectors may be compiled on its own, refused for inlining later,
  * and then box its vectors on every call.
  *
- * <p>A call whose data segments are all native goes to this class's native twin,
- * {@code VectorDoubleSegmentKernelsNative}, so that this class sees heap data (see that class). A call whose data
- * segments are over a {@code byte[]}
+ * <p>A call whose data segments are over a {@code byte[]}
  * or a {@code float[]}
  * (with native ones beside them) goes to this class's twin for that array type,
  * {@code VectorDoubleSegmentKernelsOver...} ({@link Carriers}): C2 compiles no {@code DoubleVector} access to such a
  * segment.
  *
  * <p>Before its loop, every segment kernel turns a data segment over a {@code double[]} into that exact class
- * ({@link #DATA}, by {@code Class.isInstance} and {@code Class.cast}: no bytecode of the kernel records the segment's
+ * ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}: no bytecode of the kernel records the segment's
  * class), so C2 knows it without a type profile: a branch that is never taken is not compiled, and past it the
  * segment's class is exact. Otherwise C2 takes the segment's class at a vector store from the receiver profile
  * of {@code DoubleVector.intoMemorySegment} in the JDK, which every caller shares, and the Vector API's own Java
@@ -46,11 +44,11 @@ import java.nio.ByteOrder;
  * C1 before C2 intrinsifies it, e.g. in {@code PanamaNormals.fill}) stores into {@code MemorySegment.ofArray(byte[])}:
  * with two heap classes in that profile C2 merges a {@code byte[]} and a {@code double[]} base into an array of no
  * element type, refuses the store intrinsic ("not supported: arity=1 op=store ... atype=*illegal*") and boxes one
- * vector per block. A call that mixes heap and native data segments, or has heap segments over arrays other than
- * those, gets no exact class for those and is left to that profile. Only heap segments over {@code double[]} may be
+ * vector per block. A kernel that sees both heap and native segments, or heap segments over arrays other than
+ * those, gets no exact class and is left to that profile, as before. Only heap segments over {@code double[]} may be
  * made exact here: C2 also refuses the intrinsic for a known array of another element type than the vector's (a
  * {@code float[]} under a {@code DoubleVector}, a {@code byte[]} under a {@code FloatVector}), which is why only
- * {@link #DATA} is tested here, a constant. ({@link Carriers}' tests in front of it compare {@code getClass()}: with
+ * {@link #HEAP} is tested here, a constant. ({@link Carriers}' tests in front of it compare {@code getClass()}: with
  * {@code Class.isInstance} there, this test failed a class speculation in each new compilation; docs/quality.md,
  * stop 29.)
  *
@@ -63,7 +61,7 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     private static final int LANES = Species.DOUBLES.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** The class of every heap segment over a {@code double[]}: see the class comment. */
-    private static final Class<? extends MemorySegment> DATA = MemorySegment.ofArray(new double[0]).getClass();
+    private static final Class<? extends MemorySegment> HEAP = MemorySegment.ofArray(new double[0]).getClass();
     /**
      * The class of every heap segment over a {@code long[]}, the usual mask: a kernel makes a mask over one exact
      * before its loop, as it does its data segments. Left to the receiver profile of the mask access (one JDK
@@ -79,16 +77,12 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
     private VectorDoubleSegmentKernels() {}
 
     /**
-     * The kernels for a call's data segments ({@code null} for an absent one): the native twin when every one is
-     * native, the twin over {@code byte[]}s when
+     * The kernels for a call's data segments ({@code null} for an absent one): the twin over {@code byte[]}s when
      * at least one is a heap segment over a {@code byte[]} and the others are too or native,
      * the twin over {@code float[]}s likewise,
      * this class otherwise (see the class comment).
      */
     private DoubleSegmentKernels carrying(MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
-        if (Carriers.allNative(a, b, c, d)) {
-            return VectorDoubleSegmentKernelsNative.INSTANCE;
-        }
         if (Carriers.allOverOrNative(Carriers.BYTES, a, b, c, d)) {
             return VectorDoubleSegmentKernelsOverBytes.INSTANCE;
         }
@@ -141,11 +135,11 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -218,11 +212,11 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long bits = 0;
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -293,11 +287,11 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -362,11 +356,11 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long bits = 0;
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -441,11 +435,11 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -518,11 +512,11 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
         long bits = 0;
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -629,27 +623,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyMaskLoop(mask, maskOff,
-                scale,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMask}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskLoop(MemorySegment mask, long maskOff,
-                                      double scale,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -685,27 +666,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyWordLoop(bits,
-                scale,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWord}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordLoop(long bits,
-                                      double scale,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -734,25 +702,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyMaskPassThroughLoop(mask, maskOff,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMaskPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskPassThroughLoop(MemorySegment mask, long maskOff,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -784,25 +741,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyWordPassThroughLoop(bits,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWordPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordPassThroughLoop(long bits,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -831,27 +777,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyMaskAffineLoop(mask, maskOff,
-                a, b, c,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMaskAffine}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskAffineLoop(MemorySegment mask, long maskOff,
-                                      double a, double b, double c,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -887,27 +820,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyWordAffineLoop(bits,
-                a, b, c,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWordAffine}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordAffineLoop(long bits,
-                                      double a, double b, double c,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -930,16 +850,11 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
             carrier.scale(c, x, xOff, y, yOff, length);
             return;
         }
-        scaleLoop(c, x, xOff, y, yOff, length);
-    }
-
-    /** The body of {@link #scale}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void scaleLoop(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -956,14 +871,9 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
             carrier.zero(y, yOff, length);
             return;
         }
-        zeroLoop(y, yOff, length);
-    }
-
-    /** The body of {@link #zero}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void zeroLoop(MemorySegment y, long yOff, long length) {
         final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -988,14 +898,6 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     mask, maskOff, rows, features);
             return;
         }
-        biasActForwardLoop(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff, mask,
-                maskOff, rows, features);
-    }
-
-    /** The body of {@link #biasActForward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void biasActForwardLoop(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
-                                           MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
-                                           MemorySegment mask, long maskOff, long rows, int features) {
         if (mask != null) {
             ScalarDoubleSegmentKernels.clearMaskWords(mask, maskOff, rows * features);
         }
@@ -1006,14 +908,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
         final VectorMask<Double> keepAll = Species.DOUBLES.maskAll(threshold == MaskStream.KEEP_ALL);
         final LongVector gammas = LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(bias)) {
-            bias = DATA.cast(bias);
+        if (HEAP.isInstance(bias)) {
+            bias = HEAP.cast(bias);
         }
-        if (DATA.isInstance(y)) {
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) {
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // false for null; exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -1077,14 +979,6 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     dBias, dBiasOff, rows, features);
             return;
         }
-        biasActBackwardLoop(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff, dBias,
-                dBiasOff, rows, features);
-    }
-
-    /** The body of {@link #biasActBackward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void biasActBackwardLoop(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
-                                            MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
-                                            MemorySegment dBias, long dBiasOff, long rows, int features) {
         if (dBias != null) {
             ScalarDoubleSegmentKernels.zeroRange(dBias, dBiasOff, 0, features);
         }
@@ -1094,17 +988,17 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
         // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
         final VectorMask<Double> keepAll = Species.DOUBLES.maskAll(threshold == MaskStream.KEEP_ALL);
         final LongVector gammas = LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0);
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
-        if (DATA.isInstance(dy)) {
-            dy = DATA.cast(dy);
+        if (HEAP.isInstance(dy)) {
+            dy = HEAP.cast(dy);
         }
-        if (DATA.isInstance(dx)) {
-            dx = DATA.cast(dx);
+        if (HEAP.isInstance(dx)) {
+            dx = HEAP.cast(dx);
         }
-        if (DATA.isInstance(dBias)) {
-            dBias = DATA.cast(dBias);
+        if (HEAP.isInstance(dBias)) {
+            dBias = HEAP.cast(dBias);
         }
         for (long r = 0; r < rows; r++) {
             long base = r * features;
@@ -1158,21 +1052,14 @@ final class VectorDoubleSegmentKernels implements DoubleSegmentKernels {
                     length);
             return;
         }
-        residualForwardLoop(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff,
-                length);
-    }
-
-    /** The body of {@link #residualForward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void residualForwardLoop(long seed, long streamOffset, long threshold, double scale,
-                                            MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(residual)) {
-            residual = DATA.cast(residual);
+        if (HEAP.isInstance(residual)) {
+            residual = HEAP.cast(residual);
         }
-        if (DATA.isInstance(y)) {
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) {
+            y = HEAP.cast(y);
         }
         long i = 0;
         if ((streamOffset & 1) != 0 && length > 0) { // an odd start would split every word across two vectors

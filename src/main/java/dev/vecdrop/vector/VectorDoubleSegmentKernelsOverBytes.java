@@ -40,7 +40,7 @@ import java.nio.ByteOrder;
  * vectors in it C2 compiled the gaussian loops at AVX2 so that they boxed (2 of 3 fresh JVMs; 0 of 6 since).
  *
  * <p>Before its loop, every kernel of this twin turns each data segment over a {@code byte[]} into that
- * exact class ({@link #DATA}, by {@code Class.isInstance} and {@code Class.cast}, as the element kernels do with
+ * exact class ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}, as the element kernels do with
  * theirs), so C2 compiles the {@code ByteVector} accesses to them whatever the JDK's shared profiles hold; the
  * native segments beside them are left to those profiles, under which C2 compiles native accesses too (0 bytes per
  * call with native inputs or outputs, in every order the allocation probe was run in).
@@ -54,7 +54,7 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     private static final int LANES = Species.DOUBLES.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** The class of every heap segment over a {@code byte[]}: see the class comment. */
-    private static final Class<? extends MemorySegment> DATA = MemorySegment.ofArray(new byte[0]).getClass();
+    private static final Class<? extends MemorySegment> HEAP = MemorySegment.ofArray(new byte[0]).getClass();
     /**
      * The class of every heap segment over a {@code long[]}, the usual mask: a kernel makes a mask over one exact
      * before its loop, as it does its data segments. Left to the receiver profile of the mask access (one JDK
@@ -104,11 +104,11 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -172,11 +172,11 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long bits = 0;
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -240,11 +240,11 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -301,11 +301,11 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
         long bits = 0;
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -372,11 +372,11 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -440,11 +440,11 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         final IntVector flippedThreshold = IntVector.broadcast(Species.DOUBLE_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
         long bits = 0;
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -544,27 +544,14 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     public void applyMask(MemorySegment mask, long maskOff,
                             double scale,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
-        applyMaskLoop(mask, maskOff,
-                scale,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMask}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskLoop(MemorySegment mask, long maskOff,
-                                      double scale,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -593,27 +580,14 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     public void applyWord(long bits,
                             double scale,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
-        applyWordLoop(bits,
-                scale,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWord}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordLoop(long bits,
-                                      double scale,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -636,25 +610,14 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     @Override
     public void applyMaskPassThrough(MemorySegment mask, long maskOff,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
-        applyMaskPassThroughLoop(mask, maskOff,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMaskPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskPassThroughLoop(MemorySegment mask, long maskOff,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -680,25 +643,14 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     @Override
     public void applyWordPassThrough(long bits,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
-        applyWordPassThroughLoop(bits,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWordPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordPassThroughLoop(long bits,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -720,27 +672,14 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     public void applyMaskAffine(MemorySegment mask, long maskOff,
                             double a, double b, double c,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
-        applyMaskAffineLoop(mask, maskOff,
-                a, b, c,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMaskAffine}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskAffineLoop(MemorySegment mask, long maskOff,
-                                      double a, double b, double c,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -769,27 +708,14 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     public void applyWordAffine(long bits,
                             double a, double b, double c,
                             MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
-        applyWordAffineLoop(bits,
-                a, b, c,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWordAffine}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordAffineLoop(long bits,
-                                      double a, double b, double c,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.DOUBLE_UNIFORMS, LaneTables.BITS, 0);
         final DoubleVector dropped = DoubleVector.broadcast(Species.DOUBLES, c);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         int i = 0;
         for (int bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -807,16 +733,11 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
 
     @Override
     public void scale(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
-        scaleLoop(c, x, xOff, y, yOff, length);
-    }
-
-    /** The body of {@link #scale}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void scaleLoop(double c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -828,14 +749,9 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
 
     @Override
     public void zero(MemorySegment y, long yOff, long length) {
-        zeroLoop(y, yOff, length);
-    }
-
-    /** The body of {@link #zero}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void zeroLoop(MemorySegment y, long yOff, long length) {
         final DoubleVector zero = DoubleVector.zero(Species.DOUBLES);
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.DOUBLES.loopBound(length); i < bound; i += LANES) {
@@ -854,14 +770,6 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     public void biasActForward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
                                MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
                                MemorySegment mask, long maskOff, long rows, int features) {
-        biasActForwardLoop(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff, mask,
-                maskOff, rows, features);
-    }
-
-    /** The body of {@link #biasActForward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void biasActForwardLoop(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
-                                           MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
-                                           MemorySegment mask, long maskOff, long rows, int features) {
         if (mask != null) {
             ScalarDoubleSegmentKernels.clearMaskWords(mask, maskOff, rows * features);
         }
@@ -872,14 +780,14 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
         final VectorMask<Double> keepAll = Species.DOUBLES.maskAll(threshold == MaskStream.KEEP_ALL);
         final LongVector gammas = LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(bias)) {
-            bias = DATA.cast(bias);
+        if (HEAP.isInstance(bias)) {
+            bias = HEAP.cast(bias);
         }
-        if (DATA.isInstance(y)) {
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) {
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // false for null; exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -937,14 +845,6 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     public void biasActBackward(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
                                 MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
                                 MemorySegment dBias, long dBiasOff, long rows, int features) {
-        biasActBackwardLoop(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff, dBias,
-                dBiasOff, rows, features);
-    }
-
-    /** The body of {@link #biasActBackward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void biasActBackwardLoop(long seed, long streamOffset, long threshold, double scale, int act, double alpha,
-                                            MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
-                                            MemorySegment dBias, long dBiasOff, long rows, int features) {
         if (dBias != null) {
             ScalarDoubleSegmentKernels.zeroRange(dBias, dBiasOff, 0, features);
         }
@@ -954,17 +854,17 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
         // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
         final VectorMask<Double> keepAll = Species.DOUBLES.maskAll(threshold == MaskStream.KEEP_ALL);
         final LongVector gammas = LongVector.fromArray(Species.DOUBLE_WORDS, LaneTables.GAMMAS, 0);
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
-        if (DATA.isInstance(dy)) {
-            dy = DATA.cast(dy);
+        if (HEAP.isInstance(dy)) {
+            dy = HEAP.cast(dy);
         }
-        if (DATA.isInstance(dx)) {
-            dx = DATA.cast(dx);
+        if (HEAP.isInstance(dx)) {
+            dx = HEAP.cast(dx);
         }
-        if (DATA.isInstance(dBias)) {
-            dBias = DATA.cast(dBias);
+        if (HEAP.isInstance(dBias)) {
+            dBias = HEAP.cast(dBias);
         }
         for (long r = 0; r < rows; r++) {
             long base = r * features;
@@ -1012,21 +912,14 @@ final class VectorDoubleSegmentKernelsOverBytes implements DoubleSegmentKernels 
     @Override
     public void residualForward(long seed, long streamOffset, long threshold, double scale,
                                 MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
-        residualForwardLoop(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff,
-                length);
-    }
-
-    /** The body of {@link #residualForward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void residualForwardLoop(long seed, long streamOffset, long threshold, double scale,
-                                            MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(residual)) {
-            residual = DATA.cast(residual);
+        if (HEAP.isInstance(residual)) {
+            residual = HEAP.cast(residual);
         }
-        if (DATA.isInstance(y)) {
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) {
+            y = HEAP.cast(y);
         }
         long i = 0;
         if ((streamOffset & 1) != 0 && length > 0) { // an odd start would split every word across two vectors

@@ -464,19 +464,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     public void applyMask(long[] mask, int maskOff,
                             float scale,
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
-        applyMaskLoop(mask, maskOff,
-                scale,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMask}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskLoop(long[] mask, int maskOff,
-                                      float scale,
-                                      float[] src, int srcOff, float[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -504,19 +491,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     public void applyWord(long bits,
                             float scale,
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
-        applyWordLoop(bits,
-                scale,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWord}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordLoop(long bits,
-                                      float scale,
-                                      float[] src, int srcOff, float[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -541,17 +515,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     @Override
     public void applyMaskPassThrough(long[] mask, int maskOff,
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
-        applyMaskPassThroughLoop(mask, maskOff,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMaskPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskPassThroughLoop(long[] mask, int maskOff,
-                                      float[] src, int srcOff, float[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -576,17 +539,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     @Override
     public void applyWordPassThrough(long bits,
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
-        applyWordPassThroughLoop(bits,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWordPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordPassThroughLoop(long bits,
-                                      float[] src, int srcOff, float[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
@@ -610,19 +562,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     public void applyMaskAffine(long[] mask, int maskOff,
                             float a, float b, float c,
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
-        applyMaskAffineLoop(mask, maskOff,
-                a, b, c,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMaskAffine}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskAffineLoop(long[] mask, int maskOff,
-                                      float a, float b, float c,
-                                      float[] src, int srcOff, float[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
@@ -650,19 +589,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     public void applyWordAffine(long bits,
                             float a, float b, float c,
                             float[] src, int srcOff, float[] dst, int dstOff, int length) {
-        applyWordAffineLoop(bits,
-                a, b, c,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWordAffine}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordAffineLoop(long bits,
-                                      float a, float b, float c,
-                                      float[] src, int srcOff, float[] dst, int dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
@@ -682,11 +608,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
 
     @Override
     public void scale(float c, float[] x, int xOff, float[] y, int yOff, int length) {
-        scaleLoop(c, x, xOff, y, yOff, length);
-    }
-
-    /** The body of {@link #scale}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void scaleLoop(float c, float[] x, int xOff, float[] y, int yOff, int length) {
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
             FloatVector.fromArray(Species.FLOATS, x, xOff + i).mul(c).intoArray(y, yOff + i);
@@ -696,11 +617,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
 
     @Override
     public void zero(float[] y, int yOff, int length) {
-        zeroLoop(y, yOff, length);
-    }
-
-    /** The body of {@link #zero}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void zeroLoop(float[] y, int yOff, int length) {
         final FloatVector zero = FloatVector.zero(Species.FLOATS);
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -719,14 +635,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     public void biasActForward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
                                float[] x, int xOff, float[] bias, int biasOff, float[] y, int yOff,
                                long[] mask, int maskOff, int rows, int features) {
-        biasActForwardLoop(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff, mask,
-                maskOff, rows, features);
-    }
-
-    /** The body of {@link #biasActForward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void biasActForwardLoop(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
-                                           float[] x, int xOff, float[] bias, int biasOff, float[] y, int yOff,
-                                           long[] mask, int maskOff, int rows, int features) {
         if (mask != null) {
             ScalarFloatArrayKernels.clearMaskWords(mask, maskOff, rows * features);
         }
@@ -790,14 +698,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     public void biasActBackward(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
                                 float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
                                 float[] dBias, int dBiasOff, int rows, int features) {
-        biasActBackwardLoop(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff, dBias,
-                dBiasOff, rows, features);
-    }
-
-    /** The body of {@link #biasActBackward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void biasActBackwardLoop(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
-                                            float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
-                                            float[] dBias, int dBiasOff, int rows, int features) {
         if (dBias != null) {
             ScalarFloatArrayKernels.zeroRange(dBias, dBiasOff, 0, features);
         }
@@ -851,13 +751,6 @@ final class VectorFloatArrayKernels implements FloatArrayKernels {
     @Override
     public void residualForward(long seed, long streamOffset, long threshold, float scale,
                                 float[] x, int xOff, float[] residual, int residualOff, float[] y, int yOff, int length) {
-        residualForwardLoop(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff,
-                length);
-    }
-
-    /** The body of {@link #residualForward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void residualForwardLoop(long seed, long streamOffset, long threshold, float scale,
-                                            float[] x, int xOff, float[] residual, int residualOff, float[] y, int yOff, int length) {
         int i = 0;
         if ((streamOffset & 1) != 0 && length > 0) { // an odd start would split every word across two vectors
             ScalarFloatArrayKernels.residualForwardRange(seed, streamOffset, threshold, scale,

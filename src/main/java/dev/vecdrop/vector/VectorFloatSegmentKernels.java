@@ -29,15 +29,13 @@ import java.nio.ByteOrder;
  * inside one method: a helper taking or returning vectors may be compiled on its own, refused for inlining later,
  * and then box its vectors on every call.
  *
- * <p>A call whose data segments are all native goes to this class's native twin,
- * {@code VectorFloatSegmentKernelsNative}, so that this class sees heap data (see that class). A call whose data
- * segments are over a {@code byte[]}
+ * <p>A call whose data segments are over a {@code byte[]}
  * (with native ones beside them) goes to this class's twin for that array type,
  * {@code VectorFloatSegmentKernelsOver...} ({@link Carriers}): C2 compiles no {@code FloatVector} access to such a
  * segment.
  *
  * <p>Before its loop, every segment kernel turns a data segment over a {@code float[]} into that exact class
- * ({@link #DATA}, by {@code Class.isInstance} and {@code Class.cast}: no bytecode of the kernel records the segment's
+ * ({@link #HEAP}, by {@code Class.isInstance} and {@code Class.cast}: no bytecode of the kernel records the segment's
  * class), so C2 knows it without a type profile: a branch that is never taken is not compiled, and past it the
  * segment's class is exact. Otherwise C2 takes the segment's class at a vector store from the receiver profile
  * of {@code FloatVector.intoMemorySegment} in the JDK, which every caller shares, and the Vector API's own Java
@@ -45,11 +43,11 @@ import java.nio.ByteOrder;
  * C1 before C2 intrinsifies it, e.g. in {@code PanamaNormals.fill}) stores into {@code MemorySegment.ofArray(byte[])}:
  * with two heap classes in that profile C2 merges a {@code byte[]} and a {@code float[]} base into an array of no
  * element type, refuses the store intrinsic ("not supported: arity=1 op=store ... atype=*illegal*") and boxes one
- * vector per block. A call that mixes heap and native data segments, or has heap segments over arrays other than
- * those, gets no exact class for those and is left to that profile. Only heap segments over {@code float[]} may be
+ * vector per block. A kernel that sees both heap and native segments, or heap segments over arrays other than
+ * those, gets no exact class and is left to that profile, as before. Only heap segments over {@code float[]} may be
  * made exact here: C2 also refuses the intrinsic for a known array of another element type than the vector's (a
  * {@code float[]} under a {@code DoubleVector}, a {@code byte[]} under a {@code FloatVector}), which is why only
- * {@link #DATA} is tested here, a constant. ({@link Carriers}' tests in front of it compare {@code getClass()}: with
+ * {@link #HEAP} is tested here, a constant. ({@link Carriers}' tests in front of it compare {@code getClass()}: with
  * {@code Class.isInstance} there, this test failed a class speculation in each new compilation; docs/quality.md,
  * stop 29.)
  *
@@ -62,7 +60,7 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     private static final int LANES = Species.FLOATS.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** The class of every heap segment over a {@code float[]}: see the class comment. */
-    private static final Class<? extends MemorySegment> DATA = MemorySegment.ofArray(new float[0]).getClass();
+    private static final Class<? extends MemorySegment> HEAP = MemorySegment.ofArray(new float[0]).getClass();
     /**
      * The class of every heap segment over a {@code long[]}, the usual mask: a kernel makes a mask over one exact
      * before its loop, as it does its data segments. Left to the receiver profile of the mask access (one JDK
@@ -78,15 +76,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
     private VectorFloatSegmentKernels() {}
 
     /**
-     * The kernels for a call's data segments ({@code null} for an absent one): the native twin when every one is
-     * native, the twin over {@code byte[]}s when
+     * The kernels for a call's data segments ({@code null} for an absent one): the twin over {@code byte[]}s when
      * at least one is a heap segment over a {@code byte[]} and the others are too or native,
      * this class otherwise (see the class comment).
      */
     private FloatSegmentKernels carrying(MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
-        if (Carriers.allNative(a, b, c, d)) {
-            return VectorFloatSegmentKernelsNative.INSTANCE;
-        }
         if (Carriers.allOverOrNative(Carriers.BYTES, a, b, c, d)) {
             return VectorFloatSegmentKernelsOverBytes.INSTANCE;
         }
@@ -136,11 +130,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -213,11 +207,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         long bits = 0;
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -288,11 +282,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -357,11 +351,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
         long bits = 0;
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -436,11 +430,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
         // keep <=> u <u T <=> (u ^ 2^31) <s (T - 2^31); the flip of u is folded into the last xor of mix64.
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -513,11 +507,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
         final IntVector flippedThreshold = IntVector.broadcast(Species.FLOAT_UNIFORMS, (int) (threshold - 0x8000_0000L));
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
         long bits = 0;
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -624,27 +618,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyMaskLoop(mask, maskOff,
-                scale,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMask}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskLoop(MemorySegment mask, long maskOff,
-                                      float scale,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -680,27 +661,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyWordLoop(bits,
-                scale,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWord}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordLoop(long bits,
-                                      float scale,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -729,25 +697,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyMaskPassThroughLoop(mask, maskOff,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMaskPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskPassThroughLoop(MemorySegment mask, long maskOff,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -779,25 +736,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyWordPassThroughLoop(bits,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWordPassThrough}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordPassThroughLoop(long bits,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.zero(Species.FLOATS);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -826,27 +772,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyMaskAffineLoop(mask, maskOff,
-                a, b, c,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyMaskAffine}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyMaskAffineLoop(MemorySegment mask, long maskOff,
-                                      float a, float b, float c,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, long length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         if (MASK_HEAP.isInstance(mask)) { // exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -882,27 +815,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     src, srcOff, dst, dstOff, length);
             return;
         }
-        applyWordAffineLoop(bits,
-                a, b, c,
-                src, srcOff, dst, dstOff, length);
-    }
-
-    /**
-     * The loop of {@code applyWordAffine}, in a method of its own as {@code forward...Even} is: in the method that also
-     * hands other kinds of data to a twin, a JVM that had run native data first compiled it for heap data to run
-     * 10-20 times slower (docs/quality.md, stop 33).
-     */
-    private static void applyWordAffineLoop(long bits,
-                                      float a, float b, float c,
-                                      MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int length) {
         // broadcast + and + compare: portable, where VectorMask.fromLong needs pdep (slow on older AMD).
         final IntVector laneBits = IntVector.fromArray(Species.FLOAT_UNIFORMS, LaneTables.BITS, 0);
         final FloatVector dropped = FloatVector.broadcast(Species.FLOATS, c);
-        if (DATA.isInstance(src)) { // exact class from here on: see the class comment
-            src = DATA.cast(src);
+        if (HEAP.isInstance(src)) { // exact class from here on: see the class comment
+            src = HEAP.cast(src);
         }
-        if (DATA.isInstance(dst)) { // exact class from here on: see the class comment
-            dst = DATA.cast(dst);
+        if (HEAP.isInstance(dst)) { // exact class from here on: see the class comment
+            dst = HEAP.cast(dst);
         }
         int i = 0;
         for (int bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -925,16 +845,11 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
             carrier.scale(c, x, xOff, y, yOff, length);
             return;
         }
-        scaleLoop(c, x, xOff, y, yOff, length);
-    }
-
-    /** The body of {@link #scale}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void scaleLoop(float c, MemorySegment x, long xOff, MemorySegment y, long yOff, long length) {
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -951,14 +866,9 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
             carrier.zero(y, yOff, length);
             return;
         }
-        zeroLoop(y, yOff, length);
-    }
-
-    /** The body of {@link #zero}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void zeroLoop(MemorySegment y, long yOff, long length) {
         final FloatVector zero = FloatVector.zero(Species.FLOATS);
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
         long i = 0;
         for (long bound = Species.FLOATS.loopBound(length); i < bound; i += LANES) {
@@ -983,14 +893,6 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     mask, maskOff, rows, features);
             return;
         }
-        biasActForwardLoop(seed, streamOffset, threshold, scale, act, alpha, x, xOff, bias, biasOff, y, yOff, mask,
-                maskOff, rows, features);
-    }
-
-    /** The body of {@link #biasActForward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void biasActForwardLoop(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
-                                           MemorySegment x, long xOff, MemorySegment bias, long biasOff, MemorySegment y, long yOff,
-                                           MemorySegment mask, long maskOff, long rows, int features) {
         if (mask != null) {
             ScalarFloatSegmentKernels.clearMaskWords(mask, maskOff, rows * features);
         }
@@ -1001,14 +903,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
         // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
         final VectorMask<Float> keepAll = Species.FLOATS.maskAll(threshold == MaskStream.KEEP_ALL);
         final LongVector gammas = LongVector.fromArray(Species.FLOAT_WORDS, LaneTables.GAMMAS, 0);
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(bias)) {
-            bias = DATA.cast(bias);
+        if (HEAP.isInstance(bias)) {
+            bias = HEAP.cast(bias);
         }
-        if (DATA.isInstance(y)) {
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) {
+            y = HEAP.cast(y);
         }
         if (MASK_HEAP.isInstance(mask)) { // false for null; exact class from here on: see MASK_HEAP
             mask = MASK_HEAP.cast(mask);
@@ -1072,14 +974,6 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     dBias, dBiasOff, rows, features);
             return;
         }
-        biasActBackwardLoop(seed, streamOffset, threshold, scale, act, alpha, y, yOff, dy, dyOff, dx, dxOff, dBias,
-                dBiasOff, rows, features);
-    }
-
-    /** The body of {@link #biasActBackward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void biasActBackwardLoop(long seed, long streamOffset, long threshold, float scale, int act, float alpha,
-                                            MemorySegment y, long yOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff,
-                                            MemorySegment dBias, long dBiasOff, long rows, int features) {
         if (dBias != null) {
             ScalarFloatSegmentKernels.zeroRange(dBias, dBiasOff, 0, features);
         }
@@ -1089,17 +983,17 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
         // T = 2^32 (p = 0) keeps everything, but T - 2^31 does not fit an int: the compare alone would keep nothing.
         final VectorMask<Float> keepAll = Species.FLOATS.maskAll(threshold == MaskStream.KEEP_ALL);
         final LongVector gammas = LongVector.fromArray(Species.FLOAT_WORDS, LaneTables.GAMMAS, 0);
-        if (DATA.isInstance(y)) { // exact class from here on: see the class comment
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) { // exact class from here on: see the class comment
+            y = HEAP.cast(y);
         }
-        if (DATA.isInstance(dy)) {
-            dy = DATA.cast(dy);
+        if (HEAP.isInstance(dy)) {
+            dy = HEAP.cast(dy);
         }
-        if (DATA.isInstance(dx)) {
-            dx = DATA.cast(dx);
+        if (HEAP.isInstance(dx)) {
+            dx = HEAP.cast(dx);
         }
-        if (DATA.isInstance(dBias)) {
-            dBias = DATA.cast(dBias);
+        if (HEAP.isInstance(dBias)) {
+            dBias = HEAP.cast(dBias);
         }
         for (long r = 0; r < rows; r++) {
             long base = r * features;
@@ -1153,21 +1047,14 @@ final class VectorFloatSegmentKernels implements FloatSegmentKernels {
                     length);
             return;
         }
-        residualForwardLoop(seed, streamOffset, threshold, scale, x, xOff, residual, residualOff, y, yOff,
-                length);
-    }
-
-    /** The body of {@link #residualForward}, in a method of its own: see {@code applyMaskLoop}. */
-    private static void residualForwardLoop(long seed, long streamOffset, long threshold, float scale,
-                                            MemorySegment x, long xOff, MemorySegment residual, long residualOff, MemorySegment y, long yOff, long length) {
-        if (DATA.isInstance(x)) { // exact class from here on: see the class comment
-            x = DATA.cast(x);
+        if (HEAP.isInstance(x)) { // exact class from here on: see the class comment
+            x = HEAP.cast(x);
         }
-        if (DATA.isInstance(residual)) {
-            residual = DATA.cast(residual);
+        if (HEAP.isInstance(residual)) {
+            residual = HEAP.cast(residual);
         }
-        if (DATA.isInstance(y)) {
-            y = DATA.cast(y);
+        if (HEAP.isInstance(y)) {
+            y = HEAP.cast(y);
         }
         long i = 0;
         if ((streamOffset & 1) != 0 && length > 0) { // an odd start would split every word across two vectors

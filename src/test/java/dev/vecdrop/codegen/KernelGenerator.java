@@ -78,7 +78,9 @@ public final class KernelGenerator {
                         Map<String, String> vectorValues = new LinkedHashMap<>(values);
                         vectorValues.putAll(carrier.substitutions(type));
                         Set<String> vectorFlags = new HashSet<>(flags);
-                        vectorFlags.addAll(carrier.flags());
+                        if (carrier != Carrier.ELEMENT) {
+                            vectorFlags.add("carried");
+                        }
                         all.add(new Instance("vector/VectorKernels.java.template",
                                 SOURCES.resolve("dev/vecdrop/vector/Vector" + name + "Kernels"
                                         + carrier.classSuffix + ".java"), vectorValues, Set.copyOf(vectorFlags)));
@@ -168,12 +170,7 @@ public final class KernelGenerator {
         /** Heap buffers, {@code MemorySegment.ofBuffer(ByteBuffer.allocate(n))}, files read into arrays. */
         BYTES("OverBytes", "byte", "Byte", "BYTES"),
         /** float64 data over a {@code float[]}. */
-        FLOATS("OverFloats", "float", "Float", "FLOATS"),
-        /**
-         * Native data alone: the element type's vectors, in a class of their own so that no class of kernels sees
-         * both heap and native data (see {@code Vector<Type>SegmentKernelsNative}).
-         */
-        NATIVE("Native", null, null, null);
+        FLOATS("OverFloats", "float", "Float", "FLOATS");
 
         final String classSuffix;
         private final String array;
@@ -192,17 +189,8 @@ public final class KernelGenerator {
             return this == ELEMENT || buffer == Buffer.SEGMENT && !type.flag.equals(array);
         }
 
-        /** The template's flags for this class of kernels: what a twin leaves out, and what it reinterprets. */
-        Set<String> flags() {
-            return switch (this) {
-                case ELEMENT -> Set.of();
-                case NATIVE -> Set.of("twin", "nativeData");
-                case BYTES, FLOATS -> Set.of("twin", "carried");
-            };
-        }
-
         Map<String, String> substitutions(ElementType type) {
-            boolean element = this == ELEMENT || this == NATIVE;
+            boolean element = this == ELEMENT;
             // reinterpretShape, not reinterpretAsFloats() and the like: those run through one JDK method for every
             // vector class (AbstractVector.asVectorRaw), whose receiver profile PanamaNormals' own reinterpretations
             // share; with the twins' byte and double vectors in it too, C2 compiled the gaussian loops at AVX2 so

@@ -24,10 +24,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * times one path at 16K elements, over {@code measured} data segments ({@code native}: a shared arena's;
  * {@code heap}: {@code MemorySegment.ofArray} views), with native masks. Before timing, the JVM runs every path
  * 20,000 times over the measured kind alone ({@code history = one}), over both kinds in turn
- * ({@code history = both}), or over the other kind first and then the measured one ({@code history = otherFirst}). The Vector API's segment accesses share one receiver profile across the JVM, so a
- * kernel that leaves a segment's class to it compiles, once both kinds were seen, to a loop that checks the class at
- * every access and fences each one (docs/quality.md, stop 33). The ratio that matters: {@code both} over
- * {@code one} for each path and kind.
+ * ({@code history = both}), or over the other kind first and then the measured one ({@code history = otherFirst}).
+ * The Vector API's segment accesses share one receiver profile across the JVM, so a kernel that leaves a segment's
+ * class to it compiles, once both kinds were seen, to a loop that checks the class at every access and fences each
+ * one (docs/quality.md, stop 33). The ratios that matter: {@code both} and {@code otherFirst} over {@code one} for
+ * each path and kind.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
