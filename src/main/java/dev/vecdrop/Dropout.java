@@ -34,8 +34,9 @@ import dev.vecdrop.kernel.KernelSelector;
  * <p>Thread-safety: immutable; one instance may be used by any number of threads on disjoint outputs.
  * Allocation: none, once the JIT has compiled the kernels; a thread's first per-channel call over runs under 128
  * elements or rows of up to 64 channels makes that thread's scratch (131 longs, and 1,048 bytes of native memory
- * for the segment forms; virtual threads share a few instead of making one each), and a {@link ChannelLayout} of channels-first runs under 32 elements or channels-last
- * samples under 128 holds a table of 4,224 ints from its construction.
+ * for the segment forms; virtual threads share a few instead of making one each), and a {@link ChannelLayout} of
+ * channels-first runs under 32 elements or channels-last samples under 128 holds a table of 4,224 ints from its
+ * construction.
  */
 public final class Dropout {
 

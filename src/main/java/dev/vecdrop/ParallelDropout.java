@@ -26,14 +26,14 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>How a call runs: all arguments are checked first, on the caller's thread, exactly as {@link Dropout}
  * checks them (the same check methods), so bad input throws before any task starts and nothing is written.
  * Regions shorter than {@link #minParallelLength()}, or not longer than {@link #minChunkLength()}, run inline:
- * the single call after a few comparisons and one dispatch. Longer ones are cut into chunks of
- * at least {@link #minChunkLength()} elements ({@value #MIN_CHUNK} unless set); {@code parallelism - 1} tasks are handed to the executor and the
- * caller works too. Every participant claims the next unclaimed chunk until none is left, then the caller
- * waits for the chunks still running, uninterruptibly (an interrupt stays set for the caller to see). A task that
- * starts late finds nothing to do, so an executor that is busy, serial, runs tasks in any order or rejects them
- * (then the caller does the work) cannot deadlock a call, as long as its {@code execute} returns: one that blocks
- * until it has room (a rejection handler that waits on a full queue, a semaphore-bounded wrapper) holds the
- * caller there, and deadlocks a call made from one of its own tasks. The call returns when every chunk is written;
+ * the single call after a few comparisons and one dispatch. Longer ones are cut into chunks of at least
+ * {@link #minChunkLength()} elements ({@value #MIN_CHUNK} unless set); {@code parallelism - 1} tasks are handed to
+ * the executor and the caller works too. Every participant claims the next unclaimed chunk until none is left, then
+ * the caller waits for the chunks still running, uninterruptibly (an interrupt stays set for the caller to see).
+ * A task that starts late finds nothing to do, so an executor that is busy, serial, runs tasks in any order or
+ * rejects them (then the caller does the work) cannot deadlock a call, as long as its {@code execute} returns: one
+ * that blocks until it has room (a rejection handler that waits on a full queue, a semaphore-bounded wrapper) holds
+ * the caller there, and deadlocks a call made from one of its own tasks. The call returns when every chunk is written;
  * an error thrown inside a chunk is rethrown to the caller (later ones suppressed into it) once every other chunk
  * is done, so the output is then partly new and partly as it was. An executor's failure other than
  * {@link RejectedExecutionException} on its first {@code execute} is thrown at once, before anything is written, once
@@ -48,10 +48,10 @@ import java.util.concurrent.RejectedExecutionException;
  * with 2 threads, growing with the parallelism. A task the executor has not yet run holds the job, and so the
  * caller's arrays or segments, until it runs (and finds nothing to do): an executor that never runs its tasks keeps
  * them all, as {@code ForkJoinPool.commonPool()} does when its parallelism is set to 0 and a call asks for more
- * than one thread ({@code of(dropout, pool, parallelism)}; {@code of(dropout, pool)} then asks for one). Per-channel dropout over short runs or rows
- * also makes a small scratch (131 longs, and over segments 1,048 bytes of native memory) on each thread's first such
- * chunk: once per pool thread,
- * but on every call with an executor that starts a new platform thread per task (virtual threads share a few). {@link ForkJoinPool#commonPool()}'s workers
+ * than one thread ({@code of(dropout, pool, parallelism)}; {@code of(dropout, pool)} then asks for one).
+ * Per-channel dropout over short runs or rows also makes a small scratch (131 longs, and over segments 1,048 bytes
+ * of native memory) on each thread's first such chunk: once per pool thread, but on every call with an executor that
+ * starts a new platform thread per task (virtual threads share a few). {@link ForkJoinPool#commonPool()}'s workers
  * keep theirs, although JDK 25 clears their thread-locals whenever they go idle (kept by the worker's pool index).
  */
 public final class ParallelDropout {

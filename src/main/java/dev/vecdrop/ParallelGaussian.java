@@ -44,8 +44,9 @@ import java.util.concurrent.ForkJoinPool;
  * scratch); otherwise a fixed amount per call, independent of the region's length: the chunk's closure, a job
  * with its counter and latch, and what the executor allocates per submission (about 190-270 bytes with 2 threads).
  * The executor's threads pay the layer's per-thread scratch (4-16 KiB) on their first chunk: an executor that
- * starts a platform thread per task pays it on every split call (virtual threads share a few). {@link ForkJoinPool#commonPool()}'s workers keep
- * theirs, although JDK 25 clears their thread-locals whenever they go idle (kept by the worker's pool index).
+ * starts a platform thread per task pays it on every split call (virtual threads share a few).
+ * {@link ForkJoinPool#commonPool()}'s workers keep theirs, although JDK 25 clears their thread-locals whenever they
+ * go idle (kept by the worker's pool index).
  */
 public final class ParallelGaussian {
 

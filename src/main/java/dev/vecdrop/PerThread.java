@@ -43,7 +43,8 @@ final class PerThread<T> {
      * The virtual threads' free values, a stack of {@link #free} from slot 0. Room for twice the virtual-thread
      * scheduler's default parallelism (the processors): a value given back to a full stack is dropped.
      */
-    private final Object[] virtualThreadValues = new Object[2 * Math.max(1, Runtime.getRuntime().availableProcessors())];
+    private final Object[] virtualThreadValues =
+            new Object[2 * Math.max(1, Runtime.getRuntime().availableProcessors())];
     /** How many values {@link #virtualThreadValues} holds; guarded by that array. */
     private int free;
 

@@ -95,7 +95,7 @@ class LibraryJarIT {
         assertEquals("vecdrop", coordinates.getProperty("artifactId"));
         Path sources = JAR.resolveSibling("vecdrop-" + coordinates.getProperty("version") + "-sources.jar");
         try (JarFile jar = new JarFile(sources.toFile())) {
-            assertTrue(jar.getEntry("META-INF/LICENSE") != null, sources + " has no licence");
+            assertNotNull(jar.getEntry("META-INF/LICENSE"), sources + " has no licence");
         }
     }
 
